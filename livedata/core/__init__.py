@@ -1,0 +1,1 @@
+"""The processing core: values, batching, jobs and the processor; no Kafka, no UI."""

@@ -1,0 +1,46 @@
+"""The workflow protocol (B7), matching essreduce's ``StreamProcessor``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from .identifiers import JobId
+from .timestamp import Timestamp
+
+
+class Workflow(Protocol):
+    """Consumes preprocessed inputs and produces named outputs.
+
+    ``accumulate`` gets the inputs of one batch keyed by input name: the job's
+    source name for primary data, the aux role for auxiliary and context data.
+    ``finalize`` returns ``{output_name: scipp.DataArray}`` and does not clear.
+    """
+
+    def accumulate(
+        self, data: Mapping[str, Any], *, start_time: Timestamp, end_time: Timestamp
+    ) -> None: ...
+
+    def finalize(self) -> dict[str, Any]: ...
+
+    def clear(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class WorkflowContext:
+    """What a factory needs to build one job's workflow."""
+
+    instrument: str
+    job_id: JobId
+    params: BaseModel | None
+    aux_source_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def source_name(self) -> str:
+        return self.job_id.source_name
+
+
+WorkflowFactory = Callable[[WorkflowContext], Workflow]

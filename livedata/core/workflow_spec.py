@@ -1,0 +1,169 @@
+"""Workflow specs: what a workflow is, without importing its science (A6, G7).
+
+Specs are registered at import time of an instrument's ``specs.py`` and must stay
+cheap: pydantic models for params and a scipp-free description of every output,
+so clients can list workflows, validate params and prepare plots before data
+arrives, and without importing scipp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from .identifiers import WorkflowId
+from .workflow import WorkflowFactory
+
+if TYPE_CHECKING:
+    import scipp as sc
+
+
+@dataclass(frozen=True)
+class CoordTemplate:
+    """A coordinate of an output: its dims, unit and whether it holds bin edges."""
+
+    dims: tuple[str, ...]
+    unit: str | None
+    bin_edges: bool = False
+
+
+@dataclass(frozen=True)
+class OutputTemplate:
+    """Dims, coords and unit of one workflow output, known before any data.
+
+    ``shape`` may hold ``None`` for sizes that depend on params or data.
+    """
+
+    title: str
+    dims: tuple[str, ...]
+    unit: str | None
+    shape: tuple[int | None, ...] = ()
+    coords: Mapping[str, CoordTemplate] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def ndim(self) -> int:
+        return len(self.dims)
+
+    def to_dataarray(self) -> sc.DataArray:
+        """An empty DataArray (size-0 where unknown) with the declared structure."""
+        import numpy as np
+        import scipp as sc
+
+        sizes = {
+            dim: (size or 0)
+            for dim, size in zip(
+                self.dims, self.shape or (None,) * self.ndim, strict=True
+            )
+        }
+        data = sc.zeros(sizes=sizes, unit=self.unit)
+        coords = {}
+        for name, coord in self.coords.items():
+            csizes = {d: sizes[d] + (1 if coord.bin_edges else 0) for d in coord.dims}
+            coords[name] = sc.array(
+                dims=list(csizes),
+                values=np.zeros(tuple(csizes.values())),
+                unit=coord.unit,
+            )
+        return sc.DataArray(data, coords=coords)
+
+
+@dataclass(frozen=True)
+class AuxInput:
+    """An auxiliary or context input of a workflow, chosen per job by stream name.
+
+    ``required`` inputs have no safe default: a job waits in ``pending_context``
+    until the stream has delivered a value.
+    """
+
+    title: str
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class WorkflowSpec:
+    """Everything about a workflow that clients and services need, minus the science.
+
+    ``namespace`` is the service that owns the workflow (B9): only that service
+    acts on its commands. ``accepts_roi`` subscribes each job to its own ROI
+    streams ``{source}/{job_number}/roi_rectangle`` and ``.../roi_polygon``.
+    """
+
+    instrument: str
+    name: str
+    namespace: str
+    title: str
+    source_names: tuple[str, ...]
+    outputs: Mapping[str, OutputTemplate]
+    version: int = 1
+    description: str = ""
+    group: str = ""
+    params: type[BaseModel] | None = None
+    aux_inputs: Mapping[str, AuxInput] = field(default_factory=dict)
+    accepts_roi: bool = False
+
+    @property
+    def workflow_id(self) -> WorkflowId:
+        return WorkflowId(
+            instrument=self.instrument, name=self.name, version=self.version
+        )
+
+    def validate_params(self, params: Mapping[str, Any]) -> BaseModel | None:
+        """The params model filled from ``params`` (defaults for ``{}``).
+
+        Raises ``pydantic.ValidationError`` for unknown or wrongly typed values.
+        """
+        if self.params is None:
+            if params:
+                raise ValueError(f"workflow {self.workflow_id} takes no params")
+            return None
+        return self.params.model_validate(dict(params))
+
+
+class WorkflowRegistry:
+    """Specs by workflow id, with factories attached later (two-phase, A6)."""
+
+    def __init__(self) -> None:
+        self._specs: dict[WorkflowId, WorkflowSpec] = {}
+        self._factories: dict[WorkflowId, WorkflowFactory] = {}
+
+    def register(self, spec: WorkflowSpec) -> WorkflowSpec:
+        if spec.workflow_id in self._specs:
+            raise ValueError(f"workflow {spec.workflow_id} is registered twice")
+        self._specs[spec.workflow_id] = spec
+        return spec
+
+    def attach_factory(self, workflow_id: WorkflowId, factory: WorkflowFactory) -> None:
+        if workflow_id not in self._specs:
+            raise KeyError(f"no spec for workflow {workflow_id}")
+        self._factories[workflow_id] = factory
+
+    def factory(self, spec: WorkflowSpec):
+        """Decorator form of ``attach_factory`` for ``factories.py`` modules."""
+
+        def decorate(fn: WorkflowFactory) -> WorkflowFactory:
+            self.attach_factory(spec.workflow_id, fn)
+            return fn
+
+        return decorate
+
+    def spec(self, workflow_id: WorkflowId) -> WorkflowSpec | None:
+        return self._specs.get(workflow_id)
+
+    def get_factory(self, workflow_id: WorkflowId) -> WorkflowFactory | None:
+        return self._factories.get(workflow_id)
+
+    def specs(self) -> list[WorkflowSpec]:
+        return list(self._specs.values())
+
+    def __contains__(self, workflow_id: object) -> bool:
+        return workflow_id in self._specs
+
+    def __len__(self) -> int:
+        return len(self._specs)

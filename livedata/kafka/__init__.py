@@ -1,0 +1,1 @@
+"""The Kafka layer: bytes on topics <-> core messages. Nothing outside knows topics."""
