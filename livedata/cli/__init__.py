@@ -1,0 +1,1 @@
+"""The ``livedata`` command line: a module per command group, heavy imports deferred."""

@@ -1,0 +1,86 @@
+"""The instrument abstraction (A5, F1, G8): what a service needs to know about one.
+
+Import-light on purpose: clients import every instrument's ``specs.py`` to list
+workflows, so nothing here imports scipp, sciline, the ess packages or NumPy.
+Heavy factories are imported by ``load_factories`` (phase 2 of A6).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..core.log_attributes import LogDataAttributes
+from ..core.workflow_spec import WorkflowRegistry
+from ..kafka.stream_mapping import StreamMapping
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """An event detector: consecutive detector numbers folded into a logical shape."""
+
+    name: str
+    first_detector_number: int
+    shape: tuple[int, ...]
+    dims: tuple[str, ...]
+
+    @property
+    def n_pixels(self) -> int:
+        n = 1
+        for size in self.shape:
+            n *= size
+        return n
+
+    def detector_numbers(self) -> np.ndarray:
+        import numpy as np
+
+        start = self.first_detector_number
+        return np.arange(start, start + self.n_pixels, dtype=np.int32).reshape(
+            self.shape
+        )
+
+
+@dataclass(frozen=True)
+class AreaDetectorConfig:
+    """A camera delivering dense frames (ad00)."""
+
+    name: str
+    shape: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """Everything about one supported instrument; defined in its ``specs.py``."""
+
+    name: str
+    title: str
+    workflows: WorkflowRegistry
+    dev_streams: StreamMapping
+    prod_streams: StreamMapping
+    factories_module: str
+    detectors: Mapping[str, DetectorConfig] = field(default_factory=dict)
+    monitors: Mapping[str, float] = field(default_factory=dict)
+    area_detectors: Mapping[str, AreaDetectorConfig] = field(default_factory=dict)
+    log_attributes: Mapping[str, LogDataAttributes] = field(default_factory=dict)
+    source_to_sample_m: float = 76.55
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, repr=False, compare=False
+    )
+
+    def stream_mapping(self, dev: bool) -> StreamMapping:
+        return self.dev_streams if dev else self.prod_streams
+
+    def services(self) -> set[str]:
+        """The processing services (namespaces) this instrument's workflows need."""
+        return {spec.namespace for spec in self.workflows.specs()}
+
+    def load_factories(self) -> None:
+        """Import the heavy factories module once (idempotent, thread-safe)."""
+        with self._lock:
+            importlib.import_module(self.factories_module)

@@ -1,0 +1,115 @@
+"""Load YAML configuration rendered with Jinja2, layered by environment (A7).
+
+Layers, deep-merged in this order: ``defaults/<ns>.yaml``, ``defaults/<ns>.<env>.yaml``
+and ``instruments/<instrument>/<ns>.yaml``. The files ship inside the wheel as the
+package ``livedata_config``; ``LIVEDATA_CONFIG_DIR`` points at another tree of the
+same layout for deployments.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("dev", "staging", "production")
+_SECRET_WORDS = ("password", "secret", "token", "sasl.username")
+
+
+class ConfigError(Exception):
+    """A configuration file or setting is wrong; the message says which."""
+
+
+def current_env(env: str | None = None) -> str:
+    value = env or os.environ.get("LIVEDATA_ENV") or "dev"
+    if value not in ENVIRONMENTS:
+        raise ConfigError(
+            f"LIVEDATA_ENV={value!r} is not one of {', '.join(ENVIRONMENTS)}"
+        )
+    return value
+
+
+def config_root() -> Path:
+    override = os.environ.get("LIVEDATA_CONFIG_DIR")
+    if override:
+        return Path(override)
+    return Path(str(resources.files("livedata_config")))
+
+
+def _render(path: Path) -> dict[str, Any]:
+    import jinja2
+    import yaml
+
+    template_env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    try:
+        text = template_env.from_string(path.read_text()).render(env=os.environ)
+    except jinja2.UndefinedError as err:
+        raise ConfigError(f"{path}: undefined template variable: {err}") from None
+    except jinja2.TemplateError as err:
+        raise ConfigError(f"{path}: template error: {err}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: invalid YAML: {err}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    return data
+
+
+def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(
+    namespace: str, env: str | None = None, *, instrument: str | None = None
+) -> dict[str, Any]:
+    """The merged configuration of one namespace (``kafka``, ``consumer``, ...)."""
+    root = config_root()
+    layers = [
+        root / "defaults" / f"{namespace}.yaml",
+        root / "defaults" / f"{namespace}.{current_env(env)}.yaml",
+    ]
+    if instrument:
+        layers.append(root / "instruments" / instrument / f"{namespace}.yaml")
+    if not layers[0].is_file():
+        raise ConfigError(f"no configuration namespace {namespace!r} in {root}")
+    merged: dict[str, Any] = {}
+    for path in layers:
+        if path.is_file():
+            merged = deep_merge(merged, _render(path))
+    return merged
+
+
+def redact(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy safe to print: secret values replaced by ``***``."""
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        if isinstance(value, Mapping):
+            out[key] = redact(value)
+        elif any(word in key.lower() for word in _SECRET_WORDS) and value:
+            out[key] = "***"
+        else:
+            out[key] = value
+    return out
+
+
+def kafka_client_config(
+    bootstrap: str | None = None, env: str | None = None
+) -> dict[str, Any]:
+    """librdkafka settings: bootstrap from CLI > LIVEDATA_KAFKA_BOOTSTRAP > YAML."""
+    kafka = load_config("kafka", env)
+    settings = {k: v for k, v in kafka.items() if v not in (None, "")}
+    chosen = bootstrap or os.environ.get("LIVEDATA_KAFKA_BOOTSTRAP")
+    if chosen:
+        settings["bootstrap.servers"] = chosen
+    return settings

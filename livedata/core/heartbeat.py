@@ -1,0 +1,91 @@
+"""Status heartbeats every 2 s of wall clock (B11, G4).
+
+The only place besides logging where a service looks at the wall clock: a
+heartbeat says the process is alive, which data time cannot tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .message import Message
+from .metrics import Counters
+from .status import JobStatus, ServiceState, ServiceStatus
+from .stream import STATUS_STREAM
+from .timestamp import Duration, Timestamp
+
+HEARTBEAT_INTERVAL = Duration.from_seconds(2)
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """Who is beating: ``service_id`` is ``instrument:service_name:worker_id``."""
+
+    instrument: str
+    service_name: str
+    worker_id: str
+    batch_interval_s: float = 1.0
+
+
+class JobStatusSource(Protocol):
+    """What the heartbeat reads from the job manager."""
+
+    @property
+    def active_job_count(self) -> int: ...
+
+    def job_statuses(self) -> list[JobStatus]: ...
+
+
+class HeartbeatPublisher:
+    """Decides when a heartbeat is due and builds its messages.
+
+    The first heartbeat is due at once; later ones ``interval`` after the last.
+    """
+
+    def __init__(
+        self,
+        info: ServiceInfo,
+        jobs: JobStatusSource,
+        counters: Counters,
+        wall_clock: Callable[[], Timestamp] = Timestamp.now,
+        interval: Duration = HEARTBEAT_INTERVAL,
+    ) -> None:
+        self._info = info
+        self._jobs = jobs
+        self._counters = counters
+        self._clock = wall_clock
+        self._interval = interval
+        self._started_at = wall_clock()
+        self._last: Timestamp | None = None
+
+    def is_due(self) -> bool:
+        return self._last is None or self._clock() - self._last >= self._interval
+
+    def maybe_beat(self, state: ServiceState) -> list[Message[Any]]:
+        """The heartbeat messages if one is due, else nothing."""
+        return self.beat(state) if self.is_due() else []
+
+    def beat(self, state: ServiceState, error: str | None = None) -> list[Message[Any]]:
+        """One service status and one status per job, now."""
+        now = self._clock()
+        self._last = now
+        counters = self._counters.snapshot()
+        service = ServiceStatus(
+            instrument=self._info.instrument,
+            service_name=self._info.service_name,
+            worker_id=self._info.worker_id,
+            state=state,
+            started_at=self._started_at.ns,
+            active_job_count=self._jobs.active_job_count,
+            error=error,
+            batch_interval_s=self._info.batch_interval_s,
+            messages_processed=counters.get("messages_processed", 0),
+            counters=counters,
+        )
+        messages: list[Message[Any]] = [Message(now, STATUS_STREAM, service)]
+        messages.extend(
+            Message(now, STATUS_STREAM, job) for job in self._jobs.job_statuses()
+        )
+        return messages

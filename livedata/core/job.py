@@ -1,0 +1,238 @@
+"""One job: a workflow plus routing, schedule and lifecycle (B5, B6, A11).
+
+A job is driven by data time only: the batches it is shown decide when it
+activates and when it finishes, so replaying old data behaves like live data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .commands import JobSchedule
+from .identifiers import JobId, WorkflowId
+from .metrics import Counters
+from .status import JobState, JobStatus
+from .timestamp import Timestamp
+from .workflow import Workflow
+
+logger = logging.getLogger(__name__)
+
+PAUSED_WARNING = "paused"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """Outputs of one finalize of one job, with the data window they cover."""
+
+    job_id: JobId
+    workflow_id: WorkflowId
+    start_time: Timestamp
+    end_time: Timestamp
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+class Phase(StrEnum):
+    """The main line of the lifecycle; side states are derived in ``state``."""
+
+    SCHEDULED = "scheduled"
+    ACTIVE = "active"
+    FINISHING = "finishing"
+    STOPPED = "stopped"
+
+
+def one_line_error(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    first = text[0] if text else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+class Job:
+    """Feeds one workflow the inputs it subscribes to and tracks its state.
+
+    ``inputs`` maps stream name -> input key (the source name for the primary
+    stream, the role for aux streams). ``required_keys`` are input keys that must
+    deliver a value before the job does anything (``pending_context``); their
+    values, and those of other aux inputs, are held back until then so none is
+    lost.
+    """
+
+    def __init__(
+        self,
+        *,
+        job_id: JobId,
+        workflow_id: WorkflowId,
+        workflow: Workflow,
+        inputs: Mapping[str, str],
+        schedule: JobSchedule | None = None,
+        required_keys: frozenset[str] = frozenset(),
+        counters: Counters | None = None,
+    ) -> None:
+        self.job_id = job_id
+        self.workflow_id = workflow_id
+        self.schedule = schedule or JobSchedule()
+        self.inputs: dict[str, str] = dict(inputs)
+        self._workflow = workflow
+        self._counters = counters or Counters()
+        self._missing_context = set(required_keys)
+        self._held_context: dict[str, Any] = {}
+        self._phase = Phase.SCHEDULED
+        self._paused = False
+        self._warning: str | None = None
+        self._error: str | None = None
+        self._window_start: Timestamp | None = None
+        self._window_end: Timestamp | None = None
+
+    @property
+    def primary_stream(self) -> str:
+        return self.job_id.source_name
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def has_data(self) -> bool:
+        """Whether primary data was accumulated since the start or the last reset."""
+        return self._window_start is not None
+
+    @property
+    def state(self) -> JobState:
+        if self._phase is Phase.STOPPED:
+            return JobState.STOPPED
+        if self._error is not None:
+            return JobState.ERROR
+        if self._paused:
+            return JobState.WARNING
+        if self._phase is Phase.SCHEDULED:
+            return JobState.SCHEDULED
+        if self._missing_context:
+            return JobState.PENDING_CONTEXT
+        if self._warning is not None:
+            return JobState.WARNING
+        return JobState(self._phase.value)
+
+    def status(self) -> JobStatus:
+        """Heartbeat view; times are the data window, else the schedule."""
+        start = self._window_start.ns if self._window_start else None
+        end = self._window_end.ns if self._window_end else None
+        return JobStatus(
+            state=self.state,
+            warning=PAUSED_WARNING if self._paused else self._warning,
+            error=self._error,
+            job_id=self.job_id,
+            workflow_id=str(self.workflow_id),
+            start_time=start if start is not None else self.schedule.start_time,
+            end_time=self.schedule.end_time
+            if self.schedule.end_time is not None
+            else end,
+        )
+
+    # -- commands ---------------------------------------------------------
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+
+    def reset(self) -> None:
+        """Forget accumulated data (the workflow's, and this job's data window)."""
+        self._workflow.clear()
+        self._window_start = None
+        self._window_end = None
+        self._warning = None
+        self._error = None
+
+    def stop(self) -> None:
+        """Ask for one final result; the manager calls ``finish`` to compute it."""
+        if self._phase is not Phase.STOPPED:
+            self._phase = Phase.FINISHING
+
+    # -- data -------------------------------------------------------------
+
+    def process_batch(
+        self, start_time: Timestamp, end_time: Timestamp, data: Mapping[str, Any]
+    ) -> JobResult | None:
+        """Advance by data time, accumulate, and finalize if primary data came (B6)."""
+        self._advance(start_time, end_time)
+        if self._phase is Phase.FINISHING:
+            return self.finish()
+        if self._phase is not Phase.ACTIVE or self._paused:
+            return None
+        inputs = {key: data[s] for s, key in self.inputs.items() if s in data}
+        if not inputs:
+            return None
+        if self._missing_context:
+            self._hold_context(inputs)
+            if self._missing_context:
+                return None
+            inputs = {**self._held_context, **inputs}
+            self._held_context = {}
+        got_primary = self.primary_stream in data
+        self._accumulate(inputs, start_time, end_time, primary=got_primary)
+        return self._finalize() if got_primary else None
+
+    def finish(self) -> JobResult | None:
+        """Compute the final result (if there is data) and stop."""
+        result = None
+        if self.has_data and not self._missing_context:
+            result = self._finalize()
+        self._phase = Phase.STOPPED
+        return result
+
+    def _advance(self, start_time: Timestamp, end_time: Timestamp) -> None:
+        start, end = self.schedule.start_time, self.schedule.end_time
+        if self._phase is Phase.SCHEDULED and (start is None or end_time.ns > start):
+            self._phase = Phase.ACTIVE
+        if self._phase is Phase.ACTIVE and end is not None and start_time.ns >= end:
+            self._phase = Phase.FINISHING
+
+    def _hold_context(self, inputs: Mapping[str, Any]) -> None:
+        for key, value in inputs.items():
+            if key != self.primary_stream:
+                self._held_context[key] = value
+                self._missing_context.discard(key)
+
+    def _accumulate(
+        self,
+        inputs: Mapping[str, Any],
+        start_time: Timestamp,
+        end_time: Timestamp,
+        *,
+        primary: bool,
+    ) -> None:
+        try:
+            self._workflow.accumulate(inputs, start_time=start_time, end_time=end_time)
+        except Exception as error:  # a workflow bug or bad data must not stop others
+            self._warning = one_line_error(error)
+            self._counters.increment("accumulate_errors")
+            logger.warning("job %s: accumulate failed: %s", self.job_id, self._warning)
+        else:
+            self._warning = None
+        if primary:
+            if self._window_start is None:
+                self._window_start = start_time
+            self._window_end = end_time
+
+    def _finalize(self) -> JobResult | None:
+        try:
+            outputs = self._workflow.finalize()
+        except Exception as error:  # retried with the next primary data
+            self._error = one_line_error(error)
+            self._counters.increment("finalize_errors")
+            logger.warning("job %s: finalize failed: %s", self.job_id, self._error)
+            return None
+        self._error = None
+        if self._window_start is None or self._window_end is None:
+            return None
+        return JobResult(
+            job_id=self.job_id,
+            workflow_id=self.workflow_id,
+            start_time=self._window_start,
+            end_time=self._window_end,
+            outputs=dict(outputs),
+        )

@@ -1,0 +1,186 @@
+"""The jobs of one service: commands in, acknowledgements and results out (B9, B10).
+
+Every service sees every command (broadcast, C4); commands for workflows of
+another instrument or namespace are not ours and get no answer, so that the
+owning service's answer is the only one a client receives.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from .commands import (
+    CommandAcknowledgement,
+    JobAction,
+    JobCommand,
+    Response,
+    WorkflowConfig,
+)
+from .identifiers import JobId
+from .job import Job, JobResult, Phase, one_line_error
+from .job_builder import JobConfigError, build_job
+from .metrics import Counters
+from .status import JobStatus
+from .timestamp import Timestamp
+from .workflow_spec import WorkflowRegistry
+
+logger = logging.getLogger(__name__)
+
+
+class JobManager:
+    """Creates, commands and runs the jobs of the workflows in one namespace."""
+
+    def __init__(
+        self,
+        instrument: str,
+        namespace: str,
+        registry: WorkflowRegistry,
+        counters: Counters | None = None,
+    ) -> None:
+        self.instrument = instrument
+        self.namespace = namespace
+        self._registry = registry
+        self._counters = counters or Counters()
+        self._jobs: dict[JobId, Job] = {}
+
+    @property
+    def active_job_count(self) -> int:
+        """Jobs that are not stopped (scheduled, paused and failing ones count)."""
+        return sum(job.phase is not Phase.STOPPED for job in self._jobs.values())
+
+    @property
+    def jobs(self) -> list[Job]:
+        return list(self._jobs.values())
+
+    # -- commands ---------------------------------------------------------
+
+    def handle_command(
+        self, command: WorkflowConfig | JobCommand
+    ) -> list[CommandAcknowledgement]:
+        if isinstance(command, WorkflowConfig):
+            return self._handle_config(command)
+        return self._handle_job_command(command)
+
+    def _handle_config(self, config: WorkflowConfig) -> list[CommandAcknowledgement]:
+        spec = None
+        if config.identifier.instrument == self.instrument:
+            spec = self._registry.spec(config.identifier)
+        if spec is None or spec.namespace != self.namespace:
+            self._counters.increment("commands_ignored")
+            return []
+        device = config.job_id.source_name
+        try:
+            factory = self._registry.get_factory(spec.workflow_id)
+            job = build_job(spec, config, factory, self._counters)
+        except Exception as error:  # any reason becomes the ERR's message
+            reason = (
+                str(error)
+                if isinstance(error, JobConfigError)
+                else one_line_error(error)
+            )
+            self._counters.increment("commands_rejected")
+            logger.warning("rejected config for %s: %s", config.job_id, reason)
+            return [_answer(config.message_id, device, Response.ERR, reason)]
+        replaced = config.job_id in self._jobs
+        self._jobs[config.job_id] = job
+        logger.info(
+            "%s job %s of %s",
+            "replaced" if replaced else "started",
+            config.job_id,
+            spec.workflow_id,
+        )
+        return [_answer(config.message_id, device, Response.ACK)]
+
+    def _handle_job_command(self, command: JobCommand) -> list[CommandAcknowledgement]:
+        targets = [
+            job
+            for job in self._jobs.values()
+            if job.phase is not Phase.STOPPED and _targets(command, job)
+        ]
+        if not targets:
+            self._counters.increment("commands_ignored")
+            return []
+        answers = []
+        for job in targets:
+            device = str(job.job_id)
+            try:
+                _apply(command.action, job)
+            except Exception as error:  # e.g. a workflow whose clear() fails
+                reason = one_line_error(error)
+                answers.append(
+                    _answer(command.message_id, device, Response.ERR, reason)
+                )
+            else:
+                answers.append(_answer(command.message_id, device, Response.ACK))
+        logger.info("%s: %d job(s)", command.action.value, len(targets))
+        return answers
+
+    # -- data -------------------------------------------------------------
+
+    def process(
+        self, start_time: Timestamp, end_time: Timestamp, data: Mapping[str, Any]
+    ) -> list[JobResult]:
+        """Run one batch (preprocessed values by stream name) through every job."""
+        results = []
+        for job in self._jobs.values():
+            if job.phase is Phase.STOPPED:
+                continue
+            result = job.process_batch(start_time, end_time, data)
+            if result is not None:
+                results.append(result)
+        return results
+
+    def stop_all(self) -> None:
+        """Mark every open job finishing (graceful shutdown)."""
+        for job in self._jobs.values():
+            job.stop()
+
+    def finalize_finishing(self) -> list[JobResult]:
+        """Final results of finishing jobs that have data; all of them stop."""
+        results = []
+        for job in self._jobs.values():
+            if job.phase is Phase.FINISHING:
+                result = job.finish()
+                if result is not None:
+                    results.append(result)
+        return results
+
+    def job_statuses(self) -> list[JobStatus]:
+        """One status per job; stopped jobs are reported once, then forgotten."""
+        statuses = [job.status() for job in self._jobs.values()]
+        self._jobs = {
+            job_id: job
+            for job_id, job in self._jobs.items()
+            if job.phase is not Phase.STOPPED
+        }
+        return statuses
+
+
+def _targets(command: JobCommand, job: Job) -> bool:
+    if command.job_id is not None:
+        return job.job_id == command.job_id
+    if command.workflow_id is not None:
+        return job.workflow_id == command.workflow_id
+    return True
+
+
+def _apply(action: JobAction, job: Job) -> None:
+    match action:
+        case JobAction.PAUSE:
+            job.pause()
+        case JobAction.RESUME:
+            job.resume()
+        case JobAction.RESET:
+            job.reset()
+        case JobAction.STOP:
+            job.stop()
+
+
+def _answer(
+    message_id: str | None, device: str, response: Response, reason: str | None = None
+) -> CommandAcknowledgement:
+    return CommandAcknowledgement(
+        message_id=message_id, device=device, response=response, message=reason
+    )

@@ -1,0 +1,191 @@
+"""One processing cycle of a service (B1, A11): commands, batches, jobs, results.
+
+The processor owns no thread and no clock of its own beyond heartbeats: the
+``Service`` calls ``process`` in a loop, and the data's timestamps decide
+everything else through the batcher.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from .accumulator import Accumulator, PreprocessorFactory
+from .batching import MessageBatch, MessageBatcher
+from .commands import JobCommand, WorkflowConfig
+from .heartbeat import HEARTBEAT_INTERVAL, HeartbeatPublisher, ServiceInfo
+from .job import JobResult, one_line_error
+from .job_manager import JobManager
+from .message import Message, MessageSink, MessageSource
+from .metrics import Counters
+from .result import unroll
+from .status import ServiceState
+from .stream import RESPONSES_STREAM, StreamId, StreamKind
+from .timestamp import Duration, Timestamp
+
+logger = logging.getLogger(__name__)
+
+
+def _log_sparsely(counters: Counters, name: str, text: str, *args: Any) -> None:
+    """Count, and log the first and then every 1000th occurrence of ``name``."""
+    counters.increment(name)
+    count = counters.get(name)
+    if count == 1 or count % 1000 == 0:
+        logger.warning("%s (#%d) " + text, name, count, *args)
+
+
+class StreamPreprocessors:
+    """One accumulator per stream, made on first sight by the factory (B3).
+
+    Streams the factory declines are remembered, so it is asked only once, and
+    every message of theirs is counted as ``dropped_unknown_stream:<kind>``.
+    """
+
+    def __init__(self, factory: PreprocessorFactory, counters: Counters) -> None:
+        self._factory = factory
+        self._counters = counters
+        self._accumulators: dict[StreamId, Accumulator[Any, Any] | None] = {}
+
+    def _accumulator(self, stream: StreamId) -> Accumulator[Any, Any] | None:
+        if stream not in self._accumulators:
+            self._accumulators[stream] = self._factory.make_preprocessor(stream)
+            if self._accumulators[stream] is None:
+                logger.info("no preprocessor for stream %s; dropping it", stream)
+        return self._accumulators[stream]
+
+    def preprocess(self, batch: MessageBatch) -> dict[str, Any]:
+        """Add a batch's messages; the values of streams that got data, by name."""
+        touched: dict[StreamId, Accumulator[Any, Any]] = {}
+        for message in batch.messages:
+            accumulator = self._accumulator(message.stream)
+            if accumulator is None:
+                self._counters.increment(
+                    f"dropped_unknown_stream:{message.stream.kind.value}"
+                )
+                continue
+            try:
+                accumulator.add(message.timestamp, message.value)
+            except Exception as error:  # bad input must not stop the service
+                _log_sparsely(
+                    self._counters,
+                    f"preprocess_errors:{message.stream.kind.value}",
+                    "stream %s: %s",
+                    message.stream,
+                    one_line_error(error),
+                )
+                continue
+            self._counters.increment("messages_processed")
+            touched[message.stream] = accumulator
+        values: dict[str, Any] = {}
+        for stream, accumulator in touched.items():
+            try:
+                values[stream.name] = accumulator.get()
+            except Exception as error:
+                _log_sparsely(
+                    self._counters,
+                    f"preprocess_errors:{stream.kind.value}",
+                    "stream %s: %s",
+                    stream,
+                    one_line_error(error),
+                )
+        return values
+
+
+class OrchestratingProcessor:
+    """Commands to the job manager, data through batches, accumulators and jobs."""
+
+    def __init__(
+        self,
+        source: MessageSource,
+        sink: MessageSink,
+        preprocessor_factory: PreprocessorFactory,
+        job_manager: JobManager,
+        batcher: MessageBatcher,
+        service_info: ServiceInfo,
+        counters: Counters,
+        wall_clock: Callable[[], Timestamp] = Timestamp.now,
+        heartbeat_interval: Duration = HEARTBEAT_INTERVAL,
+    ) -> None:
+        self._source = source
+        self._sink = sink
+        self._preprocessors = StreamPreprocessors(preprocessor_factory, counters)
+        self._jobs = job_manager
+        self._batcher = batcher
+        self._counters = counters
+        self._clock = wall_clock
+        self._heartbeat = HeartbeatPublisher(
+            service_info, job_manager, counters, wall_clock, heartbeat_interval
+        )
+        self._state = ServiceState.RUNNING
+
+    def process(self) -> int:
+        """One cycle; returns how many messages the source delivered."""
+        messages = self._source.get_messages()
+        commands = [
+            m for m in messages if m.stream.kind is StreamKind.LIVEDATA_COMMANDS
+        ]
+        data = [
+            m for m in messages if m.stream.kind is not StreamKind.LIVEDATA_COMMANDS
+        ]
+        if commands:
+            self._handle_commands(commands)
+            # a stop command should not wait for the next batch to close
+            self._publish_results(self._jobs.finalize_finishing())
+        for batch in self._batcher.batch(data) if data else []:
+            values = self._preprocessors.preprocess(batch)
+            self._publish_results(
+                self._jobs.process(batch.start_time, batch.end_time, values)
+            )
+        self._publish(self._heartbeat.maybe_beat(self._state))
+        return len(messages)
+
+    def shutdown(self) -> None:
+        """A graceful stop begins: say so, and let every job finish."""
+        self._state = ServiceState.STOPPING
+        self._jobs.stop_all()
+        self._publish(self._heartbeat.beat(ServiceState.STOPPING))
+
+    def finalize_and_report_stopped(self) -> None:
+        """Last results of jobs that have data, then the final ``stopped`` beat."""
+        self._jobs.stop_all()
+        self._publish_results(self._jobs.finalize_finishing())
+        self._state = ServiceState.STOPPED
+        self._publish(self._heartbeat.beat(ServiceState.STOPPED))
+
+    def report_error(self, error: str) -> None:
+        """The service is going down on an unhandled error; say why."""
+        self._state = ServiceState.ERROR
+        self._publish(self._heartbeat.beat(ServiceState.ERROR, error=error))
+
+    def _handle_commands(self, commands: list[Message[Any]]) -> None:
+        answers = []
+        for message in commands:
+            command = message.value
+            if not isinstance(command, WorkflowConfig | JobCommand):
+                _log_sparsely(
+                    self._counters,
+                    "commands_invalid",
+                    "not a command: %s",
+                    type(command).__name__,
+                )
+                continue
+            try:
+                acks = self._jobs.handle_command(command)
+            except Exception as error:  # one bad command must not stop the service
+                _log_sparsely(
+                    self._counters, "command_errors", "%s", one_line_error(error)
+                )
+                continue
+            answers.extend(Message(self._clock(), RESPONSES_STREAM, a) for a in acks)
+        self._publish(answers)
+
+    def _publish_results(self, results: list[JobResult]) -> None:
+        messages = []
+        for result in results:
+            messages.extend(unroll(result, self._counters))
+        self._publish(messages)
+
+    def _publish(self, messages: list[Message[Any]]) -> None:
+        if messages:
+            self._sink.publish_messages(messages)

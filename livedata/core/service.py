@@ -1,0 +1,94 @@
+"""The OS-level life of a service: loop, signals, graceful stop, exit code (B1, G4)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Protocol
+
+from .job import one_line_error
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+class Processor(Protocol):
+    """What a ``Service`` drives; ``OrchestratingProcessor`` in production."""
+
+    def process(self) -> int: ...
+
+    def shutdown(self) -> None: ...
+
+    def finalize_and_report_stopped(self) -> None: ...
+
+    def report_error(self, error: str) -> None: ...
+
+
+class Service:
+    """Runs ``processor.process()`` on the calling thread until asked to stop.
+
+    SIGTERM and SIGINT (when ``run`` is called on the main thread) and ``stop()``
+    (from any thread) all request the same graceful stop. The loop sleeps only
+    after a cycle that found no messages, so a busy service never idles.
+    """
+
+    def __init__(
+        self, processor: Processor, name: str, poll_interval: float = 0.05
+    ) -> None:
+        self._processor = processor
+        self.name = name
+        self._poll_interval = poll_interval
+        self._stop_requested = threading.Event()
+
+    def stop(self) -> None:
+        """Request a graceful stop; safe from any thread and from signal handlers."""
+        self._stop_requested.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested.is_set()
+
+    def run(self) -> int:
+        """Process until stopped; 0 after a graceful stop, 1 after an error."""
+        previous = self._install_signal_handlers()
+        try:
+            return self._loop()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _loop(self) -> int:
+        logger.info("service %s running", self.name)
+        try:
+            while not self._stop_requested.is_set():
+                if self._processor.process() == 0:
+                    self._stop_requested.wait(self._poll_interval)
+            logger.info("service %s stopping", self.name)
+            self._processor.shutdown()
+            self._processor.finalize_and_report_stopped()
+        except Exception as error:  # the service's last word before exiting
+            reason = one_line_error(error)
+            logger.exception("service %s failed: %s", self.name, reason)
+            try:
+                self._processor.report_error(reason)
+            except Exception:
+                logger.exception("service %s: could not report the error", self.name)
+            return EXIT_ERROR
+        logger.info("service %s stopped", self.name)
+        return EXIT_OK
+
+    def _install_signal_handlers(self) -> dict[int, object]:
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        previous = {}
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, self._on_signal)
+        return previous
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        logger.info("service %s: %s received", self.name, signal.Signals(signum).name)
+        self.stop()

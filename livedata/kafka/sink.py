@@ -1,0 +1,129 @@
+"""Publish core messages to Kafka without blocking the processing loop.
+
+``produce`` only queues a record in the client; delivery reports are served by
+``poll(0)`` after each publish. Nothing raises into the caller: a message that
+cannot be serialised, queued or delivered is counted and logged in one line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from confluent_kafka import KafkaError
+
+from ..core.message import Message
+from ..core.metrics import Counters
+
+logger = logging.getLogger(__name__)
+
+# Producers of the peers allow ~96 MiB messages (WIRE.md).
+PRODUCER_DEFAULTS: Mapping[str, Any] = {"message.max.bytes": 100_971_520}
+
+
+def make_producer_config(
+    bootstrap: str, base_config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A producer config; ``base_config`` (security, tuning) passes untouched."""
+    return {**PRODUCER_DEFAULTS, **(base_config or {}), "bootstrap.servers": bootstrap}
+
+
+class OutgoingRecordLike(Protocol):
+    """What a serialiser returns: one record for one topic."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def key(self) -> bytes | str | None: ...
+    @property
+    def value(self) -> bytes: ...
+
+
+class ProducerLike(Protocol):
+    """The part of confluent-kafka's ``Producer`` the sink uses."""
+
+    def produce(
+        self,
+        topic: str,
+        value: bytes | None = None,
+        key: bytes | str | None = None,
+        on_delivery: Callable[[KafkaError | None, Any], None] | None = None,
+    ) -> None: ...
+    def poll(self, timeout: float = ...) -> int: ...
+    def flush(self, timeout: float = ...) -> int: ...
+
+
+Serialise = Callable[[Message[Any]], OutgoingRecordLike]
+
+
+class KafkaSink:
+    """A ``MessageSink`` writing serialised messages to a Kafka producer.
+
+    Counters: ``serialise_errors``, ``produce_dropped`` (client queue still full
+    after one retry), ``delivery_errors`` and ``delivered_messages``.
+    """
+
+    def __init__(
+        self,
+        producer: ProducerLike,
+        serialise: Serialise,
+        counters: Counters | None = None,
+        *,
+        queue_full_wait: float = 0.1,
+        close_timeout: float = 5.0,
+    ) -> None:
+        self._producer = producer
+        self._serialise = serialise
+        self.counters = counters if counters is not None else Counters()
+        self._queue_full_wait = queue_full_wait
+        self._close_timeout = close_timeout
+
+    def publish_messages(self, messages: list[Message[Any]]) -> None:
+        for message in messages:
+            try:
+                record = self._serialise(message)
+            except Exception as exc:
+                self.counters.increment("serialise_errors")
+                logger.warning("could not serialise %s: %r", message.stream, exc)
+                continue
+            self._produce(record)
+        self._producer.poll(0)
+
+    def _produce(self, record: OutgoingRecordLike) -> None:
+        for attempt in (1, 2):
+            try:
+                self._producer.produce(
+                    record.topic,
+                    value=record.value,
+                    key=record.key,
+                    on_delivery=self._on_delivery,
+                )
+                return
+            except BufferError:
+                if attempt == 1:
+                    # Serve delivery reports to make room, briefly.
+                    self._producer.poll(self._queue_full_wait)
+            except Exception as exc:  # e.g. message too large, unknown topic
+                self.counters.increment("produce_errors")
+                logger.warning("could not produce to %s: %r", record.topic, exc)
+                return
+        self.counters.increment("produce_dropped")
+        logger.warning("producer queue full: dropped a message for %s", record.topic)
+
+    def _on_delivery(self, error: KafkaError | None, record: Any) -> None:
+        if error is None:
+            self.counters.increment("delivered_messages")
+            return
+        self.counters.increment("delivery_errors")
+        topic = record.topic() if record is not None else "?"
+        logger.warning("delivery to %s failed: %s", topic, error.str())
+
+    def close(self, timeout: float | None = None) -> int:
+        """Flush what is queued; returns how many records are still undelivered."""
+        remaining = self._producer.flush(
+            self._close_timeout if timeout is None else timeout
+        )
+        if remaining:
+            logger.warning("%d messages not delivered before close", remaining)
+        return remaining

@@ -1,0 +1,1 @@
+"""Workflows: what jobs run. ``*_spec.py`` modules are light; the rest import science."""

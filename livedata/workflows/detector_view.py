@@ -1,0 +1,208 @@
+"""Detector view workflow: images, spectra and ROI spectra of one detector (E1, E2).
+
+Events are histogrammed per pixel by the numba kernel (histogram_kernel) into a
+window; each finalize folds nothing and builds scipp outputs once, and the next
+accumulate folds the published window into the cumulative state. So ``finalize``
+can be called any number of times without changing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import scipp as sc
+
+from ..core.events import DetectorEvents
+from ..core.timestamp import Timestamp
+from .detector_view_spec import DetectorViewParams
+from .edges import CoordinateMode
+from .histogram_kernel import PixelHistogrammer, SpectralBinning
+from .projection import ScreenProjection
+from .roi import (
+    PolygonROI,
+    RectangleROI,
+    polygons_from_dataarray,
+    polygons_to_dataarray,
+    rectangles_from_dataarray,
+    rectangles_to_dataarray,
+    roi_bits,
+)
+
+# h / m_n in m^2/s: lambda = (h / m_n) * t / L.
+H_OVER_MN = 3.956034e-7
+
+
+def wavelength_transform(l_total_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel (scale, offset) so that wavelength [Å] = scale * toa [ns] + offset.
+
+    Assumes the neutron left the source at the start of the pulse (t0 = 0) and no
+    chopper shapes the pulse: right for the dummy instrument and a first look on a
+    real one; instruments with choppers provide their own transform.
+    """
+    scale = H_OVER_MN * 1e-9 * 1e10 / np.asarray(l_total_m, dtype=float)
+    return scale, np.zeros_like(scale)
+
+
+class DetectorViewWorkflow:
+    """One job's detector view; input key = source name, plus ROI context keys."""
+
+    def __init__(
+        self,
+        *,
+        source_name: str,
+        projection: ScreenProjection,
+        params: DetectorViewParams,
+        wavelength: tuple[np.ndarray, np.ndarray] | None = None,
+        screen_unit: str | None = "m",
+    ) -> None:
+        self._source = source_name
+        self._projection = projection
+        self._unit = screen_unit
+        self._mode = params.coordinate_mode
+        binning, self._edges = self._binning(params, wavelength)
+        toa_range = None
+        if params.toa_range.enabled:
+            toa_range = (params.toa_range.low * 1e6, params.toa_range.high * 1e6)
+        self._window = PixelHistogrammer(
+            projection.n_pixels, projection.first_pixel_id, binning, toa_range
+        )
+        self._cumulative_pixels = np.zeros(projection.n_pixels, dtype=np.int64)
+        self._cumulative_combo = np.zeros_like(self._window.combo)
+        self._published = False
+        self._rectangles: list[RectangleROI] = []
+        self._polygons: list[PolygonROI] = []
+
+    def _binning(self, params, wavelength) -> tuple[SpectralBinning, sc.Variable]:
+        dim = self._mode.value
+        if self._mode is CoordinateMode.TIME_OF_ARRIVAL:
+            e = params.toa_edges
+            edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit="ms")
+            return SpectralBinning(e.start * 1e6, e.stop * 1e6, e.num_bins), edges
+        if self._mode is CoordinateMode.WAVELENGTH:
+            if wavelength is None:
+                raise ValueError("wavelength mode needs the instrument's flight paths")
+            e = params.wavelength_edges
+            edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit="angstrom")
+            scale, offset = wavelength
+            return SpectralBinning(e.start, e.stop, e.num_bins, scale, offset), edges
+        raise ValueError(f"coordinate mode {self._mode.value} is not available here")
+
+    # Workflow protocol -------------------------------------------------------
+
+    def accumulate(
+        self, data: Mapping[str, Any], *, start_time: Timestamp, end_time: Timestamp
+    ) -> None:
+        self._fold_published_window()
+        if "roi_rectangle" in data or "roi_polygon" in data:
+            self._set_rois(data.get("roi_rectangle"), data.get("roi_polygon"))
+        chunks = data.get(self._source, ())
+        if isinstance(chunks, DetectorEvents):
+            chunks = (chunks,)
+        for chunk in chunks:
+            self._window.add(chunk.pixel_id, chunk.time_of_arrival)
+
+    def finalize(self) -> dict[str, sc.DataArray]:
+        window = self._window
+        cumulative_pixels = self._cumulative_pixels + window.pixel_counts
+        cumulative_combo = self._cumulative_combo + window.combo
+        self._published = True
+        indices = [r.index for r in self._rectangles] + [
+            p.index for p in self._polygons
+        ]
+        out = {
+            "cumulative": self._image(cumulative_pixels),
+            "current": self._image(window.pixel_counts),
+            "counts_total": _counts(window.pixel_counts.sum()),
+            "counts_total_cumulative": _counts(cumulative_pixels.sum()),
+            "spectrum_current": self._spectrum(window.combo.sum(axis=0)),
+            "roi_spectra": self._roi_spectra(cumulative_combo, indices),
+            "roi_spectra_current": self._roi_spectra(window.combo, indices),
+            "roi_rectangle": rectangles_to_dataarray(self._rectangles, self._unit),
+            "roi_polygon": polygons_to_dataarray(self._polygons, self._unit),
+        }
+        return out
+
+    def clear(self) -> None:
+        self._window.clear()
+        self._cumulative_pixels[...] = 0
+        self._cumulative_combo[...] = 0
+        self._published = False
+
+    # ------------------------------------------------------------------------
+
+    @property
+    def dropped_events(self) -> dict[str, int]:
+        return {
+            "bad_pixel_id": self._window.bad_pixels,
+            "out_of_range": self._window.out_of_range,
+        }
+
+    def _fold_published_window(self) -> None:
+        if self._published:
+            self._cumulative_pixels += self._window.pixel_counts
+            self._cumulative_combo += self._window.combo
+            self._window.clear()
+            self._published = False
+
+    def _set_rois(self, rectangles: Any, polygons: Any) -> None:
+        if rectangles is not None:
+            self._rectangles = rectangles_from_dataarray(self._to_screen(rectangles))
+        if polygons is not None:
+            self._polygons = polygons_from_dataarray(self._to_screen(polygons))
+        dims = self._projection.dims
+        coords = self._projection.pixel_coords
+        self._window.roi_bits[...] = roi_bits(
+            coords[dims[1]], coords[dims[0]], self._rectangles, self._polygons
+        )
+        # ROI spectra restart from the moment the ROIs change; image is kept.
+        self._cumulative_combo[0] += self._cumulative_combo[1:].sum(axis=0)
+        self._cumulative_combo[1:] = 0
+        self._window.combo[0] += self._window.combo[1:].sum(axis=0)
+        self._window.combo[1:] = 0
+
+    def _to_screen(self, da: sc.DataArray) -> sc.DataArray:
+        if self._unit is None or da.sizes[da.dim] == 0:
+            return da
+        da = da.copy(deep=False)
+        for name in ("x", "y"):
+            da.coords[name] = da.coords[name].to(unit=self._unit, dtype="float64")
+        return da
+
+    def _image(self, pixel_counts: np.ndarray) -> sc.DataArray:
+        values = self._projection.image(pixel_counts)
+        data = sc.array(
+            dims=list(self._projection.dims), values=values, variances=values,
+            unit="counts",
+        )  # fmt: skip
+        return sc.DataArray(data, coords=dict(self._projection.edges))
+
+    def _spectrum(self, counts: np.ndarray) -> sc.DataArray:
+        values = counts.astype(float)
+        data = sc.array(dims=[self._edges.dim], values=values, variances=values,
+                        unit="counts")  # fmt: skip
+        return sc.DataArray(data, coords={self._edges.dim: self._edges})
+
+    def _roi_spectra(self, combo: np.ndarray, indices: list[int]) -> sc.DataArray:
+        rows = np.flatnonzero(combo.any(axis=1))
+        values = np.zeros((len(indices), combo.shape[1]))
+        for row, k in enumerate(indices):
+            hit = rows[(rows >> k) & 1 == 1]
+            if hit.size:
+                values[row] = combo[hit].sum(axis=0)
+        dims = ["roi", self._edges.dim]
+        return sc.DataArray(
+            sc.array(dims=dims, values=values, variances=values, unit="counts"),
+            coords={
+                "roi": sc.array(
+                    dims=["roi"], values=np.asarray(indices, dtype=np.int32)
+                ),
+                self._edges.dim: self._edges,
+            },
+        )
+
+
+def _counts(total: int) -> sc.DataArray:
+    value = float(total)
+    return sc.DataArray(sc.scalar(value, variance=value, unit="counts"))
