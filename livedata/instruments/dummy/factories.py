@@ -1,0 +1,86 @@
+"""Dummy instrument: workflow factories (phase 2: imports the science)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from livedata.core.workflow import WorkflowContext
+from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
+from livedata.workflows.detector_view import (
+    DetectorViewWorkflow,
+    wavelength_transform,
+)
+from livedata.workflows.projection import (
+    ScreenProjection,
+    geometric_projection,
+    logical_projection,
+    synthetic_panel_positions,
+)
+
+from . import specs
+
+
+@cache
+def _panel_positions():
+    return synthetic_panel_positions(
+        *specs.PANEL.shape,
+        width_m=specs.PANEL_WIDTH_M,
+        distance_m=specs.PANEL_DISTANCE_M,
+    )
+
+
+@cache
+def _xy_projection() -> ScreenProjection:
+    return geometric_projection(
+        _panel_positions(),
+        first_pixel_id=specs.PANEL.first_detector_number,
+        kind="xy_plane",
+        resolution=specs.PANEL.shape,
+        replicas=4,
+    )
+
+
+@cache
+def _logical_projection() -> ScreenProjection:
+    return logical_projection(
+        specs.PANEL.shape, first_pixel_id=specs.PANEL.first_detector_number
+    )
+
+
+@cache
+def _wavelength() -> tuple[np.ndarray, np.ndarray]:
+    positions = _panel_positions().flatten(to="pixel")
+    l2 = np.linalg.norm(positions.values, axis=1)
+    return wavelength_transform(specs.SOURCE_TO_SAMPLE_M + l2)
+
+
+@specs.registry.factory(specs.panel_0_xy)
+def panel_0_xy(context: WorkflowContext) -> DetectorViewWorkflow:
+    return DetectorViewWorkflow(
+        source_name=context.source_name,
+        projection=_xy_projection(),
+        params=context.params,
+        wavelength=_wavelength(),
+    )
+
+
+@specs.registry.factory(specs.panel_0_logical)
+def panel_0_logical(context: WorkflowContext) -> DetectorViewWorkflow:
+    return DetectorViewWorkflow(
+        source_name=context.source_name,
+        projection=_logical_projection(),
+        params=context.params,
+        wavelength=_wavelength(),
+        screen_unit=None,
+    )
+
+
+@specs.registry.factory(specs.area_panel_xy)
+def area_panel_xy(context: WorkflowContext) -> AreaDetectorViewWorkflow:
+    return AreaDetectorViewWorkflow(
+        source_name=context.source_name,
+        shape=specs.AREA.shape,
+        params=context.params,
+    )

@@ -1,0 +1,77 @@
+"""Dummy instrument: description and workflow specs (phase 1: light imports only)."""
+
+from __future__ import annotations
+
+from livedata.config.instrument import AreaDetectorConfig, DetectorConfig, Instrument
+from livedata.core.log_attributes import LogDataAttributes
+from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.workflows.area_detector_spec import area_detector_spec
+from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
+from livedata.workflows.timeseries_spec import timeseries_spec
+from livedata.workflows.total_counts_spec import total_counts_spec
+
+from . import streams
+
+PANEL = DetectorConfig(
+    name="panel_0", first_detector_number=1, shape=(128, 128), dims=("y", "x")
+)
+PANEL_DISTANCE_M = 4.0  # sample to panel centre
+PANEL_WIDTH_M = 1.0
+SOURCE_TO_SAMPLE_M = 20.0
+AREA = AreaDetectorConfig(name="area_panel", shape=(256, 256))
+
+registry = WorkflowRegistry()
+
+panel_0_xy = registry.register(
+    detector_view_spec(
+        instrument="dummy",
+        name="panel_0_xy",
+        source_names=("panel_0",),
+        title="Panel 0, xy plane",
+        screen_shape=(128, 128),
+        description="Geometric projection onto the xy plane with pixel-noise replicas.",
+    )
+)
+panel_0_logical = registry.register(
+    detector_view_spec(
+        instrument="dummy",
+        name="panel_0_logical",
+        source_names=("panel_0",),
+        title="Panel 0, pixel grid",
+        screen_shape=(128, 128),
+        screen_unit=None,
+        description="Logical view: detector numbers folded into 128 x 128.",
+    )
+)
+area_panel_xy = registry.register(
+    area_detector_spec(
+        instrument="dummy",
+        name="area_panel_xy",
+        source_names=("area_panel",),
+        shape=AREA.shape,
+        title="Area panel",
+    )
+)
+monitor_histogram = registry.register(
+    monitor_histogram_spec("dummy", ("monitor1", "monitor2"))
+)
+timeseries_data = registry.register(timeseries_spec("dummy", ("motion1", "motion2")))
+total_counts = registry.register(total_counts_spec("dummy", ("panel_0",)))
+
+instrument = Instrument(
+    name="dummy",
+    title="Dummy instrument",
+    workflows=registry,
+    dev_streams=streams.DEV,
+    prod_streams=streams.PROD,
+    factories_module="livedata.instruments.dummy.factories",
+    detectors={PANEL.name: PANEL},
+    monitors={"monitor1": 18.0, "monitor2": 21.0},
+    area_detectors={AREA.name: AREA},
+    log_attributes={
+        "motion1": LogDataAttributes(unit="mm", value_min=-100.0, value_max=100.0),
+        "motion2": LogDataAttributes(unit="deg", value_min=-180.0, value_max=180.0),
+    },
+    source_to_sample_m=SOURCE_TO_SAMPLE_M,
+)
