@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .message import Message
-from .timestamp import Timestamp
+from .metrics import Counters
+from .timestamp import NS_PER_S, Duration, Timestamp
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +30,125 @@ class MessageBatcher(Protocol):
     """Feeds messages in; returns the windows that closed (possibly empty ones)."""
 
     def batch(self, messages: list[Message[Any]]) -> list[MessageBatch]: ...
+
+
+_EARLIEST_PLAUSIBLE = Timestamp(946_684_800 * NS_PER_S)  # 2000-01-01T00:00:00Z
+
+
+def _log_sparsely(counters: Counters, name: str, text: str, *args: Any) -> None:
+    """Count, and log the first and then every 1000th occurrence of ``name``."""
+    counters.increment(name)
+    count = counters.get(name)
+    if count == 1 or count % 1000 == 0:
+        logger.warning("%s (#%d) " + text, name, count, *args)
+
+
+class SimpleMessageBatcher:
+    """Fixed windows aligned to multiples of ``batch_length``, closed by the data.
+
+    A window closes only when a message at or beyond its end arrives, so if data
+    stops, the last window stays open (B2). Late messages join the open window
+    (G1, counted as ``late_messages``); a data gap yields one empty batch spanning
+    it (G2). The wall clock is consulted only to reject timestamps that are
+    absurd (``dropped_absurd_timestamp``): one broken timestamp far in the future
+    would otherwise become the clock and make everything after it "late".
+    """
+
+    def __init__(
+        self,
+        batch_length: Duration = Duration.from_seconds(1),
+        *,
+        counters: Counters | None = None,
+        wall_clock: Callable[[], Timestamp] = Timestamp.now,
+        max_future_skew: Duration = Duration.from_seconds(3600),
+    ) -> None:
+        if batch_length.ns <= 0:
+            raise ValueError(f"batch_length must be positive, got {batch_length}")
+        self._length = batch_length.ns
+        self._counters = counters if counters is not None else Counters()
+        self._wall_clock = wall_clock
+        self._max_future_skew = max_future_skew
+        self._open_start: int | None = None
+        self._open_messages: list[Message[Any]] = []
+
+    @property
+    def batch_length(self) -> Duration:
+        return Duration(self._length)
+
+    @property
+    def counters(self) -> Counters:
+        return self._counters
+
+    def batch(self, messages: list[Message[Any]]) -> list[MessageBatch]:
+        closed: list[MessageBatch] = []
+        # Sorting first means a message that is merely out of order within one
+        # poll is placed in its own window rather than treated as late.
+        for message in sorted(self._plausible(messages), key=_timestamp_ns):
+            closed.extend(self._add(message))
+        return closed
+
+    def _plausible(self, messages: list[Message[Any]]) -> list[Message[Any]]:
+        latest_allowed = self._wall_clock() + self._max_future_skew
+        kept = []
+        for message in messages:
+            ts = message.timestamp
+            if ts.ns <= 0 or ts < _EARLIEST_PLAUSIBLE or ts > latest_allowed:
+                _log_sparsely(
+                    self._counters,
+                    "dropped_absurd_timestamp",
+                    "stream %s: timestamp %d ns is implausible; message dropped",
+                    message.stream,
+                    ts.ns,
+                )
+                continue
+            kept.append(message)
+        return kept
+
+    def _add(self, message: Message[Any]) -> list[MessageBatch]:
+        ts = message.timestamp.ns
+        window_start = ts - ts % self._length
+        if self._open_start is None:
+            self._open_start = window_start
+        open_end = self._open_start + self._length
+        if ts < self._open_start:
+            self._counters.increment("late_messages")
+        if ts < open_end:
+            self._open_messages.append(message)
+            return []
+        closed = [self._close_open_window()]
+        if window_start > open_end:
+            closed.append(
+                MessageBatch(Timestamp(open_end), Timestamp(window_start), [])
+            )
+        self._open_start = window_start
+        self._open_messages = [message]
+        return closed
+
+    def _close_open_window(self) -> MessageBatch:
+        assert self._open_start is not None
+        self._open_messages.sort(key=_timestamp_ns)
+        return MessageBatch(
+            Timestamp(self._open_start),
+            Timestamp(self._open_start + self._length),
+            self._open_messages,
+        )
+
+
+class NaiveMessageBatcher:
+    """Everything at once, as one batch: for services that must not wait (B2)."""
+
+    def batch(self, messages: list[Message[Any]]) -> list[MessageBatch]:
+        if not messages:
+            return []
+        ordered = sorted(messages, key=_timestamp_ns)
+        return [
+            MessageBatch(
+                ordered[0].timestamp,
+                ordered[-1].timestamp + Duration(1),
+                ordered,
+            )
+        ]
+
+
+def _timestamp_ns(message: Message[Any]) -> int:
+    return message.timestamp.ns

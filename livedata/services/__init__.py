@@ -1,0 +1,1 @@
+"""The four processing services, wired from core + kafka + instruments."""
