@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from .bench import app as bench_app
+from . import bench, broker, demo, fake, kafka, service
 
 app = typer.Typer(
     name="livedata",
@@ -18,7 +18,12 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(bench_app, name="bench")
+app.add_typer(service.app, name="service")
+app.add_typer(fake.app, name="fake")
+app.add_typer(kafka.app, name="kafka")
+app.add_typer(bench.app, name="bench")
+app.command("broker")(broker.broker)
+app.command("demo")(demo.demo)
 
 
 def run() -> None:

@@ -69,6 +69,8 @@ class Instrument:
     area_detectors: Mapping[str, AreaDetectorConfig] = field(default_factory=dict)
     log_attributes: Mapping[str, LogDataAttributes] = field(default_factory=dict)
     source_to_sample_m: float = 76.55
+    # Jobs ``livedata demo`` starts: (workflow name, source names).
+    default_jobs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _lock: threading.Lock = field(
         default_factory=threading.Lock, repr=False, compare=False
     )

@@ -74,4 +74,11 @@ instrument = Instrument(
         "motion2": LogDataAttributes(unit="deg", value_min=-180.0, value_max=180.0),
     },
     source_to_sample_m=SOURCE_TO_SAMPLE_M,
+    default_jobs=(
+        ("panel_0_xy", ("panel_0",)),
+        ("area_panel_xy", ("area_panel",)),
+        ("monitor_histogram", ("monitor1", "monitor2")),
+        ("timeseries_data", ("motion1", "motion2")),
+        ("total_counts", ("panel_0",)),
+    ),
 )

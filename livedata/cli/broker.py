@@ -1,0 +1,39 @@
+"""``livedata broker``: the embedded Kafka-protocol broker, in memory on loopback."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from .common import fail
+
+
+def broker(
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default: a free one).",
+                     show_default=False),
+    ] = None,
+) -> None:  # fmt: skip
+    """Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C."""
+    from ..kafka.broker import BrokerStartError, EmbeddedBroker
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        embedded = EmbeddedBroker(port).start()
+    except BrokerStartError as err:
+        fail(str(err).splitlines()[0])
+    typer.echo(embedded.bootstrap)
+    typer.echo(
+        "broker running; Ctrl-C stops it (data is kept in memory only)", err=True
+    )
+    try:
+        stop.wait()
+    finally:
+        embedded.stop()
+    typer.echo("broker stopped", err=True)

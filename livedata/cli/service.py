@@ -1,0 +1,52 @@
+"""``livedata service run``: one processing service, for deployments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import (
+    BootstrapOption,
+    DevOption,
+    InstrumentOption,
+    fail,
+    resolve_instrument,
+)
+
+app = typer.Typer(help="Run processing services.", no_args_is_help=True)
+
+SERVICE_NAMES = ("monitor_data", "detector_data", "data_reduction", "timeseries")
+
+
+def _complete_service(incomplete: str) -> list[str]:
+    return [s for s in SERVICE_NAMES if s.startswith(incomplete)]
+
+
+@app.command("run")
+def run(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="monitor_data, detector_data, data_reduction or timeseries.",
+            autocompletion=_complete_service,
+        ),
+    ],
+    instrument: InstrumentOption = "dummy",
+    dev: DevOption = True,
+    bootstrap: BootstrapOption = None,
+    log_level: Annotated[str, typer.Option(help="Python log level.")] = "INFO",
+) -> None:
+    """Run one service until SIGTERM/SIGINT (stopping, then stopped heartbeats)."""
+    if name not in SERVICE_NAMES:
+        fail(f"unknown service {name!r}; choose one of {', '.join(SERVICE_NAMES)}", 2)
+    resolve_instrument(instrument)
+    from ..kafka.admin import BrokerUnreachable
+    from ..services.runner import configure_logging, run_service
+
+    configure_logging(log_level.upper())
+    try:
+        code = run_service(instrument, name, dev=dev, bootstrap=bootstrap)
+    except BrokerUnreachable as err:
+        fail(str(err))
+    raise typer.Exit(code)

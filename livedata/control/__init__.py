@@ -1,0 +1,1 @@
+"""Client side of livedata: talks to services through Kafka; no UI imports."""
