@@ -14,10 +14,14 @@ from .common import fail
 def broker(
     port: Annotated[
         int | None,
-        typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default: a free one).",
-                     show_default=False),
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Port on 127.0.0.1 (default: a free one).",
+            show_default=False,
+        ),
     ] = None,
-) -> None:  # fmt: skip
+) -> None:
     """Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C."""
     from ..kafka.broker import BrokerStartError, EmbeddedBroker
 

@@ -16,10 +16,14 @@ def demo(
     instrument: InstrumentOption = "dummy",
     port: Annotated[
         int | None,
-        typer.Option(min=1, max=65535, help="Broker port (default: a free one).",
-                     show_default=False),
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Broker port (default: a free one).",
+            show_default=False,
+        ),
     ] = None,
-) -> None:  # fmt: skip
+) -> None:
     """Run a whole livedata system locally until Ctrl-C."""
     inst = resolve_instrument(instrument)
     from ..kafka.broker import BrokerStartError
@@ -48,6 +52,8 @@ def demo(
         code = run_demo(inst, port=port, log_dir=log_dir, on_ready=ready, stop=stop)
     except (BrokerStartError, RuntimeError) as err:
         fail(str(err).splitlines()[0])
-    typer.echo("demo stopped" + ("" if code == 0 else f" (services failed, see {log_dir})"),
-               err=True)  # fmt: skip
+    typer.echo(
+        "demo stopped" + ("" if code == 0 else f" (services failed, see {log_dir})"),
+        err=True,
+    )
     raise typer.Exit(code)

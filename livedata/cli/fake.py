@@ -42,28 +42,43 @@ def _run(
 
 
 @app.command("detectors")
-def detectors(instrument: InstrumentOption = "dummy", rate: RateOption = None,
-              bootstrap: BootstrapOption = None, dev: DevOption = True) -> None:  # fmt: skip
+def detectors(
+    instrument: InstrumentOption = "dummy",
+    rate: RateOption = None,
+    bootstrap: BootstrapOption = None,
+    dev: DevOption = True,
+) -> None:
     """ev44 detector events, 14 Hz pulses (default 1e6 events/s)."""
     _run("detectors", instrument, rate, bootstrap, dev)
 
 
 @app.command("monitors")
-def monitors(instrument: InstrumentOption = "dummy", rate: RateOption = None,
-             bootstrap: BootstrapOption = None, dev: DevOption = True) -> None:  # fmt: skip
+def monitors(
+    instrument: InstrumentOption = "dummy",
+    rate: RateOption = None,
+    bootstrap: BootstrapOption = None,
+    dev: DevOption = True,
+) -> None:
     """ev44 monitor events, 14 Hz pulses (default 1e4 events/s per monitor)."""
     _run("monitors", instrument, rate, bootstrap, dev)
 
 
 @app.command("area")
-def area(instrument: InstrumentOption = "dummy", rate: RateOption = None,
-         bootstrap: BootstrapOption = None, dev: DevOption = True) -> None:  # fmt: skip
+def area(
+    instrument: InstrumentOption = "dummy",
+    rate: RateOption = None,
+    bootstrap: BootstrapOption = None,
+    dev: DevOption = True,
+) -> None:
     """ad00 camera frames at 14 Hz (default 1e5 counts/s)."""
     _run("area", instrument, rate, bootstrap, dev)
 
 
 @app.command("logs")
-def logs(instrument: InstrumentOption = "dummy", bootstrap: BootstrapOption = None,
-         dev: DevOption = True) -> None:  # fmt: skip
+def logs(
+    instrument: InstrumentOption = "dummy",
+    bootstrap: BootstrapOption = None,
+    dev: DevOption = True,
+) -> None:
     """f144 log values (e.g. motion1, motion2) moving slowly, 2 updates/s."""
     _run("logs", instrument, None, bootstrap, dev)

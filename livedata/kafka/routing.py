@@ -60,8 +60,11 @@ class RouteByTopic:
                 first_line = str(err).splitlines()[0] if str(err) else ""
                 logger.warning(
                     "cannot decode a message on %s (%d so far): %s: %s",
-                    raw.topic, seen, type(err).__name__, first_line,
-                )  # fmt: skip
+                    raw.topic,
+                    seen,
+                    type(err).__name__,
+                    first_line,
+                )
             return None
 
     def adapt_many(self, raws: Iterable[RawMessage]) -> list[Message[Any]]:

@@ -38,9 +38,13 @@ def ev44_bytes(
 
 
 def ev44_message(
-    topic: str, source: str, reference_time_ns: int, pixel_id, time_of_arrival,
+    topic: str,
+    source: str,
+    reference_time_ns: int,
+    pixel_id,
+    time_of_arrival,
     message_id: int = 0,
-) -> RawMessage:  # fmt: skip
+) -> RawMessage:
     value = ev44_bytes(source, reference_time_ns, pixel_id, time_of_arrival, message_id)
     return RawMessage(topic, value, None, reference_time_ns // 1_000_000)
 

@@ -25,8 +25,12 @@ from ..kafka.broker import EmbeddedBroker
 from .topics import create_instrument_topics
 
 logger = logging.getLogger(__name__)
-FAKE_KINDS_FOR = {"detectors": "detectors", "monitors": "monitors", "logs": "log_attributes",
-                  "area": "area_detectors"}  # fmt: skip
+FAKE_KINDS_FOR = {
+    "detectors": "detectors",
+    "monitors": "monitors",
+    "logs": "log_attributes",
+    "area": "area_detectors",
+}
 
 
 @dataclass

@@ -96,8 +96,12 @@ def detector_messages(
     for i, t in enumerate(_pulse_times(stop)):
         for key, pool in pools.items():
             pixels, toa = pool[i % _POOL]
-            yield RawMessage(key.topic, ev44_bytes(key.source_name, t, pixels, toa, i), None,
-                             t // 1_000_000)  # fmt: skip
+            yield RawMessage(
+                key.topic,
+                ev44_bytes(key.source_name, t, pixels, toa, i),
+                None,
+                t // 1_000_000,
+            )
 
 
 def monitor_messages(
@@ -113,8 +117,12 @@ def monitor_messages(
             pools[key] = [_toa(rng, per_pulse) for _ in range(_POOL)]
     for i, t in enumerate(_pulse_times(stop)):
         for key, pool in pools.items():
-            yield RawMessage(key.topic, ev44_bytes(key.source_name, t, None, pool[i % _POOL], i),
-                             None, t // 1_000_000)  # fmt: skip
+            yield RawMessage(
+                key.topic,
+                ev44_bytes(key.source_name, t, None, pool[i % _POOL], i),
+                None,
+                t // 1_000_000,
+            )
 
 
 def area_messages(
@@ -166,10 +174,15 @@ DEFAULT_RATES = {"detectors": 1e6, "area": 1e5, "monitors": 1e4, "logs": 1.0}
 
 
 def run_fake(
-    kind: str, instrument: Instrument, *, rate: float | None, bootstrap: str,
-    dev: bool = True, stop: threading.Event | None = None,
+    kind: str,
+    instrument: Instrument,
+    *,
+    rate: float | None,
+    bootstrap: str,
+    dev: bool = True,
+    stop: threading.Event | None = None,
     client_config: dict | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Produce until ``stop`` is set or SIGINT/SIGTERM; returns messages sent."""
     from confluent_kafka import Producer
 

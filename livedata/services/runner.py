@@ -46,8 +46,12 @@ def run_service(
     address = client["bootstrap.servers"]
     logger.info(
         "starting %s for %s (%s) on %s with %s",
-        service, instrument.name, "DEV" if dev else "PROD", address, redact(security),
-    )  # fmt: skip
+        service,
+        instrument.name,
+        "DEV" if dev else "PROD",
+        address,
+        redact(security),
+    )
     service_config = load_config("service")
     counters = Counters()
 
@@ -90,6 +94,7 @@ def run_service(
     finally:
         source.stop()
         sink.close()
-    logger.info("%s stopped with exit code %d; counters %s", service, code,
-                counters.snapshot())  # fmt: skip
+    logger.info(
+        "%s stopped with exit code %d; counters %s", service, code, counters.snapshot()
+    )
     return code

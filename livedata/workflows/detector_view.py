@@ -173,15 +173,18 @@ class DetectorViewWorkflow:
     def _image(self, pixel_counts: np.ndarray) -> sc.DataArray:
         values = self._projection.image(pixel_counts)
         data = sc.array(
-            dims=list(self._projection.dims), values=values, variances=values,
+            dims=list(self._projection.dims),
+            values=values,
+            variances=values,
             unit="counts",
-        )  # fmt: skip
+        )
         return sc.DataArray(data, coords=dict(self._projection.edges))
 
     def _spectrum(self, counts: np.ndarray) -> sc.DataArray:
         values = counts.astype(float)
-        data = sc.array(dims=[self._edges.dim], values=values, variances=values,
-                        unit="counts")  # fmt: skip
+        data = sc.array(
+            dims=[self._edges.dim], values=values, variances=values, unit="counts"
+        )
         return sc.DataArray(data, coords={self._edges.dim: self._edges})
 
     def _roi_spectra(self, combo: np.ndarray, indices: list[int]) -> sc.DataArray:

@@ -23,9 +23,20 @@ N_ROI_COMBOS = 256  # 8 ROIs: rectangles 0-3, polygons 4-7
 
 @numba.njit(cache=True, nogil=True)
 def _scatter_toa(
-    pixel_id, toa, first, n_pixels, start_ns, width_ns, n_bins, mult,
-    image_low, image_high, roi_bits, pixel_counts, combo,
-):  # fmt: skip
+    pixel_id,
+    toa,
+    first,
+    n_pixels,
+    start_ns,
+    width_ns,
+    n_bins,
+    mult,
+    image_low,
+    image_high,
+    roi_bits,
+    pixel_counts,
+    combo,
+):
     bad_pixels = 0
     out_of_range = 0
     for i in range(toa.shape[0]):
@@ -52,9 +63,21 @@ def _scatter_toa(
 
 @numba.njit(cache=True, nogil=True)
 def _scatter_transformed(
-    pixel_id, toa, first, n_pixels, scale, offset, start, inv_width, n_bins,
-    image_low, image_high, roi_bits, pixel_counts, combo,
-):  # fmt: skip
+    pixel_id,
+    toa,
+    first,
+    n_pixels,
+    scale,
+    offset,
+    start,
+    inv_width,
+    n_bins,
+    image_low,
+    image_high,
+    roi_bits,
+    pixel_counts,
+    combo,
+):
     bad_pixels = 0
     out_of_range = 0
     for i in range(toa.shape[0]):
@@ -128,18 +151,37 @@ class PixelHistogrammer:
         b = self.binning
         if b.scale is None:
             bad, out = _scatter_toa(
-                pixel_id, time_of_arrival, self.first_pixel_id, self.n_pixels,
-                self._start_ns, self._width_ns, b.n_bins, self._mult,
-                self._image_low_i, self._image_high_i, self.roi_bits,
-                self.pixel_counts, self.combo,
-            )  # fmt: skip
+                pixel_id,
+                time_of_arrival,
+                self.first_pixel_id,
+                self.n_pixels,
+                self._start_ns,
+                self._width_ns,
+                b.n_bins,
+                self._mult,
+                self._image_low_i,
+                self._image_high_i,
+                self.roi_bits,
+                self.pixel_counts,
+                self.combo,
+            )
         else:
             bad, out = _scatter_transformed(
-                pixel_id, time_of_arrival, self.first_pixel_id, self.n_pixels,
-                self._scale, self._offset, b.start, self._inv_width, b.n_bins,
-                self._image_low_f, self._image_high_f, self.roi_bits,
-                self.pixel_counts, self.combo,
-            )  # fmt: skip
+                pixel_id,
+                time_of_arrival,
+                self.first_pixel_id,
+                self.n_pixels,
+                self._scale,
+                self._offset,
+                b.start,
+                self._inv_width,
+                b.n_bins,
+                self._image_low_f,
+                self._image_high_f,
+                self.roi_bits,
+                self.pixel_counts,
+                self.combo,
+            )
         self.bad_pixels += bad
         self.out_of_range += out
 

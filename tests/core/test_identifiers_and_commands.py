@@ -99,8 +99,12 @@ def test_bad_commands_raise_validation_errors():
 
 
 def test_acknowledgement_serialises_as_on_the_wire():
-    ack = CommandAcknowledgement(message_id="m", device="monitor1", response=Response.ERR,
-                                 message="bad")  # fmt: skip
+    ack = CommandAcknowledgement(
+        message_id="m", device="monitor1", response=Response.ERR, message="bad"
+    )
     assert json.loads(ack.model_dump_json()) == {
-        "message_id": "m", "device": "monitor1", "response": "ERR", "message": "bad"
-    }  # fmt: skip
+        "message_id": "m",
+        "device": "monitor1",
+        "response": "ERR",
+        "message": "bad",
+    }

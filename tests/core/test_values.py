@@ -40,11 +40,21 @@ def test_pulse_period_is_14_hz():
 def test_stream_kinds_are_the_wire_names():
     names = {k.value for k in StreamKind}
     assert names == {
-        "unknown", "monitor_counts", "monitor_events", "detector_events",
-        "area_detector", "log", "device", "livedata_commands",
-        "livedata_responses", "livedata_data", "livedata_nicos_data",
-        "livedata_roi", "livedata_status", "run_control",
-    }  # fmt: skip
+        "unknown",
+        "monitor_counts",
+        "monitor_events",
+        "detector_events",
+        "area_detector",
+        "log",
+        "device",
+        "livedata_commands",
+        "livedata_responses",
+        "livedata_data",
+        "livedata_nicos_data",
+        "livedata_roi",
+        "livedata_status",
+        "run_control",
+    }
 
 
 def test_stream_ids_are_hashable_values():
