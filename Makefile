@@ -6,8 +6,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PYTHON312 := $(shell command -v python3.12 2>/dev/null || \
-	(command -v pyenv >/dev/null && ls -d "$$(pyenv root)"/versions/3.12*/bin/python 2>/dev/null | sort -V | tail -n1))
+# A Python 3.12 that really runs (a pyenv shim may exist without the version active).
+PYTHON312 := $(shell for c in \
+	"$$(command -v pyenv >/dev/null && ls -d "$$(pyenv root)"/versions/3.12*/bin/python 2>/dev/null | sort -V | tail -n1)" \
+	python3.12 python3; do \
+	[ -n "$$c" ] && "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo "$$c"; break; }; \
+	done)
 
 .PHONY: demo test test-fast lint bench venv
 
