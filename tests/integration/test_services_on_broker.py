@@ -15,7 +15,6 @@ from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
 from livedata.instruments import get_instrument
 from livedata.kafka.wire_builders import command_message, ev44_message
 from livedata.services.topics import create_instrument_topics
-
 from tests.integration.helpers import Listener, produce, start_service, stop_service
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
