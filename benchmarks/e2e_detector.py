@@ -116,6 +116,7 @@ def measure(
     time.sleep(3)  # results of the last windows arrive
     producer.terminate()
     producer.wait(10)
+    print("debug", len(watcher.windows), watcher.windows[-3:], t0, t1, file=sys.stderr)
     windows = [w for w in watcher.windows if t0 <= w[0] <= t1]
     span = (t1 - t0) / 1e9
     return {

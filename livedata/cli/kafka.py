@@ -1,21 +1,25 @@
-"""``livedata kafka``: topic administration."""
+"""``livedata kafka``: topic administration, record peeking and consumer lag."""
 
 from __future__ import annotations
 
 import typer
 
+from . import lag, peek
 from .common import (
     BootstrapOption,
     DevOption,
     InstrumentOption,
     fail,
+    new_app,
     resolve_bootstrap,
     resolve_instrument,
 )
 
-app = typer.Typer(help="Kafka administration.", no_args_is_help=True)
-topics_app = typer.Typer(help="Topics of an instrument.", no_args_is_help=True)
+app = new_app("Kafka administration: topics, records, consumer lag.")
+topics_app = new_app("Topics of an instrument.")
 app.add_typer(topics_app, name="topics")
+app.command("peek")(peek.peek)
+app.command("lag")(lag.lag)
 
 
 @topics_app.command("create")

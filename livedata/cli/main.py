@@ -1,31 +1,151 @@
 """Root of the ``livedata`` CLI.
 
-Start-up must stay light (``--help`` and Tab completion run this module): command
-groups import only Typer here; scientific, Kafka and UI libraries are imported
-inside the command functions that need them.
+Start-up must stay light: ``livedata --help`` and every Tab completion run this
+module. So the command groups are loaded lazily: ``COMMANDS`` names each one with
+its module and the one-line help the root's ``--help`` shows, and a group's
+module is imported only when that command is run, completed or asked for help.
+Those modules, in turn, import only Typer and the standard library at import
+time; scientific, Kafka, Rich and UI libraries are imported inside the command
+functions (tests/cli/test_startup.py guards both).
+
+To add a command group: write ``livedata/cli/<name>.py`` with ``app = new_app(...)``
+(or a plain function for a single command) and add one line to ``COMMANDS``.
 """
 
 from __future__ import annotations
 
-import typer
+import importlib
+import os
 
-from . import bench, broker, demo, fake, kafka, service
+import typer
+from typer.completion import completion_init
+from typer.core import TyperGroup
+
+# name: (module in this package, attribute, one-line help for ``livedata --help``)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": ("demo", "demo", "Run a whole livedata system locally until Ctrl-C."),
+    "service": ("service", "app", "Run processing services."),
+    "workflows": (
+        "workflows",
+        "app",
+        "Workflows of the instruments (from their specs).",
+    ),
+    "results": ("results", "app", "Results published by the services."),
+    "kafka": ("kafka", "app", "Kafka administration: topics, records, consumer lag."),
+    "config": ("config_cmd", "app", "Effective configuration (YAML + environment)."),
+    "fake": ("fake", "app", "Fake data producers (ev44, ad00, f144)."),
+    "broker": (
+        "broker",
+        "broker",
+        "Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C.",
+    ),
+    "bench": ("bench", "app", "Measure processing throughput."),
+}
+
+
+def plain_help(group: typer.Typer) -> None:
+    """Plain Click help for a group and its subgroups, also those not built with
+    ``common.new_app``: Typer's Rich help imports Rich and markdown-it (~0.2 s)."""
+    group.rich_markup_mode = None
+    for info in group.registered_groups:
+        if info.typer_instance is not None:
+            plain_help(info.typer_instance)
+
+
+def load_command(name: str):
+    """Import the module of one command and build its Click command."""
+    import typer.main
+
+    module_name, attribute, _ = COMMANDS[name]
+    module = importlib.import_module(f"{__package__}.{module_name}")
+    target = getattr(module, attribute)
+    if isinstance(target, typer.Typer):
+        plain_help(target)
+        command = typer.main.get_group(target)
+    else:  # a plain function: a command of its own
+        single = typer.Typer(add_completion=False, rich_markup_mode=None)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """A Typer group whose subcommands in ``COMMANDS`` are imported on first use."""
+
+    def list_commands(self, ctx) -> list[str]:
+        extra = [n for n in super().list_commands(ctx) if n not in COMMANDS]
+        return [*COMMANDS, *extra]
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx, formatter) -> None:
+        """The Commands section from ``COMMANDS`` without importing the modules."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None:
+                rows.append((name, COMMANDS[name][2]))
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 app = typer.Typer(
     name="livedata",
+    cls=LazyGroup,
     help="Live reduction of neutron data on Kafka.",
     no_args_is_help=True,
-    add_completion=True,
+    # No --install-completion/--show-completion: Typer coerces those options with
+    # pydantic on every run, which would double the time each Tab press takes.
+    # The scripts ship in completions/ (README); completion_init() below keeps
+    # _LIVEDATA_COMPLETE=complete_<shell> answering.
+    add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-app.add_typer(service.app, name="service")
-app.add_typer(fake.app, name="fake")
-app.add_typer(kafka.app, name="kafka")
-app.add_typer(bench.app, name="bench")
-app.command("broker")(broker.broker)
-app.command("demo")(demo.demo)
+
+
+completion_init()
+
+
+@app.callback()
+def root() -> None:
+    """Live reduction of neutron data on Kafka."""
+
+
+def _skip_coercion_of_missing_values() -> None:
+    """Tab completion only: leave unset parameters as None without Typer's coercion.
+
+    Completion parses the command line leniently, so unset flags (``--help``)
+    arrive as None; Typer 0.29 still builds a pydantic TypeAdapter for each
+    before returning None unchanged, which imports pydantic and doubles the
+    time a Tab press takes. Skipping that changes no value. Guarded, so a Typer
+    without this private method simply completes more slowly.
+    """
+    from typer import core
+
+    parameter = getattr(core, "_TyperParameter", None)
+    original = getattr(parameter, "process_value", None)
+    if original is None:
+        return
+
+    def process_value(self, ctx, value):
+        if value is None and ctx.resilient_parsing:
+            return None
+        return original(self, ctx, value)
+
+    parameter.process_value = process_value
 
 
 def run() -> None:
     """Console-script entry point."""
-    app()
+    if os.environ.get("_LIVEDATA_COMPLETE"):
+        _skip_coercion_of_missing_values()
+    app(prog_name="livedata")

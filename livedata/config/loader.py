@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 ENVIRONMENTS = ("dev", "staging", "production")
-_SECRET_WORDS = ("password", "secret", "token", "sasl.username")
+# Key fragments whose values must never be printed; ``ssl.key.pem`` is a private
+# key and ``sasl.oauthbearer.config`` may embed a client secret (librdkafka names).
+_SECRET_WORDS = (
+    "password",
+    "secret",
+    "token",
+    "sasl.username",
+    "ssl.key.pem",
+    "sasl.oauthbearer.config",
+)
 
 
 class ConfigError(Exception):
@@ -90,16 +99,22 @@ def load_config(
     return merged
 
 
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redact_value(item) for item in value]
+    return value
+
+
 def redact(config: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy safe to print: secret values replaced by ``***``."""
+    """A copy safe to print: secret values replaced by ``***`` (nested ones too)."""
     out: dict[str, Any] = {}
     for key, value in config.items():
-        if isinstance(value, Mapping):
-            out[key] = redact(value)
-        elif any(word in key.lower() for word in _SECRET_WORDS) and value:
+        if any(word in str(key).lower() for word in _SECRET_WORDS) and value:
             out[key] = "***"
         else:
-            out[key] = value
+            out[key] = _redact_value(value)
     return out
 
 

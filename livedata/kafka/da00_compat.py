@@ -4,7 +4,9 @@ The data variable is ``signal`` (its label carries the DataArray name), variance
 travel as ``errors`` (standard deviations), every coordinate is a variable (bin
 edges keep their extra element), masks are applied as NaN, datetime coordinates
 are int64 with unit ``datetime64[<unit>]``, and booleans become uint8 because da00
-has no boolean type.
+has no boolean type. Integer types scipp lacks (8/16-bit, unsigned) are widened on
+decoding; 0-d values come back as 64-bit because ``deserialise_da00`` returns them
+as Python scalars.
 """
 
 from __future__ import annotations
@@ -16,6 +18,22 @@ from streaming_data_types.dataarray_da00 import Variable
 SIGNAL = "signal"
 ERRORS = "errors"
 _DATETIME_PREFIX = "datetime64["
+# dtypes da00 carries but scipp cannot hold, widened losslessly (uint64 may wrap).
+_WIDER = {
+    np.dtype(np.int8): np.int32,
+    np.dtype(np.int16): np.int32,
+    np.dtype(np.uint8): np.int32,
+    np.dtype(np.uint16): np.int32,
+    np.dtype(np.uint32): np.int64,
+    np.dtype(np.uint64): np.int64,
+}
+
+
+def _float_dtype(var: sc.Variable) -> str:
+    """Keep float32/float64; anything else becomes float64 (for NaN or variances)."""
+    if var.dtype in (sc.DType.float32, sc.DType.float64):
+        return str(var.dtype)
+    return "float64"
 
 
 def _unit_str(unit: sc.Unit | None) -> str | None:
@@ -49,7 +67,7 @@ def scipp_to_da00(da: sc.DataArray) -> list[Variable]:
         mask = sc.zeros(sizes=data.sizes, dtype=bool)
         for m in da.masks.values():
             mask = mask | m.broadcast(sizes=data.sizes)
-        data = data.to(dtype="float64", copy=True)
+        data = data.to(dtype=_float_dtype(data), copy=True)
         data.values[mask.values] = np.nan
         if data.variances is not None:
             data.variances[mask.values] = np.nan
@@ -74,6 +92,8 @@ def _decode(var: Variable) -> sc.Variable:
         values = values.reshape(tuple(int(s) for s in var.shape))
     else:
         values = values.reshape(())
+    if values.dtype in _WIDER:
+        values = values.astype(_WIDER[values.dtype])
     if unit and unit.startswith(_DATETIME_PREFIX):
         inner = unit[len(_DATETIME_PREFIX) : -1]
         return sc.Variable(
@@ -92,7 +112,7 @@ def da00_to_scipp(variables: list[Variable]) -> sc.DataArray:
     data = _decode(signal)
     if ERRORS in by_name:
         errors = _decode(by_name[ERRORS])
-        data = data.to(dtype="float64")
-        data.variances = errors.values.astype(float) ** 2
+        data = data.to(dtype=_float_dtype(data))
+        data.variances = (errors.values**2).astype(data.values.dtype)
     coords = {v.name: _decode(v) for v in variables if v.name not in (SIGNAL, ERRORS)}
     return sc.DataArray(data, coords=coords, name=signal.label or "")

@@ -69,7 +69,8 @@ class AreaDetectorViewWorkflow:
 
     def _image(self, values: np.ndarray) -> sc.DataArray:
         coords = {
-            dim: sc.arange(dim, size, dtype="int64") * self._factor
+            # unit None (pixel index), as the spec declares (G7)
+            dim: sc.array(dims=[dim], values=np.arange(size) * self._factor, unit=None)
             for dim, size in zip(AREA_DIMS, self._shape, strict=True)
         }
         return sc.DataArray(

@@ -95,13 +95,19 @@ class DetectorViewWorkflow:
         self, data: Mapping[str, Any], *, start_time: Timestamp, end_time: Timestamp
     ) -> None:
         self._fold_published_window()
+        roi_error: ValueError | None = None
         if "roi_rectangle" in data or "roi_polygon" in data:
-            self._set_rois(data.get("roi_rectangle"), data.get("roi_polygon"))
+            try:
+                self._set_rois(data.get("roi_rectangle"), data.get("roi_polygon"))
+            except ValueError as error:  # keep the batch's events, report after
+                roi_error = error
         chunks = data.get(self._source, ())
         if isinstance(chunks, DetectorEvents):
             chunks = (chunks,)
         for chunk in chunks:
             self._window.add(chunk.pixel_id, chunk.time_of_arrival)
+        if roi_error is not None:
+            raise roi_error
 
     def finalize(self) -> dict[str, sc.DataArray]:
         window = self._window
@@ -147,10 +153,13 @@ class DetectorViewWorkflow:
             self._published = False
 
     def _set_rois(self, rectangles: Any, polygons: Any) -> None:
+        """Replace the ROIs; an invalid request raises and changes nothing."""
+        new_rectangles, new_polygons = self._rectangles, self._polygons
         if rectangles is not None:
-            self._rectangles = rectangles_from_dataarray(self._to_screen(rectangles))
+            new_rectangles = rectangles_from_dataarray(self._to_screen(rectangles))
         if polygons is not None:
-            self._polygons = polygons_from_dataarray(self._to_screen(polygons))
+            new_polygons = polygons_from_dataarray(self._to_screen(polygons))
+        self._rectangles, self._polygons = new_rectangles, new_polygons
         dims = self._projection.dims
         coords = self._projection.pixel_coords
         self._window.roi_bits[...] = roi_bits(
@@ -163,11 +172,19 @@ class DetectorViewWorkflow:
         self._window.combo[1:] = 0
 
     def _to_screen(self, da: sc.DataArray) -> sc.DataArray:
-        if self._unit is None or da.sizes[da.dim] == 0:
+        """The ROI in the screen's unit; ValueError for anything malformed."""
+        if not isinstance(da, sc.DataArray):
+            raise ValueError(f"ROI must be a DataArray, got {type(da).__name__}")
+        if self._unit is None or da.data.values.size == 0:
             return da
+        if not {"x", "y"} <= set(da.coords):
+            raise ValueError("ROI lacks the coords x and y")
         da = da.copy(deep=False)
         for name in ("x", "y"):
-            da.coords[name] = da.coords[name].to(unit=self._unit, dtype="float64")
+            try:
+                da.coords[name] = da.coords[name].to(unit=self._unit, dtype="float64")
+            except sc.UnitError as error:
+                raise ValueError(f"ROI coord {name}: {error}") from None
         return da
 
     def _image(self, pixel_counts: np.ndarray) -> sc.DataArray:
@@ -199,7 +216,7 @@ class DetectorViewWorkflow:
             sc.array(dims=dims, values=values, variances=values, unit="counts"),
             coords={
                 "roi": sc.array(
-                    dims=["roi"], values=np.asarray(indices, dtype=np.int32)
+                    dims=["roi"], values=np.asarray(indices, dtype=np.int32), unit=None
                 ),
                 self._edges.dim: self._edges,
             },

@@ -48,7 +48,9 @@ def _scatter_toa(
         if t >= image_low and t < image_high:
             pixel_counts[p] += 1
         d = t - start_ns
-        if d < 0:
+        # Range check before the multiply: d * mult overflows int64 for d >= width
+        # when the range is narrow (d < width keeps d * mult < n_bins << _SHIFT).
+        if d < 0 or d >= width_ns:
             out_of_range += 1
             continue
         b = (d * mult) >> _SHIFT

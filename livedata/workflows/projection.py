@@ -138,8 +138,11 @@ def logical_projection(
     rows, cols = np.divmod(np.arange(shape[0] * shape[1]), shape[1])
     out_shape = (shape[0] // downsample, shape[1] // downsample)
     flat = (rows // downsample) * out_shape[1] + cols // downsample
+    # unit None (pixel index), as the logical view's spec declares (G7)
     edges = {
-        dim: sc.arange(dim, size + 1, dtype="float64") * float(downsample) - 0.5
+        dim: sc.array(
+            dims=[dim], values=np.arange(size + 1) * float(downsample) - 0.5, unit=None
+        )
         for dim, size in zip(dims, out_shape, strict=True)
     }
     return ScreenProjection(
@@ -157,9 +160,9 @@ def synthetic_panel_positions(
 ) -> sc.Variable:
     """A flat square panel facing the beam, pixels in row-major id order."""
     half = width_m / 2
-    step = width_m / n_x
-    x = np.linspace(-half + step / 2, half - step / 2, n_x)
-    y = np.linspace(-half + step / 2, half - step / 2, n_y)
+    step_x, step_y = width_m / n_x, width_m / n_y
+    x = np.linspace(-half + step_x / 2, half - step_x / 2, n_x)
+    y = np.linspace(-half + step_y / 2, half - step_y / 2, n_y)
     yy, xx = np.meshgrid(y, x, indexing="ij")
     values = np.stack([xx, yy, np.full_like(xx, distance_m)], axis=-1)
     return sc.vectors(dims=["y", "x"], values=values, unit="m")

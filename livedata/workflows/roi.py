@@ -40,11 +40,23 @@ def _check_index(index: int, allowed: range, kind: str) -> int:
     return index
 
 
+def _roi_coords(da: sc.DataArray, dim: str) -> tuple[np.ndarray, ...] | None:
+    """(roi_index, x, y) of a wire ROI; None when empty; ValueError when malformed."""
+    if da.data.values.size == 0:
+        return None
+    if da.dims != (dim,):
+        raise ValueError(f"ROI must have the single dim {dim!r}, got {da.dims}")
+    missing = sorted({"roi_index", "x", "y"} - set(da.coords))
+    if missing:
+        raise ValueError(f"ROI lacks the coords {missing}")
+    return tuple(da.coords[name].values for name in ("roi_index", "x", "y"))
+
+
 def rectangles_from_dataarray(da: sc.DataArray) -> list[RectangleROI]:
-    if da.sizes.get("bounds", 0) == 0:
+    coords = _roi_coords(da, "bounds")
+    if coords is None:
         return []
-    index = da.coords["roi_index"].values
-    x, y = da.coords["x"].values, da.coords["y"].values
+    index, x, y = coords
     out = []
     for k in np.unique(index):
         sel = index == k
@@ -57,10 +69,10 @@ def rectangles_from_dataarray(da: sc.DataArray) -> list[RectangleROI]:
 
 
 def polygons_from_dataarray(da: sc.DataArray) -> list[PolygonROI]:
-    if da.sizes.get("vertex", 0) == 0:
+    coords = _roi_coords(da, "vertex")
+    if coords is None:
         return []
-    index = da.coords["roi_index"].values
-    x, y = da.coords["x"].values, da.coords["y"].values
+    index, x, y = coords
     out = []
     for k in np.unique(index):
         sel = index == k
@@ -88,12 +100,14 @@ def polygons_to_dataarray(rois: list[PolygonROI], unit: str | None) -> sc.DataAr
 
 
 def _layout(dim: str, index, x, y, unit) -> sc.DataArray:
+    # Indices carry no unit (None, as the output templates declare).
+    index = np.asarray(index, dtype=np.int32)
     return sc.DataArray(
-        sc.array(dims=[dim], values=np.asarray(index, dtype=np.int32)),
+        sc.array(dims=[dim], values=index, unit=None),
         coords={
             "x": sc.array(dims=[dim], values=np.asarray(x, dtype=float), unit=unit),
             "y": sc.array(dims=[dim], values=np.asarray(y, dtype=float), unit=unit),
-            "roi_index": sc.array(dims=[dim], values=np.asarray(index, dtype=np.int32)),
+            "roi_index": sc.array(dims=[dim], values=index.copy(), unit=None),
         },
     )
 

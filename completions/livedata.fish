@@ -1,0 +1,1 @@
+complete --command livedata --no-files --arguments "(env _LIVEDATA_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) livedata)" --condition "env _LIVEDATA_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) livedata"

@@ -1,0 +1,201 @@
+"""``livedata kafka lag``: how far the services' consumers are behind, per partition.
+
+The measuring is ``livedata.control.lag.LagProbe``; this module only renders its
+``LagRow`` values. An unknown lag is shown as '-' (``null`` in JSON), never 0:
+"no lag" and "cannot tell" must not look alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .common import (
+    BootstrapOption,
+    InstrumentOption,
+    JsonOption,
+    WatchOption,
+    fail,
+    kafka_settings,
+    resolve_instrument,
+)
+from .output import (
+    MISSING,
+    emit_json,
+    make_console,
+    print_table,
+    progress,
+    rich_table,
+)
+
+if TYPE_CHECKING:
+    from ..control.snapshots import LagRow
+
+COLUMNS = ("GROUP", "TOPIC", "PARTITION", "OFFSET LAG", "TIME LAG [s]", "TREND")
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """Recent lags as block characters, scaled to their own maximum."""
+    if not values:
+        return MISSING
+    top = max(values)
+    if top <= 0:
+        return SPARK[0] * len(values)
+    return "".join(SPARK[min(7, int(v / top * 7))] for v in values)
+
+
+def lag_cells(row: LagRow) -> tuple:
+    return (
+        row.group,
+        row.topic,
+        row.partition,
+        row.offset_lag,  # None renders as '-'
+        None if row.time_lag_s is None else round(row.time_lag_s, 2),
+        sparkline(row.trend),
+    )
+
+
+def lag_json(rows: Sequence[LagRow]) -> dict:
+    from .output import to_jsonable
+
+    return {"time": time.time(), "rows": [to_jsonable(r) for r in rows]}
+
+
+HEARTBEATS_BACK = 50  # recent heartbeats per partition: every live service's last
+
+
+class HeartbeatFeed:
+    """Feeds service heartbeats into the probe: services assign partitions
+    explicitly and commit nothing, so only their heartbeats tell their lag."""
+
+    def __init__(self, bootstrap: str | None, instrument: str, timeout: float):
+        from ..core.metrics import Counters
+        from ..core.stream import StreamKind
+        from ..kafka.consumer import TopicsNotFound
+        from ..kafka.routing import build_client_adapter
+        from ..kafka.stream_mapping import livedata_topic
+        from .peek import StartAt, assign_from, open_consumer
+
+        self._adapter = build_client_adapter(instrument, Counters())
+        self._consumer, _ = open_consumer(bootstrap, "livedata_cli_lag")
+        self._timeout = timeout
+        topic = livedata_topic(instrument, StreamKind.LIVEDATA_STATUS)
+        try:
+            self._ends = assign_from(
+                self._consumer,
+                [topic],
+                StartAt("back", back=HEARTBEATS_BACK),
+                timeout,
+                missing_ok=True,
+            )
+        except TopicsNotFound:
+            self._ends = {}
+
+    def feed(self, probe) -> None:
+        """Recent heartbeats on the first call, then whatever arrived since."""
+        from ..core.status import ServiceStatus
+        from ..kafka.raw import from_confluent
+        from .peek import StartAt, read_records
+
+        if self._ends is not None:
+            records = read_records(
+                self._consumer,
+                self._ends,
+                StartAt("back"),
+                follow=False,
+                idle_timeout=self._timeout,
+            )
+            raws = [r.raw for r in records if r is not None]
+            self._ends = None
+        else:
+            messages = self._consumer.consume(1000, timeout=0.05)
+            raws = [from_confluent(m) for m in messages if m.error() is None]
+        for raw in raws:
+            message = self._adapter.adapt(raw)
+            if message is not None and isinstance(message.value, ServiceStatus):
+                probe.observe(message.value)
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+def _sample(probe, feed: HeartbeatFeed) -> tuple:
+    try:
+        feed.feed(probe)
+        return tuple(probe.sample())
+    except Exception as err:  # a broker that went away mid-watch, etc.
+        fail(f"lag probe failed: {err}")
+
+
+def lag(
+    instrument: InstrumentOption = "dummy",
+    bootstrap: BootstrapOption = None,
+    watch: WatchOption = False,
+    interval: Annotated[
+        float, typer.Option(min=0.2, help="Seconds between samples with --watch.")
+    ] = 2.0,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds to wait for the broker.")
+    ] = 5.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Consumer lag of the instrument's services, per topic partition.
+
+    Services report their own lag in their heartbeats; consumer groups that
+    commit offsets are measured on the broker. Unknown lag is shown as '-'.
+    """
+    inst = resolve_instrument(instrument)
+    settings = kafka_settings(bootstrap)
+    address = settings.pop("bootstrap.servers")
+    feed = HeartbeatFeed(bootstrap, inst.name, timeout)
+    from ..control.lag import LagProbe
+
+    probe = LagProbe(address, inst.name, client_config=settings)
+    try:
+        if not watch:
+            rows = _sample(probe, feed)
+            if as_json:
+                emit_json(lag_json(rows))
+            else:
+                print_table(COLUMNS, (lag_cells(r) for r in rows))
+                if not rows:
+                    progress(
+                        "no lag known: no consumer group commits offsets and no"
+                        " service reports its lag in its heartbeats"
+                    )
+            return
+        _watch(probe, feed, interval, as_json)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        probe.close()
+        feed.close()
+
+
+def _watch(probe, feed: HeartbeatFeed, interval: float, as_json: bool) -> None:
+    """Repeat until Ctrl-C: NDJSON, a live table on a terminal, else tables."""
+    import sys
+
+    if as_json or not sys.stdout.isatty():
+        while True:
+            rows = _sample(probe, feed)
+            if as_json:
+                emit_json(lag_json(rows), ndjson=True)
+            else:
+                typer.echo(time.strftime("# %H:%M:%S"))
+                print_table(COLUMNS, (lag_cells(r) for r in rows))
+                typer.echo("")
+            time.sleep(interval)
+    from rich.live import Live
+
+    with Live(console=make_console(), auto_refresh=False) as live:
+        while True:
+            rows = _sample(probe, feed)
+            title = time.strftime("consumer lag at %H:%M:%S (Ctrl-C stops)")
+            live.update(rich_table(COLUMNS, [lag_cells(r) for r in rows], title))
+            live.refresh()
+            time.sleep(interval)

@@ -1,0 +1,227 @@
+"""Results as the client keeps them (D5, D7), readable from another thread (D3).
+
+The pump thread calls :meth:`DataService.add` for every result message; a UI
+thread calls :meth:`get` with an extractor, or :meth:`result_rows` for a cheap
+summary table. Readers poll ``version`` / ``version_of(key)`` instead of
+registering callbacks, so a slow UI never slows the pump and no callback ever
+runs on the wrong thread. scipp is imported on the first ``add``, not at import
+(the CLI imports this module on paths that never see a result).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..core.identifiers import ResultKey
+from ..core.message import Message
+from ..core.metrics import Counters
+from .extractors import Extractor, LatestValue
+from .snapshots import ResultRow
+
+if TYPE_CHECKING:
+    import scipp as sc
+
+    from .buffers import ResultBuffer
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MEMORY_CAP_BYTES = 32 * 1024 * 1024
+HISTORY_LENGTH = 60  # sparkline points per result row
+
+
+@dataclass
+class _Entry:
+    """One result stream: its key, buffer, version and summary history."""
+
+    key: ResultKey
+    buffer: ResultBuffer
+    version: int = 0
+    updated_s: float = 0.0
+    dims: tuple[str, ...] = ()
+    shape: tuple[int, ...] = ()
+    unit: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    history: deque[float] = field(default_factory=lambda: deque(maxlen=HISTORY_LENGTH))
+
+
+def _finite_or_none(value: Any) -> float | None:
+    number = float(value)
+    return number if np.isfinite(number) else None
+
+
+def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
+    """A small summary of one frame and the number its sparkline plots.
+
+    0-d: its value; anything larger: sum and max ignoring NaN (masked bins travel
+    as NaN), and its shape. The sparkline point is the value or the sum.
+    """
+    values = np.asarray(da.values)
+    if values.dtype.kind not in "iufb":
+        return {"shape": tuple(da.shape)}, None
+    if da.ndim == 0:
+        value = values.item()
+        return {"value": value}, _finite_or_none(value)
+    if values.size == 0:
+        return {"shape": tuple(da.shape), "sum": 0.0, "max": None}, 0.0
+    with np.errstate(all="ignore"):
+        total = _finite_or_none(np.nansum(values))
+        peak = np.nanmax(values) if not np.isnan(values).all() else np.nan
+    return {
+        "shape": tuple(da.shape),
+        "sum": total,
+        "max": _finite_or_none(peak),
+    }, total
+
+
+class DataService:
+    """Buffers per result key with a version per key and a global version.
+
+    ``memory_cap_bytes`` bounds the history of *each* result stream; images and
+    whole-history outputs keep only their latest value. Malformed messages
+    (a stream name that is not a result key, a value that is not scipp) are
+    counted in ``counters`` and skipped, never raised.
+    """
+
+    def __init__(
+        self,
+        memory_cap_bytes: int = DEFAULT_MEMORY_CAP_BYTES,
+        *,
+        counters: Counters | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if memory_cap_bytes <= 0:
+            raise ValueError("memory_cap_bytes must be positive")
+        self._cap = memory_cap_bytes
+        self.counters = counters if counters is not None else Counters()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+        self._version = 0
+
+    # --- writing (pump thread) ----------------------------------------------
+
+    def add(self, message: Message[Any]) -> bool:
+        """Buffer one result message; False (and counted) when it is not one."""
+        import scipp as sc
+
+        from .buffers import buffer_for, keeps_history
+
+        try:
+            key = ResultKey.from_json(message.stream.name)
+        except ValueError:
+            self.counters.increment("results_bad_key")
+            logger.warning("result with a stream name that is not a result key")
+            return False
+        value = message.value
+        if isinstance(value, sc.Variable):
+            value = sc.DataArray(value)
+        if not isinstance(value, sc.DataArray):
+            self.counters.increment("results_bad_value")
+            logger.warning("result %s is a %s", key.output_name, type(value).__name__)
+            return False
+        summary, point = summarise(value)
+        name = key.to_json()
+        with self._lock:
+            entry = self._entries.get(name)
+            if entry is None or entry.buffer.is_time_series != keeps_history(value):
+                entry = _Entry(key, buffer_for(value, self._cap))
+                self._entries[name] = entry
+            try:
+                entry.buffer.append(value, message.timestamp.ns)
+            except Exception as err:  # a frame numpy cannot store: skip, count
+                self.counters.increment("results_buffer_errors")
+                logger.warning("cannot buffer result %s: %s", key.output_name, err)
+                return False
+            entry.dims = tuple(value.dims)
+            entry.shape = tuple(value.shape)
+            entry.unit = None if value.unit is None else str(value.unit)
+            entry.summary = summary
+            if point is not None:
+                entry.history.append(point)
+            entry.updated_s = self._clock()
+            self._version += 1
+            entry.version = self._version
+        self.counters.increment("results_received")
+        return True
+
+    def clear(self) -> None:
+        """Forget every result (e.g. after switching instrument)."""
+        with self._lock:
+            self._entries.clear()
+            self._version += 1
+
+    # --- reading (any thread) -----------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """Grows on every change of any result."""
+        with self._lock:
+            return self._version
+
+    def version_of(self, key: ResultKey | str) -> int:
+        """The global version at the last update of ``key``; 0 if never seen."""
+        with self._lock:
+            entry = self._entries.get(_name(key))
+            return 0 if entry is None else entry.version
+
+    def keys(self) -> tuple[str, ...]:
+        """Result keys (JSON) in the order they first arrived."""
+        with self._lock:
+            return tuple(self._entries)
+
+    def get(
+        self, key: ResultKey | str, extractor: Extractor | None = None
+    ) -> sc.DataArray | None:
+        """What ``extractor`` (default: latest value) makes of ``key``; a copy."""
+        extractor = extractor if extractor is not None else LatestValue()
+        with self._lock:
+            entry = self._entries.get(_name(key))
+            if entry is None:
+                return None
+            return extractor.extract(entry.buffer)
+
+    def memory_bytes(self) -> int:
+        with self._lock:
+            return sum(e.buffer.nbytes for e in self._entries.values())
+
+    def dropped_frames(self) -> int:
+        """Frames overwritten because a history reached its memory cap."""
+        with self._lock:
+            return sum(getattr(e.buffer, "dropped", 0) for e in self._entries.values())
+
+    def result_rows(self) -> tuple[ResultRow, ...]:
+        """One cheap, immutable summary per result key, in arrival order."""
+        with self._lock:
+            return tuple(
+                ResultRow(
+                    key=name,
+                    workflow_id=str(entry.key.workflow_id),
+                    job_id=str(entry.key.job_id),
+                    output_name=entry.key.output_name,
+                    dims=entry.dims,
+                    shape=entry.shape,
+                    unit=entry.unit,
+                    updated_s=entry.updated_s,
+                    summary=dict(entry.summary),
+                    history=tuple(entry.history),
+                )
+                for name, entry in self._entries.items()
+            )
+
+
+def _name(key: ResultKey | str) -> str:
+    """Canonical JSON of a key, so equal keys match however they were spelled."""
+    if isinstance(key, ResultKey):
+        return key.to_json()
+    try:
+        return ResultKey.from_json(key).to_json()
+    except ValueError:
+        return key

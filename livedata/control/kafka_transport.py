@@ -1,0 +1,157 @@
+"""The control plane's transport over Kafka (D6, C4).
+
+One producer for commands and one consumer assigned explicitly (no group join)
+to the client topics at their end. The constructor waits until the assignment
+has resolved its offsets before returning, so no answer to a command sent
+afterwards can be missed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ..core.commands import JobCommand, WorkflowConfig
+from ..core.message import Message
+from ..core.metrics import Counters
+from ..core.stream import StreamKind
+from ..kafka.raw import from_confluent
+from ..kafka.routing import build_client_adapter
+from ..kafka.serialisers import Serialiser
+from ..kafka.stream_mapping import livedata_topic
+from .transport import latest_per_key
+
+logger = logging.getLogger(__name__)
+
+_BATCH = 500
+
+
+class KafkaTransport:
+    def __init__(
+        self,
+        instrument: str,
+        bootstrap: str,
+        *,
+        with_data: bool = True,
+        client_config: Mapping[str, Any] | None = None,
+        ready_timeout: float = 5.0,
+    ) -> None:
+        from confluent_kafka import Consumer, Producer
+
+        from ..kafka.consumer import assign_all, make_consumer_config
+        from ..kafka.sink import make_producer_config
+
+        self.instrument = instrument
+        self.counters = Counters()
+        self._bootstrap = bootstrap
+        self._client_config = dict(client_config or {})
+        self._adapter = build_client_adapter(instrument, self.counters)
+        self._serialise = Serialiser(instrument)
+        kinds = [
+            # commands before their answers: the order they were sent in
+            StreamKind.LIVEDATA_COMMANDS,
+            StreamKind.LIVEDATA_RESPONSES,
+            StreamKind.LIVEDATA_STATUS,
+        ]
+        if with_data:
+            kinds.append(StreamKind.LIVEDATA_DATA)
+        topics = [livedata_topic(instrument, k) for k in kinds]
+        self._consumer = Consumer(
+            make_consumer_config(bootstrap, f"{instrument}_control", client_config)
+        )
+        self._partitions = assign_all(self._consumer, topics, at="end")
+        self._producer = Producer(make_producer_config(bootstrap, client_config))
+        self._early: list[Message[Any]] = []
+        self._wait_until_positioned(ready_timeout)
+
+    def _wait_until_positioned(self, timeout: float) -> None:
+        """Poll until every partition has a real offset (the end is resolved)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._early.extend(self._consume(0.1))
+            positions = self._consumer.position(self._partitions)
+            if all(tp.offset >= 0 for tp in positions):
+                return
+            if time.monotonic() >= deadline:
+                logger.warning("consumer offsets not resolved after %.1f s", timeout)
+                return
+
+    def _consume(self, timeout: float) -> list[Message[Any]]:
+        out = []
+        for msg in self._consumer.consume(num_messages=_BATCH, timeout=timeout):
+            if msg.error():
+                self.counters.increment("consume_errors")
+                continue
+            adapted = self._adapter.adapt(from_confluent(msg))
+            if adapted is not None:
+                out.append(adapted)
+        return out
+
+    def send(self, message: Message[Any]) -> None:
+        record = self._serialise(message)
+        failures: list[str] = []
+
+        def on_delivery(err: Any, _msg: Any) -> None:
+            if err is not None:
+                failures.append(str(err))
+
+        try:
+            self._producer.produce(
+                record.topic, record.value, record.key, on_delivery=on_delivery
+            )
+            remaining = self._producer.flush(10)
+        except Exception:
+            self.counters.increment("send_errors")
+            raise
+        if failures or remaining:
+            self.counters.increment("send_errors")
+            reason = failures[0] if failures else "not delivered within 10 s"
+            raise RuntimeError(f"command not sent: {reason}")
+
+    def poll(self, timeout: float) -> list[Message[Any]]:
+        early, self._early = self._early, []
+        return early + self._consume(0.0 if early else timeout)
+
+    def restore_configs(self, timeout: float) -> list[WorkflowConfig | JobCommand]:
+        """Read the commands topic from the beginning; keep the latest per key (G5)."""
+        from confluent_kafka import Consumer
+
+        from ..kafka.consumer import assign_all, make_consumer_config
+
+        topic = livedata_topic(self.instrument, StreamKind.LIVEDATA_COMMANDS)
+        consumer = Consumer(
+            make_consumer_config(
+                self._bootstrap, f"{self.instrument}_restore", self._client_config
+            )
+        )
+        commands: list[WorkflowConfig | JobCommand] = []
+        try:
+            partitions = assign_all(consumer, [topic], at="beginning")
+            ends = {
+                tp.partition: consumer.get_watermark_offsets(tp, timeout=timeout)[1]
+                for tp in partitions
+            }
+            done = {p for p, high in ends.items() if high <= 0}
+            deadline = time.monotonic() + timeout
+            while len(done) < len(ends) and time.monotonic() < deadline:
+                for msg in consumer.consume(num_messages=_BATCH, timeout=0.2):
+                    if msg.error():
+                        self.counters.increment("consume_errors")
+                        continue
+                    if msg.offset() + 1 >= ends[msg.partition()]:
+                        done.add(msg.partition())
+                    adapted = self._adapter.adapt(from_confluent(msg))
+                    value = None if adapted is None else adapted.value
+                    if isinstance(value, WorkflowConfig | JobCommand):
+                        commands.append(value)
+        finally:
+            consumer.close()
+        return latest_per_key(commands)
+
+    def close(self) -> None:
+        try:
+            self._producer.flush(5)
+        finally:
+            self._consumer.close()

@@ -1,0 +1,143 @@
+"""Immutable views of the control plane that every client renders (D3).
+
+The control plane updates its state on a background thread; clients (CLI, console,
+plots) read these frozen snapshots instead, each stamped with a ``version`` that
+grows on every change, so a reader knows whether to redraw without callbacks and
+never shares a mutable object with the pump thread.
+
+Only the standard library is imported here: the CLI and the console import this
+module on their start-up paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Health(StrEnum):
+    """What an operator needs to know about a service at a glance (console badge)."""
+
+    OK = "OK"
+    WARN = "WARN"  # running but reporting a warning or starting
+    ERR = "ERR"  # reported the error state
+    STALE = "STALE"  # heartbeats stopped without a goodbye (crash, network)
+    STOPPING = "STOPPING"  # graceful shutdown has begun
+    STOPPED = "STOPPED"  # said goodbye: a graceful shutdown, not a disappearance
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """One service worker as last seen in its heartbeats."""
+
+    service_id: str  # instrument:service:worker
+    instrument: str
+    service_name: str
+    worker_id: str
+    state: str  # ServiceState value as sent
+    health: Health
+    started_at_ns: int
+    last_seen_s: float  # monotonic clock of the client when last heard
+    age_s: float  # seconds since the last heartbeat at snapshot time
+    job_count: int = 0
+    messages_per_s: float | None = None  # None until two heartbeats were seen
+    consumer_lag: int | None = None  # None when the service does not report it
+    error: str | None = None
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One job as last seen in its heartbeats (or as staged by this client)."""
+
+    job_id: str  # str(JobId): "source_name:job_number"
+    source_name: str
+    job_number: str
+    workflow_id: str  # "instrument/name/version"
+    state: str  # JobState value, or "stale" when its service vanished
+    start_time_ns: int | None = None
+    end_time_ns: int | None = None
+    warning: str | None = None
+    error: str | None = None
+    service_id: str | None = None  # the service that reports it, when known
+    age_s: float = 0.0
+
+
+class CommandOutcome(StrEnum):
+    PENDING = "pending"
+    ACK = "ACK"
+    ERR = "ERR"
+    PARTIAL = "partial"  # some expected answers ACK, others ERR or missing at timeout
+    TIMEOUT = "timeout"  # no expected answer arrived in time
+
+
+@dataclass(frozen=True)
+class CommandRow:
+    """A command sent by this client or seen acknowledged on the responses topic."""
+
+    message_id: str
+    summary: str  # e.g. "start dummy/panel_0_xy/1 on panel_0"
+    outcome: CommandOutcome
+    sent_at_s: float | None  # monotonic; None when seen but not sent by us
+    expected: int  # answers expected (one per source for a workflow config)
+    answers: tuple[tuple[str, str, str | None], ...] = ()  # (device, ACK|ERR, message)
+    job_ids: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return tuple(f"{d}: {m}" for d, r, m in self.answers if r == "ERR")
+
+
+@dataclass(frozen=True)
+class LagRow:
+    """Consumer lag of one topic partition; ``None`` means unknown, never zero."""
+
+    group: str
+    topic: str
+    partition: int
+    offset_lag: int | None
+    time_lag_s: float | None
+    trend: tuple[float, ...] = ()  # recent offset lags, oldest first
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """Summary of the latest value of one result stream, cheap to render."""
+
+    key: str  # ResultKey JSON
+    workflow_id: str
+    job_id: str
+    output_name: str
+    dims: tuple[str, ...]
+    shape: tuple[int, ...]
+    unit: str | None
+    updated_s: float  # monotonic time of the last update
+    summary: dict[str, Any] = field(default_factory=dict)  # e.g. sum, max, value
+    history: tuple[float, ...] = ()  # recent scalar values (0-d) or sums, for sparklines
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A line for the notifications/log screen."""
+
+    at_s: float
+    level: str  # "info" | "warning" | "error"
+    text: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a client renders, taken at one instant; ``version`` grows on change."""
+
+    version: int
+    services: tuple[ServiceRow, ...] = ()
+    jobs: tuple[JobRow, ...] = ()
+    commands: tuple[CommandRow, ...] = ()
+    results: tuple[ResultRow, ...] = ()
+    lag: tuple[LagRow, ...] = ()
+    notifications: tuple[Notification, ...] = ()
+
+    @property
+    def pending_count(self) -> int:
+        return sum(1 for c in self.commands if c.outcome is CommandOutcome.PENDING)

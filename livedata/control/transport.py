@@ -1,0 +1,48 @@
+"""The seam between the control plane and the bus it talks over (D6).
+
+A transport sends commands and hands back adapted client messages; the control
+plane never sees topics, bytes or Kafka. Two implementations carry the same
+serialised bytes: Kafka (kafka_transport.py) and an in-process bus with real
+services behind it (memory_transport.py) for tests and offline use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from ..core.commands import JobCommand, WorkflowConfig
+from ..core.message import Message
+
+
+class Transport(Protocol):
+    def send(self, message: Message[Any]) -> None:
+        """Publish one command (``COMMANDS_STREAM``); raises when it cannot be sent."""
+        ...
+
+    def poll(self, timeout: float) -> list[Message[Any]]:
+        """Adapted messages that arrived since the last call (may be empty)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class ConfigRestorer(Protocol):
+    """A transport that can replay the commands topic (G5)."""
+
+    def restore_configs(self, timeout: float) -> list[WorkflowConfig | JobCommand]: ...
+
+
+def latest_per_key(
+    commands: Iterable[WorkflowConfig | JobCommand],
+) -> list[WorkflowConfig | JobCommand]:
+    """Keep the last command per ``config_key`` in order of last appearance.
+
+    The commands topic is not compacted (G5), so a reader deduplicates itself.
+    """
+    latest: dict[str, WorkflowConfig | JobCommand] = {}
+    for command in commands:
+        key = command.config_key()
+        latest.pop(key, None)
+        latest[key] = command
+    return list(latest.values())

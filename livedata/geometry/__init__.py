@@ -1,0 +1,1 @@
+"""NeXus geometry: dated file registry, pooch fetching, synthetic files (F3)."""

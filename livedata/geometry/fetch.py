@@ -1,0 +1,140 @@
+"""Get a registered geometry file onto local disk, md5-verified (F3).
+
+Order: ``LIVEDATA_DATA_DIR`` (a local folder of files, e.g. made with ``livedata
+geometry make``; never touches the network), then the pooch cache, then a download
+from the base URL. Settings, first found wins: function arguments, environment
+(``LIVEDATA_DATA_DIR``, ``LIVEDATA_GEOMETRY_URL``, ``LIVEDATA_GEOMETRY_CACHE``),
+then ``geometry.yaml`` of the configuration (``base_url``, ``cache_dir``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .registry import DateLike, GeometryError, GeometryRegistry, load_registry
+
+DATA_DIR_ENV = "LIVEDATA_DATA_DIR"
+URL_ENV = "LIVEDATA_GEOMETRY_URL"
+CACHE_ENV = "LIVEDATA_GEOMETRY_CACHE"
+
+
+class GeometryFetchError(GeometryError):
+    """The file is neither local nor downloadable."""
+
+
+class GeometryChecksumError(GeometryError):
+    """A file's md5 differs from the registry's."""
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    base_url: str | None
+    cache_dir: Path
+    data_dir: Path | None = None
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        base_url: str | None = None,
+        cache_dir: str | Path | None = None,
+        data_dir: str | Path | None = None,
+    ) -> FetchSettings:
+        """Arguments, else environment, else configuration, else pooch's cache."""
+        config = _geometry_config()
+        url = base_url or os.environ.get(URL_ENV) or config.get("base_url") or None
+        cache = cache_dir or os.environ.get(CACHE_ENV) or config.get("cache_dir")
+        if not cache:
+            import pooch
+
+            cache = pooch.os_cache("livedata") / "geometry"
+        local = data_dir or os.environ.get(DATA_DIR_ENV) or None
+        return cls(
+            base_url=str(url) if url else None,
+            cache_dir=Path(cache).expanduser(),
+            data_dir=Path(local).expanduser() if local else None,
+        )
+
+
+def _geometry_config() -> dict:
+    from ..config.loader import ConfigError, load_config
+
+    try:
+        return load_config("geometry")
+    except ConfigError:
+        return {}
+
+
+def file_md5(path: Path) -> str:
+    import pooch
+
+    return pooch.file_hash(str(path), alg="md5")
+
+
+def verify_md5(path: Path, md5: str) -> Path:
+    actual = file_md5(path)
+    if actual != md5:
+        raise GeometryChecksumError(
+            f"{path}: md5 {actual} does not match the registered {md5}"
+        )
+    return path
+
+
+def fetch_geometry(
+    instrument: str,
+    when: DateLike = None,
+    *,
+    registry: GeometryRegistry | None = None,
+    settings: FetchSettings | None = None,
+) -> Path:
+    """Local path of the geometry file valid for ``instrument`` on ``when``."""
+    registry = registry or load_registry(instrument)
+    settings = settings or FetchSettings.resolve()
+    entry = registry.file_for(when)
+    return fetch_file(entry.filename, entry.md5, settings)
+
+
+def fetch_file(filename: str, md5: str, settings: FetchSettings) -> Path:
+    if settings.data_dir is not None:
+        local = settings.data_dir / filename
+        if local.is_file():
+            return verify_md5(local, md5)
+    cached = settings.cache_dir / filename
+    if settings.base_url is None:
+        if cached.is_file() and file_md5(cached) == md5:
+            return cached
+        local = settings.data_dir or "unset"
+        raise GeometryFetchError(
+            f"{filename} is not in {DATA_DIR_ENV} ({local}) nor in the "
+            f"cache ({settings.cache_dir}) and no base URL is set ({URL_ENV}); "
+            f"make it with `livedata geometry make` and point {DATA_DIR_ENV} at it"
+        )
+    return _download(filename, md5, settings)
+
+
+def _download(filename: str, md5: str, settings: FetchSettings) -> Path:
+    import pooch
+    import requests
+
+    base_url = settings.base_url or ""
+    fetcher = pooch.create(
+        path=settings.cache_dir,
+        base_url=base_url if base_url.endswith("/") else f"{base_url}/",
+        registry={filename: f"md5:{md5}"},
+        retry_if_failed=0,
+    )
+    try:
+        return Path(fetcher.fetch(filename, progressbar=False))
+    except ValueError as err:
+        # pooch reports a hash mismatch of the downloaded file as ValueError.
+        if "hash" not in str(err).lower():
+            raise
+        raise GeometryChecksumError(
+            f"{filename} from {base_url}: md5 does not match the registered {md5}"
+        ) from None
+    except requests.RequestException as err:
+        raise GeometryFetchError(
+            f"cannot download {filename} from {base_url}: {err}"
+        ) from None

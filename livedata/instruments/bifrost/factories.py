@@ -1,0 +1,73 @@
+"""BIFROST: workflow factories (phase 2: imports the science, loaded on demand)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import scipp as sc
+
+from livedata.core.workflow import WorkflowContext
+from livedata.workflows.detector_view import DetectorViewWorkflow
+from livedata.workflows.monitor_histogram import MonitorHistogramWorkflow
+from livedata.workflows.projection import ScreenProjection
+from livedata.workflows.timeseries import TimeseriesWorkflow
+
+from . import banks, specs
+from .ratemeter import make_ratemeter_workflow
+
+
+@cache
+def arc_channel_projection() -> ScreenProjection:
+    """Row = arc * 3 + tube, column = channel * 10 + pixel // 10 (sums 10 pixels)."""
+    arc, tube, channel, pixel = np.meshgrid(
+        *(np.arange(n) for n in banks.UNIFIED.shape), indexing="ij"
+    )
+    rows, cols = specs.LOGICAL_SCREEN
+    row = (arc * banks.N_TUBE + tube).ravel()
+    col = (
+        channel * (banks.N_PIXEL // specs.PIXEL_DOWNSAMPLE)
+        + pixel // specs.PIXEL_DOWNSAMPLE
+    ).ravel()
+    dims = ("arc_tube", "channel_pixel")
+    return ScreenProjection(
+        lut=(row * cols + col).astype(np.int32).reshape(-1, 1),
+        first_pixel_id=banks.UNIFIED.first_detector_number,
+        dims=dims,
+        shape=(rows, cols),
+        edges={
+            dims[0]: sc.arange(dims[0], rows + 1, dtype="float64", unit=None) - 0.5,
+            dims[1]: sc.arange(dims[1], cols + 1, dtype="float64", unit=None) - 0.5,
+        },
+        pixel_coords={dims[0]: row.astype(float), dims[1]: col.astype(float)},
+    )
+
+
+@specs.registry.factory(specs.detector_arc_channel)
+def detector_arc_channel(context: WorkflowContext) -> DetectorViewWorkflow:
+    return DetectorViewWorkflow(
+        source_name=context.source_name,
+        projection=arc_channel_projection(),
+        params=context.params,
+        wavelength=None,
+        screen_unit=None,
+    )
+
+
+@specs.registry.factory(specs.detector_ratemeter)
+def detector_ratemeter(context: WorkflowContext):
+    return make_ratemeter_workflow(context.source_name)
+
+
+@specs.registry.factory(specs.monitor_histogram)
+def monitor_histogram(context: WorkflowContext) -> MonitorHistogramWorkflow:
+    return MonitorHistogramWorkflow(
+        source_name=context.source_name,
+        params=context.params,
+        distance_m=banks.MONITORS[context.source_name],
+    )
+
+
+@specs.registry.factory(specs.timeseries_data)
+def timeseries_data(context: WorkflowContext) -> TimeseriesWorkflow:
+    return TimeseriesWorkflow(source_name=context.source_name)

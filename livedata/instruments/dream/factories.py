@@ -1,0 +1,62 @@
+"""DREAM: workflow factories (phase 2: imports the science, loaded on demand)."""
+
+from __future__ import annotations
+
+from livedata.core.workflow import WorkflowContext
+from livedata.workflows.monitor_histogram import MonitorHistogramWorkflow
+from livedata.workflows.timeseries import TimeseriesWorkflow
+from livedata.workflows.total_counts import make_total_counts_workflow
+
+from . import specs, views
+from .powder import make_powder_workflow
+
+
+@specs.registry.factory(specs.mantle_view)
+def mantle_view(context: WorkflowContext):
+    return views.make_view(
+        context.source_name, views.geometric(context.source_name), context.params
+    )
+
+
+@specs.registry.factory(specs.mantle_logical)
+def mantle_strip_sector(context: WorkflowContext):
+    return views.make_view(
+        context.source_name,
+        views.mantle_strip_sector(),
+        context.params,
+        screen_unit=None,
+    )
+
+
+def _geometric_view(context: WorkflowContext):
+    return views.make_view(
+        context.source_name, views.geometric(context.source_name), context.params
+    )
+
+
+for _spec in specs.endcap_views.values():
+    specs.registry.attach_factory(_spec.workflow_id, _geometric_view)
+
+
+@specs.registry.factory(specs.monitor_histogram)
+def monitor_histogram(context: WorkflowContext) -> MonitorHistogramWorkflow:
+    return MonitorHistogramWorkflow(
+        source_name=context.source_name,
+        params=context.params,
+        distance_m=specs.instrument.monitors[context.source_name],
+    )
+
+
+@specs.registry.factory(specs.timeseries_data)
+def timeseries_data(context: WorkflowContext) -> TimeseriesWorkflow:
+    return TimeseriesWorkflow(source_name=context.source_name)
+
+
+@specs.registry.factory(specs.total_counts)
+def total_counts(context: WorkflowContext):
+    return make_total_counts_workflow(context.source_name)
+
+
+@specs.registry.factory(specs.powder)
+def powder(context: WorkflowContext):
+    return make_powder_workflow(context.source_name, context.params)

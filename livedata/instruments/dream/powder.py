@@ -1,0 +1,195 @@
+"""dream/powder: essdiffraction's DREAM powder reduction on live events (F5).
+
+The base pipeline is ``ess.dream.DreamPowderWorkflow`` in the analytical
+lookup-table mode. Instead of reading a NeXus file, the nodes a file would fill are
+set from the synthetic layout (``EmptyDetector`` with pixel positions, source and
+sample positions, the cave monitor's position) and the lookup table is the cached
+one from ``wavelength.py``. Live inputs enter as dynamic keys: the bank's events
+in the NXevent_data layout (``ToNXeventData``) and the cave monitor's events,
+histogrammed here in time of arrival as an NXmonitor histogram would be.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import NewType
+
+import numpy as np
+import sciline
+import scipp as sc
+import scippnexus as snx
+from ess import dream, powder
+from ess.powder.types import (
+    CalibrationData,
+    CaveMonitor,
+    CorrectedDspacing,
+    DspacingBins,
+    EmptyDetector,
+    FocussedDataDspacing,
+    FocussedDataDspacingTwoTheta,
+    IntensityDspacing,
+    IntensityDspacingTwoTheta,
+    KeepEvents,
+    LookupTable,
+    Position,
+    SampleRun,
+    TwoThetaBins,
+    UncertaintyBroadcastMode,
+    VanadiumRun,
+    WavelengthMask,
+    WavelengthMonitor,
+)
+from ess.reduce.nexus.types import EmptyMonitor, NeXusData, NeXusName
+
+from livedata.geometry.layout import BankLayout
+from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
+
+from . import banks
+from .layout import layout
+from .powder_spec import MONITOR_ROLE, PowderParams
+from .wavelength import ChopperSetting, lookup_table, source_position
+
+# Live monitor events in the NXevent_data layout (dims event_time_zero, binned).
+CaveMonitorEvents = NewType("CaveMonitorEvents", sc.DataArray)
+MONITOR_TOA_BINS = 1000
+
+
+def histogram_cave_monitor(
+    events: CaveMonitorEvents,
+) -> NeXusData[CaveMonitor, SampleRun]:
+    """Monitor events -> time-of-arrival histogram (NXmonitor's ``time_of_flight``).
+
+    essreduce converts a histogrammed monitor to wavelength bin by bin; events
+    would stay binned, which the integrated-monitor normalisation cannot use.
+    """
+    edges = sc.linspace(
+        "event_time_offset", 0.0, 1e9 / 14, MONITOR_TOA_BINS + 1, unit="ns"
+    )
+    hist = events.hist(event_time_offset=edges, dim=events.dims)
+    return NeXusData[CaveMonitor, SampleRun](
+        hist.rename(event_time_offset="time_of_flight")
+    )
+
+
+def flat_vanadium_dspacing(
+    data: FocussedDataDspacing[SampleRun],
+) -> FocussedDataDspacing[VanadiumRun]:
+    """A generated flat vanadium (1 per bin, in the sample's unit): no file offline."""
+    return FocussedDataDspacing[VanadiumRun](_flat_like(data))
+
+
+def flat_vanadium_dspacing_two_theta(
+    data: FocussedDataDspacingTwoTheta[SampleRun],
+) -> FocussedDataDspacingTwoTheta[VanadiumRun]:
+    return FocussedDataDspacingTwoTheta[VanadiumRun](_flat_like(data))
+
+
+def _flat_like(data: sc.DataArray) -> sc.DataArray:
+    hist = data.hist() if data.bins is not None else data
+    ones = sc.ones(sizes=hist.sizes, unit=hist.unit, dtype="float64")
+    coords = {k: v for k, v in hist.coords.items() if k in ("dspacing", "two_theta")}
+    return sc.DataArray(ones, coords=coords)
+
+
+def empty_detector(bank: BankLayout) -> sc.DataArray:
+    """What essreduce would load from the bank's NXdetector: numbers and positions."""
+    dims = list(bank.dims)
+    return sc.DataArray(
+        sc.zeros(dims=dims, shape=bank.shape, unit="counts", dtype="float32"),
+        coords={
+            "detector_number": sc.array(
+                dims=dims, values=bank.detector_number, unit=None
+            ),
+            "position": sc.vectors(dims=dims, values=bank.positions, unit="m"),
+        },
+    )
+
+
+def _cave_monitor() -> sc.DataArray:
+    position = next(m.position for m in layout().monitors if m.name == "monitor_cave")
+    return sc.DataArray(
+        sc.scalar(0.0, unit="counts"),
+        coords={"position": sc.vector(list(position), unit="m")},
+    )
+
+
+@cache
+def _base_pipeline() -> sciline.Pipeline:
+    """DreamPowderWorkflow with everything a file would give, minus the bank."""
+    wf = dream.DreamPowderWorkflow(
+        run_norm=powder.RunNormalization.monitor_integrated,
+        wavelength_from="analytical",
+    )
+    wf.insert(histogram_cave_monitor)
+    wf.insert(flat_vanadium_dspacing)
+    wf.insert(flat_vanadium_dspacing_two_theta)
+    wf = powder.with_pixel_mask_filenames(wf, [])
+    wf[Position[snx.NXsource, SampleRun]] = source_position()
+    wf[Position[snx.NXsample, SampleRun]] = sc.vector([0.0, 0.0, 0.0], unit="m")
+    wf[NeXusName[CaveMonitor]] = banks.MONITOR_CAVE
+    wf[EmptyMonitor[SampleRun, CaveMonitor]] = _cave_monitor()
+    wf[CalibrationData] = None
+    wf[UncertaintyBroadcastMode] = UncertaintyBroadcastMode.drop
+    wf[KeepEvents[SampleRun]] = KeepEvents[SampleRun](False)
+    return wf
+
+
+@cache
+def _empty_detector(bank_name: str) -> sc.DataArray:
+    return empty_detector(layout().bank(bank_name))
+
+
+def powder_pipeline(bank_name: str, params: PowderParams) -> sciline.Pipeline:
+    """The configured pipeline of one job (a copy; the cached base is untouched)."""
+    wf = _base_pipeline().copy()
+    setting = ChopperSetting(params.chopper_setting)
+    table = lookup_table(setting)
+    wf[LookupTable[SampleRun, snx.NXdetector]] = table
+    wf[LookupTable[SampleRun, CaveMonitor]] = table
+    wf[NeXusName[snx.NXdetector]] = bank_name
+    wf[EmptyDetector[SampleRun]] = _empty_detector(bank_name)
+    d = params.dspacing_edges
+    wf[DspacingBins] = sc.linspace(
+        "dspacing", d.start, d.stop, d.num_bins + 1, unit="angstrom"
+    )
+    t = params.two_theta_edges
+    wf[TwoThetaBins] = sc.linspace(
+        "two_theta", np.deg2rad(t.start), np.deg2rad(t.stop), t.num_bins + 1, unit="rad"
+    )
+    w = params.wavelength_range
+    if w.enabled:
+        low = sc.scalar(w.start, unit="angstrom")
+        high = sc.scalar(w.stop, unit="angstrom")
+        wf[WavelengthMask] = lambda lam: (
+            (lam < low.to(unit=lam.unit)) | (lam > high.to(unit=lam.unit))
+        )
+    else:
+        wf[WavelengthMask] = None
+    return wf
+
+
+TARGETS = {
+    "i_of_dspacing": IntensityDspacing[SampleRun],
+    "i_of_dspacing_two_theta": IntensityDspacingTwoTheta[SampleRun],
+    "focussed_dspacing": FocussedDataDspacing[SampleRun],
+    "focussed_dspacing_two_theta": FocussedDataDspacingTwoTheta[SampleRun],
+}
+
+
+def make_powder_workflow(
+    source_name: str, params: PowderParams | None
+) -> StreamProcessorWorkflow:
+    """One job's workflow: inputs ``source_name`` (bank events) and ``monitor``."""
+    params = params if params is not None else PowderParams()
+    return StreamProcessorWorkflow(
+        powder_pipeline(source_name, params),
+        dynamic_keys={
+            source_name: NeXusData[snx.NXdetector, SampleRun],
+            MONITOR_ROLE: CaveMonitorEvents,
+        },
+        target_keys=TARGETS,
+        accumulators=(
+            CorrectedDspacing[SampleRun],
+            WavelengthMonitor[SampleRun, CaveMonitor],
+        ),
+    )

@@ -1,0 +1,122 @@
+"""The dream/powder workflow spec and params (light: pydantic and livedata.core only)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from livedata.core.workflow_spec import (
+    AuxInput,
+    CoordTemplate,
+    OutputTemplate,
+    WorkflowSpec,
+)
+
+from . import banks
+
+
+class ChopperSetting(StrEnum):
+    """DREAM chopper configurations whose settings essdiffraction ships."""
+
+    HIGH_FLUX_BC215 = "high_flux_BC215"
+    HIGH_FLUX_BC240 = "high_flux_BC240"
+
+
+class _Range(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.stop <= self.start:
+            raise ValueError("stop must be greater than start")
+        return self
+
+
+class DspacingEdges(_Range):
+    start: float = Field(default=0.4, gt=0.0, le=20.0, description="Å")
+    stop: float = Field(default=3.5, gt=0.0, le=20.0, description="Å")
+    num_bins: int = Field(default=620, ge=10, le=20_000)
+
+
+class TwoThetaEdges(_Range):
+    start: float = Field(default=0.0, ge=0.0, le=180.0, description="deg")
+    stop: float = Field(default=180.0, ge=0.0, le=180.0, description="deg")
+    num_bins: int = Field(default=180, ge=1, le=2_000)
+
+
+class WavelengthRange(_Range):
+    """Events outside this wavelength range are masked (frame edges, overlap)."""
+
+    enabled: bool = False
+    start: float = Field(default=1.0, gt=0.0, le=20.0, description="Å")
+    stop: float = Field(default=4.3, gt=0.0, le=20.0, description="Å")
+
+
+class PowderParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dspacing_edges: DspacingEdges = Field(default_factory=DspacingEdges)
+    two_theta_edges: TwoThetaEdges = Field(default_factory=TwoThetaEdges)
+    wavelength_range: WavelengthRange = Field(default_factory=WavelengthRange)
+    chopper_setting: ChopperSetting = Field(
+        default=ChopperSetting.HIGH_FLUX_BC240,
+        description="Chopper configuration the wavelength lookup table is made from",
+    )
+
+
+MONITOR_ROLE = "monitor"
+
+_DESCRIPTION = (
+    "Powder diffraction with essdiffraction's DreamPowderWorkflow through "
+    "essreduce's StreamProcessor: event_time_offset -> wavelength from an analytical "
+    "lookup table computed offline from DREAM's chopper settings, -> d-spacing and "
+    "2theta from the bank geometry, normalised by the integrated cave monitor. "
+    "No vanadium run is available offline: the I(d) outputs divide by a generated "
+    "flat vanadium (1 in every bin), so they equal the monitor-normalised focussed "
+    "data; swap in a measured vanadium when one exists."
+)
+
+
+def powder_spec(source_names: tuple[str, ...] = banks.BANK_NAMES) -> WorkflowSpec:
+    d_coord = {"dspacing": CoordTemplate(("dspacing",), "angstrom", bin_edges=True)}
+    d2_coords = {
+        **d_coord,
+        "two_theta": CoordTemplate(("two_theta",), "rad", bin_edges=True),
+    }
+
+    def i_of_d(title: str) -> OutputTemplate:
+        return OutputTemplate(title, ("dspacing",), None, (None,), d_coord)
+
+    def i_of_d_2theta(title: str) -> OutputTemplate:
+        return OutputTemplate(
+            title, ("two_theta", "dspacing"), None, (None, None), d2_coords
+        )
+
+    return WorkflowSpec(
+        instrument="dream",
+        name="powder",
+        namespace="data_reduction",
+        title="Powder diffraction I(d)",
+        description=_DESCRIPTION,
+        group="Reduction",
+        source_names=source_names,
+        params=PowderParams,
+        aux_inputs={
+            MONITOR_ROLE: AuxInput(
+                title="Normalisation monitor",
+                choices=(banks.MONITOR_CAVE,),
+                default=banks.MONITOR_CAVE,
+                required=True,
+                description="Beam monitor whose integrated counts normalise I(d).",
+            )
+        },
+        outputs={
+            "i_of_dspacing": i_of_d("I(d), normalised"),
+            "i_of_dspacing_two_theta": i_of_d_2theta("I(d, 2theta), normalised"),
+            "focussed_dspacing": i_of_d("Focussed data per monitor count"),
+            "focussed_dspacing_two_theta": i_of_d_2theta(
+                "Focussed data per monitor count, by 2theta"
+            ),
+        },
+    )

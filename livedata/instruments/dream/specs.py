@@ -1,0 +1,105 @@
+"""DREAM: description and workflow specs (phase 1: light imports only)."""
+
+from __future__ import annotations
+
+from livedata.config.instrument import Instrument
+from livedata.core.log_attributes import LogDataAttributes
+from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
+from livedata.workflows.timeseries_spec import timeseries_spec
+from livedata.workflows.total_counts_spec import total_counts_spec
+
+from . import banks, streams
+from .powder_spec import powder_spec
+
+# Screen resolution of the geometric views: (rows, columns).
+MANTLE_SCREEN = (64, 90)  # (z, arc_length)
+ENDCAP_SCREEN = (80, 80)  # (y, x)
+HIGH_RES_SCREEN = (64, 64)
+MANTLE_LOGICAL_SCREEN = (
+    banks.MANTLE.shape[3],
+    banks.MANTLE.shape[1] * banks.MANTLE.shape[2],
+)
+
+registry = WorkflowRegistry()
+
+mantle_view = registry.register(
+    detector_view_spec(
+        instrument="dream",
+        name="mantle_view",
+        source_names=(banks.MANTLE.name,),
+        title="Mantle, cylinder projection",
+        screen_dims=("z", "arc_length"),
+        screen_shape=MANTLE_SCREEN,
+        description="Pixels projected onto the mantle cylinder (z along the beam, "
+        "arc length around it), with pixel-noise replicas.",
+    )
+)
+mantle_logical = registry.register(
+    detector_view_spec(
+        instrument="dream",
+        name="mantle_strip_sector",
+        source_names=(banks.MANTLE.name,),
+        title="Mantle, strip x sector",
+        screen_dims=("strip", "sector"),
+        screen_shape=MANTLE_LOGICAL_SCREEN,
+        screen_unit=None,
+        description="Logical view: counts per strip and sector (module x segment), "
+        "summed over wires and counters.",
+    )
+)
+endcap_views = {
+    bank.name: registry.register(
+        detector_view_spec(
+            instrument="dream",
+            name=f"{bank.name.removesuffix('_detector')}_view",
+            source_names=(bank.name,),
+            title=f"{bank.name.removesuffix('_detector').replace('_', ' ').title()}"
+            ", xy plane",
+            screen_shape=shape,
+            description="Pixels projected onto the xy plane, with pixel-noise replicas.",
+        )
+    )
+    for bank, shape in (
+        (banks.ENDCAP_BACKWARD, ENDCAP_SCREEN),
+        (banks.ENDCAP_FORWARD, ENDCAP_SCREEN),
+        (banks.HIGH_RESOLUTION, HIGH_RES_SCREEN),
+    )
+}
+monitor_histogram = registry.register(
+    monitor_histogram_spec("dream", tuple(banks.MONITORS))
+)
+timeseries_data = registry.register(timeseries_spec("dream", tuple(streams.LOG_PVS)))
+total_counts = registry.register(total_counts_spec("dream", banks.BANK_NAMES))
+powder = registry.register(powder_spec())
+
+instrument = Instrument(
+    name="dream",
+    title="DREAM powder diffractometer",
+    workflows=registry,
+    dev_streams=streams.DEV,
+    prod_streams=streams.PROD,
+    factories_module="livedata.instruments.dream.factories",
+    detectors={bank.name: bank for bank in banks.BANKS},
+    monitors=dict(banks.MONITORS),
+    log_attributes={
+        "sample_temperature": LogDataAttributes(
+            unit="K", value_min=1.5, value_max=1800.0
+        ),
+        "sample_rotation": LogDataAttributes(
+            unit="deg", value_min=-180.0, value_max=180.0
+        ),
+        "proton_current": LogDataAttributes(unit="uA", value_min=0.0, value_max=100.0),
+    },
+    source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
+    default_jobs=(
+        ("mantle_view", (banks.MANTLE.name,)),
+        ("endcap_backward_view", (banks.ENDCAP_BACKWARD.name,)),
+        ("endcap_forward_view", (banks.ENDCAP_FORWARD.name,)),
+        ("high_resolution_view", (banks.HIGH_RESOLUTION.name,)),
+        ("monitor_histogram", tuple(banks.MONITORS)),
+        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("powder", (banks.MANTLE.name,)),
+    ),
+)

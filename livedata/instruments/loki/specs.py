@@ -1,0 +1,70 @@
+"""LOKI: description and workflow specs (phase 1: light imports only)."""
+
+from __future__ import annotations
+
+from livedata.config.instrument import Instrument
+from livedata.core.log_attributes import LogDataAttributes
+from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
+from livedata.workflows.timeseries_spec import timeseries_spec
+
+from . import banks, streams
+from .iofq_spec import iofq_spec
+
+XY_SCREEN = (64, 64)
+
+registry = WorkflowRegistry()
+
+detector_xy = registry.register(
+    detector_view_spec(
+        instrument="loki",
+        name="detector_xy",
+        source_names=banks.BANK_NAMES,
+        title="Detector bank, xy plane",
+        screen_shape=XY_SCREEN,
+        description="Pixels of one bank projected onto the xy plane, with "
+        "pixel-noise replicas; time of arrival or wavelength (t0 = 0, no chopper).",
+    )
+)
+rear_tube_pixel = registry.register(
+    detector_view_spec(
+        instrument="loki",
+        name="rear_tube_pixel",
+        source_names=(banks.REAR.name,),
+        title="Rear bank, tube x pixel",
+        screen_dims=("tube", "pixel"),
+        screen_shape=banks.REAR_SHAPE,
+        screen_unit=None,
+        description="Logical view of the rear bank: counts per tube and pixel.",
+    )
+)
+monitor_histogram = registry.register(
+    monitor_histogram_spec("loki", tuple(banks.MONITORS))
+)
+timeseries_data = registry.register(timeseries_spec("loki", tuple(streams.LOG_PVS)))
+i_of_q = registry.register(iofq_spec())
+
+instrument = Instrument(
+    name="loki",
+    title="LOKI small-angle neutron scattering",
+    workflows=registry,
+    dev_streams=streams.DEV,
+    prod_streams=streams.PROD,
+    factories_module="livedata.instruments.loki.factories",
+    detectors={bank.name: bank for bank in banks.BANKS},
+    monitors=dict(banks.MONITORS),
+    log_attributes={
+        "detector_carriage": LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
+        "sample_temperature": LogDataAttributes(
+            unit="K", value_min=5.0, value_max=400.0
+        ),
+    },
+    source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
+    default_jobs=(
+        ("detector_xy", banks.BANK_NAMES),
+        ("monitor_histogram", tuple(banks.MONITORS)),
+        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("i_of_q", (banks.REAR.name,)),
+    ),
+)

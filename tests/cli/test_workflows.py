@@ -1,0 +1,125 @@
+"""``livedata workflows list|show``: from the specs, exit 2 with choices when unknown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from livedata.cli.common import ExitCode
+from livedata.cli.workflows import UnknownWorkflow, find_workflow
+from tests.cli.helpers import invoke
+
+DUMMY_IDS = {
+    "dummy/area_panel_xy/1",
+    "dummy/monitor_histogram/1",
+    "dummy/panel_0_logical/1",
+    "dummy/panel_0_xy/1",
+    "dummy/timeseries_data/1",
+    "dummy/total_counts/1",
+}
+
+
+def test_list_prints_one_row_per_workflow() -> None:
+    result = invoke("workflows", "list", "--instrument", "dummy")
+    assert result.exit_code == ExitCode.OK
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:2] == ["ID", "TITLE"]
+    assert {line.split()[0] for line in lines[1:]} == DUMMY_IDS
+
+
+def test_list_json_parses_and_names_services() -> None:
+    result = invoke("workflows", "list", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    by_id = {row["id"]: row for row in rows}
+    assert set(by_id) >= DUMMY_IDS
+    assert by_id["dummy/monitor_histogram/1"]["namespace"] == "monitor_data"
+    assert by_id["dummy/monitor_histogram/1"]["source_names"] == [
+        "monitor1",
+        "monitor2",
+    ]
+
+
+def test_list_instrument_from_environment() -> None:
+    result = invoke("workflows", "list", "--json", env={"LIVEDATA_INSTRUMENT": "dummy"})
+    assert {row["id"] for row in json.loads(result.stdout)} == DUMMY_IDS
+
+
+def test_list_unknown_instrument_exits_2() -> None:
+    result = invoke("workflows", "list", "-i", "nosuch")
+    assert result.exit_code == ExitCode.USAGE
+    assert "nosuch" in result.stderr and "dummy" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("reference", "instrument"),
+    [
+        ("dummy/panel_0_xy/1", None),
+        ("dummy/panel_0_xy", None),
+        ("panel_0_xy", "dummy"),
+        ("panel_0_xy", None),  # unique across instruments
+    ],
+)
+def test_find_workflow_accepts_full_versionless_and_short_ids(
+    reference: str, instrument: str | None
+) -> None:
+    assert str(find_workflow(reference, instrument).workflow_id) == "dummy/panel_0_xy/1"
+
+
+def test_find_workflow_unknown_lists_choices() -> None:
+    with pytest.raises(UnknownWorkflow) as info:
+        find_workflow("dummy/panel_0_xy/7")
+    assert set(info.value.choices) == DUMMY_IDS
+
+
+def test_show_json_has_schema_defaults_outputs_and_sources() -> None:
+    result = invoke("workflows", "show", "panel_0_xy", "-i", "dummy", "--json")
+    assert result.exit_code == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["id"] == "dummy/panel_0_xy/1"
+    assert info["source_names"] == ["panel_0"]
+    assert info["params_schema"]["type"] == "object"
+    assert "toa_edges" in info["params_schema"]["properties"]
+    assert info["params_defaults"]["toa_edges"]["num_bins"] == 100
+    cumulative = info["outputs"]["cumulative"]
+    assert cumulative["dims"] == ["y", "x"]
+    assert cumulative["unit"] == "counts"
+    assert cumulative["coords"]["x"]["bin_edges"] is True
+    assert info["accepts_roi"] is True
+
+
+def test_show_workflow_without_params() -> None:
+    result = invoke("workflows", "show", "dummy/total_counts", "--json")
+    info = json.loads(result.stdout)
+    assert info["params_schema"] is None
+    assert info["outputs"]["total_counts"]["dims"] == []
+
+
+def test_show_text_lists_outputs_with_dims_and_units() -> None:
+    result = invoke("workflows", "show", "dummy/monitor_histogram/1")
+    assert result.exit_code == 0
+    assert "service:  monitor_data" in result.stdout
+    assert "sources:  monitor1, monitor2" in result.stdout
+    cumulative = next(
+        line for line in result.stdout.splitlines() if "cumulative " in line
+    )
+    assert "counts" in cumulative and "time_of_arrival" in cumulative
+
+
+def test_show_unknown_workflow_exits_2_listing_valid_choices() -> None:
+    result = invoke("workflows", "show", "nope", "-i", "dummy")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    for workflow_id in DUMMY_IDS:
+        assert workflow_id in result.stderr
+
+
+def test_show_workflow_of_other_instrument_exits_2() -> None:
+    result = invoke("workflows", "show", "dummy/panel_0_xy/1", "-i", "nosuch")
+    assert result.exit_code == ExitCode.USAGE
+
+
+def test_show_missing_argument_is_a_usage_error() -> None:
+    assert invoke("workflows", "show").exit_code == ExitCode.USAGE

@@ -1,0 +1,193 @@
+"""DataService: buffering unrolled results, versions, summaries, thread safety."""
+
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import scipp as sc
+
+from livedata.control.data_service import HISTORY_LENGTH, DataService
+from livedata.control.extractors import FullHistory, WindowAggregate
+from livedata.core.identifiers import JobId, ResultKey, WorkflowId
+from livedata.core.job import JobResult
+from livedata.core.message import Message
+from livedata.core.metrics import Counters
+from livedata.core.result import unroll
+from livedata.core.stream import StreamId, StreamKind
+from livedata.core.timestamp import Timestamp
+from livedata.kafka.raw import RawMessage
+from livedata.kafka.routing import build_client_adapter
+from livedata.kafka.serialisers import Serialiser
+
+S = 1_000_000_000
+T0 = 1_700_000_000 * S
+WORKFLOW = WorkflowId(instrument="dummy", name="monitor_histogram", version=1)
+JOB = JobId(source_name="monitor1")
+
+
+def results(i: int, **outputs) -> list[Message]:
+    return unroll(
+        JobResult(
+            job_id=JOB,
+            workflow_id=WORKFLOW,
+            start_time=Timestamp(T0 + i * S),
+            end_time=Timestamp(T0 + (i + 1) * S),
+            outputs=outputs,
+        )
+    )
+
+
+def spectrum(value: float) -> sc.DataArray:
+    return sc.DataArray(
+        sc.array(dims=["toa"], values=[value, 2 * value], unit="counts"),
+        coords={"toa": sc.array(dims=["toa"], values=[0.0, 1.0, 2.0], unit="ms")},
+    )
+
+
+def key(output: str) -> ResultKey:
+    return ResultKey(workflow_id=WORKFLOW, job_id=JOB, output_name=output)
+
+
+def test_results_are_buffered_per_key_with_versions():
+    service = DataService()
+    assert service.version == 0
+    for i in range(3):
+        for message in results(i, current=spectrum(float(i + 1)), total=sc.scalar(7)):
+            assert service.add(message)
+    assert set(service.keys()) == {key("current").to_json(), key("total").to_json()}
+    assert service.version == 6
+    assert service.version_of(key("current")) == 5
+    assert service.version_of(key("total")) == 6
+    assert service.version_of("never seen") == 0
+    latest = service.get(key("current"))
+    assert latest.values.tolist() == [3.0, 6.0]
+    assert latest.coords["time"].value == T0 + 3 * S
+    history = service.get(key("current").to_json(), FullHistory())
+    assert history.sizes == {"time": 3, "toa": 2}
+    summed = service.get(key("current"), WindowAggregate(seconds=1.5))
+    assert summed.values.tolist() == [5.0, 10.0]
+
+
+def test_unknown_key_gives_none():
+    assert DataService().get(key("nothing")) is None
+
+
+def test_bad_messages_are_counted_not_raised():
+    service = DataService()
+    stream = StreamId(StreamKind.LIVEDATA_DATA, "not json")
+    assert not service.add(Message(Timestamp(0), stream, sc.scalar(1.0)))
+    good_key = StreamId(StreamKind.LIVEDATA_DATA, key("x").to_json())
+    assert not service.add(Message(Timestamp(0), good_key, "a string"))
+    assert service.counters.get("results_bad_key") == 1
+    assert service.counters.get("results_bad_value") == 1
+    assert service.keys() == ()
+    assert service.version == 0
+
+
+def test_result_rows_summarise_scalars_spectra_and_images():
+    clock = iter([10.0, 11.0, 12.0, 13.0, 14.0, 15.0])
+    service = DataService(clock=lambda: next(clock))
+    image = sc.DataArray(
+        sc.array(dims=["y", "x"], values=[[1.0, np.nan], [3.0, 4.0]], unit="counts")
+    )
+    for i in range(2):
+        for message in results(
+            i, rate=sc.scalar(float(i) + 0.5, unit="Hz"), img=image, spec=spectrum(1.0)
+        ):
+            service.add(message)
+    rows = {row.output_name: row for row in service.result_rows()}
+    rate, img, spec = rows["rate"], rows["img"], rows["spec"]
+    assert rate.summary == {"value": 1.5}
+    assert rate.history == (0.5, 1.5)
+    assert rate.unit == "Hz"
+    assert rate.dims == () and rate.shape == ()
+    assert img.summary == {"shape": (2, 2), "sum": 8.0, "max": 4.0}
+    assert img.dims == ("y", "x")
+    assert img.history == (8.0, 8.0)
+    assert spec.summary["sum"] == 3.0
+    assert rate.workflow_id == "dummy/monitor_histogram/1"
+    assert rate.job_id == str(JOB)
+    assert rate.updated_s == 13.0
+    assert ResultKey.from_json(img.key) == key("img")
+    # images keep only their latest value; history is for sparklines only
+    assert service.get(key("img"), FullHistory()).dims == ("y", "x")
+
+
+def test_row_history_is_bounded():
+    service = DataService()
+    for i in range(HISTORY_LENGTH + 10):
+        for message in results(i, total=sc.scalar(float(i))):
+            service.add(message)
+    (row,) = service.result_rows()
+    assert len(row.history) == HISTORY_LENGTH
+    assert row.history[-1] == float(HISTORY_LENGTH + 9)
+
+
+def test_memory_cap_bounds_each_history_and_counts_drops():
+    one_row = 2 * 8 + 16
+    service = DataService(memory_cap_bytes=5 * one_row)
+    for i in range(8):
+        for message in results(i, current=spectrum(float(i))):
+            service.add(message)
+    assert service.get(key("current"), FullHistory()).sizes["time"] == 5
+    assert service.dropped_frames() == 3
+    assert service.memory_bytes() <= 5 * one_row
+
+
+def test_results_decoded_from_real_da00_records():
+    """Serialised by the services' serialiser, decoded by the clients' adapter."""
+    serialise = Serialiser("dummy", host="h", pid=1)
+    adapter = build_client_adapter("dummy", Counters())
+    service = DataService()
+    for i in range(2):
+        for message in results(i, current=spectrum(float(i + 1))):
+            record = serialise(message)
+            raw = RawMessage(topic=record.topic, value=record.value, key=record.key)
+            assert service.add(adapter.adapt(raw))
+    history = service.get(key("current"), FullHistory())
+    assert history.values.tolist() == [[1.0, 2.0], [2.0, 4.0]]
+    assert history.coords["time"].values.tolist() == [T0 + S, T0 + 2 * S]
+
+
+def test_concurrent_writer_and_readers_see_consistent_state():
+    service = DataService()
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def write():
+        for i in range(300):
+            for message in results(i, current=spectrum(float(i))):
+                service.add(message)
+        done.set()
+
+    def read():
+        try:
+            seen = 0
+            while not done.is_set():
+                version = service.version
+                assert version >= seen
+                seen = version
+                history = service.get(key("current"), FullHistory())
+                if history is not None:
+                    assert history.sizes["time"] == len(history.coords["time"])
+                service.result_rows()
+        except BaseException as err:  # surfaced in the main thread below
+            errors.append(err)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    writer = threading.Thread(target=write)
+    for t in (*readers, writer):
+        t.start()
+    for t in (*readers, writer):
+        t.join(30)
+    assert errors == []
+    assert service.get(key("current"), FullHistory()).sizes["time"] == 300
+
+
+def test_importing_the_module_does_not_import_scipp():
+    code = (
+        "import sys, livedata.control.data_service, livedata.control.extractors;"
+        "sys.exit('scipp' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

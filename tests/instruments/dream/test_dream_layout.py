@@ -1,0 +1,44 @@
+"""DREAM layout: realistic banks, consistent with the DetectorConfigs in the specs."""
+
+import numpy as np
+
+from livedata.instruments.dream import banks
+from livedata.instruments.dream.layout import layout, two_theta_deg
+
+
+def test_banks_match_detector_configs():
+    the_layout = layout()
+    assert the_layout.source_position == (0.0, 0.0, -76.55)
+    assert the_layout.sample_position == (0.0, 0.0, 0.0)
+    for config in banks.BANKS:
+        bank = the_layout.bank(config.name)
+        assert bank.dims == config.dims
+        assert bank.shape == config.shape
+        np.testing.assert_array_equal(bank.detector_number, config.detector_numbers())
+
+
+def test_detector_numbers_are_unique_across_banks():
+    numbers = np.concatenate([b.detector_number.ravel() for b in layout().banks])
+    assert np.unique(numbers).size == numbers.size
+
+
+def test_banks_cover_dream_scattering_angles():
+    angles = {b.name: two_theta_deg(b.positions) for b in layout().banks}
+    assert 40 < angles["mantle_detector"].min() < angles["mantle_detector"].max() < 140
+    assert angles["endcap_forward_detector"].max() < 45
+    assert angles["endcap_backward_detector"].min() > 140
+    assert 150 < angles["high_resolution_detector"].mean() < 170
+
+
+def test_mantle_is_a_cylinder_around_the_beam():
+    positions = layout().bank("mantle_detector").positions
+    radius = np.hypot(positions[..., 0], positions[..., 1])
+    assert radius.min() >= 1.1 and radius.max() <= 1.4
+
+
+def test_monitors_are_on_the_beam_before_the_sample():
+    monitors = {m.name: m.position for m in layout().monitors}
+    assert set(monitors) == set(banks.MONITORS)
+    for name, (x, y, z) in monitors.items():
+        assert x == y == 0.0
+        assert z == -76.55 + banks.MONITORS[name]

@@ -1,0 +1,322 @@
+"""The console application: views as modes, a render tick, commands off the UI thread.
+
+The app owns no state of the system: it polls ``ControlApi.version`` at the render
+tick (2-4 Hz by default) and reads a snapshot only when that changed (or once a
+second, so ages move), handing it to the visible screen. Commands are sent and
+awaited in thread workers, so neither Kafka nor ``wait()`` can stall the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from textual.app import App, ScreenStackError
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.worker import get_current_worker
+
+from livedata.control.api import ControlApi
+from livedata.control.snapshots import CommandOutcome, CommandRow, Health, Snapshot
+
+from . import command_line
+from .palette import ConsoleCommands
+from .screens.base import LiveScreen, TableScreen
+from .screens.commands import CommandsScreen
+from .screens.dialogs import ConfirmDialog, HelpScreen
+from .screens.jobs import JobsScreen
+from .screens.lag import LagScreen
+from .screens.notifications import NotificationsScreen
+from .screens.results import ResultsScreen
+from .screens.services import ServicesScreen
+from .screens.start_job import StartJobScreen
+from .screens.workflows import WorkflowsScreen
+from .widgets.command_input import CommandLine
+from .widgets.status_header import HeaderState
+
+RATES_HZ = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0)
+FULL_REDRAW_S = 1.0  # ages and uptimes move even when nothing else does
+READONLY_MESSAGE = "read-only console: start, stop and reset are disabled"
+
+
+class LivedataApp(App):
+    """``LivedataApp(plane, workflows=specs)`` renders ``plane`` and sends its commands."""
+
+    CSS_PATH = "livedata.tcss"
+    TITLE = "livedata"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    MODES = {
+        "services": ServicesScreen,
+        "jobs": JobsScreen,
+        "commands": CommandsScreen,
+        "workflows": WorkflowsScreen,
+        "results": ResultsScreen,
+        "lag": LagScreen,
+        "notifications": NotificationsScreen,
+    }
+    DEFAULT_MODE = "services"
+    BINDINGS = [
+        Binding("colon", "command_line", ":cmd", id="command"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("space", "toggle_pause", "Pause", id="pause"),
+        Binding("plus,equals_sign", "faster", "+Hz", show=False, id="refresh.faster"),
+        Binding("minus", "slower", "-Hz", show=False, id="refresh.slower"),
+        *(
+            Binding(
+                str(i), f"view('{view}')", view.title(), show=False, id=f"view.{view}"
+            )
+            for i, view in enumerate(command_line.VIEWS, start=1)
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        plane: ControlApi,
+        *,
+        workflows: Sequence[Any] = (),
+        readonly: bool = False,
+        refresh_hz: float = 3.0,
+        keymap: Mapping[str, str] | None = None,
+        handle_signals: bool = False,
+        command_timeout_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
+        super().__init__()
+        self.plane = plane
+        self.instrument = plane.instrument
+        self.workflows = {str(spec.workflow_id): spec for spec in workflows}
+        self.readonly = readonly
+        self.refresh_hz = refresh_hz
+        self.paused = False
+        self.snapshot = Snapshot(version=0)
+        self.command_timeout_s = command_timeout_s
+        self.clock = clock
+        self.wall_clock_ns = wall_clock_ns
+        self._keymap = dict(keymap or {})
+        self._handle_signals = handle_signals
+        self._shown_version = -1
+        self._last_render = float("-inf")
+        self._timer = None
+
+    # -- life cycle ---------------------------------------------------------
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self.exit)
+        self._start_timer()
+        self.render_now()
+
+    def _start_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(1.0 / self.refresh_hz, self.tick)
+
+    def clear_selection(self) -> None:
+        # Textual 8.2: Inputs on mode screens clear the selection while the app
+        # shuts down, after the screen stacks are gone; nothing to clear then.
+        with contextlib.suppress(ScreenStackError):
+            super().clear_selection()
+
+    # -- rendering ----------------------------------------------------------
+    def tick(self) -> None:
+        """One render tick: read a snapshot only if something changed."""
+        if self.paused:
+            return
+        stale = time.monotonic() - self._last_render >= FULL_REDRAW_S
+        if self.plane.version != self._shown_version or stale:
+            self.render_now()
+
+    def render_now(self) -> None:
+        """Render the visible screen now (the latest snapshot unless paused)."""
+        if not self.paused:
+            self.snapshot = self.plane.snapshot()
+            self._shown_version = self.snapshot.version
+            self._last_render = time.monotonic()
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return
+        if not isinstance(screen, LiveScreen) or not screen.is_mounted:
+            return
+        try:
+            screen.show(self.snapshot)
+            screen.show_header(self.header_state(screen))
+        except NoMatches:  # the screen is still composing; the next tick renders
+            pass
+
+    def header_state(self, screen: LiveScreen) -> HeaderState:
+        bad = (Health.WARN, Health.ERR, Health.STALE)
+        return HeaderState(
+            instrument=self.instrument,
+            view=screen.view_name,
+            pending=self.snapshot.pending_count,
+            paused=self.paused,
+            readonly=self.readonly,
+            rate_hz=self.refresh_hz,
+            unhealthy=sum(1 for s in self.snapshot.services if s.health in bad),
+        )
+
+    # -- navigation ---------------------------------------------------------
+    def action_view(self, view: str, filter_text: str | None = None) -> None:
+        self.switch_mode(view)
+        if filter_text is not None:
+            self.call_after_refresh(self._apply_filter, filter_text)
+
+    def _apply_filter(self, text: str) -> None:
+        if isinstance(self.screen, TableScreen):
+            self.screen.set_filter(text)
+
+    def action_go_back(self) -> None:
+        """Esc on a drill-down or form: back to the view it came from."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    go_back = action_go_back
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.active_bindings))
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self.render_now()
+
+    def action_faster(self) -> None:
+        self._set_rate(+1)
+
+    def action_slower(self) -> None:
+        self._set_rate(-1)
+
+    def _set_rate(self, step: int) -> None:
+        index = min(
+            range(len(RATES_HZ)), key=lambda i: abs(RATES_HZ[i] - self.refresh_hz)
+        )
+        self.refresh_hz = RATES_HZ[max(0, min(len(RATES_HZ) - 1, index + step))]
+        self._start_timer()
+        self.render_now()
+
+    # -- the command line ---------------------------------------------------
+    def action_command_line(self) -> None:
+        try:
+            line = self.screen.query_one("#command-line", CommandLine)
+        except NoMatches:
+            return
+        line.open(command_line.candidates(command_line.workflow_refs(self.workflows)))
+
+    def close_command_line(self) -> None:
+        for line in self.screen.query("#command-line"):
+            line.close()
+
+    def on_input_submitted(self, event: CommandLine.Submitted) -> None:
+        if event.input.id != "command-line":
+            return
+        self.close_command_line()
+        self.run_command(event.value)
+
+    def run_command(self, text: str) -> None:
+        """Execute one ``:`` command line (without the colon)."""
+        command = command_line.parse(text)
+        if command.kind == "quit":
+            self.exit()
+        elif command.kind == "view":
+            self.action_view(command.target, command.argument)
+        elif command.kind == "start":
+            self.open_start_form(command.target)
+        else:
+            self.notify(command.argument, severity="error")
+
+    # -- commands to the control plane --------------------------------------
+    def open_start_form(self, ref: str) -> None:
+        workflow_id = command_line.match_workflow(ref, self.workflows)
+        if workflow_id is None:
+            self.notify(f"no workflow {ref!r}", severity="error")
+        elif self.readonly:
+            self.notify(READONLY_MESSAGE, severity="warning")
+        else:
+            self.push_screen(StartJobScreen(self.workflows[workflow_id]))
+
+    def start_job(
+        self,
+        workflow_id: str,
+        source_names: Sequence[str],
+        params: Mapping[str, Any] | None,
+        aux_source_names: Mapping[str, str] | None = None,
+    ) -> None:
+        def send() -> CommandRow:
+            return self.plane.start_job(
+                workflow_id, source_names, params, aux_source_names or None
+            )
+
+        self._send(send)
+
+    def confirm_then(self, question: str, job_ids: Sequence[str], kind: str) -> None:
+        """Ask, then stop or reset ``job_ids`` (``kind`` is "stop" or "reset")."""
+        if self.readonly:
+            self.notify(READONLY_MESSAGE, severity="warning")
+            return
+        if not job_ids:
+            self.notify("no job selected", severity="warning")
+            return
+        ids = list(job_ids)
+        send = self.plane.stop_jobs if kind == "stop" else self.plane.reset_jobs
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send(lambda: send(ids))
+
+        self.push_screen(ConfirmDialog(question), answered)
+
+    def _send(self, send: Callable[[], CommandRow]) -> None:
+        if self.readonly:
+            self.notify(READONLY_MESSAGE, severity="warning")
+            return
+        self.run_worker(
+            lambda: self._send_and_wait(send), thread=True, group="commands"
+        )
+
+    def _send_and_wait(self, send: Callable[[], CommandRow]) -> None:
+        """Thread worker: send, then wait for the answers in short slices."""
+        try:
+            row = send()
+        except ValueError as err:
+            self._from_thread(self.notify, f"not sent: {err}", severity="error")
+            return
+        self._from_thread(self._sent, row)
+        worker = get_current_worker()
+        deadline = time.monotonic() + self.command_timeout_s
+        while not worker.is_cancelled and time.monotonic() < deadline:
+            row = self.plane.wait(row.message_id, 0.25)
+            if row.outcome is not CommandOutcome.PENDING:
+                self._from_thread(self._answered, row)
+                return
+
+    def _from_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        if self.is_running:
+            # RuntimeError: the app closed while we waited.
+            with contextlib.suppress(RuntimeError):
+                self.call_from_thread(fn, *args, **kwargs)
+
+    def _sent(self, row: CommandRow) -> None:
+        self.notify(f"sent: {row.summary}", timeout=3)
+        self.render_now()
+
+    def _answered(self, row: CommandRow) -> None:
+        if row.outcome is CommandOutcome.ACK:
+            self.notify(f"{row.summary}: ACK", timeout=3)
+        else:
+            detail = "; ".join(row.errors) or row.outcome.value
+            self.notify(f"{row.summary}: {detail}", severity="error")
+        self.render_now()
+
+    def get_workflow(self, workflow_id: str) -> Any | None:
+        return self.workflows.get(workflow_id)

@@ -1,0 +1,159 @@
+"""What every console view shares: header, filter line, table, command line, footer.
+
+A ``LiveScreen`` is handed each new snapshot by the app's render tick (only the
+visible screen is), and the latest one again when it becomes visible.
+``TableScreen`` turns a snapshot into keyed rows and lets ``SyncedTable`` apply
+the difference; subclasses only say which rows and which detail to open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from livedata.control.snapshots import Snapshot
+
+from ..widgets.command_input import CommandLine
+from ..widgets.status_header import HeaderState, StatusHeader
+from ..widgets.synced_table import Cells, Column, SyncedTable
+
+if TYPE_CHECKING:
+    from ..app import LivedataApp
+
+
+class LiveScreen(Screen):
+    """A screen that renders snapshots; ``view_name`` shows in the header."""
+
+    view_name: ClassVar[str] = ""
+
+    @property
+    def console(self) -> LivedataApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose_header(self) -> ComposeResult:
+        yield StatusHeader()
+
+    def compose_footer(self) -> ComposeResult:
+        yield CommandLine(placeholder=":command  (Tab completes)", id="command-line")
+        yield Footer()
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Render ``snapshot``; called only while this screen is visible."""
+
+    def show_header(self, state: HeaderState) -> None:
+        for header in self.query(StatusHeader):
+            header.show(state)
+
+    def on_screen_resume(self) -> None:
+        self.console.render_now()
+
+
+class TableScreen(LiveScreen):
+    """A filterable, sortable table of snapshot rows with drill-down on Enter."""
+
+    columns: ClassVar[tuple[Column, ...]] = ()
+    default_sort: ClassVar[tuple[str, bool] | None] = None  # (column, reverse)
+    BINDINGS = [
+        Binding("slash", "start_filter", "Filter", id="filter"),
+        Binding("s", "cycle_sort", "Sort", id="sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False, id="sort.reverse"),
+        Binding("escape", "escape", "Back", show=False, id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: Mapping[str, Cells] = {}
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Input(placeholder="/filter", id="filter")
+        yield SyncedTable(self.columns, id="table")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        if self.default_sort is not None:
+            self.table.sort_column, self.table.sort_reverse = self.default_sort
+        self.table.focus()
+
+    @property
+    def table(self) -> SyncedTable:
+        return self.query_one("#table", SyncedTable)
+
+    def rows(self, snapshot: Snapshot) -> Mapping[str, Cells]:
+        raise NotImplementedError
+
+    def open_detail(self, key: str) -> None:
+        """Enter on a row; screens that have a detail view override this."""
+
+    def show(self, snapshot: Snapshot) -> None:
+        self._rows = self.rows(snapshot)
+        self.table.sync(self._rows)
+        self.table.border_subtitle = self._count_text()
+
+    def _count_text(self) -> str:
+        shown, total = self.table.row_count, len(self._rows)
+        text = f"{shown} of {total}" if shown != total else f"{total}"
+        if self.table.filter_text:
+            text += f"  filter: {self.table.filter_text}"
+        if self.table.sort_column:
+            arrow = "▼" if self.table.sort_reverse else "▲"
+            text += f"  sort: {self.table.sort_column} {arrow}"
+        return text
+
+    def set_filter(self, text: str) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = text
+        field.set_class(bool(text), "-active")
+        self.table.set_filter(text, self._rows)
+        self.table.border_subtitle = self._count_text()
+
+    # -- actions and events --------------------------------------------------
+    def action_start_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("-active")
+        field.focus()
+
+    def action_cycle_sort(self) -> None:
+        self.table.cycle_sort()
+        self.table.border_subtitle = self._count_text()
+
+    def action_reverse_sort(self) -> None:
+        self.table.toggle_reverse()
+        self.table.border_subtitle = self._count_text()
+
+    def action_escape(self) -> None:
+        focused = self.focused
+        if focused is not None and focused.id == "command-line":
+            self.console.close_command_line()
+            return
+        if focused is not None and focused.id == "filter":
+            self.table.focus()
+        if self.table.filter_text:
+            self.set_filter("")
+        elif focused is None or focused.id != "filter":
+            self.console.go_back()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.table.set_filter(event.value, self._rows)
+            self.table.border_subtitle = self._count_text()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            event.stop()
+            event.input.set_class(bool(event.value), "-active")
+            self.table.focus()
+
+    def on_data_table_row_selected(self, event: SyncedTable.RowSelected) -> None:
+        event.stop()
+        self.open_detail(event.row_key.value)
+
+    def on_data_table_header_selected(self, event: SyncedTable.HeaderSelected) -> None:
+        event.stop()
+        self.table.sort_by(event.column_key.value)
+        self.table.border_subtitle = self._count_text()

@@ -1,0 +1,38 @@
+"""Consumer lag per topic partition: offsets, time and a trend; unknown is ``-``."""
+
+from __future__ import annotations
+
+from livedata.control.snapshots import Snapshot
+
+from .. import formatting as fmt
+from ..widgets.synced_table import Column
+from .base import TableScreen
+
+
+def time_lag(seconds: float | None) -> str:
+    return fmt.UNKNOWN if seconds is None else f"{seconds:.1f}s"
+
+
+class LagScreen(TableScreen):
+    view_name = "Lag"
+    columns = (
+        Column("group", "GROUP"),
+        Column("topic", "TOPIC"),
+        Column("partition", "PART", 5),
+        Column("offsets", "OFFSET LAG", 10),
+        Column("time", "TIME LAG", 9),
+        Column("trend", "TREND", 18),
+    )
+
+    def rows(self, snapshot: Snapshot):
+        return {
+            f"{r.group}|{r.topic}|{r.partition}": (
+                r.group,
+                r.topic,
+                str(r.partition),
+                fmt.number(r.offset_lag),
+                time_lag(r.time_lag_s),
+                fmt.sparkline(r.trend),
+            )
+            for r in snapshot.lag
+        }

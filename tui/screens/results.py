@@ -1,0 +1,153 @@
+"""Results: latest value per output stream, with a trend; detail plots per shape.
+
+0-d outputs show their history as a sparkline; 1-d outputs a plotext plot of the
+latest values when the snapshot carries them (``summary["values"]``) and the
+plotext extra is installed, else a sparkline; 2-d outputs a numeric summary
+(the full image belongs in the plot server, not in a terminal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Sparkline, Static
+
+from livedata.control.snapshots import ResultRow, Snapshot
+
+from .. import formatting as fmt
+from ..widgets.synced_table import Column
+from .base import LiveScreen, TableScreen
+
+
+def latest(r: ResultRow) -> float | None:
+    for name in ("value", "sum", "mean"):
+        value = r.summary.get(name)
+        if isinstance(value, int | float):
+            return value
+    return None
+
+
+def shape_text(r: ResultRow) -> str:
+    return "x".join(map(str, r.shape)) if r.shape else "scalar"
+
+
+class ResultsScreen(TableScreen):
+    view_name = "Results"
+    columns = (
+        Column("workflow", "WORKFLOW"),
+        Column("job", "JOB"),
+        Column("output", "OUTPUT"),
+        Column("shape", "SHAPE", 9),
+        Column("unit", "UNIT", 7),
+        Column("latest", "LATEST", 8),
+        Column("max", "MAX", 8),
+        Column("trend", "TREND", 18),
+        Column("age", "UPDATED", 8),
+    )
+
+    def rows(self, snapshot: Snapshot):
+        now = self.console.clock()
+        return {
+            r.key: (
+                fmt.short_workflow(r.workflow_id),
+                fmt.short_job(r.job_id),
+                r.output_name,
+                shape_text(r),
+                r.unit or "",
+                fmt.number(latest(r), 2),
+                fmt.number(r.summary.get("max"), 2),
+                fmt.sparkline(r.history),
+                fmt.age(now - r.updated_s),
+            )
+            for r in snapshot.results
+        }
+
+    def open_detail(self, key: str) -> None:
+        self.app.push_screen(ResultScreen(key))
+
+
+def _plot_widget():
+    """A plotext plot widget, or None when the optional extra is not installed."""
+    try:
+        from textual_plotext import PlotextPlot
+    except ImportError:
+        return None
+    return PlotextPlot(id="plot")
+
+
+class ResultScreen(LiveScreen):
+    """One result stream: numbers, and a plot or sparkline that follows updates."""
+
+    BINDINGS = [Binding("escape", "app.go_back", "Back", id="back")]
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        self.view_name = "Result"
+        self._drawn: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(id="result"):
+            yield Static("", id="numbers")
+            plot = _plot_widget()
+            if plot is not None:
+                yield plot
+            yield Sparkline([], id="spark")
+        yield from self.compose_footer()
+
+    def show(self, snapshot: Snapshot) -> None:
+        row = next((r for r in snapshot.results if r.key == self.key), None)
+        numbers = self.query_one("#numbers", Static)
+        if row is None:
+            numbers.update("this result is no longer in the snapshot")
+            return
+        self.view_name = f"Result {row.output_name}"
+        drawn = (
+            row.updated_s,
+            row.history,
+            tuple(sorted(row.summary.items(), key=str)),
+        )
+        if drawn == self._drawn:
+            return
+        self._drawn = drawn
+        numbers.update(self._numbers(row))
+        values = row.summary.get("values")
+        curve = values if len(row.dims) == 1 and isinstance(values, list) else None
+        plots = self.query("#plot")
+        spark = self.query_one("#spark", Sparkline)
+        if curve is not None and plots:
+            plots.first().display = True
+            spark.display = False
+            self._plot(plots.first(), row, curve)
+        else:
+            for plot in plots:
+                plot.display = False
+            spark.display = len(row.dims) < 2
+            spark.data = fmt.resample(curve if curve is not None else row.history, 200)
+
+    @staticmethod
+    def _numbers(row: ResultRow) -> str:
+        lines = [
+            f"[b]{row.output_name}[/b]  of {row.workflow_id}  job {row.job_id}",
+            f"dims ({', '.join(row.dims)})  shape {shape_text(row)}  unit {row.unit or '-'}",
+        ]
+        for name, value in row.summary.items():
+            if isinstance(value, int | float):
+                exact = f"{value:,.4f}".rstrip("0").rstrip(".")
+                lines.append(f"  {name:<10} {exact}")
+        if not row.dims:
+            lines.append(f"  history    {len(row.history)} values")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _plot(widget, row: ResultRow, values: Sequence[float]) -> None:
+        plt = widget.plt
+        plt.clear_data()
+        plt.plot(list(range(len(values))), list(values), marker="braille")
+        plt.title(f"{row.output_name} [{row.unit or ''}]")
+        plt.xlabel(row.dims[0])
+        widget.refresh()

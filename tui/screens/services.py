@@ -1,0 +1,48 @@
+"""Services: one row per worker, with a health badge and its heartbeat figures."""
+
+from __future__ import annotations
+
+from livedata.control.snapshots import Snapshot
+
+from .. import formatting as fmt
+from ..widgets.synced_table import Column
+from .base import TableScreen
+from .detail import RecordScreen
+
+
+class ServicesScreen(TableScreen):
+    view_name = "Services"
+    columns = (
+        Column("health", "STATE", 8),
+        Column("instrument", "INSTRUMENT"),
+        Column("service", "SERVICE"),
+        Column("worker", "WORKER"),
+        Column("uptime", "UPTIME", 8),
+        Column("jobs", "JOBS", 5),
+        Column("rate", "MSG/S", 7),
+        Column("lag", "LAG", 7),
+        Column("age", "HEARTBEAT", 9),
+    )
+
+    def rows(self, snapshot: Snapshot):
+        now_ns = self.console.wall_clock_ns()
+        return {
+            s.service_id: (
+                fmt.badge(s.health.value),
+                s.instrument,
+                s.service_name,
+                s.worker_id,
+                fmt.uptime(s.started_at_ns, now_ns),
+                str(s.job_count),
+                fmt.number(s.messages_per_s),
+                fmt.number(s.consumer_lag),
+                fmt.age(s.age_s),
+            )
+            for s in snapshot.services
+        }
+
+    def open_detail(self, key: str) -> None:
+        def find(snapshot: Snapshot):
+            return next((s for s in snapshot.services if s.service_id == key), None)
+
+        self.app.push_screen(RecordScreen(f"Service {key}", find))
