@@ -25,6 +25,9 @@ from typer.core import TyperGroup
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("demo", "demo", "Run a whole livedata system locally until Ctrl-C."),
     "service": ("service", "app", "Run processing services."),
+    "services": ("services", "app", "Processing services and their health."),
+    "job": ("job", "app", "Start, stop, reset and list jobs."),
+    "tui": ("tui_cmd", "tui", "The operators' console (Textual) on a running system."),
     "workflows": (
         "workflows",
         "app",
@@ -40,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C.",
     ),
     "bench": ("bench", "app", "Measure processing throughput."),
+    "geometry": ("geometry", "app", "NeXus geometry files: make them from layouts, fetch, list."),
 }
 
 

@@ -40,7 +40,7 @@ class KafkaTransport:
     ) -> None:
         from confluent_kafka import Consumer, Producer
 
-        from ..kafka.consumer import assign_all, make_consumer_config
+        from ..kafka.consumer import assign_from_now, make_consumer_config
         from ..kafka.sink import make_producer_config
 
         self.instrument = instrument
@@ -61,7 +61,7 @@ class KafkaTransport:
         self._consumer = Consumer(
             make_consumer_config(bootstrap, f"{instrument}_control", client_config)
         )
-        self._partitions = assign_all(self._consumer, topics, at="end")
+        self._partitions = assign_from_now(self._consumer, topics)
         self._producer = Producer(make_producer_config(bootstrap, client_config))
         self._early: list[Message[Any]] = []
         self._wait_until_positioned(ready_timeout)
@@ -71,7 +71,9 @@ class KafkaTransport:
         deadline = time.monotonic() + timeout
         while True:
             self._early.extend(self._consume(0.1))
-            positions = self._consumer.position(self._partitions)
+            positions = (
+                self._consumer.position(self._partitions) if self._partitions else []
+            )
             if all(tp.offset >= 0 for tp in positions):
                 return
             if time.monotonic() >= deadline:

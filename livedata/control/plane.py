@@ -49,6 +49,8 @@ from .transport import Transport
 
 logger = logging.getLogger(__name__)
 
+HISTORY_MARGIN_NS = 1_000_000_000
+
 _NOTABLE = {Health.STALE: "warning", Health.ERR: "error", Health.STOPPED: "info"}
 
 
@@ -83,6 +85,10 @@ class ControlPlane:
         self.transport = transport
         self.counters = Counters()
         self._clock = clock
+        # Commands and answers older than this are history: a consumer placed at
+        # the end of a topic may still see the last batch before it (the embedded
+        # broker's end offset trails by one batch), and their answers may be gone.
+        self._history_before_ns = time.time_ns() - HISTORY_MARGIN_NS
         self._data = data_service
         self._cond = threading.Condition(threading.RLock())
         self._version = 0
@@ -168,10 +174,13 @@ class ControlPlane:
         elif isinstance(value, JobStatus):
             self.jobs.observe(value, self._service_of(value))
             self.orchestrator.observe_job(value)
-        elif isinstance(value, CommandAcknowledgement):
-            self.pending.answer(value)
-        elif isinstance(value, WorkflowConfig | JobCommand):
-            self.pending.observe_command(value)
+        elif isinstance(value, CommandAcknowledgement | WorkflowConfig | JobCommand):
+            if 0 < message.timestamp.ns < self._history_before_ns:
+                self.counters.increment("history_commands_skipped")
+            elif isinstance(value, CommandAcknowledgement):
+                self.pending.answer(value)
+            else:
+                self.pending.observe_command(value)
         else:
             self.counters.increment("unexpected_messages")
 

@@ -249,3 +249,26 @@ def _create(
 def _reason(exc: KafkaException) -> str:
     error = exc.args[0] if exc.args else None
     return error.str() if isinstance(error, KafkaError) else str(exc)
+
+
+def check_reachable(
+    bootstrap: str,
+    client_config: Mapping[str, Any] | None = None,
+    timeout: float = 5.0,
+) -> None:
+    """Raise :class:`BrokerUnreachable` unless the broker answers within ``timeout``.
+
+    Clients call this first so that a wrong address costs seconds and one clear
+    line, not a consumer that retries silently forever.
+    """
+    admin = AdminClient(
+        {
+            **(client_config or {}),
+            "bootstrap.servers": bootstrap,
+            "logger": logging.getLogger("livedata.kafka.librdkafka"),
+        }
+    )
+    try:
+        admin.list_topics(timeout=timeout)
+    except KafkaException as exc:
+        raise BrokerUnreachable(bootstrap, timeout, _reason(exc)) from exc

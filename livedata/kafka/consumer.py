@@ -7,6 +7,7 @@ assigned explicitly, which is immediate (a group join can take many seconds).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -49,6 +50,7 @@ def make_consumer_config(
     ``bootstrap.servers`` and ``group.id`` are always set here.
     """
     return {
+        "logger": logging.getLogger("livedata.kafka.librdkafka"),
         **CONSUMER_DEFAULTS,
         **(base_config or {}),
         "bootstrap.servers": bootstrap,
@@ -97,3 +99,33 @@ def assign_all(
     ]
     consumer.assign(partitions)
     return partitions
+
+
+
+def assign_from_now(
+    consumer: Consumer, topics: Iterable[str], timeout: float = 10.0
+) -> list[TopicPartition]:
+    """Assign every partition so that everything produced from now on is read.
+
+    A logical ``OFFSET_END`` is resolved only at the first fetch, so an answer
+    produced in between would be skipped; the high watermark, read now, is exact
+    (the embedded broker's may trail by one batch: a client then sees a few old
+    records, which it must treat as history anyway). An empty partition starts
+    at ``OFFSET_BEGINNING`` (an explicit offset 0 makes the embedded broker's
+    fetches crawl). Returns the partitions whose start is still logical and may
+    need waiting for: those whose watermarks could not be read.
+    """
+    unresolved: list[TopicPartition] = []
+    assignment: list[TopicPartition] = []
+    for tp in topic_partitions(consumer, topics, timeout):
+        try:
+            _low, high = consumer.get_watermark_offsets(tp, timeout=timeout)
+        except Exception:  # unknown: fall back to the logical end
+            placed = TopicPartition(tp.topic, tp.partition, OFFSET_END)
+            unresolved.append(placed)
+        else:
+            offset = high if high > 0 else OFFSET_BEGINNING
+            placed = TopicPartition(tp.topic, tp.partition, offset)
+        assignment.append(placed)
+    consumer.assign(assignment)
+    return unresolved

@@ -22,11 +22,23 @@ logger = logging.getLogger(__name__)
 PRODUCER_DEFAULTS: Mapping[str, Any] = {"message.max.bytes": 100_971_520}
 
 
+LIBRDKAFKA_LOGGER = logging.getLogger("livedata.kafka.librdkafka")
+
+
 def make_producer_config(
     bootstrap: str, base_config: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """A producer config; ``base_config`` (security, tuning) passes untouched."""
-    return {**PRODUCER_DEFAULTS, **(base_config or {}), "bootstrap.servers": bootstrap}
+    """A producer config; ``base_config`` (security, tuning) passes untouched.
+
+    librdkafka's own log goes to Python logging (not straight to stderr, where it
+    would tear through the console and the CLI's one-line errors).
+    """
+    return {
+        "logger": LIBRDKAFKA_LOGGER,
+        **PRODUCER_DEFAULTS,
+        **(base_config or {}),
+        "bootstrap.servers": bootstrap,
+    }
 
 
 class OutgoingRecordLike(Protocol):

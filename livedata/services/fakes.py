@@ -173,6 +173,18 @@ GENERATORS: dict[str, Callable] = {
 DEFAULT_RATES = {"detectors": 1e6, "area": 1e5, "monitors": 1e4, "logs": 1.0}
 
 
+def generator_for(kind: str, instrument: Instrument) -> Callable:
+    """The instrument's own fake (``instruments/<name>/fake.py`` ``GENERATORS``) if
+    it has one for ``kind`` (e.g. powder lines for DREAM), else the generic one."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"livedata.instruments.{instrument.name}.fake")
+    except ModuleNotFoundError:
+        return GENERATORS[kind]
+    return getattr(module, "GENERATORS", {}).get(kind, GENERATORS[kind])
+
+
 def run_fake(
     kind: str,
     instrument: Instrument,
@@ -190,7 +202,7 @@ def run_fake(
 
     stop = stop or threading.Event()
     producer = Producer(make_producer_config(bootstrap, client_config))
-    generate = GENERATORS[kind]
+    generate = generator_for(kind, instrument)
     sent = 0
     errors = 0
 

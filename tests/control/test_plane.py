@@ -302,3 +302,64 @@ def test_wait_blocks_a_caller_while_the_pump_delivers(setup):
     finally:
         plane.close()
     assert outcome["row"].outcome is CommandOutcome.ACK
+
+
+class _ScriptedTransport:
+    """Hands out prepared messages once; records what is sent."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        self.sent = []
+
+    def send(self, message):
+        self.sent.append(message)
+
+    def poll(self, timeout):
+        out, self.messages = self.messages, []
+        return out
+
+    def close(self):
+        pass
+
+
+def test_commands_and_answers_from_before_the_client_started_are_history(tmp_path):
+    import time as _time
+    import uuid as _uuid
+
+    from livedata.control.plane import ControlPlane
+    from livedata.core.commands import (
+        CommandAcknowledgement,
+        Response,
+        WorkflowConfig,
+    )
+    from livedata.core.identifiers import JobId, WorkflowId
+    from livedata.core.message import Message
+    from livedata.core.stream import COMMANDS_STREAM, RESPONSES_STREAM
+    from livedata.core.timestamp import Timestamp
+
+    def config():
+        return WorkflowConfig(
+            identifier=WorkflowId.parse_str("dummy/panel_0_xy/1"),
+            job_id=JobId(source_name="panel_0", job_number=_uuid.uuid4()),
+        )
+
+    old, new = config(), config()
+    long_ago = Timestamp(_time.time_ns() - 60 * 1_000_000_000)
+    transport = _ScriptedTransport(
+        [
+            Message(long_ago, COMMANDS_STREAM, old),
+            Message(
+                long_ago,
+                RESPONSES_STREAM,
+                CommandAcknowledgement(
+                    message_id=old.message_id, device="panel_0", response=Response.ACK
+                ),
+            ),
+            Message(Timestamp.now(), COMMANDS_STREAM, new),
+        ]
+    )
+    plane = ControlPlane("dummy", transport, state_dir=tmp_path)
+    plane.pump_once()
+    seen = {row.message_id for row in plane.snapshot().commands}
+    assert seen == {new.message_id}
+    assert plane.counters.get("history_commands_skipped") == 2

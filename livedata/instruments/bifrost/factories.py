@@ -36,8 +36,8 @@ def arc_channel_projection() -> ScreenProjection:
         dims=dims,
         shape=(rows, cols),
         edges={
-            dims[0]: sc.arange(dims[0], rows + 1, dtype="float64", unit=None) - 0.5,
-            dims[1]: sc.arange(dims[1], cols + 1, dtype="float64", unit=None) - 0.5,
+            dim: sc.array(dims=[dim], values=np.arange(size + 1) - 0.5, unit=None)
+            for dim, size in zip(dims, (rows, cols), strict=True)
         },
         pixel_coords={dims[0]: row.astype(float), dims[1]: col.astype(float)},
     )

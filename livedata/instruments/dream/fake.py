@@ -193,3 +193,7 @@ def dream_detector_messages(
                 None,
                 t // 1_000_000,
             )
+
+
+# What ``livedata fake`` uses for DREAM instead of the generic generators.
+GENERATORS = {"detectors": dream_detector_messages, "monitors": dream_monitor_messages}

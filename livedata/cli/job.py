@@ -1,0 +1,307 @@
+"""``livedata job``: start, stop, reset and watch jobs from a shell or a script.
+
+Everything is validated against the workflow spec before anything is published
+(exit 2 listing the valid choices); then the command waits for every expected
+answer and exits with a code a script can branch on (0 ACK, 3 no answer in
+time, 4 ERR, 5 partial). Imports stay inside the functions (start-up speed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import (
+    BootstrapOption,
+    ExitCode,
+    JsonOption,
+    OptionalInstrumentOption,
+    WatchOption,
+    fail,
+    new_app,
+)
+
+app = new_app("Start, stop, reset and list jobs.")
+
+TimeoutOption = Annotated[
+    float,
+    typer.Option("--timeout", help="Seconds to wait for the acknowledgements."),
+]
+
+
+def _complete_workflow(incomplete: str) -> list[str]:
+    from .workflows import complete_workflow
+
+    return complete_workflow(incomplete)
+
+
+@app.command("start")
+def start(
+    workflow: Annotated[
+        str,
+        typer.Option(
+            "--workflow",
+            "-w",
+            help="Workflow id: inst/name[/version], or name with --instrument.",
+            autocompletion=_complete_workflow,
+        ),
+    ],
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Source name (repeat); default: all."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="key=value (dotted keys for nested)."),
+    ] = None,
+    params_file: Annotated[
+        Path | None,
+        typer.Option("--params-file", help="YAML or JSON file of params."),
+    ] = None,
+    aux: Annotated[
+        list[str] | None,
+        typer.Option("--aux", help="role=stream for an auxiliary input (repeat)."),
+    ] = None,
+    start_at: Annotated[
+        str | None,
+        typer.Option("--start", help="Data time to start at (ISO 8601 or 'now')."),
+    ] = None,
+    end_at: Annotated[
+        str | None,
+        typer.Option("--end", help="Data time to end at (ISO 8601 or 'now')."),
+    ] = None,
+    timeout: TimeoutOption = 10.0,
+    instrument: OptionalInstrumentOption = None,
+    bootstrap: BootstrapOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Start a job per source and wait until every owning service acknowledged."""
+    from .job_args import parse_assignments, parse_time, read_params_file
+    from .workflows import resolve_workflow
+
+    spec = resolve_workflow(workflow, instrument)
+    try:
+        params = {
+            **read_params_file(params_file),
+            **parse_assignments(param or [], "--param", typed=True),
+        }
+        aux_names = parse_assignments(aux or [], "--aux", typed=False)
+        start_ns, end_ns = parse_time(start_at), parse_time(end_at)
+    except ValueError as err:
+        fail(str(err), ExitCode.USAGE)
+    sources = list(source or spec.source_names)
+    validate_offline(spec, sources, params, aux_names)
+    with _plane(spec.instrument, bootstrap, timeout) as plane:
+        row = plane.start_job(
+            str(spec.workflow_id), sources, params, aux_names, start_ns, end_ns
+        )
+        row = _wait(plane, row, timeout, f"starting {spec.workflow_id}")
+    _report(row, json)
+
+
+@app.command("stop")
+def stop(
+    job_id: Annotated[str | None, typer.Argument(help="JOB_ID (source/uuid).")] = None,
+    workflow: Annotated[
+        str | None,
+        typer.Option("--workflow", "-w", help="Every job of this workflow."),
+    ] = None,
+    all_jobs: Annotated[bool, typer.Option("--all", help="Every job.")] = False,
+    timeout: TimeoutOption = 10.0,
+    instrument: OptionalInstrumentOption = None,
+    bootstrap: BootstrapOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Stop jobs: the last results are published, then they finish."""
+    _act("stop", job_id, workflow, all_jobs, timeout, instrument, bootstrap, json)
+
+
+@app.command("reset")
+def reset(
+    job_id: Annotated[str | None, typer.Argument(help="JOB_ID (source/uuid).")] = None,
+    workflow: Annotated[
+        str | None,
+        typer.Option("--workflow", "-w", help="Every job of this workflow."),
+    ] = None,
+    all_jobs: Annotated[bool, typer.Option("--all", help="Every job.")] = False,
+    timeout: TimeoutOption = 10.0,
+    instrument: OptionalInstrumentOption = None,
+    bootstrap: BootstrapOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Reset jobs: clear what they accumulated and carry on."""
+    _act("reset", job_id, workflow, all_jobs, timeout, instrument, bootstrap, json)
+
+
+@app.command("list")
+def list_jobs(
+    instrument: OptionalInstrumentOption = None,
+    bootstrap: BootstrapOption = None,
+    json: JsonOption = False,
+    watch: WatchOption = False,
+    wait_s: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to listen for heartbeats (every 2 s)."),
+    ] = 2.5,
+) -> None:
+    """Jobs the services report in their heartbeats."""
+    from .status_views import job_table, watch_snapshots
+
+    inst = instrument or "dummy"
+    with _plane(inst, bootstrap, wait_s) as plane:
+        watch_snapshots(plane, wait_s, watch, json, job_table)
+
+
+@app.command("status")
+def status(
+    job_id: Annotated[str, typer.Argument(help="JOB_ID (source/uuid).")],
+    instrument: OptionalInstrumentOption = None,
+    bootstrap: BootstrapOption = None,
+    json: JsonOption = False,
+    wait_s: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to listen for its heartbeat."),
+    ] = 4.0,
+) -> None:
+    """State, times and messages of one job (exit 1 if it is not seen)."""
+    from .output import emit_json, print_table
+    from .status_views import job_cells, job_columns
+
+    inst = instrument or "dummy"
+    with _plane(inst, bootstrap, wait_s) as plane:
+        row = plane.wait_for(lambda snap: _find_job(snap, job_id) is not None, wait_s)
+        found = _find_job(plane.snapshot(), job_id)
+    del row
+    if found is None:
+        fail(f"job {job_id} not seen in {wait_s:g} s of heartbeats")
+    if json:
+        from .output import to_jsonable
+
+        emit_json(to_jsonable(found))
+    else:
+        print_table(job_columns(), [job_cells(found)])
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def validate_offline(spec, sources, params, aux) -> None:
+    """The orchestrator's checks, before any connection: exit 2 on bad input."""
+    from ..control.orchestrator import Orchestrator
+    from ..instruments import get_instrument
+
+    registry = get_instrument(spec.instrument).workflows
+    # validate() only reads specs; no command or job service is needed for it.
+    checker = Orchestrator(spec.instrument, registry, commands=None, jobs=None)
+    try:
+        checker.validate(spec.workflow_id, sources, params, aux)
+    except ValueError as err:
+        fail(str(err), ExitCode.USAGE)
+
+
+def _plane(instrument: str, bootstrap: str | None, timeout: float):
+    """A started control plane on Kafka; exit 1 in one line if unreachable."""
+    from ..control.plane import connect
+    from ..kafka.admin import BrokerUnreachable, check_reachable
+    from ..kafka.consumer import TopicsNotFound
+    from .common import kafka_settings
+
+    settings = kafka_settings(bootstrap)
+    address = settings.pop("bootstrap.servers")
+    try:
+        check_reachable(address, settings, timeout=min(max(timeout, 1.0), 5.0))
+        return connect(
+            instrument,
+            address,
+            client_config=settings,
+            persist=False,
+            command_timeout_s=timeout,
+        )
+    except BrokerUnreachable as err:
+        fail(str(err))
+    except TopicsNotFound as err:
+        fail(f"{err} (create them with `livedata kafka topics create`)")
+
+
+def _wait(plane, row, timeout: float, what: str):
+    from .output import make_console
+
+    console = make_console(stderr=True)
+    if console.is_terminal:
+        with console.status(f"{what}: waiting for acknowledgements"):
+            return plane.wait(row.message_id, timeout)
+    return plane.wait(row.message_id, timeout)
+
+
+_EXIT = {"ACK": ExitCode.OK, "timeout": ExitCode.NO_ACK, "ERR": ExitCode.ERR}
+
+
+def _report(row, json: bool) -> None:
+    """Job ids (or the JSON document) on stdout, the outcome on stderr."""
+    from .output import emit_json, progress
+
+    outcome = row.outcome.value
+    if json:
+        emit_json(
+            {
+                "outcome": outcome,
+                "message_id": row.message_id,
+                "summary": row.summary,
+                "job_ids": list(row.job_ids),
+                "answers": [
+                    {"device": d, "response": r, "message": m}
+                    for d, r, m in row.answers
+                ],
+            }
+        )
+    else:
+        for job in row.job_ids:
+            typer.echo(job)
+        for device, response, message in row.answers:
+            if response != "ACK":
+                progress(f"{device}: {response} {message or ''}".rstrip())
+        progress(f"{row.summary}: {outcome}")
+    raise typer.Exit(int(_EXIT.get(outcome, ExitCode.PARTIAL)))
+
+
+def _find_job(snapshot, job_id: str):
+    for job in snapshot.jobs:
+        if job.job_id == job_id or job.job_number == job_id:
+            return job
+    return None
+
+
+def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, json):
+    chosen = [x for x in (job_id, workflow, all_jobs or None) if x]
+    if len(chosen) != 1:
+        fail("give exactly one of JOB_ID, --workflow or --all", ExitCode.USAGE)
+    inst = instrument
+    wid = None
+    if workflow:
+        from .workflows import resolve_workflow
+
+        spec = resolve_workflow(workflow, instrument)
+        inst, wid = spec.instrument, str(spec.workflow_id)
+    elif job_id and "/" not in job_id:
+        fail(f"bad job id {job_id!r}: expected source/uuid", ExitCode.USAGE)
+    with _plane(inst or "dummy", bootstrap, timeout) as plane:
+        # Hear one round of heartbeats so the plane knows whom to expect answers from.
+        plane.wait_for(lambda snap: bool(snap.services), min(timeout, 2.5))
+        if wid is not None:
+            method = plane.stop_workflow if action == "stop" else plane.reset_workflow
+            row = method(wid)
+        elif all_jobs:
+            row = plane.stop_all() if action == "stop" else _reset_all(plane)
+        else:
+            method = plane.stop_jobs if action == "stop" else plane.reset_jobs
+            row = method([job_id])
+        row = _wait(plane, row, timeout, f"{action} {job_id or wid or 'all'}")
+    _report(row, json)
+
+
+def _reset_all(plane):
+    from ..core.commands import JobAction
+
+    return plane.orchestrator.act_on_all(JobAction.RESET)

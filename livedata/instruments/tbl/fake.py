@@ -1,0 +1,158 @@
+"""TBL fakes: Orca frames (real ad00) and detector events (real ev44).
+
+The camera sees a round beam footprint (Gaussian edge) with Poisson noise; the
+event detectors see the same footprint and a flat wavelength band at t0 = 0.
+Standalone: ``orca_frame``, ``make_orca_frames``, ``make_tbl_events``;
+``GENERATORS`` for the demo fakes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+from streaming_data_types import area_detector_ad00
+
+from livedata.config.instrument import DetectorConfig, Instrument
+from livedata.core.stream import StreamId, StreamKind
+from livedata.core.timestamp import PULSE_PERIOD
+from livedata.kafka.raw import RawMessage
+from livedata.kafka.wire_builders import ad00_message, ev44_bytes
+
+from . import banks
+from .layout import layout
+
+WAVELENGTH_BAND = (1.0, 6.0)  # Å
+H_OVER_MN = 3956.034  # m Å / s
+
+
+def beam_profile(shape: tuple[int, ...]) -> np.ndarray:
+    """A round footprint with soft edges over the first two dims, normalised to 1."""
+    ny, nx = shape[0], shape[-1]
+    y, x = np.meshgrid(np.linspace(-1, 1, ny), np.linspace(-1, 1, nx), indexing="ij")
+    r = np.hypot(x - 0.1, y + 0.05)
+    profile = 1.0 / (1.0 + np.exp((r - 0.6) / 0.05)) + 0.02
+    return profile / profile.sum()
+
+
+def orca_frame(
+    rng: np.random.Generator, mean_counts: float, shape=banks.ORCA.shape
+) -> np.ndarray:
+    """One camera frame: Poisson counts on the beam footprint (uint16, as the Orca)."""
+    return rng.poisson(beam_profile(shape) * mean_counts).astype(np.uint16)
+
+
+def make_orca_frames(
+    *,
+    n_frames: int = 14,
+    mean_counts: float = 1e5,
+    first_pulse_ns: int = 0,
+    seed: int = 0,
+    source_name: str = banks.ORCA.name,
+) -> list[tuple[int, bytes, np.ndarray]]:
+    """(time, ad00 payload, the frame) for consecutive frames."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n_frames):
+        t = first_pulse_ns + i * PULSE_PERIOD.ns
+        frame = orca_frame(rng, mean_counts)
+        out.append(
+            (t, area_detector_ad00.serialise_ad00(source_name, i, t, frame), frame)
+        )
+    return out
+
+
+def detector_events(
+    bank: DetectorConfig, n_events: int, *, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(detector numbers, toa ns): pixels by the footprint over the bank's face."""
+    shape = bank.shape
+    face = (shape[0] * (shape[1] if len(shape) == 3 else 1), shape[-1])
+    weight = beam_profile(face).ravel()
+    pixel = rng.choice(weight.size, n_events, p=weight)
+    numbers = bank.detector_numbers().ravel()
+    positions = layout().bank(bank.name).positions.reshape(-1, 3)
+    l_total = banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions[pixel], axis=1)
+    lam = rng.uniform(*WAVELENGTH_BAND, n_events)
+    toa = np.clip(np.rint(lam * l_total / H_OVER_MN * 1e9), 0, PULSE_PERIOD.ns - 1)
+    return numbers[pixel].astype(np.int32), toa.astype(np.int32)
+
+
+def make_tbl_events(
+    bank_name: str = banks.HE3.name,
+    *,
+    n_pulses: int = 14,
+    events_per_pulse: int = 2_000,
+    first_pulse_ns: int = 0,
+    seed: int = 0,
+) -> list[tuple[int, bytes]]:
+    bank = next(b for b in banks.EVENT_DETECTORS if b.name == bank_name)
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n_pulses):
+        t = first_pulse_ns + i * PULSE_PERIOD.ns
+        pixels, toa = detector_events(bank, events_per_pulse, rng=rng)
+        out.append((t, ev44_bytes(bank_name, t, pixels, toa, i)))
+    return out
+
+
+def _times(stop, pulse_times):
+    if pulse_times is not None:
+        return pulse_times
+    from livedata.services.fakes import _pulse_times
+
+    return _pulse_times(stop)
+
+
+def tbl_detector_messages(
+    instrument: Instrument,
+    rate: float,
+    stop: threading.Event,
+    dev: bool,
+    *,
+    pulse_times: Iterator[int] | None = None,
+    pool_size: int = 4,
+) -> Iterator[RawMessage]:
+    mapping = instrument.stream_mapping(dev)
+    rng = np.random.default_rng(1)
+    per_bank = max(1, int(rate / 14 / len(banks.EVENT_DETECTORS)))
+    pools = {}
+    for bank in banks.EVENT_DETECTORS:
+        key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, bank.name))
+        if key is not None:
+            pools[key] = [
+                detector_events(bank, per_bank, rng=rng) for _ in range(pool_size)
+            ]
+    for i, t in enumerate(_times(stop, pulse_times)):
+        for key, pool in pools.items():
+            pixels, toa = pool[i % pool_size]
+            yield RawMessage(
+                key.topic,
+                ev44_bytes(key.source_name, t, pixels, toa, i),
+                None,
+                t // 1_000_000,
+            )
+
+
+def tbl_area_messages(
+    instrument: Instrument,
+    rate: float,
+    stop: threading.Event,
+    dev: bool,
+    *,
+    pulse_times: Iterator[int] | None = None,
+    pool_size: int = 4,
+) -> Iterator[RawMessage]:
+    key = instrument.stream_mapping(dev).key_for(
+        StreamId(StreamKind.AREA_DETECTOR, banks.ORCA.name)
+    )
+    if key is None:
+        return
+    rng = np.random.default_rng(3)
+    pool = [orca_frame(rng, rate / 14) for _ in range(pool_size)]
+    for i, t in enumerate(_times(stop, pulse_times)):
+        yield ad00_message(key.topic, key.source_name, t, pool[i % pool_size], i)
+
+
+GENERATORS = {"detectors": tbl_detector_messages, "area": tbl_area_messages}

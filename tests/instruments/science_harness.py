@@ -1,0 +1,129 @@
+"""Shared by the LOKI, BIFROST and TBL tests: one service in-process, real bytes.
+
+Commands, raw data and results travel as real FlatBuffers/JSON through the
+in-memory source and recording sink; nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+
+from livedata.core.commands import WorkflowConfig
+from livedata.core.identifiers import JobId, ResultKey, WorkflowId
+from livedata.core.metrics import Counters
+from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
+from livedata.core.workflow_spec import WorkflowSpec
+from livedata.instruments import get_instrument
+from livedata.kafka.memory import InMemoryRawSource, RecordingSink
+from livedata.kafka.raw import RawMessage
+from livedata.kafka.routing import build_client_adapter, build_service_adapter
+from livedata.kafka.serialisers import Serialiser
+from livedata.kafka.wire_builders import command_message
+from livedata.services.builder import build_processor, service_kind
+
+
+def heavy_modules_after_import(module: str) -> list[str]:
+    """Heavy modules loaded by importing ``module`` in a fresh interpreter."""
+    code = f"import sys, {module}\nprint('\\n'.join(sorted(sys.modules)))\n"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return [
+        m
+        for m in out
+        if m in ("ess", "scipp", "sciline", "scippneutron", "scippnexus")
+        or m.startswith(("ess.", "scipp.", "sciline.", "scippneutron."))
+    ]
+
+
+class ServiceHarness:
+    def __init__(self, instrument: str, service: str) -> None:
+        self.instrument = get_instrument(instrument)
+        mapping = self.instrument.stream_mapping(dev=True)
+        self.counters = Counters()
+        adapter = build_service_adapter(
+            mapping, self.counters, topics=service_kind(service).topics(mapping)
+        )
+        self.source = InMemoryRawSource(adapter.adapt)
+        self.sink = RecordingSink(Serialiser(instrument))
+        self.processor = build_processor(
+            self.instrument, service, self.source, self.sink, counters=self.counters
+        )
+        self.client = build_client_adapter(instrument, Counters())
+
+    def step(self, raws: Iterable[RawMessage]) -> list:
+        self.source.feed(list(raws))
+        self.processor.process()
+        out = []
+        for record in self.sink.take():
+            raw = RawMessage(record.topic, record.value, record.key, 0)
+            msg = self.client.adapt(raw)
+            assert msg is not None, f"client cannot decode a record on {record.topic}"
+            out.append((record.topic, msg))
+        return out
+
+    def start(self, configs: Iterable[WorkflowConfig]) -> list[str]:
+        """Send the configs; the acknowledgements' responses ("ACK"/"ERR")."""
+        out = self.step(command_message(self.instrument.name, c) for c in configs)
+        topic = f"{self.instrument.name}_livedata_responses"
+        return [m.value.response.value for t, m in out if t == topic]
+
+    def results(self, out: list) -> dict[tuple[str, str, str], object]:
+        """Latest result per (workflow name, source name, output name)."""
+        topic = f"{self.instrument.name}_livedata_data"
+        found = {}
+        for t, m in out:
+            if t == topic:
+                key = ResultKey.from_json(m.stream.name)
+                found[
+                    (key.workflow_id.name, key.job_id.source_name, key.output_name)
+                ] = m.value
+        return found
+
+
+def start_ns() -> int:
+    """A whole second a minute ago: data times the batcher accepts as recent."""
+    return (time.time_ns() - 60 * NS_PER_S) // NS_PER_S * NS_PER_S
+
+
+def pulse_times(t0: int, n: int) -> list[int]:
+    return [t0 + i * PULSE_PERIOD.ns for i in range(n)]
+
+
+def config(
+    spec: WorkflowSpec,
+    source: str,
+    *,
+    params: Mapping | None = None,
+    aux: Mapping[str, str] | None = None,
+) -> WorkflowConfig:
+    return WorkflowConfig(
+        identifier=WorkflowId(
+            instrument=spec.instrument, name=spec.name, version=spec.version
+        ),
+        job_id=JobId(source_name=source, job_number=uuid.uuid4()),
+        params=dict(params or {}),
+        aux_source_names=dict(aux or {}),
+    )
+
+
+def assert_outputs_match_spec(spec: WorkflowSpec, results: Mapping, source: str):
+    """Every declared output was published with the declared dims and sizes."""
+    for name, template in spec.outputs.items():
+        key = (spec.name, source, name)
+        assert key in results, f"{spec.name}/{source}: no output {name!r}"
+        value = results[key]
+        assert value.dims == template.dims, (key, value.dims, template.dims)
+        for dim, size in zip(template.dims, template.shape or (), strict=False):
+            if size is not None:
+                assert value.sizes[dim] == size, (key, dim, value.sizes[dim], size)
+        if template.unit is not None and value.unit is not None:
+            assert value.unit == template.unit or str(value.unit) == template.unit, (
+                key,
+                value.unit,
+                template.unit,
+            )

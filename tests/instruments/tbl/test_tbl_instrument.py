@@ -1,0 +1,130 @@
+"""TBL: light specs, Orca images over ad00 conserve counts, event views, services."""
+
+import numpy as np
+import pytest
+
+from livedata.core.stream import StreamId, StreamKind
+from livedata.instruments import get_instrument
+from livedata.instruments.tbl import banks, fake, streams
+from livedata.kafka.raw import RawMessage
+from livedata.kafka.wire_builders import ev44_message, f144_message
+from tests.instruments.science_harness import (
+    ServiceHarness,
+    assert_outputs_match_spec,
+    config,
+    heavy_modules_after_import,
+    pulse_times,
+    start_ns,
+)
+
+TBL = get_instrument("tbl")
+
+
+def test_specs_import_without_heavy_science_modules():
+    assert heavy_modules_after_import("livedata.instruments.tbl.specs") == []
+
+
+def test_detectors_and_factories():
+    assert set(TBL.detectors) == {"he3_detector", "multiblade_detector"}
+    assert TBL.area_detectors["orca"].shape == (512, 512)
+    TBL.load_factories()
+    for spec in TBL.workflows.specs():
+        assert TBL.workflows.get_factory(spec.workflow_id) is not None, spec.name
+
+
+@pytest.mark.parametrize("dev", [True, False], ids=["dev", "prod"])
+def test_stream_mapping_covers_every_source(dev):
+    mapping = TBL.stream_mapping(dev)
+    assert set(mapping.detectors.values()) == set(TBL.detectors)
+    assert set(mapping.area_detectors.values()) == {"orca"}
+    assert set(mapping.logs.values()) == set(TBL.log_attributes)
+    orca = mapping.key_for(StreamId(StreamKind.AREA_DETECTOR, "orca"))
+    assert orca.topic == ("tbl_area_detector" if dev else "tbl_area_detector_orca")
+
+
+def raw_data(t0: int, n_pulses: int = 30):
+    times = pulse_times(t0, n_pulses)
+    raws = [
+        *fake.tbl_detector_messages(
+            TBL, 2e4, None, True, pulse_times=iter(times), pool_size=2
+        ),
+        *fake.tbl_area_messages(TBL, 1e5, None, True, pulse_times=iter(times)),
+        *(
+            ev44_message("tbl_beam_monitor", "monitor_1", t, None, [20_000_000] * 20)
+            for t in times
+        ),
+        *(
+            f144_message("tbl_motion", name, t, 1.0)
+            for name in streams.LOG_PVS
+            for t in times[::7]
+        ),
+    ]
+    return sorted(raws, key=lambda r: r.timestamp_ms)
+
+
+@pytest.mark.parametrize("service", sorted(TBL.services()))
+def test_service_publishes_every_declared_output(service):
+    h = ServiceHarness("tbl", service)
+    specs = [s for s in TBL.workflows.specs() if s.namespace == service]
+    configs = [config(s, s.source_names[0]) for s in specs]
+    assert h.start(configs) == ["ACK"] * len(configs)
+    results = h.results(h.step(raw_data(start_ns())))
+    for spec in specs:
+        assert_outputs_match_spec(spec, results, spec.source_names[0])
+
+
+def test_orca_images_conserve_counts():
+    h = ServiceHarness("tbl", "detector_data")
+    spec = next(s for s in TBL.workflows.specs() if s.name == "orca_view")
+    assert h.start([config(spec, "orca")]) == ["ACK"]
+    t0 = start_ns()
+    frames = fake.make_orca_frames(n_frames=30, first_pulse_ns=t0)
+    sent = sum(float(f.sum()) for t, _, f in frames[:29])  # the last closes
+    second_window = sum(float(f.sum()) for t, _, f in frames[15:29])
+    results = h.results(
+        h.step(
+            RawMessage("tbl_area_detector", p, None, t // 1_000_000)
+            for t, p, _ in frames
+        )
+    )
+    cumulative = results[("orca_view", "orca", "cumulative")]
+    current = results[("orca_view", "orca", "current")]
+    assert cumulative.shape == (512, 512)
+    assert cumulative.sum().value == pytest.approx(sent)
+    assert current.sum().value == pytest.approx(second_window)
+    # The footprint is where the fake put it: brighter inside than in a corner.
+    assert cumulative.values[256, 280].item() > 10 * cumulative.values[5, 5].item()
+
+
+def test_orca_downsampled_image_keeps_counts():
+    h = ServiceHarness("tbl", "detector_data")
+    spec = next(s for s in TBL.workflows.specs() if s.name == "orca_view")
+    assert h.start([config(spec, "orca", params={"downsample": 4})]) == ["ACK"]
+    t0 = start_ns()
+    frames = fake.make_orca_frames(n_frames=16, first_pulse_ns=t0)
+    results = h.results(
+        h.step(
+            RawMessage("tbl_area_detector", p, None, t // 1_000_000)
+            for t, p, _ in frames
+        )
+    )
+    image = results[("orca_view", "orca", "cumulative")]
+    assert image.shape == (128, 128)
+    assert image.sum().value == pytest.approx(
+        sum(float(f.sum()) for *_, f in frames[:15])
+    )
+
+
+@pytest.mark.parametrize("bank", [banks.HE3, banks.MULTIBLADE], ids=lambda b: b.name)
+def test_event_detector_views_count_every_event(bank):
+    h = ServiceHarness("tbl", "detector_data")
+    spec = next(s for s in TBL.workflows.specs() if bank.name in s.source_names)
+    assert h.start([config(spec, bank.name)]) == ["ACK"]
+    t0 = start_ns()
+    payloads = fake.make_tbl_events(bank.name, n_pulses=16, first_pulse_ns=t0)
+    results = h.results(
+        h.step(RawMessage("tbl_detector", p, None, t // 1_000_000) for t, p in payloads)
+    )
+    image = results[(spec.name, bank.name, "cumulative")]
+    assert image.sum().value == pytest.approx(15 * 2_000)
+    assert np.all(np.isfinite(image.values))
