@@ -33,7 +33,7 @@ def demo(
         ),
     ] = True,
 ) -> None:
-    """Run a whole livedata system locally until Ctrl-C (or until the console quits)."""
+    """Run a whole livedata system locally until Ctrl-C."""
     inst = resolve_instrument(instrument)
     from ..kafka.broker import BrokerStartError
     from ..services.demo import run_demo

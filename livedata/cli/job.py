@@ -101,38 +101,37 @@ def start(
     _report(row, json)
 
 
-@app.command("stop")
-def stop(
-    job_id: Annotated[str | None, typer.Argument(help="JOB_ID (source/uuid).")] = None,
-    workflow: Annotated[
-        str | None,
-        typer.Option("--workflow", "-w", help="Every job of this workflow."),
-    ] = None,
-    all_jobs: Annotated[bool, typer.Option("--all", help="Every job.")] = False,
-    timeout: TimeoutOption = 10.0,
-    instrument: OptionalInstrumentOption = None,
-    bootstrap: BootstrapOption = None,
-    json: JsonOption = False,
-) -> None:
-    """Stop jobs: the last results are published, then they finish."""
-    _act("stop", job_id, workflow, all_jobs, timeout, instrument, bootstrap, json)
+def _action_command(action: str, doc: str):
+    """``job stop`` and ``job reset`` take the same selection of jobs."""
+
+    def command(
+        job_id: Annotated[
+            str | None, typer.Argument(help="JOB_ID (source/uuid).")
+        ] = None,
+        workflow: Annotated[
+            str | None,
+            typer.Option("--workflow", "-w", help="Every job of this workflow."),
+        ] = None,
+        all_jobs: Annotated[bool, typer.Option("--all", help="Every job.")] = False,
+        timeout: TimeoutOption = 10.0,
+        instrument: OptionalInstrumentOption = None,
+        bootstrap: BootstrapOption = None,
+        json: JsonOption = False,
+    ) -> None:
+        _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, json)
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command("reset")
-def reset(
-    job_id: Annotated[str | None, typer.Argument(help="JOB_ID (source/uuid).")] = None,
-    workflow: Annotated[
-        str | None,
-        typer.Option("--workflow", "-w", help="Every job of this workflow."),
-    ] = None,
-    all_jobs: Annotated[bool, typer.Option("--all", help="Every job.")] = False,
-    timeout: TimeoutOption = 10.0,
-    instrument: OptionalInstrumentOption = None,
-    bootstrap: BootstrapOption = None,
-    json: JsonOption = False,
-) -> None:
-    """Reset jobs: clear what they accumulated and carry on."""
-    _act("reset", job_id, workflow, all_jobs, timeout, instrument, bootstrap, json)
+app.command("stop")(
+    _action_command(
+        "stop", "Stop jobs: the last results are published, then they finish."
+    )
+)
+app.command("reset")(
+    _action_command("reset", "Reset jobs: clear what they accumulated and carry on.")
+)
 
 
 @app.command("list")
@@ -284,7 +283,7 @@ def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, jso
 
         spec = resolve_workflow(workflow, instrument)
         inst, wid = spec.instrument, str(spec.workflow_id)
-    elif job_id and "/" not in job_id:
+    elif job_id and not _is_job_id(job_id):
         fail(f"bad job id {job_id!r}: expected source/uuid", ExitCode.USAGE)
     with _plane(inst or "dummy", bootstrap, timeout) as plane:
         # Hear one round of heartbeats so the plane knows whom to expect answers from.
@@ -299,6 +298,19 @@ def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, jso
             row = method([job_id])
         row = _wait(plane, row, timeout, f"{action} {job_id or wid or 'all'}")
     _report(row, json)
+
+
+def _is_job_id(text: str) -> bool:
+    """Checked before connecting: a bad id must exit 2, not raise after connecting."""
+    from pydantic import ValidationError
+
+    from ..core.identifiers import JobId
+
+    try:
+        JobId.model_validate(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def _reset_all(plane):

@@ -27,7 +27,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "service": ("service", "app", "Run processing services."),
     "services": ("services", "app", "Processing services and their health."),
     "job": ("job", "app", "Start, stop, reset and list jobs."),
-    "tui": ("tui_cmd", "tui", "The operators' console (Textual) on a running system."),
+    "tui": (
+        "tui_cmd",
+        "tui",
+        "Watch services, jobs, commands and results; start and stop jobs.",
+    ),
     "workflows": (
         "workflows",
         "app",

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MEMORY_CAP_BYTES = 32 * 1024 * 1024
 HISTORY_LENGTH = 60  # sparkline points per result row
+CURVE_POINTS = 200  # at most this many points of a 1-d result travel in its summary
 
 
 @dataclass
@@ -61,7 +62,8 @@ def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
     """A small summary of one frame and the number its sparkline plots.
 
     0-d: its value; anything larger: sum and max ignoring NaN (masked bins travel
-    as NaN), and its shape. The sparkline point is the value or the sum.
+    as NaN), and its shape; 1-d also its :func:`curve`. The sparkline point is
+    the value or the sum.
     """
     values = np.asarray(da.values)
     if values.dtype.kind not in "iufb":
@@ -74,11 +76,65 @@ def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
     with np.errstate(all="ignore"):
         total = _finite_or_none(np.nansum(values))
         peak = np.nanmax(values) if not np.isnan(values).all() else np.nan
-    return {
+    summary = {
         "shape": tuple(da.shape),
         "sum": total,
         "max": _finite_or_none(peak),
-    }, total
+    }
+    if da.ndim == 1:
+        summary.update(curve(da))
+    return summary, total
+
+
+def curve(da: sc.DataArray, points: int = CURVE_POINTS) -> dict[str, Any]:
+    """The latest 1-d frame as at most ``points`` finite values, for terminal plots.
+
+    Neighbouring bins are merged evenly: summed for counts (so the shape of a
+    histogram survives), averaged for anything else; NaN (masked) bins are
+    ignored and merged bins with no finite value are left out. ``x`` holds the
+    centres of the merged bins when the frame has a numeric coordinate (or when
+    points were left out, so the plot keeps its spacing); ``x_label`` is the dim.
+    """
+    dim = da.dim
+    values = np.asarray(da.values, dtype=float)
+    n = values.size
+    starts = np.arange(min(n, points)) * n // min(n, points)
+    finite = np.isfinite(values)
+    sums = np.add.reduceat(np.where(finite, values, 0.0), starts)
+    counted = np.add.reduceat(finite.astype(int), starts)
+    is_counts = da.unit is not None and str(da.unit) == "counts"
+    with np.errstate(all="ignore"):
+        merged = sums if is_counts else sums / counted
+    keep = counted > 0
+    out: dict[str, Any] = {"values": merged[keep].tolist(), "x_label": dim}
+    centres = _merged_centres(da, dim, starts)
+    if centres is not None:
+        unit = da.coords[dim].unit
+        out["x_unit"] = "" if unit is None else str(unit)
+    elif not keep.all():
+        ends = np.append(starts[1:], n)
+        centres = (starts + ends - 1) / 2
+    if centres is not None:
+        out["x"] = centres[keep].tolist()
+    return out
+
+
+def _merged_centres(da: sc.DataArray, dim: str, starts: np.ndarray) -> Any:
+    """Centres of the merged bins from a numeric coordinate; None without one."""
+    coord = da.coords.get(dim)
+    if coord is None or coord.ndim != 1:
+        return None
+    x = np.asarray(coord.values)
+    if x.dtype.kind not in "iuf":
+        return None
+    x = x.astype(float)
+    n = da.sizes[dim]
+    ends = np.append(starts[1:], n)
+    if x.size == n + 1:  # bin edges: a merged bin spans its first to last edge
+        return (x[starts] + x[ends]) / 2
+    if x.size == n:
+        return np.add.reduceat(x, starts) / (ends - starts)
+    return None
 
 
 class DataService:

@@ -18,7 +18,7 @@ Two sources, because livedata's own services cannot be measured from outside:
    partition. :meth:`LagProbe.observe` reads that from a service heartbeat's
    ``stream_stats`` in the form ``{"consumer_lag": {"<topic>/<partition>": n|null},
    "consumer_time_lag_s": {"<topic>/<partition>": s|null}}`` (the group column is
-   then the service id). Until services publish it, their lag is unknown.
+   then the service id). The format is ``livedata.kafka.lag_report``'s.
 
 The probe keeps a short history per row, so an operator sees whether a consumer
 is catching up or falling behind (``LagRow.trend``, oldest first).
@@ -33,16 +33,33 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..core.status import ServiceState, ServiceStatus
+from ..kafka.lag_report import (
+    LAG_STATS_KEY,
+    TIME_LAG_STATS_KEY,
+    Partition,
+    lag_stats,
+    partition_label,
+)
 from .snapshots import LagRow
 
 # The four services (livedata.services.builder.SERVICES; a test keeps them equal).
 # Not imported from there: the builder pulls in the processing core.
 SERVICE_NAMES = ("monitor_data", "detector_data", "data_reduction", "timeseries")
 TREND_LENGTH = 20
-LAG_STATS_KEY = "consumer_lag"
-TIME_LAG_STATS_KEY = "consumer_time_lag_s"
-
-Partition = tuple[str, int]
+# Re-exported: the stats format is defined next to where it is measured.
+__all__ = [
+    "LAG_STATS_KEY",
+    "SERVICE_NAMES",
+    "TIME_LAG_STATS_KEY",
+    "TREND_LENGTH",
+    "KafkaOffsetReader",
+    "LagProbe",
+    "OffsetReader",
+    "Partition",
+    "group_prefixes",
+    "lag_stats",
+    "partition_label",
+]
 
 
 def group_prefixes(
@@ -50,26 +67,6 @@ def group_prefixes(
 ) -> tuple[str, ...]:
     """The group-name prefixes of an instrument's services (``{inst}_{svc}_``)."""
     return tuple(f"{instrument}_{service}_" for service in services)
-
-
-def partition_label(topic: str, partition: int) -> str:
-    """How a partition is named in ``stream_stats`` (topic names have no ``/``)."""
-    return f"{topic}/{partition}"
-
-
-def lag_stats(
-    offset_lags: Mapping[Partition, int | None],
-    time_lags_s: Mapping[Partition, float | None] | None = None,
-) -> dict[str, Any]:
-    """The ``stream_stats`` entries a service publishes for :meth:`LagProbe.observe`."""
-    stats: dict[str, Any] = {
-        LAG_STATS_KEY: {partition_label(*p): lag for p, lag in offset_lags.items()}
-    }
-    if time_lags_s is not None:
-        stats[TIME_LAG_STATS_KEY] = {
-            partition_label(*p): lag for p, lag in time_lags_s.items()
-        }
-    return stats
 
 
 def _parse_label(label: str) -> Partition | None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.status import ServiceState, ServiceStatus
+from ..kafka.lag_report import LAG_STATS_KEY
 from .snapshots import Health, ServiceRow
 
 HEARTBEAT_INTERVAL_S = 2.0
@@ -38,6 +39,20 @@ class _Seen:
     last_seen: float
     rate: float | None = None  # messages per second between the last two beats
     health: Health = Health.OK
+
+
+def total_consumer_lag(stream_stats: Mapping[str, Any]) -> int | None:
+    """Messages behind over all partitions a service reports; None when it
+    reports none or every partition is unknown (unknown is never 0)."""
+    per_partition = stream_stats.get(LAG_STATS_KEY)
+    if not isinstance(per_partition, Mapping):
+        return None
+    known = [
+        int(lag)
+        for lag in per_partition.values()
+        if isinstance(lag, int) and not isinstance(lag, bool) and lag >= 0
+    ]
+    return sum(known) if known else None
 
 
 def _health_of(status: ServiceStatus) -> Health:
@@ -135,7 +150,6 @@ class ServiceRegistry:
         rows = []
         for seen in sorted(self._seen.values(), key=lambda s: s.status.service_id):
             s = seen.status
-            lag = s.stream_stats.get("consumer_lag")
             rows.append(
                 ServiceRow(
                     service_id=s.service_id,
@@ -149,7 +163,7 @@ class ServiceRegistry:
                     age_s=max(0.0, now - seen.last_seen),
                     job_count=s.active_job_count,
                     messages_per_s=seen.rate,
-                    consumer_lag=lag if isinstance(lag, int) else None,
+                    consumer_lag=total_consumer_lag(s.stream_stats),
                     error=s.error,
                     counters=dict(s.counters),
                 )

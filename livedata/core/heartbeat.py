@@ -2,11 +2,16 @@
 
 The only place besides logging where a service looks at the wall clock: a
 heartbeat says the process is alive, which data time cannot tell.
+
+What a heartbeat says about the input streams (e.g. the consumer lag) comes from
+a :data:`StreamStats` callable handed in by whoever owns the input: the core
+knows neither Kafka nor how lag is measured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -16,7 +21,13 @@ from .status import JobStatus, ServiceState, ServiceStatus
 from .stream import STATUS_STREAM
 from .timestamp import Duration, Timestamp
 
+logger = logging.getLogger(__name__)
+
 HEARTBEAT_INTERVAL = Duration.from_seconds(2)
+
+# Returns the ``stream_stats`` of the next heartbeat (JSON-able); called on the
+# processing thread, so it must not block.
+StreamStats = Callable[[], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,10 @@ class HeartbeatPublisher:
         counters: Counters,
         wall_clock: Callable[[], Timestamp] = Timestamp.now,
         interval: Duration = HEARTBEAT_INTERVAL,
+        stream_stats: StreamStats | None = None,
     ) -> None:
         self._info = info
+        self._stream_stats = stream_stats
         self._jobs = jobs
         self._counters = counters
         self._clock = wall_clock
@@ -71,6 +84,7 @@ class HeartbeatPublisher:
         """One service status and one status per job, now."""
         now = self._clock()
         self._last = now
+        stream_stats = self._read_stream_stats()
         counters = self._counters.snapshot()
         service = ServiceStatus(
             instrument=self._info.instrument,
@@ -82,6 +96,7 @@ class HeartbeatPublisher:
             error=error,
             batch_interval_s=self._info.batch_interval_s,
             messages_processed=counters.get("messages_processed", 0),
+            stream_stats=stream_stats,
             counters=counters,
         )
         messages: list[Message[Any]] = [Message(now, STATUS_STREAM, service)]
@@ -89,3 +104,15 @@ class HeartbeatPublisher:
             Message(now, STATUS_STREAM, job) for job in self._jobs.job_statuses()
         )
         return messages
+
+    def _read_stream_stats(self) -> dict[str, Any]:
+        """The provider's stats; a failing provider must not stop the heartbeat."""
+        if self._stream_stats is None:
+            return {}
+        try:
+            return dict(self._stream_stats())
+        except Exception as error:
+            self._counters.increment("stream_stats_errors")
+            if self._counters.get("stream_stats_errors") == 1:
+                logger.warning("reading stream stats failed: %r", error)
+            return {}

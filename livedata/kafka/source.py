@@ -2,9 +2,15 @@
 
 The processing thread must never wait on the network, and a slow processing
 cycle must not make the consumer fall behind forever: a daemon thread polls
-Kafka, adapts records to core messages and queues them in bounded batches;
-when the queue is full the *oldest* batch is dropped (fresh data matters more
-than stale data) and counted.
+Kafka, adapts records to core messages and queues them in batches bounded in
+number and in bytes (one ev44 message at 12e6 events/s is ~7 MB, so a count
+alone does not bound memory); when either bound is exceeded the *oldest*
+batches are dropped (fresh data matters more than stale data) and counted in
+``queue_dropped_{batches,messages,events,bytes}``.
+
+The thread also measures the consumer's lag (offsets and time) for heartbeats:
+:meth:`BackgroundMessageSource.stream_stats` in ``livedata.kafka.lag_report``'s
+format.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from confluent_kafka import KafkaError, TopicPartition
 
+from ..core.events import DetectorEvents, MonitorEvents
 from ..core.message import Message
 from ..core.metrics import Counters
+from .lag_report import Partition, lag_stats
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +87,25 @@ class ConsumedRecord:
 
 Adapt = Callable[[Any], Message[Any] | None]
 
+DEFAULT_MAX_QUEUE_BYTES = 256 * 1024**2
+
+
+@dataclass(frozen=True, slots=True)
+class _QueuedBatch:
+    """Messages of one ``consume()`` and the raw record bytes they came from."""
+
+    messages: list[Message[Any]]
+    nbytes: int
+
+
+def _event_count(messages: list[Message[Any]]) -> int:
+    """Neutron events among ``messages`` (what a drop loses, for the counters)."""
+    return sum(
+        len(m.value)
+        for m in messages
+        if isinstance(m.value, DetectorEvents | MonitorEvents)
+    )
+
 
 @dataclass(frozen=True)
 class SourceHealth:
@@ -91,9 +118,13 @@ class SourceHealth:
     seconds_since_last_message: float | None
     queued_batches: int
     # (topic, partition) -> messages behind the high watermark; None = unknown.
-    lag: Mapping[tuple[str, int], int | None]
+    lag: Mapping[Partition, int | None]
     # (topic, partition) -> the last high watermark seen; None = not yet known.
-    high_watermarks: Mapping[tuple[str, int], int | None]
+    high_watermarks: Mapping[Partition, int | None]
+    # (topic, partition) -> seconds between now and the Kafka timestamp of the
+    # last record consumed while behind; 0.0 when caught up; None = unknown.
+    time_lag_s: Mapping[Partition, float | None] = field(default_factory=dict)
+    queued_bytes: int = 0
 
 
 class BackgroundMessageSource:
@@ -111,30 +142,39 @@ class BackgroundMessageSource:
         *,
         counters: Counters | None = None,
         max_queue_batches: int = 100,
+        max_queue_bytes: int = DEFAULT_MAX_QUEUE_BYTES,
         poll_batch: int = 1000,
         poll_timeout: float = 0.1,
         circuit_breaker_errors: int = 10,
         lag_interval: float = 1.0,
         to_record: Callable[[KafkaRecordLike], Any] = ConsumedRecord.from_kafka,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        if max_queue_batches < 1 or circuit_breaker_errors < 1:
+        """``max_queue_bytes`` bounds the raw record bytes held in the queue;
+        ``wall_clock`` (seconds since the epoch) is compared with Kafka
+        timestamps for the time lag."""
+        if min(max_queue_batches, max_queue_bytes, circuit_breaker_errors) < 1:
             raise ValueError(
-                "max_queue_batches and circuit_breaker_errors must be >= 1"
+                "max_queue_batches, max_queue_bytes and circuit_breaker_errors"
+                " must be >= 1"
             )
         self._consumer = consumer
         self._adapt = adapt
         self._to_record = to_record
         self.counters = counters if counters is not None else Counters()
         self._max_batches = max_queue_batches
+        self._max_bytes = max_queue_bytes
         self._poll_batch = poll_batch
         self._poll_timeout = poll_timeout
         self._breaker_errors = circuit_breaker_errors
         self._clock = clock
+        self._wall_clock = wall_clock
         self._lag_interval = lag_interval
 
         self._lock = threading.Lock()
-        self._queue: deque[list[Message[Any]]] = deque()
+        self._queue: deque[_QueuedBatch] = deque()
+        self._queued_bytes = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -142,8 +182,12 @@ class BackgroundMessageSource:
         self._last_error: str | None = None
         self._breaker_open = False
         self._last_message_at: float | None = None
-        self._lag: dict[tuple[str, int], int | None] = {}
-        self._high_watermarks: dict[tuple[str, int], int | None] = {}
+        self._lag: dict[Partition, int | None] = {}
+        self._high_watermarks: dict[Partition, int | None] = {}
+        self._time_lag_s: dict[Partition, float | None] = {}
+        # Kafka timestamp (ms) of the last record consumed per partition; only
+        # the polling thread touches it.
+        self._last_timestamp_ms: dict[Partition, int] = {}
         self._lag_measured_at: float | None = None
 
     # --- lifecycle -------------------------------------------------------
@@ -178,7 +222,8 @@ class BackgroundMessageSource:
         with self._lock:
             batches = list(self._queue)
             self._queue.clear()
-        return [message for batch in batches for message in batch]
+            self._queued_bytes = 0
+        return [message for batch in batches for message in batch.messages]
 
     # --- health ------------------------------------------------------------
 
@@ -202,7 +247,14 @@ class BackgroundMessageSource:
                 queued_batches=len(self._queue),
                 lag=dict(self._lag),
                 high_watermarks=dict(self._high_watermarks),
+                time_lag_s=dict(self._time_lag_s),
+                queued_bytes=self._queued_bytes,
             )
+
+    def stream_stats(self) -> dict[str, Any]:
+        """The consumer lag for a heartbeat's ``stream_stats`` (any thread)."""
+        with self._lock:
+            return lag_stats(self._lag, self._time_lag_s)
 
     def _measure_lag(self) -> None:
         """Lag per assigned partition, measured on the polling thread.
@@ -211,8 +263,8 @@ class BackgroundMessageSource:
         ``consume()``, so the thread measures and :meth:`health` reads a copy.
         Cached watermarks only: no network round trip. Unknown gives ``None``.
         """
-        lag: dict[tuple[str, int], int | None] = {}
-        marks: dict[tuple[str, int], int | None] = {}
+        lag: dict[Partition, int | None] = {}
+        marks: dict[Partition, int | None] = {}
         try:
             positions = self._consumer.position(self._consumer.assignment())
         except Exception:
@@ -226,10 +278,23 @@ class BackgroundMessageSource:
             else:
                 # The embedded broker's high watermark can trail the position.
                 lag[key] = max(0, high - tp.offset)
+        time_lag = {key: self._time_lag_of(key, behind) for key, behind in lag.items()}
         with self._lock:
             self._lag = lag
             self._high_watermarks = marks
+            self._time_lag_s = time_lag
             self._lag_measured_at = self._clock()
+
+    def _time_lag_of(self, key: Partition, behind: int | None) -> float | None:
+        """Now minus the last consumed record's Kafka time while behind."""
+        if behind is None:
+            return None
+        if behind == 0:
+            return 0.0
+        stamp_ms = self._last_timestamp_ms.get(key)
+        if stamp_ms is None or stamp_ms <= 0:
+            return None
+        return max(0.0, self._wall_clock() - stamp_ms / 1000)
 
     def _cached_high_watermark(self, tp: TopicPartition) -> int | None:
         try:
@@ -262,14 +327,14 @@ class BackgroundMessageSource:
                     return
                 self._stop.wait(min(0.05 * self._consecutive_errors, 1.0))
                 continue
-            batch, fatal = self._adapt_all(records)
+            batch, nbytes, fatal = self._adapt_all(records)
             if fatal is not None:
                 if self._on_consume_error(fatal):
                     return
             else:
                 self._consecutive_errors = 0
             if batch:
-                self._enqueue(batch)
+                self._enqueue(_QueuedBatch(batch, nbytes))
             if (
                 self._lag_measured_at is None
                 or self._clock() - self._lag_measured_at >= self._lag_interval
@@ -294,9 +359,12 @@ class BackgroundMessageSource:
             return True
         return False
 
-    def _adapt_all(self, records: list[Any]) -> tuple[list[Message[Any]], str | None]:
-        """Adapted messages, and the text of a fatal client error if any."""
+    def _adapt_all(
+        self, records: list[Any]
+    ) -> tuple[list[Message[Any]], int, str | None]:
+        """Adapted messages, their records' bytes, and a fatal client error if any."""
         batch: list[Message[Any]] = []
+        nbytes = 0
         fatal: str | None = None
         for record in records:
             error = record.error()
@@ -310,6 +378,7 @@ class BackgroundMessageSource:
                 continue
             with self._lock:
                 self._last_message_at = self._clock()
+            self._remember_timestamp(record)
             try:
                 message = self._adapt(self._to_record(record))
             except Exception as exc:
@@ -320,18 +389,48 @@ class BackgroundMessageSource:
                 continue
             if message is not None:
                 batch.append(message)
-        return batch, fatal
+                nbytes += len(record.value() or b"")
+        return batch, nbytes, fatal
 
-    def _enqueue(self, batch: list[Message[Any]]) -> None:
+    def _remember_timestamp(self, record: KafkaRecordLike) -> None:
+        topic, partition = record.topic(), record.partition()
+        if topic is None or partition is None:
+            return
+        _, stamp_ms = record.timestamp()
+        self._last_timestamp_ms[(topic, partition)] = stamp_ms
+
+    def _enqueue(self, batch: _QueuedBatch) -> None:
+        """Queue a batch, then drop the oldest ones while a bound is exceeded.
+
+        The newest batch always stays, even alone above ``max_queue_bytes``:
+        librdkafka's own buffer bounds how large one ``consume()`` can be.
+        """
+        dropped: list[_QueuedBatch] = []
         with self._lock:
-            if len(self._queue) >= self._max_batches:
-                dropped = self._queue.popleft()
-                self.counters.increment("queue_overflow_batches")
-                self.counters.increment("queue_overflow_messages", len(dropped))
-                overflows = self.counters.get("queue_overflow_batches")
-                if overflows == 1 or overflows % 100 == 0:
-                    logger.warning(
-                        "message queue full: dropped the oldest batch (%d so far)",
-                        overflows,
-                    )
             self._queue.append(batch)
+            self._queued_bytes += batch.nbytes
+            while len(self._queue) > 1 and (
+                len(self._queue) > self._max_batches
+                or self._queued_bytes > self._max_bytes
+            ):
+                oldest = self._queue.popleft()
+                self._queued_bytes -= oldest.nbytes
+                dropped.append(oldest)
+        if dropped:
+            self._count_dropped(dropped)
+
+    def _count_dropped(self, dropped: list[_QueuedBatch]) -> None:
+        before = self.counters.get("queue_dropped_batches")
+        self.counters.increment("queue_dropped_batches", len(dropped))
+        self.counters.increment(
+            "queue_dropped_messages", sum(len(b.messages) for b in dropped)
+        )
+        self.counters.increment(
+            "queue_dropped_events", sum(_event_count(b.messages) for b in dropped)
+        )
+        self.counters.increment("queue_dropped_bytes", sum(b.nbytes for b in dropped))
+        after = before + len(dropped)
+        if before == 0 or after // 100 > before // 100:
+            logger.warning(
+                "message queue full: dropped the oldest batches (%d so far)", after
+            )

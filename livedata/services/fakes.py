@@ -12,7 +12,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -75,6 +76,31 @@ def _pulse_times(stop: threading.Event) -> Iterator[int]:
         yield t
 
 
+def pulse_clock(
+    stop: threading.Event, pulse_times: Iterator[int] | None = None
+) -> Iterator[int]:
+    """The given pulse times (tests step them), else the real-time 14 Hz clock."""
+    return pulse_times if pulse_times is not None else _pulse_times(stop)
+
+
+def cycle_event_pools(
+    pools: Mapping[Any, Sequence[tuple[np.ndarray | None, np.ndarray]]],
+    times: Iterable[int],
+) -> Iterator[RawMessage]:
+    """One ev44 record per stream and pulse, cycling each stream's pool of
+    pre-generated ``(pixel_id or None, time_of_arrival)`` pulses: drawing fresh
+    random events for every pulse would cost more than producing them."""
+    for i, t in enumerate(times):
+        for key, pool in pools.items():
+            pixels, toa = pool[i % len(pool)]
+            yield RawMessage(
+                key.topic,
+                ev44_bytes(key.source_name, t, pixels, toa, i),
+                None,
+                t // 1_000_000,
+            )
+
+
 def detector_messages(
     instrument: Instrument, rate: float, stop: threading.Event, dev: bool
 ):
@@ -93,15 +119,7 @@ def detector_messages(
             )
             for _ in range(_POOL)
         ]
-    for i, t in enumerate(_pulse_times(stop)):
-        for key, pool in pools.items():
-            pixels, toa = pool[i % _POOL]
-            yield RawMessage(
-                key.topic,
-                ev44_bytes(key.source_name, t, pixels, toa, i),
-                None,
-                t // 1_000_000,
-            )
+    yield from cycle_event_pools(pools, _pulse_times(stop))
 
 
 def monitor_messages(
@@ -114,15 +132,8 @@ def monitor_messages(
     for name in instrument.monitors:
         key = mapping.key_for(StreamId(StreamKind.MONITOR_EVENTS, name))
         if key is not None:
-            pools[key] = [_toa(rng, per_pulse) for _ in range(_POOL)]
-    for i, t in enumerate(_pulse_times(stop)):
-        for key, pool in pools.items():
-            yield RawMessage(
-                key.topic,
-                ev44_bytes(key.source_name, t, None, pool[i % _POOL], i),
-                None,
-                t // 1_000_000,
-            )
+            pools[key] = [(None, _toa(rng, per_pulse)) for _ in range(_POOL)]
+    yield from cycle_event_pools(pools, _pulse_times(stop))
 
 
 def area_messages(

@@ -106,6 +106,9 @@ def complete(words: str, cword: int) -> subprocess.CompletedProcess:
         ("livedata ka", 1, ["kafka"]),
         ("livedata kafka pe", 2, ["peek"]),
         ("livedata workflows list -i du", 4, ["dummy"]),
+        ("livedata jo", 1, ["job"]),
+        ("livedata job st", 2, ["start", "stop", "status"]),
+        ("livedata job start -w dummy/panel_0_x", 4, ["dummy/panel_0_xy/1"]),
     ],
 )
 def test_bash_completion(words: str, cword: int, expected: list[str]) -> None:

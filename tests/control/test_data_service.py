@@ -7,7 +7,12 @@ import threading
 import numpy as np
 import scipp as sc
 
-from livedata.control.data_service import HISTORY_LENGTH, DataService
+from livedata.control.data_service import (
+    CURVE_POINTS,
+    HISTORY_LENGTH,
+    DataService,
+    curve,
+)
 from livedata.control.extractors import FullHistory, WindowAggregate
 from livedata.core.identifiers import JobId, ResultKey, WorkflowId
 from livedata.core.job import JobResult
@@ -191,3 +196,61 @@ def test_importing_the_module_does_not_import_scipp():
         "sys.exit('scipp' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_spectra_carry_their_curve_with_bin_centres():
+    service = DataService()
+    for message in results(0, spec=spectrum(1.0)):
+        service.add(message)
+    (row,) = service.result_rows()
+    assert row.summary["values"] == [1.0, 2.0]
+    assert row.summary["x"] == [0.5, 1.5]
+    assert row.summary["x_unit"] == "ms"
+    assert row.summary["x_label"] == "toa"
+
+
+def test_long_histograms_are_summed_down_and_other_curves_averaged():
+    edges = sc.linspace("tof", 0.0, 1000.0, 1001, unit="us")
+    counts = sc.DataArray(
+        sc.array(dims=["tof"], values=np.ones(1000), unit="counts"),
+        coords={"tof": edges},
+    )
+    summary = curve(counts)
+    assert len(summary["values"]) == CURVE_POINTS
+    assert summary["values"] == [5.0] * CURVE_POINTS  # counts are summed
+    assert sum(summary["values"]) == 1000.0
+    assert summary["x"][0] == 2.5 and summary["x"][-1] == 997.5
+    assert summary["x_unit"] == str(sc.Unit("us"))
+    centres = sc.DataArray(
+        sc.array(dims=["x"], values=np.arange(400.0), unit="K"),
+        coords={"x": sc.array(dims=["x"], values=np.arange(400.0), unit="m")},
+    )
+    averaged = curve(centres, points=4)
+    assert averaged["values"] == [49.5, 149.5, 249.5, 349.5]
+    assert averaged["x"] == [49.5, 149.5, 249.5, 349.5]
+
+
+def test_curves_leave_out_masked_bins_and_keep_their_spacing():
+    values = np.array([1.0, 2.0, np.nan, np.nan, 5.0, np.inf])
+    da = sc.DataArray(sc.array(dims=["pixel"], values=values, unit="counts"))
+    summary = curve(da, points=3)
+    assert summary["values"] == [3.0, 5.0]
+    assert summary["x"] == [0.5, 4.5]  # index centres: no coordinate
+    assert "x_unit" not in summary
+    assert summary["x_label"] == "pixel"
+    plain = curve(sc.DataArray(sc.array(dims=["i"], values=[1, 2, 3])))
+    assert plain == {"values": [1.0, 2.0, 3.0], "x_label": "i"}
+    dated = sc.DataArray(
+        sc.array(dims=["time"], values=[1.0, 2.0]),
+        coords={"time": sc.datetimes(dims=["time"], values=[0, 1], unit="s")},
+    )
+    assert "x" not in curve(dated)
+
+
+def test_images_and_scalars_carry_no_curve():
+    service = DataService()
+    image = sc.DataArray(sc.ones(dims=["y", "x"], shape=[3, 3], unit="counts"))
+    for message in results(0, img=image, total=sc.scalar(3.0)):
+        service.add(message)
+    for row in service.result_rows():
+        assert "values" not in row.summary

@@ -99,8 +99,26 @@ def test_latest_worker_and_running_services(registry, clock):
     assert registry.running() == ["dummy:detector_data:b"]
 
 
-def test_consumer_lag_only_when_reported(registry):
-    registry.observe(status(stream_stats={"consumer_lag": 12}))
-    assert registry.rows()[0].consumer_lag == 12
-    registry.observe(status())
+def test_consumer_lag_is_the_total_over_reported_partitions(registry):
+    lags = {"dummy_detector/0": 12, "dummy_detector/1": 3, "dummy_motion/0": None}
+    registry.observe(status(stream_stats={"consumer_lag": lags}))
+    assert registry.rows()[0].consumer_lag == 15
+
+
+@pytest.mark.parametrize(
+    "stream_stats",
+    [
+        {},  # a service that does not report its lag
+        {"consumer_lag": {}},  # no partitions assigned yet
+        {"consumer_lag": {"dummy_detector/0": None}},  # every partition unknown
+        {"consumer_lag": 12},  # not the documented per-partition form
+    ],
+)
+def test_consumer_lag_is_unknown_unless_some_partition_is_known(registry, stream_stats):
+    registry.observe(status(stream_stats=stream_stats))
     assert registry.rows()[0].consumer_lag is None
+
+
+def test_caught_up_service_has_lag_zero_not_unknown(registry):
+    registry.observe(status(stream_stats={"consumer_lag": {"dummy_detector/0": 0}}))
+    assert registry.rows()[0].consumer_lag == 0

@@ -97,3 +97,37 @@ def test_error_heartbeat_carries_the_error_and_is_sent_even_if_not_due():
     assert message.value.state is ServiceState.ERROR
     assert message.value.error == "RuntimeError: boom"
     assert message.timestamp == clock()
+
+
+def test_heartbeat_carries_the_stream_stats_read_at_each_beat():
+    clock = FakeClock()
+    lags = iter([{"t/0": 5}, {"t/0": 0}])
+    beats = HeartbeatPublisher(
+        INFO,
+        FakeJobs([]),
+        Counters(),
+        wall_clock=clock,
+        stream_stats=lambda: {"consumer_lag": next(lags)},
+    )
+    [first] = beats.beat(ServiceState.RUNNING)
+    [second] = beats.beat(ServiceState.RUNNING)
+    assert first.value.stream_stats == {"consumer_lag": {"t/0": 5}}
+    assert second.value.stream_stats == {"consumer_lag": {"t/0": 0}}
+
+
+def test_without_a_stream_stats_provider_the_stats_are_empty():
+    [message] = publisher(FakeClock()).beat(ServiceState.RUNNING)
+    assert message.value.stream_stats == {}
+
+
+def test_failing_stream_stats_are_counted_and_the_beat_still_goes_out():
+    def broken() -> dict:
+        raise RuntimeError("consumer gone")
+
+    counters = Counters()
+    beats = HeartbeatPublisher(
+        INFO, FakeJobs([]), counters, wall_clock=FakeClock(), stream_stats=broken
+    )
+    [message] = beats.beat(ServiceState.RUNNING)
+    assert message.value.stream_stats == {}
+    assert message.value.counters == {"stream_stats_errors": 1}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pytest
 from confluent_kafka import (
     Consumer,
@@ -16,8 +17,10 @@ from confluent_kafka import (
     Producer,
     TopicPartition,
 )
+from streaming_data_types.eventdata_ev44 import deserialise_ev44
 from streaming_data_types.logdata_f144 import deserialise_f144, serialise_f144
 
+from livedata.core.events import DetectorEvents
 from livedata.core.message import Message
 from livedata.core.metrics import Counters
 from livedata.core.stream import StreamId, StreamKind
@@ -25,6 +28,7 @@ from livedata.core.timestamp import Timestamp
 from livedata.kafka.consumer import assign_all, make_consumer_config
 from livedata.kafka.sink import KafkaSink, make_producer_config
 from livedata.kafka.source import BackgroundMessageSource, ConsumedRecord
+from livedata.kafka.wire_builders import ev44_bytes
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -55,6 +59,7 @@ class FakeRecord:
     topic_name: str = "topic"
     partition_index: int = 0
     at_offset: int = 0
+    timestamp_ms: int = 1_000
 
     def error(self) -> KafkaError | None:
         return self.err
@@ -75,7 +80,7 @@ class FakeRecord:
         return self.payload
 
     def timestamp(self) -> tuple[int, int]:
-        return (1, 1_000)
+        return (1, self.timestamp_ms)
 
 
 def f144_record(name: str, value: float, offset: int = 0) -> FakeRecord:
@@ -256,11 +261,11 @@ def test_full_queue_drops_the_oldest_batches_and_counts_them() -> None:
     )
     source.start()
     wait_until(lambda: consumer.exhausted)
-    wait_until(lambda: counters.get("queue_overflow_batches") == 7)
+    wait_until(lambda: counters.get("queue_dropped_batches") == 7)
     messages = source.get_messages()
     source.stop()
     assert [m.value for m in messages] == [7.0, 7.5, 8.0, 8.5, 9.0, 9.5]
-    assert counters.get("queue_overflow_messages") == 14
+    assert counters.get("queue_dropped_messages") == 14
 
 
 def test_lag_is_unknown_until_position_and_watermark_are_known() -> None:
@@ -281,6 +286,135 @@ def test_lag_is_unknown_until_position_and_watermark_are_known() -> None:
         ("t", 2): 8,
         ("t", 3): 9,
     }
+
+
+def adapt_ev44(record: ConsumedRecord) -> Message[Any] | None:
+    ev = deserialise_ev44(record.value)
+    events = DetectorEvents(ev.pixel_id, ev.time_of_flight)
+    stream = StreamId(StreamKind.DETECTOR_EVENTS, ev.source_name)
+    return Message(Timestamp(int(ev.reference_time[0])), stream, events)
+
+
+def ev44_record(n_events: int, offset: int) -> FakeRecord:
+    payload = ev44_bytes(
+        "panel", 1_000 + offset, np.arange(n_events), np.zeros(n_events), offset
+    )
+    return FakeRecord(payload, at_offset=offset)
+
+
+def test_queue_bytes_are_bounded_dropping_the_oldest_batches() -> None:
+    records = [ev44_record(1000, i) for i in range(10)]
+    size = len(records[0].payload)
+    assert all(len(r.payload) == size for r in records)
+    consumer = FakeConsumer([[r] for r in records])
+    counters = Counters()
+    source = BackgroundMessageSource(
+        consumer,
+        adapt_ev44,
+        counters=counters,
+        max_queue_batches=100,
+        max_queue_bytes=3 * size,  # three messages fit
+    )
+    source.start()
+    wait_until(lambda: consumer.exhausted)
+    wait_until(lambda: counters.get("queue_dropped_batches") == 7)
+    health = source.health()
+    messages = source.get_messages()
+    source.stop()
+    assert health.queued_batches == 3
+    assert health.queued_bytes == 3 * size
+    assert [m.timestamp.ns for m in messages] == [1_007, 1_008, 1_009]
+    assert counters.get("queue_dropped_messages") == 7
+    assert counters.get("queue_dropped_events") == 7_000
+    assert counters.get("queue_dropped_bytes") == 7 * size
+    assert source.health().queued_bytes == 0  # drained
+
+
+def test_a_batch_larger_than_the_byte_bound_replaces_the_older_ones() -> None:
+    small, big = ev44_record(10, 0), ev44_record(5000, 1)
+    consumer = FakeConsumer([[small], [big]])
+    counters = Counters()
+    source = BackgroundMessageSource(
+        consumer, adapt_ev44, counters=counters, max_queue_bytes=len(big.payload) - 1
+    )
+    source.start()
+    wait_until(lambda: consumer.exhausted)
+    wait_until(lambda: counters.get("queue_dropped_batches") == 1)
+    messages = source.get_messages()
+    source.stop()
+    # The newest data stays even alone above the bound (librdkafka bounds it).
+    assert [len(m.value) for m in messages] == [5000]
+    assert counters.get("queue_dropped_events") == 10
+    assert counters.get("queue_dropped_bytes") == len(small.payload)
+
+
+def test_drops_of_non_event_messages_count_no_events() -> None:
+    consumer = FakeConsumer([[f144_record("a", float(i), i)] for i in range(3)])
+    counters = Counters()
+    source = BackgroundMessageSource(
+        consumer, adapt_f144, counters=counters, max_queue_batches=1
+    )
+    source.start()
+    wait_until(lambda: consumer.exhausted)
+    wait_until(lambda: counters.get("queue_dropped_batches") == 2)
+    source.stop()
+    assert counters.get("queue_dropped_messages") == 2
+    assert counters.get("queue_dropped_events") == 0
+    assert counters.get("queue_dropped_bytes") > 0
+
+
+def test_time_lag_is_now_minus_last_record_time_when_behind() -> None:
+    now_s = 2_000_000.0
+    records = [
+        FakeRecord(
+            serialise_f144("a", 1.0, 1),
+            topic_name="t",
+            partition_index=0,
+            at_offset=4,
+            timestamp_ms=1_999_990_000,
+        ),
+        FakeRecord(
+            serialise_f144("a", 2.0, 2),
+            topic_name="t",
+            partition_index=1,
+            at_offset=7,
+            timestamp_ms=1_999_999_500,
+        ),
+    ]
+    consumer = FakeConsumer([records])
+    consumer.positions = {("t", 0): 5, ("t", 1): 8, ("t", 2): 3, ("t", 3): 0}
+    # Partition 0 is behind, 1 caught up, 2 unknown, 3 behind with no record yet.
+    consumer.high_watermarks = {("t", 0): 9, ("t", 1): 8, ("t", 3): 4}
+    source = BackgroundMessageSource(
+        consumer, adapt_f144, lag_interval=0.01, wall_clock=lambda: now_s
+    )
+    source.start()
+    wait_until(lambda: consumer.exhausted)
+    time.sleep(0.05)  # one more measurement after the records
+    health = source.health()
+    stats = source.stream_stats()
+    source.stop()
+    assert health.lag == {("t", 0): 4, ("t", 1): 0, ("t", 2): None, ("t", 3): 4}
+    assert health.time_lag_s == {
+        ("t", 0): pytest.approx(10.0),
+        ("t", 1): 0.0,
+        ("t", 2): None,
+        ("t", 3): None,
+    }
+    assert stats == {
+        "consumer_lag": {"t/0": 4, "t/1": 0, "t/2": None, "t/3": 4},
+        "consumer_time_lag_s": {
+            "t/0": pytest.approx(10.0),
+            "t/1": 0.0,
+            "t/2": None,
+            "t/3": None,
+        },
+    }
+
+
+def test_stream_stats_are_empty_mappings_before_the_first_measurement() -> None:
+    source = BackgroundMessageSource(FakeConsumer([]), adapt_f144)
+    assert source.stream_stats() == {"consumer_lag": {}, "consumer_time_lag_s": {}}
 
 
 # --- with the embedded broker ----------------------------------------------------
@@ -389,8 +523,8 @@ def test_slow_reader_loses_the_oldest_batches(kafka_broker, new_topic) -> None:
     )
     publish_logs(kafka_broker.bootstrap, topic, [float(i) for i in range(20)])
     # Nobody reads while all 20 single-message batches arrive.
-    wait_until(lambda: counters.get("queue_overflow_batches") == 16)
+    wait_until(lambda: counters.get("queue_dropped_batches") == 16)
     messages = source.get_messages()
     source.stop()
     assert [m.value for m in messages] == [16.0, 17.0, 18.0, 19.0]
-    assert counters.get("queue_overflow_messages") == 16
+    assert counters.get("queue_dropped_messages") == 16

@@ -147,7 +147,20 @@ class ResultScreen(LiveScreen):
     def _plot(widget, row: ResultRow, values: Sequence[float]) -> None:
         plt = widget.plt
         plt.clear_data()
-        plt.plot(list(range(len(values))), list(values), marker="braille")
+        plt.plot(curve_x(row, len(values)), list(values), marker="braille")
         plt.title(f"{row.output_name} [{row.unit or ''}]")
-        plt.xlabel(row.dims[0])
+        plt.xlabel(curve_label(row))
         widget.refresh()
+
+
+def curve_x(row: ResultRow, n: int) -> list[float]:
+    """Bin centres when the summary carries them (and they match), else indices."""
+    x = row.summary.get("x")
+    return list(x) if isinstance(x, list) and len(x) == n else list(range(n))
+
+
+def curve_label(row: ResultRow) -> str:
+    """``tof [us]`` from the summary's label and unit; the dim when absent."""
+    label = row.summary.get("x_label") or row.dims[0]
+    unit = row.summary.get("x_unit")
+    return f"{label} [{unit}]" if unit else str(label)

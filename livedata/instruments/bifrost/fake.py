@@ -21,6 +21,7 @@ from livedata.config.instrument import Instrument
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
+from livedata.services.fakes import cycle_event_pools, pulse_clock
 
 from . import banks
 from .layout import triplet_numbers
@@ -113,19 +114,7 @@ def bifrost_detector_messages(
                 triplet_events(*triplet, split[triplet], rng=rng)
                 for _ in range(pool_size)
             ]
-    if pulse_times is None:
-        from livedata.services.fakes import _pulse_times
-
-        pulse_times = _pulse_times(stop)
-    for i, t in enumerate(pulse_times):
-        for key, pool in pools.items():
-            pixels, toa = pool[i % pool_size]
-            yield RawMessage(
-                key.topic,
-                ev44_bytes(key.source_name, t, pixels, toa, i),
-                None,
-                t // 1_000_000,
-            )
+    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 GENERATORS = {"detectors": bifrost_detector_messages}

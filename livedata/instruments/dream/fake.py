@@ -24,6 +24,7 @@ from livedata.core.timestamp import PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
+from livedata.services.fakes import cycle_event_pools, pulse_clock
 
 from . import banks
 from .layout import layout, two_theta_deg
@@ -40,6 +41,9 @@ class PowderEvents:
 
     pixel_id: np.ndarray
     time_of_arrival: np.ndarray
+
+    def pair(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.pixel_id, self.time_of_arrival
 
 
 def powder_events(
@@ -132,8 +136,6 @@ def dream_monitor_messages(
     pool_size: int = 4,
 ) -> Iterator[RawMessage]:
     """Monitor events in DREAM's wavelength band (the table's cave-monitor rows)."""
-    from livedata.services.fakes import _pulse_times
-
     mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(2)
     per_pulse = max(1, int(rate / 14))
@@ -141,16 +143,10 @@ def dream_monitor_messages(
     for name in banks.MONITORS:
         key = mapping.key_for(StreamId(StreamKind.MONITOR_EVENTS, name))
         if key is not None and name == banks.MONITOR_CAVE:
-            pools[key] = [monitor_events(per_pulse, rng=rng) for _ in range(pool_size)]
-    times = pulse_times if pulse_times is not None else _pulse_times(stop)
-    for i, t in enumerate(times):
-        for key, pool in pools.items():
-            yield RawMessage(
-                key.topic,
-                ev44_bytes(key.source_name, t, None, pool[i % pool_size], i),
-                None,
-                t // 1_000_000,
-            )
+            pools[key] = [
+                (None, monitor_events(per_pulse, rng=rng)) for _ in range(pool_size)
+            ]
+    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 def dream_detector_messages(
@@ -167,8 +163,6 @@ def dream_detector_messages(
     A small pool of pulses per bank is drawn once and reused with fresh pulse times
     (like the generic fakes); ``pulse_times`` defaults to the real-time 14 Hz grid.
     """
-    from livedata.services.fakes import _pulse_times
-
     mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(1)
     the_layout = layout()
@@ -178,21 +172,10 @@ def dream_detector_messages(
         key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, bank.name))
         if key is not None:
             pools[key] = [
-                powder_events(bank, per_bank, rng=rng, background=0.1)
+                powder_events(bank, per_bank, rng=rng, background=0.1).pair()
                 for _ in range(pool_size)
             ]
-    times = pulse_times if pulse_times is not None else _pulse_times(stop)
-    for i, t in enumerate(times):
-        for key, pool in pools.items():
-            events = pool[i % pool_size]
-            yield RawMessage(
-                key.topic,
-                ev44_bytes(
-                    key.source_name, t, events.pixel_id, events.time_of_arrival, i
-                ),
-                None,
-                t // 1_000_000,
-            )
+    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 # What ``livedata fake`` uses for DREAM instead of the generic generators.

@@ -25,6 +25,7 @@ from livedata.core.timestamp import PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
+from livedata.services.fakes import cycle_event_pools, pulse_clock
 
 from . import banks
 from .layout import layout, solid_angle, two_theta
@@ -55,6 +56,9 @@ def toa_ns(wavelength: np.ndarray, flight_path_m: np.ndarray | float) -> np.ndar
 class SansEvents:
     pixel_id: np.ndarray
     time_of_arrival: np.ndarray
+
+    def pair(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.pixel_id, self.time_of_arrival
 
 
 def sans_events(
@@ -160,14 +164,6 @@ def make_loki_monitor_events(
     return out
 
 
-def _times(stop: threading.Event, pulse_times: Iterator[int] | None) -> Iterator[int]:
-    if pulse_times is not None:
-        return pulse_times
-    from livedata.services.fakes import _pulse_times
-
-    return _pulse_times(stop)
-
-
 def loki_detector_messages(
     instrument: Instrument,
     rate: float,
@@ -186,17 +182,9 @@ def loki_detector_messages(
         key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, bank.name))
         if key is not None:
             pools[key] = [
-                sans_events(bank, per_bank, rng=rng) for _ in range(pool_size)
+                sans_events(bank, per_bank, rng=rng).pair() for _ in range(pool_size)
             ]
-    for i, t in enumerate(_times(stop, pulse_times)):
-        for key, pool in pools.items():
-            ev = pool[i % pool_size]
-            yield RawMessage(
-                key.topic,
-                ev44_bytes(key.source_name, t, ev.pixel_id, ev.time_of_arrival, i),
-                None,
-                t // 1_000_000,
-            )
+    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 def loki_monitor_messages(
@@ -217,15 +205,10 @@ def loki_monitor_messages(
         key = mapping.key_for(StreamId(StreamKind.MONITOR_EVENTS, name))
         if key is not None:
             n = max(1, int(per_pulse * monitor_fraction(name)))
-            pools[key] = [monitor_toa(name, n, rng=rng) for _ in range(pool_size)]
-    for i, t in enumerate(_times(stop, pulse_times)):
-        for key, pool in pools.items():
-            yield RawMessage(
-                key.topic,
-                ev44_bytes(key.source_name, t, None, pool[i % pool_size], i),
-                None,
-                t // 1_000_000,
-            )
+            pools[key] = [
+                (None, monitor_toa(name, n, rng=rng)) for _ in range(pool_size)
+            ]
+    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 GENERATORS = {"detectors": loki_detector_messages, "monitors": loki_monitor_messages}

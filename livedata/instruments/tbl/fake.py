@@ -19,6 +19,7 @@ from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ad00_message, ev44_bytes
+from livedata.services.fakes import cycle_event_pools, pulse_clock
 
 from . import banks
 from .layout import layout
@@ -97,14 +98,6 @@ def make_tbl_events(
     return out
 
 
-def _times(stop, pulse_times):
-    if pulse_times is not None:
-        return pulse_times
-    from livedata.services.fakes import _pulse_times
-
-    return _pulse_times(stop)
-
-
 def tbl_detector_messages(
     instrument: Instrument,
     rate: float,
@@ -124,15 +117,7 @@ def tbl_detector_messages(
             pools[key] = [
                 detector_events(bank, per_bank, rng=rng) for _ in range(pool_size)
             ]
-    for i, t in enumerate(_times(stop, pulse_times)):
-        for key, pool in pools.items():
-            pixels, toa = pool[i % pool_size]
-            yield RawMessage(
-                key.topic,
-                ev44_bytes(key.source_name, t, pixels, toa, i),
-                None,
-                t // 1_000_000,
-            )
+    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 def tbl_area_messages(
@@ -151,7 +136,7 @@ def tbl_area_messages(
         return
     rng = np.random.default_rng(3)
     pool = [orca_frame(rng, rate / 14) for _ in range(pool_size)]
-    for i, t in enumerate(_times(stop, pulse_times)):
+    for i, t in enumerate(pulse_clock(stop, pulse_times)):
         yield ad00_message(key.topic, key.source_name, t, pool[i % pool_size], i)
 
 

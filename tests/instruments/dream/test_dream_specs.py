@@ -86,28 +86,3 @@ def test_prod_uses_facility_topics():
     key = InputStreamKey("dream_detector_mantle", "dream")
     assert streams.PROD.detectors[key] == banks.MANTLE.name
     assert "dream_detector" in streams.DEV.detector_topics
-
-
-def test_grid_template_refers_to_registered_workflows_outputs_and_sources():
-    from pathlib import Path
-
-    import yaml
-
-    import config
-
-    path = (
-        Path(config.__file__).parent / "instruments" / "dream" / "grid_templates.yaml"
-    )
-    templates = yaml.safe_load(path.read_text())["templates"]
-    inst = get_instrument("dream")
-    specs_by_id = {str(s.workflow_id): s for s in inst.workflows.specs()}
-    for template in templates:
-        rows, cols = template["grid"]["rows"], template["grid"]["cols"]
-        for cell in template["cells"]:
-            assert cell["row"] + cell.get("row_span", 1) <= rows
-            assert cell["col"] + cell.get("col_span", 1) <= cols
-            for layer in cell["layers"]:
-                spec = specs_by_id[layer["workflow"]]
-                assert layer["output"] in spec.outputs
-                assert set(layer["sources"]) <= set(spec.source_names)
-                spec.validate_params(layer.get("params", {}))
