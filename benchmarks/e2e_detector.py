@@ -1,14 +1,24 @@
 """End-to-end detector_data benchmark on the embedded broker (issue: Kafka layer).
 
 Runs the broker, `livedata fake detectors --rate R` and `livedata service run
-detector_data` as real processes with one dummy/panel_0_xy job, and reports for each
-offered rate: processed events/s (from the job's published window counts), result
-latency (wall clock at receipt minus the end of the data window), the service's CPU
-(% of one core) and RSS. Then it offers twice the sustainable rate for a while and
-reports RSS over time and the drop counters from the service heartbeat.
+detector_data` as real processes and reports, for each offered rate with one
+dummy/panel_0_xy job: the rate the producer really achieved (broker offsets in
+the window, and the producer's own "sent N messages"), processed events/s (from
+the job's published window counts), result latency (wall clock at receipt minus
+the end of the data window), the service's CPU (% of one core) and RSS.
 
-    python benchmarks/e2e_detector.py [--rates 1e6,4e6,8e6,12e6] [--seconds 20]
-                                      [--overload-seconds 60] [--json]
+Every rate gets a FRESH broker: the embedded broker keeps every record in memory,
+so one long run would measure the broker's growth, not the service.
+
+Overload: one job costs so little that a single fake producer cannot overload the
+service, so the overload phase starts ``--overload-jobs`` panel_0_xy jobs (each
+histograms every event), measures the service's capacity at a moderate rate
+(processed events/s divided by the fraction of one core used), then offers twice
+that for ``--overload-seconds``, sampling RSS every 5 s, and reports the drop
+counters and the consumer lag from the service's heartbeat.
+
+    python benchmarks/e2e_detector.py [--rates 1e6,4e6,8e6,12e6] [--seconds 15]
+        [--overload-jobs 16] [--probe-rate 2e6] [--overload-seconds 60] [--json]
 """
 
 from __future__ import annotations
@@ -16,13 +26,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, TopicPartition
 
 from livedata.control.quick import send_and_wait_for_acks, wait_for_services
 from livedata.core.commands import WorkflowConfig
@@ -38,6 +52,8 @@ from livedata.kafka.routing import build_client_adapter
 from livedata.services.topics import create_instrument_topics
 
 TICKS = os.sysconf("SC_CLK_TCK")
+DETECTOR_TOPIC = "dummy_detector"
+PULSES_PER_S = 14
 
 
 def cpu_seconds(pid: int) -> float:
@@ -54,16 +70,49 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def spawn(*args: str) -> subprocess.Popen:
+def events_per_message(rate: float) -> int:
+    """What the fake puts in one ev44 message (one per 14 Hz pulse)."""
+    return max(1, int(rate / PULSES_PER_S))
+
+
+def spawn(*args: str, stderr=subprocess.DEVNULL) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "livedata", *args],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
     )
 
 
+class Producer:
+    """`livedata fake detectors` as a process; its own count read on exit."""
+
+    def __init__(self, bootstrap: str, rate: float) -> None:
+        self.rate = rate
+        self.started = time.monotonic()
+        self._process = spawn(
+            "fake", "detectors", "--rate", str(rate), "--bootstrap", bootstrap,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+
+    def stop(self) -> dict:
+        self._process.terminate()
+        _, err = self._process.communicate(timeout=15)
+        lifetime = time.monotonic() - self.started
+        found = re.search(r"sent (\d+) messages", err or "")
+        sent = int(found.group(1)) if found else None
+        return {
+            "producer_sent_messages": sent,
+            "producer_events_per_s_over_lifetime": (
+                None
+                if sent is None
+                else round(sent * events_per_message(self.rate) / lifetime)
+            ),
+        }
+
+
 class ResultWatcher(threading.Thread):
-    """Window counts of one job and the latest service counters, from Kafka."""
+    """Window counts of one job and the latest service heartbeat, from Kafka."""
 
     def __init__(self, bootstrap: str, job_id: JobId) -> None:
         super().__init__(daemon=True)
@@ -72,7 +121,7 @@ class ResultWatcher(threading.Thread):
         self._adapter = build_client_adapter("dummy", Counters())
         self._job = job_id
         self.windows: list[tuple[int, float, float]] = []  # (end ns, counts, latency s)
-        self.counters: dict[str, int] = {}
+        self.status: ServiceStatus | None = None
         self._halt = threading.Event()
         self.start()
 
@@ -86,7 +135,7 @@ class ResultWatcher(threading.Thread):
                     continue
                 if isinstance(adapted.value, ServiceStatus):
                     if adapted.value.service_name == "detector_data":
-                        self.counters = adapted.value.counters
+                        self.status = adapted.value
                     continue
                 if adapted.stream.kind is not StreamKind.LIVEDATA_DATA:
                     continue
@@ -101,107 +150,173 @@ class ResultWatcher(threading.Thread):
         self._halt.set()
         self.join(5)
 
+    def processed(self, t0: int, t1: int) -> dict:
+        windows = [w for w in self.windows if t0 <= w[0] <= t1]
+        latencies = sorted(w[2] for w in windows)
+        return {
+            "processed_events_per_s": round(sum(w[1] for w in windows) / span(t0, t1)),
+            "latency_s_median": (
+                round(latencies[len(latencies) // 2], 2) if latencies else None
+            ),
+            "windows": len(windows),
+        }
 
-def measure(
-    service: subprocess.Popen, watcher: ResultWatcher, rate: float, seconds: float
-):
-    producer = spawn("fake", "detectors", "--rate", str(rate), "--bootstrap", BOOTSTRAP)
-    time.sleep(4)  # let the pipeline fill
-    t0, c0 = time.time_ns(), cpu_seconds(service.pid)
+
+def span(t0: int, t1: int) -> float:
+    return (t1 - t0) / 1e9
+
+
+class Offsets:
+    """High watermark of the detector topic: what the producer really got in."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._consumer = Consumer(make_consumer_config(bootstrap, "bench_offsets"))
+
+    def high(self) -> int:
+        _, high = self._consumer.get_watermark_offsets(
+            TopicPartition(DETECTOR_TOPIC, 0), timeout=5
+        )
+        return high
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+@dataclass
+class Stack:
+    broker: EmbeddedBroker
+    service: subprocess.Popen
+    watcher: ResultWatcher
+    offsets: Offsets
+
+    @property
+    def bootstrap(self) -> str:
+        return self.broker.bootstrap
+
+
+@contextmanager
+def fresh_stack(jobs: int) -> Iterator[Stack]:
+    """A new broker, topics, a detector_data service and ``jobs`` xy jobs."""
+    with EmbeddedBroker() as broker:
+        bootstrap = broker.bootstrap
+        assert create_instrument_topics(get_instrument("dummy"), bootstrap).ok
+        service = spawn(
+            "service", "run", "detector_data", "--bootstrap", bootstrap,
+            "--log-level", "WARNING",
+        )  # fmt: skip
+        watcher = offsets = None
+        try:
+            assert not wait_for_services(
+                "dummy", bootstrap, ["detector_data"], timeout=60
+            )
+            configs = [
+                WorkflowConfig(
+                    identifier=WorkflowId.parse_str("dummy/panel_0_xy/1"),
+                    job_id=JobId(source_name="panel_0", job_number=uuid.uuid4()),
+                )
+                for _ in range(jobs)
+            ]
+            assert send_and_wait_for_acks(
+                "dummy", bootstrap, configs, timeout=30
+            ).all_acked
+            watcher = ResultWatcher(bootstrap, configs[0].job_id)
+            offsets = Offsets(bootstrap)
+            yield Stack(broker, service, watcher, offsets)
+        finally:
+            if watcher is not None:
+                watcher.stop()
+            if offsets is not None:
+                offsets.close()
+            service.terminate()
+            service.wait(20)
+
+
+def measure(stack: Stack, rate: float, seconds: float) -> dict:
+    """Offer ``rate`` for ``seconds`` (after 4 s to fill the pipeline)."""
+    producer = Producer(stack.bootstrap, rate)
+    time.sleep(4)
+    pid = stack.service.pid
+    t0, c0, h0 = time.time_ns(), cpu_seconds(pid), stack.offsets.high()
     rss = []
-    while (time.time_ns() - t0) / 1e9 < seconds:
-        rss.append(rss_mb(service.pid))
+    while span(t0, time.time_ns()) < seconds:
+        rss.append(rss_mb(pid))
         time.sleep(1)
-    t1, c1 = time.time_ns(), cpu_seconds(service.pid)
+    t1, c1, h1 = time.time_ns(), cpu_seconds(pid), stack.offsets.high()
     time.sleep(3)  # results of the last windows arrive
-    producer.terminate()
-    producer.wait(10)
-    print("debug", len(watcher.windows), watcher.windows[-3:], t0, t1, file=sys.stderr)
-    windows = [w for w in watcher.windows if t0 <= w[0] <= t1]
-    span = (t1 - t0) / 1e9
+    produced = producer.stop()
     return {
         "offered_events_per_s": rate,
-        "processed_events_per_s": sum(w[1] for w in windows) / span,
-        "latency_s_median": sorted(w[2] for w in windows)[len(windows) // 2]
-        if windows
-        else None,
-        "cpu_percent_of_core": 100 * (c1 - c0) / span,
-        "rss_mb_max": max(rss),
-        "windows": len(windows),
+        "produced_events_per_s": round(
+            (h1 - h0) * events_per_message(rate) / span(t0, t1)
+        ),
+        **produced,
+        **stack.watcher.processed(t0, t1),
+        "cpu_percent_of_core": round(100 * (c1 - c0) / span(t0, t1), 1),
+        "rss_mb_max": round(max(rss), 1),
+        "broker_rss_mb": round(rss_mb(stack.broker.pid), 1),
     }
 
 
+def overload(args: argparse.Namespace) -> dict:
+    with fresh_stack(args.overload_jobs) as stack:
+        probe = measure(stack, args.probe_rate, args.seconds)
+        share = probe["cpu_percent_of_core"] / 100
+        capacity = probe["processed_events_per_s"] / share if share > 0 else 0.0
+        rate = round(2 * capacity, -5)
+        producer = Producer(stack.bootstrap, rate)
+        pid = stack.service.pid
+        samples = []
+        t0, c0, h0 = time.time_ns(), cpu_seconds(pid), stack.offsets.high()
+        while span(t0, time.time_ns()) < args.overload_seconds:
+            samples.append(round(rss_mb(pid), 1))
+            time.sleep(5)
+        t1, c1, h1 = time.time_ns(), cpu_seconds(pid), stack.offsets.high()
+        time.sleep(3)
+        status = stack.watcher.status
+        produced = producer.stop()
+        counters = status.counters if status is not None else {}
+        return {
+            "jobs": args.overload_jobs,
+            "capacity_probe": probe,
+            "capacity_events_per_s_one_core": round(capacity),
+            "offered_events_per_s": rate,
+            "produced_events_per_s": round(
+                (h1 - h0) * events_per_message(rate) / span(t0, t1)
+            ),
+            **produced,
+            **stack.watcher.processed(t0, t1),
+            "cpu_percent_of_core": round(100 * (c1 - c0) / span(t0, t1), 1),
+            "rss_mb_samples": samples,
+            "broker_rss_mb": round(rss_mb(stack.broker.pid), 1),
+            "drop_counters": {k: v for k, v in counters.items() if "dropped" in k},
+            "consumer_lag": status.stream_stats if status is not None else None,
+        }
+
+
 def main() -> None:
-    global BOOTSTRAP
     parser = argparse.ArgumentParser()
     parser.add_argument("--rates", default="1e6,4e6,8e6,12e6")
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--overload-jobs", type=int, default=16)
+    parser.add_argument("--probe-rate", type=float, default=2e6)
     parser.add_argument("--overload-seconds", type=float, default=60)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    report = {"rates": [], "overload": None}
-    with EmbeddedBroker() as broker:
-        BOOTSTRAP = broker.bootstrap
-        assert create_instrument_topics(get_instrument("dummy"), BOOTSTRAP).ok
-        service = spawn(
-            "service",
-            "run",
-            "detector_data",
-            "--bootstrap",
-            BOOTSTRAP,
-            "--log-level",
-            "WARNING",
-        )
-        try:
-            assert not wait_for_services(
-                "dummy", BOOTSTRAP, ["detector_data"], timeout=60
-            )
-            cfg = WorkflowConfig(
-                identifier=WorkflowId.parse_str("dummy/panel_0_xy/1"),
-                job_id=JobId(source_name="panel_0", job_number=uuid.uuid4()),
-            )
-            assert send_and_wait_for_acks(
-                "dummy", BOOTSTRAP, [cfg], timeout=30
-            ).all_acked
-            watcher = ResultWatcher(BOOTSTRAP, cfg.job_id)
-            best = 0.0
-            for rate in (float(r) for r in args.rates.split(",")):
-                row = measure(service, watcher, rate, args.seconds)
-                best = max(best, row["processed_events_per_s"])
-                report["rates"].append(row)
-                print(json.dumps(row), flush=True)
-            if args.overload_seconds > 0:
-                rate = 2 * best
-                producer = spawn(
-                    "fake", "detectors", "--rate", str(rate), "--bootstrap", BOOTSTRAP
-                )
-                samples = []
-                start = time.monotonic()
-                while time.monotonic() - start < args.overload_seconds:
-                    samples.append(round(rss_mb(service.pid), 1))
-                    time.sleep(5)
-                producer.terminate()
-                producer.wait(10)
-                time.sleep(3)
-                report["overload"] = {
-                    "offered_events_per_s": rate,
-                    "rss_mb_samples": samples,
-                    "drop_counters": {
-                        k: v
-                        for k, v in watcher.counters.items()
-                        if "overflow" in k or "dropped" in k
-                    },
-                }
-                print(json.dumps(report["overload"]), flush=True)
-            watcher.stop()
-        finally:
-            service.terminate()
-            service.wait(20)
+    report: dict = {"rates": [], "overload": None}
+    started = time.monotonic()
+    for rate in (float(r) for r in args.rates.split(",") if r):
+        with fresh_stack(jobs=1) as stack:
+            row = measure(stack, rate, args.seconds)
+        report["rates"].append(row)
+        print(json.dumps(row), flush=True)
+    if args.overload_seconds > 0:
+        report["overload"] = overload(args)
+        print(json.dumps(report["overload"]), flush=True)
+    report["wall_s"] = round(time.monotonic() - started)
+    print(f"total wall time {report['wall_s']} s", file=sys.stderr)
     if args.json:
         print(json.dumps(report))
 
-
-BOOTSTRAP = ""
 
 if __name__ == "__main__":
     main()

@@ -256,13 +256,21 @@ def _report(row, json: bool) -> None:
             }
         )
     else:
-        for job in row.job_ids:
+        for job in _acknowledged_jobs(row):
             typer.echo(job)
         for device, response, message in row.answers:
             if response != "ACK":
                 progress(f"{device}: {response} {message or ''}".rstrip())
         progress(f"{row.summary}: {outcome}")
     raise typer.Exit(int(_EXIT.get(outcome, ExitCode.PARTIAL)))
+
+
+def _acknowledged_jobs(row) -> list[str]:
+    """Job ids a service said ACK for: a script must not take a rejected or
+    unanswered start for a running job. A start is answered per source, a stop
+    or reset per job."""
+    acked = {device for device, response, _ in row.answers if response == "ACK"}
+    return [j for j in row.job_ids if j in acked or j.rpartition("/")[0] in acked]
 
 
 def _find_job(snapshot, job_id: str):

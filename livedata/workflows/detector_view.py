@@ -45,6 +45,20 @@ def wavelength_transform(l_total_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return scale, np.zeros_like(scale)
 
 
+def time_of_flight_transform(
+    wavelength: tuple[np.ndarray, np.ndarray], flight_path_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel (scale, offset) so that time of flight [ns] = scale * toa [ns] + offset.
+
+    Follows from the wavelength transform: tof = wavelength * L * m_n / h, so an
+    instrument's chopper-aware wavelength transform gives its time of flight too.
+    """
+    ns_per_angstrom_metre = 1e-10 / H_OVER_MN * 1e9
+    factor = ns_per_angstrom_metre * np.asarray(flight_path_m, dtype=float)
+    scale, offset = wavelength
+    return scale * factor, offset * factor
+
+
 class DetectorViewWorkflow:
     """One job's detector view; input key = source name, plus ROI context keys."""
 
@@ -55,13 +69,14 @@ class DetectorViewWorkflow:
         projection: ScreenProjection,
         params: DetectorViewParams,
         wavelength: tuple[np.ndarray, np.ndarray] | None = None,
+        flight_path_m: np.ndarray | None = None,
         screen_unit: str | None = "m",
     ) -> None:
         self._source = source_name
         self._projection = projection
         self._unit = screen_unit
         self._mode = params.coordinate_mode
-        binning, self._edges = self._binning(params, wavelength)
+        binning, self._edges = self._binning(params, wavelength, flight_path_m)
         toa_range = None
         if params.toa_range.enabled:
             toa_range = (params.toa_range.low * 1e6, params.toa_range.high * 1e6)
@@ -74,7 +89,9 @@ class DetectorViewWorkflow:
         self._rectangles: list[RectangleROI] = []
         self._polygons: list[PolygonROI] = []
 
-    def _binning(self, params, wavelength) -> tuple[SpectralBinning, sc.Variable]:
+    def _binning(
+        self, params, wavelength, flight_path_m
+    ) -> tuple[SpectralBinning, sc.Variable]:
         dim = self._mode.value
         if self._mode is CoordinateMode.TIME_OF_ARRIVAL:
             e = params.toa_edges
@@ -87,6 +104,18 @@ class DetectorViewWorkflow:
             edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit="angstrom")
             scale, offset = wavelength
             return SpectralBinning(e.start, e.stop, e.num_bins, scale, offset), edges
+        if self._mode is CoordinateMode.TIME_OF_FLIGHT:
+            if wavelength is None or flight_path_m is None:
+                raise ValueError(
+                    "time-of-flight mode needs the instrument's flight paths"
+                )
+            scale, offset = time_of_flight_transform(wavelength, flight_path_m)
+            e = params.tof_edges
+            edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit="ms")
+            binning = SpectralBinning(
+                e.start * 1e6, e.stop * 1e6, e.num_bins, scale, offset
+            )
+            return binning, edges
         raise ValueError(f"coordinate mode {self._mode.value} is not available here")
 
     # Workflow protocol -------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..core.workflow_spec import CoordTemplate, OutputTemplate, WorkflowSpec
-from .edges import CoordinateMode, TOAEdges, WavelengthEdges
+from .edges import CoordinateMode, TOAEdges, TOFEdges, WavelengthEdges
 
 
 class TOARange(BaseModel):
@@ -29,6 +29,7 @@ class DetectorViewParams(BaseModel):
 
     coordinate_mode: CoordinateMode = CoordinateMode.TIME_OF_ARRIVAL
     toa_edges: TOAEdges = Field(default_factory=TOAEdges)
+    tof_edges: TOFEdges = Field(default_factory=TOFEdges)
     wavelength_edges: WavelengthEdges = Field(default_factory=WavelengthEdges)
     toa_range: TOARange = Field(default_factory=TOARange)
 

@@ -39,6 +39,14 @@ class TOAEdges(_Edges):
     unit: str = "ms"
 
 
+class TOFEdges(_Edges):
+    """Time-of-flight bins in ms (source to pixel; may exceed one pulse period)."""
+
+    start: float = Field(default=0.0, ge=0.0, description="ms")
+    stop: float = Field(default=PULSE_PERIOD.ns / 1e6, description="ms")
+    unit: str = "ms"
+
+
 class WavelengthEdges(_Edges):
     """Wavelength bins in Å."""
 

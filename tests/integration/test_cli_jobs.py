@@ -40,8 +40,10 @@ def bootstrap(kafka_broker) -> str:
 def service(bootstrap):
     proc = start_service("detector_data", bootstrap)
     fake = subprocess.Popen(
-        [sys.executable, "-m", "livedata", "fake", "detectors"]
-        + ["--instrument", "dummy", "--rate", "20000", "--bootstrap", bootstrap],
+        [
+            *(sys.executable, "-m", "livedata", "fake", "detectors"),
+            *("--instrument", "dummy", "--rate", "20000", "--bootstrap", bootstrap),
+        ],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -122,7 +124,9 @@ def test_job_status_of_an_unknown_job_exits_1(cli, service) -> None:
     unknown = f"panel_0/{uuid.uuid4()}"
     result = cli("job", "status", unknown, "--wait", "2.5")
     assert result.returncode == ExitCode.ERROR
-    assert result.stderr.strip() == f"error: job {unknown} not seen in 2.5 s of heartbeats"
+    assert (
+        result.stderr.strip() == f"error: job {unknown} not seen in 2.5 s of heartbeats"
+    )
 
 
 def test_services_status_shows_the_service_ok(cli, service) -> None:
@@ -190,6 +194,7 @@ def test_start_with_no_owning_service_exits_3(cli, service) -> None:
     result = cli("job", "start", "-w", "dummy/monitor_histogram", "--timeout", "1.5")
     assert result.returncode == ExitCode.NO_ACK, result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith(": timeout")
+    assert result.stdout == ""  # no job id: nothing acknowledged it
 
 
 def test_params_the_factory_rejects_give_err_and_exit_4(cli, service) -> None:
@@ -200,5 +205,6 @@ def test_params_the_factory_rejects_give_err_and_exit_4(cli, service) -> None:
         "--timeout", "20",
     )  # fmt: skip
     assert result.returncode == ExitCode.ERR, result.stderr
-    assert "area_panel: ERR downsample 3 does not divide the shape" in result.stderr
-    assert result.stdout.strip() == ""
+    assert "area_panel: ERR ValueError: downsample 3 does not divide" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(": ERR")
+    assert result.stdout == ""  # no job id: nothing runs

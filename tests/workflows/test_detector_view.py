@@ -9,6 +9,7 @@ from livedata.core.timestamp import Timestamp
 from livedata.workflows.detector_view import (
     H_OVER_MN,
     DetectorViewWorkflow,
+    time_of_flight_transform,
     wavelength_transform,
 )
 from livedata.workflows.detector_view_spec import DetectorViewParams
@@ -289,6 +290,35 @@ def test_wavelength_mode_without_flight_paths_is_refused():
         make_view({"coordinate_mode": "wavelength"})
 
 
-def test_time_of_flight_mode_is_not_available_in_the_generic_view():
-    with pytest.raises(ValueError, match="not available"):
+def test_time_of_flight_mode_without_flight_paths_is_refused():
+    with pytest.raises(ValueError, match="flight paths"):
         make_view({"coordinate_mode": "time_of_flight"})
+
+
+def test_time_of_flight_equals_arrival_time_without_choppers():
+    params = {
+        "coordinate_mode": "time_of_flight",
+        "tof_edges": {"start": 0.0, "stop": 40.0, "num_bins": 4},
+    }
+    flight_path = np.full(24, 20.0)
+    view = make_view(
+        params,
+        wavelength=wavelength_transform(flight_path),
+        flight_path_m=flight_path,
+    )
+    feed(view, {"panel": events([0, 1, 2], [5.0, 12.0, 35.0])})
+    spectrum = view.finalize()["spectrum_current"]
+    assert spectrum.dims == ("time_of_flight",)
+    assert spectrum.coords["time_of_flight"].unit == sc.Unit("ms")
+    np.testing.assert_array_equal(spectrum.values, [1, 1, 0, 1])
+
+
+def test_time_of_flight_follows_a_chopper_aware_wavelength_transform():
+    # A chopper 8 ms after the pulse start acts as the source: every neutron's
+    # flight begins then, so time of flight = toa - 8 ms whatever the pixel.
+    flight_path = np.linspace(20.0, 30.0, 24)
+    scale, _ = wavelength_transform(flight_path)
+    offset = -scale * 8 * MS
+    tof_scale, tof_offset = time_of_flight_transform((scale, offset), flight_path)
+    np.testing.assert_allclose(tof_scale, 1.0)
+    np.testing.assert_allclose(tof_offset, -8 * MS)

@@ -80,10 +80,14 @@ def mantle_strip_sector() -> ScreenProjection:
 
 
 @cache
-def unwrap_for(bank_name: str) -> FrameUnwrap:
+def flight_paths(bank_name: str) -> np.ndarray:
     positions = layout().bank(bank_name).positions.reshape(-1, 3)
-    l_total = banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
-    return frame_unwrap(l_total)
+    return banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
+
+
+@cache
+def unwrap_for(bank_name: str) -> FrameUnwrap:
+    return frame_unwrap(flight_paths(bank_name))
 
 
 class FrameShiftedView:
@@ -143,8 +147,13 @@ def make_view(
         projection=projection,
         params=params,
         wavelength=(unwrap.scale, unwrap.offset),
+        flight_path_m=flight_paths(source_name),
         screen_unit=screen_unit,
     )
-    if params.coordinate_mode is CoordinateMode.WAVELENGTH:
+    # Both converted coordinates need the events unwrapped into their frame first.
+    if params.coordinate_mode in (
+        CoordinateMode.WAVELENGTH,
+        CoordinateMode.TIME_OF_FLIGHT,
+    ):
         return FrameShiftedView(view, source_name, unwrap, projection.first_pixel_id)
     return view

@@ -54,10 +54,14 @@ def _logical_projection() -> ScreenProjection:
 
 
 @cache
-def _wavelength() -> tuple[np.ndarray, np.ndarray]:
+def _flight_paths() -> np.ndarray:
     positions = _panel_positions().flatten(to="pixel")
-    l2 = np.linalg.norm(positions.values, axis=1)
-    return wavelength_transform(specs.SOURCE_TO_SAMPLE_M + l2)
+    return specs.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions.values, axis=1)
+
+
+@cache
+def _wavelength() -> tuple[np.ndarray, np.ndarray]:
+    return wavelength_transform(_flight_paths())
 
 
 @specs.registry.factory(specs.panel_0_xy)
@@ -67,6 +71,7 @@ def panel_0_xy(context: WorkflowContext) -> DetectorViewWorkflow:
         projection=_xy_projection(),
         params=context.params,
         wavelength=_wavelength(),
+        flight_path_m=_flight_paths(),
     )
 
 
@@ -77,6 +82,7 @@ def panel_0_logical(context: WorkflowContext) -> DetectorViewWorkflow:
         projection=_logical_projection(),
         params=context.params,
         wavelength=_wavelength(),
+        flight_path_m=_flight_paths(),
         screen_unit=None,
     )
 

@@ -38,10 +38,14 @@ def _xy_projection(bank_name: str) -> ScreenProjection:
 
 
 @cache
-def _wavelength(bank_name: str) -> tuple[np.ndarray, np.ndarray]:
+def _flight_paths(bank_name: str) -> np.ndarray:
     positions = layout().bank(bank_name).positions.reshape(-1, 3)
-    l2 = np.linalg.norm(positions, axis=1)
-    return wavelength_transform(banks.SOURCE_TO_SAMPLE_M + l2)
+    return banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
+
+
+@cache
+def _wavelength(bank_name: str) -> tuple[np.ndarray, np.ndarray]:
+    return wavelength_transform(_flight_paths(bank_name))
 
 
 @specs.registry.factory(specs.detector_xy)
@@ -51,6 +55,7 @@ def detector_xy(context: WorkflowContext) -> DetectorViewWorkflow:
         projection=_xy_projection(context.source_name),
         params=context.params,
         wavelength=_wavelength(context.source_name),
+        flight_path_m=_flight_paths(context.source_name),
     )
 
 
@@ -65,6 +70,7 @@ def rear_tube_pixel(context: WorkflowContext) -> DetectorViewWorkflow:
         ),
         params=context.params,
         wavelength=_wavelength(context.source_name),
+        flight_path_m=_flight_paths(context.source_name),
         screen_unit=None,
     )
 

@@ -18,11 +18,14 @@ from .layout import layout
 
 
 @cache
-def _wavelength(bank_name: str) -> tuple[np.ndarray, np.ndarray]:
+def _flight_paths(bank_name: str) -> np.ndarray:
     positions = layout().bank(bank_name).positions.reshape(-1, 3)
-    return wavelength_transform(
-        banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
-    )
+    return banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
+
+
+@cache
+def _wavelength(bank_name: str) -> tuple[np.ndarray, np.ndarray]:
+    return wavelength_transform(_flight_paths(bank_name))
 
 
 @specs.registry.factory(specs.orca_view)
@@ -43,6 +46,7 @@ def he3_tube_pixel(context: WorkflowContext) -> DetectorViewWorkflow:
         ),
         params=context.params,
         wavelength=_wavelength(banks.HE3.name),
+        flight_path_m=_flight_paths(banks.HE3.name),
         screen_unit=None,
     )
 
@@ -58,6 +62,7 @@ def multiblade_blade_wire_strip(context: WorkflowContext) -> DetectorViewWorkflo
         ),
         params=context.params,
         wavelength=_wavelength(banks.MULTIBLADE.name),
+        flight_path_m=_flight_paths(banks.MULTIBLADE.name),
         screen_unit=None,
     )
 

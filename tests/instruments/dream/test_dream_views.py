@@ -1,4 +1,4 @@
-"""DREAM detector views: every event lands in the image, in TOA and wavelength mode."""
+"""DREAM detector views: every event lands in the image, in TOA, TOF and wavelength."""
 
 import uuid
 
@@ -40,10 +40,12 @@ def _events(source: str, n: int) -> DetectorEvents:
     return DetectorEvents(ev.pixel_id, ev.time_of_arrival)
 
 
-@pytest.mark.parametrize("mode", ["time_of_arrival", "wavelength"])
+@pytest.mark.parametrize("mode", ["time_of_arrival", "time_of_flight", "wavelength"])
 @pytest.mark.parametrize(("name", "source", "dims"), VIEWS)
 def test_view_conserves_counts(name, source, dims, mode, dream_lookup_table):
-    params = DetectorViewParams.model_validate({"coordinate_mode": mode})
+    params = DetectorViewParams.model_validate(
+        {"coordinate_mode": mode, "tof_edges": {"start": 0.0, "stop": 250.0}}
+    )
     spec, view = _view(name, source, params)
     events = _events(source, 20_000)
     view.accumulate({source: [events]}, **window(0))
@@ -56,12 +58,15 @@ def test_view_conserves_counts(name, source, dims, mode, dream_lookup_table):
     assert out["spectrum_current"].sum().value == pytest.approx(len(events))
 
 
-def test_wavelength_spectrum_shows_the_lines(dream_lookup_table):
-    """Mantle pixels at one angle: the two d lines are two wavelength peaks."""
+@pytest.mark.parametrize("mode", ["wavelength", "time_of_flight"])
+def test_converted_spectrum_shows_the_lines(mode, dream_lookup_table):
+    """Mantle pixels at one angle: the two d lines are two peaks in wavelength and
+    in time of flight (tof = wavelength * L * m_n / h)."""
     params = DetectorViewParams.model_validate(
         {
-            "coordinate_mode": "wavelength",
+            "coordinate_mode": mode,
             "wavelength_edges": {"start": 0.5, "stop": 5.0, "num_bins": 450},
+            "tof_edges": {"start": 0.0, "stop": 150.0, "num_bins": 1500},
         }
     )
     _, view = _view("mantle_view", banks.MANTLE.name, params)
@@ -81,10 +86,13 @@ def test_wavelength_spectrum_shows_the_lines(dream_lookup_table):
         {banks.MANTLE.name: DetectorEvents(pixels, toa.astype(np.int32))}, **window(0)
     )
     spectrum = view.finalize()["spectrum_current"]
-    edges = spectrum.coords["wavelength"].values
+    edges = spectrum.coords[mode].values
     centres = 0.5 * (edges[1:] + edges[:-1])
     top = centres[np.argsort(spectrum.values)[-2:]]
     expected = 2 * np.array([1.5, 2.0]) * np.sin(np.deg2rad(45))
+    if mode == "time_of_flight":  # Å -> ms over the mean flight path
+        l_total = 76.55 + np.linalg.norm(positions, axis=1).mean()
+        expected = expected * 1e-10 * l_total / 3.956034e-7 * 1e3
     # A linear map per pixel: good to a few percent, enough for a view.
     np.testing.assert_allclose(np.sort(top), expected, rtol=0.05)
 

@@ -1,0 +1,256 @@
+"""The console in a real terminal (tmux) against the real demo: what an operator sees.
+
+Pilot tests drive the app in-process on a fake plane; these run ``livedata demo``
+and ``livedata tui`` as commands in a detached tmux session of fixed size and read
+the screen with ``capture-pane``, so the terminal driver, the Kafka-backed plane,
+the embedded broker and the graceful shutdown all take part.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.integration,
+    pytest.mark.timeout(600),
+]
+
+WIDTH, HEIGHT = 140, 40
+SERVICES = ("data_reduction", "detector_data", "monitor_data", "timeseries")
+DEFAULT_JOBS = (
+    "panel_0_xy",
+    "area_panel_xy",
+    "monitor_histogram",
+    "timeseries_data",
+    "total_counts",
+)
+STARTUP_S = 150  # broker, four services, fakes and jobs on a slow, shared machine
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Terminal:
+    """One tmux server on a private socket running one command in a fixed-size pane."""
+
+    def __init__(self, command: str, cwd: Path) -> None:
+        self.socket = f"livedata-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TERM": "xterm-256color"}
+        # -f /dev/null: no user config; remain-on-exit keeps the last screen
+        # (where the demo prints "demo stopped") readable after the command ends.
+        self._tmux(
+            "-f", "/dev/null", "new-session", "-d", "-s", "t",
+            "-x", str(WIDTH), "-y", str(HEIGHT), "-c", str(cwd), command,
+            ";", "set-option", "-t", "t", "remain-on-exit", "on",
+            env=env,
+        )  # fmt: skip
+
+    def _tmux(self, *args: str, env: dict | None = None) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"tmux {args[0]} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    def screen(self, scrollback: bool = False) -> str:
+        extra = ("-S", "-") if scrollback else ()
+        return self._tmux("capture-pane", "-p", "-t", "t", *extra)
+
+    def keys(self, *keys: str) -> None:
+        """tmux key names, e.g. ``Space``, ``Enter``, ``C-q``."""
+        self._tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", "t", "-l", text)
+
+    def command(self, text: str) -> None:
+        """A ``:`` command, typed as an operator would."""
+        self.type(":")
+        time.sleep(1.0)  # let the command line take focus before the text arrives
+        self.type(text)
+        self.keys("Enter")
+
+    def wait_for(
+        self, condition: Callable[[str], bool], timeout: float, what: str
+    ) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if condition(text):
+                return text
+            time.sleep(0.5)
+        raise AssertionError(f"{what} not seen within {timeout:.0f}s:\n{text}")
+
+    def kill(self) -> None:
+        subprocess.run(
+            ["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=30
+        )
+
+
+def shell(argv: list[str], exit_file: Path) -> str:
+    """``argv``, then its exit code written to ``exit_file`` (read by the test)."""
+    return f"{shlex.join(argv)}; echo EXIT=$? > {shlex.quote(str(exit_file))}"
+
+
+def livedata(*args: str) -> list[str]:
+    return [sys.executable, "-m", "livedata", *args]
+
+
+def services_ok(text: str) -> bool:
+    return all(
+        re.search(rf"\bOK\b.*\b{name}\b", text, re.MULTILINE) for name in SERVICES
+    )
+
+
+def wait_for_file(path: Path, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return path.read_text().strip()
+        time.sleep(0.5)
+    raise AssertionError(f"{path.name} not written within {timeout:.0f}s")
+
+
+def quit_gracefully(term: Terminal, exit_file: Path) -> None:
+    """After a failure: ask the console to quit so the demo stops its processes."""
+    if exit_file.exists():
+        return
+    try:
+        term.keys("Escape", "C-q")
+        wait_for_file(exit_file, 60)
+    except (AssertionError, RuntimeError):
+        pass
+
+
+def open_one_d_result(term: Terminal) -> str:
+    """Open the monitor1 histogram outputs one row after another until a 1-d one."""
+    term.command("results monitor1")
+    term.wait_for(lambda t: "counts_total" in t, 30, "monitor1 results")
+    for _ in range(4):
+        term.keys("Enter")
+        text = term.wait_for(lambda t: "Result " in t, 30, "a result detail")
+        if re.search(r"Result (cumulative|current)\b", text):
+            return term.wait_for(
+                lambda t: "time_of_arrival" in t and re.search("[\u2801-\u28ff]", t),
+                30,
+                "a plot of the histogram",
+            )
+        term.keys("Escape")
+        time.sleep(1.0)
+        term.keys("Down")
+    raise AssertionError(f"no 1-d monitor1 result among the rows:\n{term.screen()}")
+
+
+@pytest.fixture(autouse=True)
+def _needs_tmux():
+    assert shutil.which("tmux"), "these tests drive the console through tmux"
+
+
+def test_demo_console_in_a_terminal(tmp_path):
+    exit_file = tmp_path / "exit"
+    term = Terminal(shell(livedata("demo"), exit_file), cwd=REPO)
+    try:
+        services = term.wait_for(services_ok, STARTUP_S, "four services OK")
+        assert "Services" in services.splitlines()[0]
+
+        term.command("jobs")
+        jobs = term.wait_for(
+            lambda t: all(job in t for job in DEFAULT_JOBS), 60, "default jobs"
+        )
+        assert "Jobs" in jobs.splitlines()[0]
+        assert jobs.count("active") >= len(DEFAULT_JOBS)
+
+        term.command("results")
+        results = term.wait_for(
+            lambda t: "counts_total" in t and "cumulative" in t and "current" in t,
+            60,
+            "result rows",
+        )
+        assert "Results" in results.splitlines()[0]
+        assert "monitor_histogram" in results and "panel_0_xy" in results
+
+        plot = open_one_d_result(term)
+        assert "time_of_arrival [ms]" in plot  # the x axis is the bin centres
+        assert "┤" in plot  # plotext's y ticks
+        term.keys("Escape")
+
+        term.keys("Space")
+        paused = term.wait_for(lambda t: "PAUSED" in t, 30, "PAUSED")
+        assert "PAUSED" in paused.splitlines()[0]
+
+        term.keys("C-q")
+        assert wait_for_file(exit_file, 120) == "EXIT=0"
+        assert "demo stopped" in term.screen(scrollback=True)
+    finally:
+        quit_gracefully(term, exit_file)
+        term.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_tui_attaches_to_a_running_demo(tmp_path):
+    port = free_port()
+    out, err = tmp_path / "demo.out", tmp_path / "demo.err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        demo = subprocess.Popen(
+            livedata("demo", "--no-tui", "--port", str(port)),
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=REPO,
+        )
+    exit_file = tmp_path / "exit"
+    term = None
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        while "jobs " not in out.read_text():
+            assert demo.poll() is None, err.read_text()
+            assert time.monotonic() < deadline, "the demo did not get ready"
+            time.sleep(0.5)
+        assert f"broker      127.0.0.1:{port}" in out.read_text()
+
+        tui = livedata(
+            "tui", "--instrument", "dummy", "--bootstrap", f"127.0.0.1:{port}"
+        )
+        term = Terminal(shell(tui, exit_file), cwd=REPO)
+        services = term.wait_for(services_ok, STARTUP_S, "four services OK")
+        assert "Services" in services.splitlines()[0]
+        term.command("q")
+        assert wait_for_file(exit_file, 60) == "EXIT=0"
+    finally:
+        if term is not None:
+            quit_gracefully(term, exit_file)
+            term.kill()
+        if demo.poll() is None:
+            demo.send_signal(signal.SIGINT)
+        try:
+            code = demo.wait(120)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.wait()
+            raise
+    assert code == 0, err.read_text()
+    assert "demo stopped" in err.read_text()
