@@ -87,7 +87,7 @@ class ConsumedRecord:
 
 Adapt = Callable[[Any], Message[Any] | None]
 
-DEFAULT_MAX_QUEUE_BYTES = 256 * 1024**2
+DEFAULT_MAX_QUEUE_BYTES = 64 * 1024**2  # as config/defaults/service.yaml
 
 
 @dataclass(frozen=True, slots=True)

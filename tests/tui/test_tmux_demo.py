@@ -39,6 +39,7 @@ DEFAULT_JOBS = (
     "total_counts",
 )
 STARTUP_S = 150  # broker, four services, fakes and jobs on a slow, shared machine
+COMMAND_LINE = "(Tab completes)"  # the open command line's placeholder
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -56,6 +57,9 @@ class Terminal:
             ";", "set-option", "-t", "t", "remain-on-exit", "on",
             env=env,
         )  # fmt: skip
+        self._socket_path = Path(
+            self._tmux("display-message", "-p", "#{socket_path}").strip()
+        )
 
     def _tmux(self, *args: str, env: dict | None = None) -> str:
         done = subprocess.run(
@@ -81,11 +85,17 @@ class Terminal:
         self._tmux("send-keys", "-t", "t", "-l", text)
 
     def command(self, text: str) -> None:
-        """A ``:`` command, typed as an operator would."""
-        self.type(":")
-        time.sleep(1.0)  # let the command line take focus before the text arrives
+        """A ``:`` command, typed as an operator would once the line is open."""
+        for _ in range(3):  # a ':' right after Esc can be read as Alt+':'
+            self.type(":")
+            try:
+                self.wait_for(lambda t: COMMAND_LINE in t, 10, "the command line")
+                break
+            except AssertionError:
+                continue
         self.type(text)
         self.keys("Enter")
+        self.wait_for(lambda t: COMMAND_LINE not in t, 10, "the command line closed")
 
     def wait_for(
         self, condition: Callable[[str], bool], timeout: float, what: str
@@ -103,6 +113,7 @@ class Terminal:
         subprocess.run(
             ["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=30
         )
+        self._socket_path.unlink(missing_ok=True)  # tmux leaves it behind
 
 
 def shell(argv: list[str], exit_file: Path) -> str:
@@ -143,7 +154,8 @@ def quit_gracefully(term: Terminal, exit_file: Path) -> None:
 def open_one_d_result(term: Terminal) -> str:
     """Open the monitor1 histogram outputs one row after another until a 1-d one."""
     term.command("results monitor1")
-    term.wait_for(lambda t: "counts_total" in t, 30, "monitor1 results")
+    term.wait_for(lambda t: "filter: monitor1" in t, 30, "monitor1 results")
+    time.sleep(1.0)  # let the command line hand the focus back to the table
     for _ in range(4):
         term.keys("Enter")
         text = term.wait_for(lambda t: "Result " in t, 30, "a result detail")
