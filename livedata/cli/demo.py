@@ -42,7 +42,8 @@ def demo(
     stop = threading.Event()
     ready_event = threading.Event()
     bootstrap_box: list[str] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    # SIGHUP: the terminal went away (SSH dropped); stop as gracefully as Ctrl-C.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
     log_dir = tempfile.mkdtemp(prefix="livedata-demo-")
 

@@ -288,17 +288,19 @@ def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, jso
     if len(chosen) != 1:
         fail("give exactly one of JOB_ID, --workflow or --all", ExitCode.USAGE)
     inst = instrument
-    wid = None
+    wid = namespace = None
     if workflow:
         from .workflows import resolve_workflow
 
         spec = resolve_workflow(workflow, instrument)
-        inst, wid = spec.instrument, str(spec.workflow_id)
+        inst, wid, namespace = spec.instrument, str(spec.workflow_id), spec.namespace
     elif job_id and not _is_job_id(job_id):
         fail(f"bad job id {job_id!r}: expected source/uuid", ExitCode.USAGE)
     with _plane(inst or "dummy", bootstrap, timeout) as plane:
-        # Hear one round of heartbeats so the plane knows whom to expect answers from.
-        plane.wait_for(lambda snap: bool(snap.services), min(timeout, 2.5))
+        if job_id is None:
+            # Hear the jobs the services run, so the plane knows whose answers
+            # to wait for (a named job answers under its own id: no need).
+            plane.wait_for(lambda snap: _heard_jobs(snap, namespace), min(timeout, 2.5))
         if wid is not None:
             method = plane.stop_workflow if action == "stop" else plane.reset_workflow
             row = method(wid)
@@ -309,6 +311,25 @@ def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, jso
             row = method([job_id])
         row = _wait(plane, row, timeout, f"{action} {job_id or wid or 'all'}")
     _report(row, json)
+
+
+def _heard_jobs(snapshot, namespace: str | None) -> bool:
+    """A heartbeat of a service (of ``namespace``) and of every job it reports.
+
+    A service's status and its jobs' statuses can arrive in different polls;
+    acting between them would broadcast to unknown jobs and wait out the timeout.
+    """
+    services = {
+        s.service_id: s.job_count
+        for s in snapshot.services
+        if namespace is None or s.service_name == namespace
+    }
+    if not services:
+        return False
+    running = sum(
+        1 for j in snapshot.jobs if j.service_id in services and j.state != "stopped"
+    )
+    return running >= sum(services.values())
 
 
 def _is_job_id(text: str) -> bool:

@@ -22,6 +22,7 @@ from ..config.instrument import Instrument
 from ..core.commands import WorkflowConfig
 from ..core.identifiers import JobId, WorkflowId
 from ..kafka.broker import EmbeddedBroker
+from ..lifeline import PARENT_PID_ENV
 from .topics import create_instrument_topics
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def _spawn(args: list[str], log_dir: str, name: str) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches the demo, which stops children in order
+        # ... and should the demo die hard, the child stops too (livedata.lifeline).
+        env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 import typer
 
 from livedata.cli.common import ExitCode
-from livedata.cli.job import _report
+from livedata.cli.job import _heard_jobs, _report
 from livedata.cli.status_views import job_table, service_table
 from livedata.control.snapshots import (
     CommandOutcome,
@@ -279,3 +279,48 @@ def test_service_table_shows_health_rate_and_age() -> None:
     assert row["MSG/S"] == "14.0" and row["AGE"] == "1.2s" and row["LAG"] is None
     assert documents[0]["health"] == "OK"
     json.dumps(documents)
+
+
+def _service(name: str, jobs: int) -> ServiceRow:
+    return ServiceRow(
+        service_id=f"dummy:{name}:w1",
+        instrument="dummy",
+        service_name=name,
+        worker_id="w1",
+        state="running",
+        health=Health.OK,
+        started_at_ns=0,
+        last_seen_s=0.0,
+        age_s=0.0,
+        job_count=jobs,
+    )
+
+
+def _job(number: str, service: str, state: str = "active") -> JobRow:
+    return JobRow(
+        f"p/{number}", "p", number, "dummy/x/1", state, service_id=f"dummy:{service}:w1"
+    )
+
+
+def test_stop_by_workflow_waits_for_the_jobs_a_service_reports() -> None:
+    """A service's status may arrive a poll before its jobs' statuses; acting in
+    between would not know whose answers to wait for."""
+    service = _service("detector_data", jobs=2)
+    one_job = Snapshot(1, services=(service,), jobs=(_job("1", "detector_data"),))
+    assert not _heard_jobs(Snapshot(0), None)
+    assert not _heard_jobs(one_job, "detector_data")
+    both = Snapshot(
+        2,
+        services=(service,),
+        jobs=(_job("1", "detector_data"), _job("2", "detector_data")),
+    )
+    assert _heard_jobs(both, "detector_data") and _heard_jobs(both, None)
+    stopped = Snapshot(
+        3,
+        services=(service,),
+        jobs=(_job("1", "detector_data"), _job("2", "detector_data", "stopped")),
+    )
+    assert not _heard_jobs(stopped, "detector_data")
+    other = Snapshot(4, services=(service, _service("monitor_data", jobs=0)))
+    assert _heard_jobs(other, "monitor_data")
+    assert not _heard_jobs(other, "data_reduction")

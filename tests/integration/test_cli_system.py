@@ -124,3 +124,38 @@ def test_demo_without_console_starts_everything_and_stops_gracefully():
         code, err = interrupt(proc, timeout=90)
     assert code == 0, err
     assert "demo stopped" in err
+
+
+def _children_of(parent_pid: int) -> list[int]:
+    """Processes started by the demo (they carry its pid in LIVEDATA_PARENT_PID)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = f.read().split(b"\0")
+        except OSError:
+            continue
+        if f"LIVEDATA_PARENT_PID={parent_pid}".encode() in environ:
+            found.append(int(entry))
+    return found
+
+
+def test_demo_killed_hard_takes_its_services_and_fakes_with_it():
+    proc = spawn("demo", "--no-tui")
+    try:
+        read_until(proc, "jobs", timeout=150)
+        children = _children_of(proc.pid)
+        assert len(children) >= 8  # four services and four fakes
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 30
+        while _children_of(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _children_of(proc.pid) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in _children_of(proc.pid):
+            os.kill(pid, signal.SIGKILL)
