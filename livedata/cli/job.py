@@ -217,6 +217,8 @@ def _plane(instrument: str, bootstrap: str | None, timeout: float):
             client_config=settings,
             persist=False,
             command_timeout_s=timeout,
+            # Short polls: closing waits for the pump's current poll to end.
+            poll_timeout_s=0.02,
         )
     except BrokerUnreachable as err:
         fail(str(err))

@@ -70,7 +70,9 @@ class KafkaTransport:
         """Poll until every partition has a real offset (the end is resolved)."""
         deadline = time.monotonic() + timeout
         while True:
-            self._early.extend(self._consume(0.1))
+            # Short polls: the offsets resolve in librdkafka's own thread, and
+            # every CLI command waits here once (start-up time).
+            self._early.extend(self._consume(0.02))
             positions = (
                 self._consumer.position(self._partitions) if self._partitions else []
             )

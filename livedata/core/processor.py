@@ -14,7 +14,7 @@ from typing import Any
 from .accumulator import Accumulator, PreprocessorFactory
 from .batching import MessageBatch, MessageBatcher
 from .commands import JobCommand, WorkflowConfig
-from .heartbeat import HEARTBEAT_INTERVAL, HeartbeatPublisher, ServiceInfo
+from .heartbeat import HEARTBEAT_INTERVAL, HeartbeatPublisher, ServiceInfo, StreamStats
 from .job import JobResult, one_line_error
 from .job_manager import JobManager
 from .message import Message, MessageSink, MessageSource
@@ -106,6 +106,7 @@ class OrchestratingProcessor:
         counters: Counters,
         wall_clock: Callable[[], Timestamp] = Timestamp.now,
         heartbeat_interval: Duration = HEARTBEAT_INTERVAL,
+        stream_stats: StreamStats | None = None,
     ) -> None:
         self._source = source
         self._sink = sink
@@ -115,7 +116,12 @@ class OrchestratingProcessor:
         self._counters = counters
         self._clock = wall_clock
         self._heartbeat = HeartbeatPublisher(
-            service_info, job_manager, counters, wall_clock, heartbeat_interval
+            service_info,
+            job_manager,
+            counters,
+            wall_clock,
+            heartbeat_interval,
+            stream_stats=stream_stats,
         )
         self._state = ServiceState.RUNNING
 

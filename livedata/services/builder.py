@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..config.instrument import Instrument
 from ..core.accumulator import Accumulator
 from ..core.batching import MessageBatcher, NaiveMessageBatcher, SimpleMessageBatcher
-from ..core.heartbeat import ServiceInfo
+from ..core.heartbeat import ServiceInfo, StreamStats
 from ..core.job_manager import JobManager
 from ..core.message import MessageSink, MessageSource
 from ..core.metrics import Counters
@@ -119,6 +119,7 @@ def build_processor(
     worker_id: str | None = None,
     batch_length: Duration = Duration.from_seconds(1),
     wall_clock: Callable[[], Timestamp] = Timestamp.now,
+    stream_stats: StreamStats | None = None,
 ) -> OrchestratingProcessor:
     """The processor of one service of one instrument, factories loaded (phase 2)."""
     kind = service_kind(service)
@@ -152,4 +153,5 @@ def build_processor(
         service_info=info,
         counters=counters,
         wall_clock=wall_clock,
+        stream_stats=stream_stats,
     )

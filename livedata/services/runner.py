@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Mapping
-from typing import Any
 
 from ..config import kafka_client_config, load_config, redact
-from ..core.message import Message, MessageSink
 from ..core.metrics import Counters
 from ..core.service import Service
-from ..core.status import ServiceStatus
 from ..instruments import get_instrument
 from ..kafka.consumer import TopicsNotFound, assign_all, make_consumer_config
 from ..kafka.routing import build_service_adapter
@@ -28,31 +24,6 @@ _SECURITY_KEYS = (
     "sasl.username",
     "sasl.password",
 )
-
-
-class StreamStatsSink:
-    """Adds the source's ``stream_stats`` to the service heartbeats it forwards.
-
-    Interim: ``build_processor`` does not yet pass a ``stream_stats`` callable
-    to ``HeartbeatPublisher``; once it does, hand ``source.stream_stats`` there
-    and drop this wrapper.
-    """
-
-    def __init__(
-        self, sink: MessageSink, stream_stats: Callable[[], Mapping[str, Any]]
-    ) -> None:
-        self._sink = sink
-        self._stream_stats = stream_stats
-
-    def publish_messages(self, messages: list[Message[Any]]) -> None:
-        self._sink.publish_messages([self._with_stats(m) for m in messages])
-
-    def _with_stats(self, message: Message[Any]) -> Message[Any]:
-        if not isinstance(message.value, ServiceStatus):
-            return message
-        stats = {**message.value.stream_stats, **self._stream_stats()}
-        status = message.value.model_copy(update={"stream_stats": stats})
-        return Message(message.timestamp, message.stream, status)
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -117,8 +88,9 @@ def run_service(
         instrument,
         service,
         source,
-        StreamStatsSink(sink, source.stream_stats),
+        sink,
         counters=counters,
+        stream_stats=source.stream_stats,
     )
     source.start()
     try:
