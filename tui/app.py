@@ -62,6 +62,9 @@ class LivedataApp(App):
     DEFAULT_MODE = "services"
     BINDINGS = [
         Binding("colon", "command_line", ":cmd", id="command"),
+        # Esc then ':' typed quickly arrives as Alt+':' in a terminal (the Esc is
+        # read as a meta prefix); it still means "command line".
+        Binding("alt+colon", "command_line", ":cmd", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("space", "toggle_pause", "Pause", id="pause"),
         Binding("plus,equals_sign", "faster", "+Hz", show=False, id="refresh.faster"),
