@@ -16,6 +16,7 @@ import typer
 from .common import (
     BootstrapOption,
     ExitCode,
+    InstrumentOption,
     JsonOption,
     OptionalInstrumentOption,
     WatchOption,
@@ -93,7 +94,7 @@ def start(
         fail(str(err), ExitCode.USAGE)
     sources = list(source or spec.source_names)
     validate_offline(spec, sources, params, aux_names)
-    with _plane(spec.instrument, bootstrap, timeout) as plane:
+    with _plane(spec.instrument, bootstrap, timeout, with_status=False) as plane:
         row = plane.start_job(
             str(spec.workflow_id), sources, params, aux_names, start_ns, end_ns
         )
@@ -136,7 +137,7 @@ app.command("reset")(
 
 @app.command("list")
 def list_jobs(
-    instrument: OptionalInstrumentOption = None,
+    instrument: InstrumentOption = "dummy",
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
     watch: WatchOption = False,
@@ -148,15 +149,14 @@ def list_jobs(
     """Jobs the services report in their heartbeats."""
     from .status_views import job_table, watch_snapshots
 
-    inst = instrument or "dummy"
-    with _plane(inst, bootstrap, wait_s) as plane:
+    with _plane(instrument, bootstrap, wait_s) as plane:
         watch_snapshots(plane, wait_s, watch, json, job_table)
 
 
 @app.command("status")
 def status(
     job_id: Annotated[str, typer.Argument(help="JOB_ID (source/uuid).")],
-    instrument: OptionalInstrumentOption = None,
+    instrument: InstrumentOption = "dummy",
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
     wait_s: Annotated[
@@ -168,8 +168,7 @@ def status(
     from .output import emit_json, print_table
     from .status_views import job_cells, job_columns
 
-    inst = instrument or "dummy"
-    with _plane(inst, bootstrap, wait_s) as plane:
+    with _plane(instrument, bootstrap, wait_s) as plane:
         row = plane.wait_for(lambda snap: _find_job(snap, job_id) is not None, wait_s)
         found = _find_job(plane.snapshot(), job_id)
     del row
@@ -200,8 +199,18 @@ def validate_offline(spec, sources, params, aux) -> None:
         fail(str(err), ExitCode.USAGE)
 
 
-def _plane(instrument: str, bootstrap: str | None, timeout: float):
-    """A started control plane on Kafka; exit 1 in one line if unreachable."""
+def _plane(
+    instrument: str,
+    bootstrap: str | None,
+    timeout: float,
+    *,
+    with_status: bool = True,
+):
+    """A started control plane on Kafka; exit 1 in one line if unreachable.
+
+    ``with_status=False`` skips the heartbeats: starting a job needs only the
+    acknowledgements (JSON), and not decoding x5f2 saves its import.
+    """
     from ..control.plane import connect
     from ..kafka.admin import BrokerUnreachable, check_reachable
     from ..kafka.consumer import TopicsNotFound
@@ -215,6 +224,7 @@ def _plane(instrument: str, bootstrap: str | None, timeout: float):
             instrument,
             address,
             client_config=settings,
+            with_status=with_status,
             persist=False,
             command_timeout_s=timeout,
             # Short polls: closing waits for the pump's current poll to end.

@@ -8,8 +8,8 @@ import typer
 
 from .common import (
     BootstrapOption,
+    InstrumentOption,
     JsonOption,
-    OptionalInstrumentOption,
     WatchOption,
     new_app,
 )
@@ -19,7 +19,7 @@ app = new_app("Processing services and their health.")
 
 @app.command("status")
 def status(
-    instrument: OptionalInstrumentOption = None,
+    instrument: InstrumentOption = "dummy",
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
     watch: WatchOption = False,
@@ -32,5 +32,5 @@ def status(
     from .job import _plane
     from .status_views import service_table, watch_snapshots
 
-    with _plane(instrument or "dummy", bootstrap, wait_s) as plane:
+    with _plane(instrument, bootstrap, wait_s) as plane:
         watch_snapshots(plane, wait_s, watch, json, service_table)

@@ -47,17 +47,25 @@ def config_root() -> Path:
     return Path(str(resources.files("livedata_config")))
 
 
-def _render(path: Path) -> dict[str, Any]:
+def _render_template(path: Path, text: str) -> str:
     import jinja2
-    import yaml
 
     template_env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     try:
-        text = template_env.from_string(path.read_text()).render(env=os.environ)
+        return template_env.from_string(text).render(env=os.environ)
     except jinja2.UndefinedError as err:
         raise ConfigError(f"{path}: undefined template variable: {err}") from None
     except jinja2.TemplateError as err:
         raise ConfigError(f"{path}: template error: {err}") from None
+
+
+def _render(path: Path) -> dict[str, Any]:
+    import yaml
+
+    text = path.read_text()
+    # Jinja2 only for files that use it: its import costs a CLI command ~40 ms.
+    if "{{" in text or "{%" in text or "{#" in text:
+        text = _render_template(path, text)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

@@ -35,6 +35,7 @@ class KafkaTransport:
         bootstrap: str,
         *,
         with_data: bool = True,
+        with_status: bool = True,
         client_config: Mapping[str, Any] | None = None,
         ready_timeout: float = 5.0,
     ) -> None:
@@ -53,8 +54,9 @@ class KafkaTransport:
             # commands before their answers: the order they were sent in
             StreamKind.LIVEDATA_COMMANDS,
             StreamKind.LIVEDATA_RESPONSES,
-            StreamKind.LIVEDATA_STATUS,
         ]
+        if with_status:  # heartbeats: x5f2 (a CLI that only starts jobs skips them)
+            kinds.append(StreamKind.LIVEDATA_STATUS)
         if with_data:
             kinds.append(StreamKind.LIVEDATA_DATA)
         topics = [livedata_topic(instrument, k) for k in kinds]

@@ -324,6 +324,7 @@ def connect(
     bootstrap: str,
     *,
     with_data: bool = False,
+    with_status: bool = True,
     client_config: Mapping[str, Any] | None = None,
     start: bool = True,
     **plane_options: Any,
@@ -332,7 +333,11 @@ def connect(
     from .kafka_transport import KafkaTransport
 
     transport = KafkaTransport(
-        instrument, bootstrap, with_data=with_data, client_config=client_config
+        instrument,
+        bootstrap,
+        with_data=with_data,
+        with_status=with_status,
+        client_config=client_config,
     )
     plane = ControlPlane(instrument, transport, **plane_options)
     return plane.start() if start else plane

@@ -114,7 +114,9 @@ class ResultRow:
     unit: str | None
     updated_s: float  # monotonic time of the last update
     summary: dict[str, Any] = field(default_factory=dict)  # e.g. sum, max, value
-    history: tuple[float, ...] = ()  # recent scalar values (0-d) or sums, for sparklines
+    history: tuple[
+        float, ...
+    ] = ()  # recent scalar values (0-d) or sums, for sparklines
 
 
 @dataclass(frozen=True)

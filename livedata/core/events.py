@@ -7,8 +7,10 @@ Kafka message buffer) so that no per-event work happens before the histogram ker
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only: clients that never see events skip NumPy
+    import numpy as np
 
 
 @dataclass(frozen=True, slots=True)

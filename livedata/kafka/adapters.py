@@ -11,14 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from streaming_data_types import (
-    area_detector_ad00,
-    dataarray_da00,
-    eventdata_ev44,
-    logdata_f144,
-    status_x5f2,
-)
-
+# streaming_data_types is imported where a schema is decoded: importing it costs
+# ~0.2 s, which a CLI command that only reads JSON answers should not pay.
 from ..core.commands import CommandAcknowledgement, parse_command
 from ..core.events import DetectorEvents, LogValue, MonitorEvents
 from ..core.message import Message
@@ -72,6 +66,8 @@ class DetectorEventsAdapter:
 
     def adapt(self, raw: RawMessage) -> Message[DetectorEvents] | None:
         _require_schema(raw, "ev44")
+        from streaming_data_types import eventdata_ev44
+
         ev = eventdata_ev44.deserialise_ev44(raw.value)
         name = self._lookup.name(raw.topic, ev.source_name)
         if name is None:
@@ -96,6 +92,8 @@ class MonitorAdapter:
     def adapt(self, raw: RawMessage) -> Message[Any] | None:
         schema = schema_id(raw.value)
         if schema == "ev44":
+            from streaming_data_types import eventdata_ev44
+
             ev = eventdata_ev44.deserialise_ev44(raw.value)
             name = self._lookup.name(raw.topic, ev.source_name)
             if name is None:
@@ -108,6 +106,8 @@ class MonitorAdapter:
             stream = StreamId(StreamKind.MONITOR_EVENTS, name)
             return Message(time, stream, MonitorEvents(ev.time_of_flight))
         if schema == "da00":
+            from streaming_data_types import dataarray_da00
+
             from .da00_compat import da00_to_scipp
 
             msg = dataarray_da00.deserialise_da00(raw.value)
@@ -127,6 +127,8 @@ class LogAdapter:
 
     def adapt(self, raw: RawMessage) -> Message[LogValue] | None:
         _require_schema(raw, "f144")
+        from streaming_data_types import logdata_f144
+
         log = logdata_f144.deserialise_f144(raw.value)
         name = self._lookup.name(raw.topic, log.source_name)
         if name is None:
@@ -147,6 +149,8 @@ class AreaDetectorAdapter:
         from .ad00_compat import ad00_to_scipp
 
         _require_schema(raw, "ad00")
+        from streaming_data_types import area_detector_ad00
+
         frame = area_detector_ad00.deserialise_ad00(raw.value)
         name = self._lookup.name(raw.topic, frame.source_name)
         if name is None:
@@ -165,6 +169,8 @@ class Da00Adapter:
         from .da00_compat import da00_to_scipp
 
         _require_schema(raw, "da00")
+        from streaming_data_types import dataarray_da00
+
         msg = dataarray_da00.deserialise_da00(raw.value)
         stream = StreamId(self._kind, msg.source_name)
         return Message(Timestamp(msg.timestamp_ns), stream, da00_to_scipp(msg.data))
@@ -188,6 +194,8 @@ class StatusAdapter:
 
     def adapt(self, raw: RawMessage) -> Message[Any]:
         _require_schema(raw, "x5f2")
+        from streaming_data_types import status_x5f2
+
         status = status_x5f2.deserialise_x5f2(raw.value)
         document = json.loads(status.status_json)
         return Message(_kafka_time(raw), STATUS_STREAM, parse_status(document))

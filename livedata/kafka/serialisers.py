@@ -8,8 +8,6 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from streaming_data_types import dataarray_da00, status_x5f2
-
 from .. import __version__
 from ..core.message import Message
 from ..core.status import JobStatus, ServiceStatus, status_json
@@ -40,6 +38,8 @@ class Serialiser:
         kind = message.stream.kind
         topic = livedata_topic(self._instrument, kind) if kind in _TOPIC_KINDS else None
         if kind in (StreamKind.LIVEDATA_DATA, StreamKind.LIVEDATA_ROI):
+            from streaming_data_types import dataarray_da00
+
             from .da00_compat import scipp_to_da00
 
             value = dataarray_da00.serialise_da00(
@@ -60,6 +60,9 @@ class Serialiser:
         raise ValueError(f"livedata does not publish {kind.value} streams")
 
     def _heartbeat(self, status: ServiceStatus | JobStatus) -> bytes:
+        # Imported here: commands (JSON) are all a CLI publishes; see adapters.py.
+        from streaming_data_types import status_x5f2
+
         return status_x5f2.serialise_x5f2(
             software_name="livedata",
             software_version=__version__,
