@@ -23,6 +23,16 @@ def kafka_broker() -> Iterator[EmbeddedBroker]:
         yield broker
 
 
+@pytest.fixture(scope="module")
+def module_kafka_broker() -> Iterator[EmbeddedBroker]:
+    """A broker of the test module's own, for tests that count every record on an
+    instrument's topics: on the shared broker those topics carry other modules'
+    data, and a consumer placed at the end may still see their last batch (the
+    embedded broker's end offset can trail by one producer batch)."""
+    with EmbeddedBroker() as broker:
+        yield broker
+
+
 @pytest.fixture
 def new_topic(kafka_broker: EmbeddedBroker) -> Callable[..., str]:
     """Create a topic with a unique name (tests share the broker) and return it."""

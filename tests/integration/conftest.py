@@ -1,1 +1,1 @@
-from tests.broker_fixture import kafka_broker  # noqa: F401
+from tests.broker_fixture import kafka_broker, module_kafka_broker  # noqa: F401

@@ -30,10 +30,12 @@ WORKFLOW = "dummy/panel_0_xy/1"
 
 
 @pytest.fixture(scope="module")
-def bootstrap(kafka_broker) -> str:
-    report = create_instrument_topics(get_instrument("dummy"), kafka_broker.bootstrap)
+def bootstrap(module_kafka_broker) -> str:
+    report = create_instrument_topics(
+        get_instrument("dummy"), module_kafka_broker.bootstrap
+    )
     assert report.ok
-    return kafka_broker.bootstrap
+    return module_kafka_broker.bootstrap
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def bootstrap(kafka_broker):
-    report = create_instrument_topics(get_instrument("dummy"), kafka_broker.bootstrap)
+def bootstrap(module_kafka_broker):
+    broker = module_kafka_broker
+    report = create_instrument_topics(get_instrument("dummy"), broker.bootstrap)
     assert report.ok
-    return kafka_broker.bootstrap
+    return broker.bootstrap
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +187,9 @@ def test_restarted_service_does_not_replay_old_commands(bootstrap):
         # "stopped" (the broker's end offset lags by one producer batch); a zombie
         # would report itself alive.
         alive = {"scheduled", "active", "pending_context", "warning", "error"}
-        assert not alive & set(job_states(cfg.job_id)(listener.snapshot())), "zombie job"
+        assert not alive & set(job_states(cfg.job_id)(listener.snapshot())), (
+            "zombie job"
+        )
     finally:
         assert stop_service(proc) == 0
         listener.close()
