@@ -1,329 +1,337 @@
-"""loki/i_of_q: monitor-normalised SANS I(Q) of one bank as a sciline pipeline (F5).
+"""loki/i_of_q: esssans's LOKI I(Q) reduction on live events (F5).
 
-Why not esssans: ``ess.loki`` needs ipywidgets at import and its workflows expect
-NeXus files for every run (sample, empty beam, transmission, direct beam). Here
-the same physics is a small sciline graph run by essreduce's StreamProcessor:
+The base pipeline is ``ess.loki.LokiWorkflow``. Nodes a facility fills from
+files are set from generated values instead (all listed in the spec's
+description):
 
-- events -> wavelength -> Q with scippneutron's elastic conversion graph
-  (t0 at the pulse start, no chopper frame correction);
-- the denominator is, per pixel and wavelength bin, incident-monitor counts x
-  pixel solid angle x transmission x direct-beam efficiency, mapped to Q;
-- I(Q) = counts(Q) / denominator(Q), both accumulated from live events.
+- the bank's ``EmptyDetector`` (detector numbers, pixel positions) and the
+  monitors' positions from ``layout.py``; source and sample positions;
+- the pixels' solid angle, of the layout's flat pixels (esssans would compute
+  it from the NeXus pixel shape, assuming cylindrical tubes);
+- the wavelength lookup table: lambda = (h / m_n) t / L_total with t0 at the
+  pulse start (no choppers at this LOKI);
+- a flat direct-beam function, empty-beam monitors in the ratio one, a
+  beam-stop pixel mask and a zero beam-centre offset.
 
-Inputs a facility would read from files are generated here: a flat direct-beam
-efficiency, an empty-beam monitor ratio of one and a beam-stop mask.
+The sample's transmission uses the sample run's own monitors (as the
+transmission run). Live inputs are dynamic keys: the bank's events and the two
+monitors' events, all in the NXevent_data layout (``ToNXeventData``).
+
+esssans computes one I(Q); the "latest window" I(Q) reuses esssans's
+denominator providers with the window's incident monitor (``window_i_of_q``).
+``ess.loki`` imports ipywidgets (for its notebook widgets), so that package is a
+dependency here.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NewType
 
 import numpy as np
 import sciline
 import scipp as sc
-from scippneutron.conversion.graph import tof as tof_graph
-from scippneutron.conversion.tof import elastic_Q_from_wavelength
-
-from livedata.config.instrument import DetectorConfig
-from livedata.preprocessors.essreduce_accumulators import (
-    NoCopyAccumulator,
-    NoCopyWindowAccumulator,
+import scippnexus as snx
+from ess import loki
+from ess.reduce.nexus.types import NeXusData
+from ess.reduce.streaming import EternalAccumulator
+from ess.reduce.unwrap import LookupTable
+from ess.sans import conversions, normalization
+from ess.sans.types import (
+    BeamCenter,
+    BinnedQ,
+    CorrectedMonitor,
+    Denominator,
+    DetectorBankSizes,
+    DetectorMasks,
+    DirectBeam,
+    EmptyBeamRun,
+    EmptyDetector,
+    EmptyMonitor,
+    Incident,
+    IntensityQ,
+    LookupTableRelativeErrorThreshold,
+    NeXusDetectorName,
+    NeXusMonitorName,
+    Numerator,
+    Position,
+    ProcessedWavelengthBands,
+    QBins,
+    ReducedQ,
+    ReturnEvents,
+    SampleRun,
+    SolidAngle,
+    Transmission,
+    TransmissionFraction,
+    TransmissionRun,
+    UncertaintyBroadcastMode,
+    WavelengthBins,
+    WavelengthMask,
 )
+
+from livedata.preprocessors.essreduce_accumulators import NoCopyWindowAccumulator
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 
 from . import banks
 from .iofq_spec import INCIDENT_ROLE, TRANSMISSION_ROLE, IofQParams
-from .layout import bank_positions, pixel_area_m2, solid_angle, two_theta
+from .layout import layout, pixel_area_m2, solid_angle
 
-# Dynamic inputs, in the NXevent_data layout (ToNXeventData).
-BankEvents = NewType("BankEvents", sc.DataArray)
-IncidentMonitorEvents = NewType("IncidentMonitorEvents", sc.DataArray)
-TransmissionMonitorEvents = NewType("TransmissionMonitorEvents", sc.DataArray)
-# Static inputs.
-PixelTable = NewType("PixelTable", sc.DataArray)  # dim pixel: geometry and mask
-QEdges = NewType("QEdges", sc.Variable)
-WavelengthEdges = NewType("WavelengthEdges", sc.Variable)
-DirectBeam = NewType("DirectBeam", sc.DataArray)  # efficiency vs wavelength
-EmptyBeamRatio = NewType("EmptyBeamRatio", sc.DataArray)  # M_trans/M_inc, no sample
-UseTransmission = NewType("UseTransmission", bool)
-# Intermediate and accumulated.
-EventsInQ = NewType("EventsInQ", sc.DataArray)
-SampleCounts = NewType("SampleCounts", sc.DataArray)
-SampleCountsWindow = NewType("SampleCountsWindow", sc.DataArray)
-IncidentSpectrum = NewType("IncidentSpectrum", sc.DataArray)
-IncidentSpectrumWindow = NewType("IncidentSpectrumWindow", sc.DataArray)
-TransmittedSpectrum = NewType("TransmittedSpectrum", sc.DataArray)
-Transmission = NewType("Transmission", sc.DataArray)
-# Targets.
-IofQ = NewType("IofQ", sc.DataArray)
+PULSE_PERIOD_US = 1e6 / 14.0
+# Flight paths the lookup table covers: incident monitor (21 m) to the farthest
+# pixels of the rear bank (23.6 m + ~5.1 m), with margin.
+LTOTAL_RANGE_M = (20.0, 30.0)
+
+# Window ("latest") counterparts of the accumulated esssans nodes.
+NumeratorWindow = NewType("NumeratorWindow", sc.DataArray)
+IncidentMonitorWindow = NewType("IncidentMonitorWindow", sc.DataArray)
 IofQWindow = NewType("IofQWindow", sc.DataArray)
+# Outputs as published: only coords along the data's dims (esssans adds the
+# wavelength band, which a da00 message cannot carry next to Q), float64.
+IofQOutput = NewType("IofQOutput", sc.DataArray)
+IofQWindowOutput = NewType("IofQWindowOutput", sc.DataArray)
+TransmissionOutput = NewType("TransmissionOutput", sc.DataArray)
 
-_ELASTIC = tof_graph.elastic("tof")
+
+@cache
+def lookup_table() -> LookupTable:
+    """Wavelength vs (distance, event_time_offset) for t0 at the pulse start.
+
+    Linear in time, so exact in time; rows 10 cm apart, where interpolating 1/L
+    linearly errs by less than 1e-5 relative. Kept small: essreduce copies it
+    per component when a job starts.
+    """
+    distance = sc.linspace("distance", *LTOTAL_RANGE_M, 101, unit="m")
+    time = sc.linspace("event_time_offset", 0.0, PULSE_PERIOD_US, 201, unit="us")
+    h_over_mn = sc.constants.h / sc.constants.m_n
+    wavelength = (h_over_mn * time.to(unit="s") / distance).to(unit="angstrom")
+    wavelength.variances = np.zeros(wavelength.shape)
+    table = sc.DataArray(
+        wavelength.transpose(["distance", "event_time_offset"]).copy(),
+        coords={"distance": distance, "event_time_offset": time},
+    )
+    return LookupTable(
+        array=table,
+        pulse_period=sc.scalar(PULSE_PERIOD_US, unit="us"),
+        pulse_stride=1,
+        distance_resolution=distance[1] - distance[0],
+        time_resolution=time[1] - time[0],
+    )
 
 
-def pixel_table(config: DetectorConfig, beam_stop_radius_m: float) -> PixelTable:
-    """Per-pixel flight path, scattering angle, solid angle and beam-stop mask."""
-    positions = bank_positions(config).reshape(-1, 3)
-    l2 = np.linalg.norm(positions, axis=1)
-    radial = np.hypot(positions[:, 0], positions[:, 1])
-    return PixelTable(
-        sc.DataArray(
-            sc.array(
-                dims=["pixel"],
-                values=solid_angle(positions, pixel_area_m2(config)),
-                unit="sr",
+@cache
+def empty_detector(bank_name: str) -> sc.DataArray:
+    """What the bank's NXdetector would give: detector numbers and positions."""
+    bank = layout().bank(bank_name)
+    dims = list(bank.dims)
+    return sc.DataArray(
+        sc.zeros(dims=dims, shape=bank.shape, unit="counts", dtype="float32"),
+        coords={
+            "detector_number": sc.array(
+                dims=dims, values=bank.detector_number, unit=None
             ),
-            coords={
-                "detector_number": sc.array(
-                    dims=["pixel"],
-                    values=config.detector_numbers().ravel(),
-                    unit=None,
-                ),
-                "Ltotal": sc.array(
-                    dims=["pixel"], values=banks.SOURCE_TO_SAMPLE_M + l2, unit="m"
-                ),
-                "two_theta": sc.array(
-                    dims=["pixel"], values=two_theta(positions), unit="rad"
-                ),
-            },
-            masks={
-                "beam_stop": sc.array(
-                    dims=["pixel"], values=radial < beam_stop_radius_m
-                )
-            },
+            "position": sc.vectors(dims=dims, values=bank.positions, unit="m"),
+        },
+    )
+
+
+@cache
+def flat_pixel_solid_angle(bank_name: str) -> sc.DataArray:
+    """Solid angle of the layout's flat pixels facing the sample (A cos / r^2).
+
+    Set instead of esssans's cylinder approximation for tubes: the synthetic
+    banks are flat panels (``layout.py``), and on the side panels the two differ
+    by up to ~7 %.
+    """
+    config = next(b for b in banks.BANKS if b.name == bank_name)
+    bank = layout().bank(bank_name)
+    omega = solid_angle(bank.positions, pixel_area_m2(config))
+    detector = empty_detector(bank_name)
+    return detector.assign(
+        sc.array(dims=list(bank.dims), values=omega, unit="dimensionless")
+    )
+
+
+def beam_stop_mask(bank_name: str, radius_m: float) -> sc.Variable:
+    bank = layout().bank(bank_name)
+    radial = np.hypot(bank.positions[..., 0], bank.positions[..., 1])
+    return sc.array(dims=list(bank.dims), values=radial < radius_m)
+
+
+def _monitor(name: str) -> sc.DataArray:
+    position = next(m.position for m in layout().monitors if m.name == name)
+    return sc.DataArray(
+        sc.scalar(0.0, unit="counts"),
+        coords={"position": sc.vector(list(position), unit="m")},
+    )
+
+
+def _flat(wavelength: sc.Variable, unit: str) -> sc.DataArray:
+    sizes = {"wavelength": wavelength.sizes["wavelength"] - 1}
+    return sc.DataArray(
+        sc.ones(sizes=sizes, unit=unit, dtype="float64"),
+        coords={"wavelength": wavelength},
+    )
+
+
+# The sample run's monitors serve as its transmission run.
+def transmission_run_incident(
+    monitor: CorrectedMonitor[SampleRun, Incident],
+) -> CorrectedMonitor[TransmissionRun[SampleRun], Incident]:
+    return CorrectedMonitor[TransmissionRun[SampleRun], Incident](monitor)
+
+
+def transmission_run_transmitted(
+    monitor: CorrectedMonitor[SampleRun, Transmission],
+) -> CorrectedMonitor[TransmissionRun[SampleRun], Transmission]:
+    return CorrectedMonitor[TransmissionRun[SampleRun], Transmission](monitor)
+
+
+def numerator_window(numerator: ReducedQ[SampleRun, Numerator]) -> NumeratorWindow:
+    """Per chunk the same as the numerator; accumulated with window semantics."""
+    return NumeratorWindow(numerator)
+
+
+def incident_monitor_window(
+    monitor: CorrectedMonitor[SampleRun, Incident],
+) -> IncidentMonitorWindow:
+    return IncidentMonitorWindow(monitor)
+
+
+def window_i_of_q(
+    numerator: NumeratorWindow,
+    incident: IncidentMonitorWindow,
+    transmission: TransmissionFraction[SampleRun],
+    detector_term: BinnedQ[SampleRun, Denominator],
+    mask: WavelengthMask,
+    bands: ProcessedWavelengthBands,
+    return_events: ReturnEvents,
+    uncertainties: UncertaintyBroadcastMode,
+) -> IofQWindow:
+    """esssans's denominator steps with the window's incident monitor."""
+    monitor_term = normalization.norm_monitor_term(incident, transmission)
+    scaled = conversions.mask_and_scale_wavelength_q(
+        detector_term, mask, monitor_term, uncertainties
+    )
+    denominator = normalization.reduce_q(scaled, bands)
+    # normalize_q divides its numerator in place: hand it a copy, not the
+    # accumulator's value.
+    return IofQWindow(
+        normalization.normalize_q(
+            numerator.copy(), denominator, return_events, uncertainties
         )
     )
 
 
-def _flat_events(events: sc.DataArray) -> sc.DataArray:
-    content = events.bins.constituents["data"] if events.bins is not None else events
-    return content
+def _publishable(da: sc.DataArray) -> sc.DataArray:
+    coords = {
+        name: coord
+        for name, coord in da.coords.items()
+        if set(coord.dims) <= set(da.dims) and coord.ndim > 0
+    }
+    return sc.DataArray(da.data.to(dtype="float64"), coords=coords, masks=da.masks)
 
 
-def events_in_q(
-    events: BankEvents, pixels: PixelTable, wavelength: WavelengthEdges
-) -> EventsInQ:
-    """Unmasked events in the wavelength band with their ``wavelength`` and ``Q``."""
-    flat = _flat_events(events)
-    first = int(pixels.coords["detector_number"].values[0])
-    index = flat.coords["event_id"].values.astype(np.int64) - first
-    n_pixels = pixels.sizes["pixel"]
-    ok = (index >= 0) & (index < n_pixels)
-    ok[ok] &= ~pixels.masks["beam_stop"].values[index[ok]]
-    index = index[ok]
-    selected = sc.DataArray(
-        sc.array(dims=["event"], values=flat.values[ok], unit=flat.unit),
-        coords={
-            "tof": sc.array(
-                dims=["event"],
-                values=flat.coords["event_time_offset"].values[ok].astype(np.float64),
-                unit=flat.coords["event_time_offset"].unit,
-            ),
-            "Ltotal": sc.array(
-                dims=["event"], values=pixels.coords["Ltotal"].values[index], unit="m"
-            ),
-            "two_theta": sc.array(
-                dims=["event"],
-                values=pixels.coords["two_theta"].values[index],
-                unit="rad",
-            ),
-        },
+def i_of_q_output(da: IntensityQ[SampleRun]) -> IofQOutput:
+    return IofQOutput(_publishable(da))
+
+
+def i_of_q_window_output(da: IofQWindow) -> IofQWindowOutput:
+    return IofQWindowOutput(_publishable(da))
+
+
+def transmission_output(da: TransmissionFraction[SampleRun]) -> TransmissionOutput:
+    return TransmissionOutput(_publishable(da))
+
+
+@cache
+def _base_pipeline() -> sciline.Pipeline:
+    """LokiWorkflow with everything a file would give, minus bank and binning."""
+    wf = loki.LokiWorkflow(wavelength_from="file")
+    for provider in (
+        transmission_run_incident,
+        transmission_run_transmitted,
+        numerator_window,
+        incident_monitor_window,
+        window_i_of_q,
+        i_of_q_output,
+        i_of_q_window_output,
+        transmission_output,
+    ):
+        wf.insert(provider)
+    table = lookup_table()
+    wf[LookupTable[SampleRun, snx.NXdetector]] = table
+    wf[LookupTable[SampleRun, Incident]] = table
+    wf[LookupTable[SampleRun, Transmission]] = table
+    wf[LookupTableRelativeErrorThreshold] = {
+        name: float("inf") for name in (*banks.BANK_NAMES, *banks.MONITORS)
+    }
+    source_z = -banks.SOURCE_TO_SAMPLE_M
+    wf[Position[snx.NXsource, SampleRun]] = sc.vector([0.0, 0.0, source_z], unit="m")
+    wf[Position[snx.NXsample, SampleRun]] = sc.vector([0.0, 0.0, 0.0], unit="m")
+    wf[NeXusMonitorName[Incident]] = banks.MONITOR_INCIDENT
+    wf[NeXusMonitorName[Transmission]] = banks.MONITOR_TRANSMISSION
+    wf[EmptyMonitor[SampleRun, Incident]] = _monitor(banks.MONITOR_INCIDENT)
+    wf[EmptyMonitor[SampleRun, Transmission]] = _monitor(banks.MONITOR_TRANSMISSION)
+    wf[DetectorBankSizes] = {}
+    wf[BeamCenter] = sc.vector([0.0, 0.0, 0.0], unit="m")
+    wf[ReturnEvents] = False
+    wf[UncertaintyBroadcastMode] = UncertaintyBroadcastMode.drop
+    return wf
+
+
+def iofq_pipeline(bank_name: str, params: IofQParams) -> sciline.Pipeline:
+    """The configured pipeline of one job (a copy; the cached base is untouched)."""
+    wf = _base_pipeline().copy()
+    w = params.wavelength
+    wavelength = sc.linspace(
+        "wavelength", w.start, w.stop, w.num_bins + 1, unit="angstrom"
     )
-    converted = selected.transform_coords(["wavelength", "Q"], graph=_ELASTIC)
-    wl = converted.coords["wavelength"]
-    band = (wl >= wavelength[0]) & (wl < wavelength[-1])
-    return EventsInQ(converted[band])
+    q = params.q_bins
+    make_q = sc.geomspace if q.log else sc.linspace
+    wf[WavelengthBins] = wavelength
+    wf[QBins] = make_q("Q", q.start, q.stop, q.num_bins + 1, unit="1/angstrom")
+    wf[NeXusDetectorName] = bank_name
+    wf[EmptyDetector[SampleRun]] = empty_detector(bank_name)
+    wf[SolidAngle[SampleRun]] = flat_pixel_solid_angle(bank_name)
+    wf[DetectorMasks] = {
+        "beam_stop": beam_stop_mask(bank_name, params.beam_stop_radius_m)
+    }
+    wf[DirectBeam] = _flat(wavelength, "dimensionless")
+    wf[CorrectedMonitor[EmptyBeamRun, Incident]] = _flat(wavelength, "counts")
+    wf[CorrectedMonitor[EmptyBeamRun, Transmission]] = _flat(wavelength, "counts")
+    if not params.correct_transmission:
+        wf[TransmissionFraction[SampleRun]] = _flat(wavelength, "dimensionless")
+    return wf
 
 
-def _hist_q(events: sc.DataArray, q: sc.Variable) -> sc.DataArray:
-    return events.hist(Q=q).to(dtype="float64")
-
-
-def sample_counts(events: EventsInQ, q: QEdges) -> SampleCounts:
-    return SampleCounts(_hist_q(events, q))
-
-
-def sample_counts_window(events: EventsInQ, q: QEdges) -> SampleCountsWindow:
-    return SampleCountsWindow(_hist_q(events, q))
-
-
-def monitor_spectrum(
-    events: sc.DataArray, distance_m: float, wavelength: sc.Variable
-) -> sc.DataArray:
-    """Monitor events histogrammed in wavelength (flight path source -> monitor)."""
-    flat = _flat_events(events)
-    da = sc.DataArray(
-        flat.data.to(dtype="float64"),
-        coords={
-            "tof": flat.coords["event_time_offset"].to(dtype="float64"),
-            "Ltotal": sc.scalar(distance_m, unit="m"),
-        },
-    )
-    return da.transform_coords("wavelength", graph=_ELASTIC).hist(wavelength=wavelength)
-
-
-def incident_spectrum(
-    events: IncidentMonitorEvents, wavelength: WavelengthEdges
-) -> IncidentSpectrum:
-    distance = banks.MONITORS[banks.MONITOR_INCIDENT]
-    return IncidentSpectrum(monitor_spectrum(events, distance, wavelength))
-
-
-def incident_spectrum_window(
-    events: IncidentMonitorEvents, wavelength: WavelengthEdges
-) -> IncidentSpectrumWindow:
-    distance = banks.MONITORS[banks.MONITOR_INCIDENT]
-    return IncidentSpectrumWindow(monitor_spectrum(events, distance, wavelength))
-
-
-def transmitted_spectrum(
-    events: TransmissionMonitorEvents, wavelength: WavelengthEdges
-) -> TransmittedSpectrum:
-    distance = banks.MONITORS[banks.MONITOR_TRANSMISSION]
-    return TransmittedSpectrum(monitor_spectrum(events, distance, wavelength))
-
-
-def transmission_fraction(
-    incident: IncidentSpectrum,
-    transmitted: TransmittedSpectrum,
-    empty_beam: EmptyBeamRatio,
-) -> Transmission:
-    """T(lambda) = (M_trans / M_inc)_sample / (M_trans / M_inc)_empty beam."""
-    ratio = sc.values(transmitted) / sc.values(incident) / empty_beam
-    return Transmission(ratio.to(unit="dimensionless"))
-
-
-def no_transmission(wavelength: WavelengthEdges) -> Transmission:
-    """Transmission correction switched off: T = 1."""
-    sizes = {"wavelength": wavelength.sizes["wavelength"] - 1}
-    return Transmission(
-        sc.DataArray(sc.ones(sizes=sizes), coords={"wavelength": wavelength})
-    )
-
-
-def flat_direct_beam(wavelength: WavelengthEdges) -> DirectBeam:
-    """Generated direct-beam efficiency (no file offline): 1 at every wavelength."""
-    sizes = {"wavelength": wavelength.sizes["wavelength"] - 1}
-    return DirectBeam(
-        sc.DataArray(sc.ones(sizes=sizes), coords={"wavelength": wavelength})
-    )
-
-
-def unit_empty_beam_ratio(wavelength: WavelengthEdges) -> EmptyBeamRatio:
-    """Generated empty-beam monitor ratio: both monitors equally efficient."""
-    sizes = {"wavelength": wavelength.sizes["wavelength"] - 1}
-    return EmptyBeamRatio(
-        sc.DataArray(sc.ones(sizes=sizes), coords={"wavelength": wavelength})
-    )
-
-
-def norm_in_q(
-    incident: sc.DataArray,
-    transmission: sc.DataArray,
-    direct_beam: sc.DataArray,
-    pixels: sc.DataArray,
-    q: sc.Variable,
-) -> sc.DataArray:
-    """Sum over unmasked pixels and wavelength bins of flux x Omega x T x eff in Q."""
-    flux = sc.values(incident) * transmission.data * direct_beam.data
-    wl = sc.midpoints(incident.coords["wavelength"])
-    keep = ~pixels.masks["beam_stop"]
-    omega = pixels.data[keep]
-    two_theta = pixels.coords["two_theta"][keep]
-    q_values = elastic_Q_from_wavelength(wavelength=wl, two_theta=two_theta)
-    weights = sc.nan_to_num(
-        flux.data * omega, nan=sc.scalar(0.0, unit=flux.unit * omega.unit)
-    )
-    table = sc.DataArray(weights, coords={"Q": q_values.to(unit=q.unit)})
-    return table.flatten(to="row").hist(Q=q)
-
-
-def _i_of_q(counts: sc.DataArray, norm: sc.DataArray) -> sc.DataArray:
-    denominator = norm.data.copy()
-    empty = denominator.values <= 0
-    denominator.values[empty] = np.nan
-    out = counts / sc.values(denominator)
-    # counts / (counts x sr): report per steradian as a plain number
-    out.data = out.data * sc.scalar(1.0, unit="sr")
-    return out
-
-
-def i_of_q(
-    counts: SampleCounts,
-    incident: IncidentSpectrum,
-    transmission: Transmission,
-    direct_beam: DirectBeam,
-    pixels: PixelTable,
-    q: QEdges,
-) -> IofQ:
-    norm = norm_in_q(incident, transmission, direct_beam, pixels, q)
-    return IofQ(_i_of_q(counts, norm))
-
-
-def i_of_q_window(
-    counts: SampleCountsWindow,
-    incident: IncidentSpectrumWindow,
-    transmission: Transmission,
-    direct_beam: DirectBeam,
-    pixels: PixelTable,
-    q: QEdges,
-) -> IofQWindow:
-    norm = norm_in_q(incident, transmission, direct_beam, pixels, q)
-    return IofQWindow(_i_of_q(counts, norm))
-
-
-def q_edges(params: IofQParams) -> sc.Variable:
-    b = params.q_bins
-    make = sc.geomspace if b.log else sc.linspace
-    return make("Q", b.start, b.stop, b.num_bins + 1, unit="1/angstrom")
-
-
-def wavelength_edges(params: IofQParams) -> sc.Variable:
-    b = params.wavelength
-    return sc.linspace("wavelength", b.start, b.stop, b.num_bins + 1, unit="angstrom")
-
-
-def iofq_pipeline(bank: DetectorConfig, params: IofQParams) -> sciline.Pipeline:
-    providers = [
-        events_in_q,
-        sample_counts,
-        sample_counts_window,
-        incident_spectrum,
-        incident_spectrum_window,
-        flat_direct_beam,
-        unit_empty_beam_ratio,
-        i_of_q,
-        i_of_q_window,
-    ]
-    if params.correct_transmission:
-        providers += [transmitted_spectrum, transmission_fraction]
-    else:
-        providers.append(no_transmission)
-    pipeline = sciline.Pipeline(providers)
-    pipeline[PixelTable] = pixel_table(bank, params.beam_stop_radius_m)
-    pipeline[QEdges] = q_edges(params)
-    pipeline[WavelengthEdges] = wavelength_edges(params)
-    return pipeline
+TARGETS = {
+    "i_of_q": IofQOutput,
+    "i_of_q_current": IofQWindowOutput,
+    "transmission": TransmissionOutput,
+}
 
 
 def make_iofq_workflow(source_name: str, params: IofQParams) -> StreamProcessorWorkflow:
     """One bank's I(Q) job; monitors enter under their aux roles (F5)."""
-    bank = next(b for b in banks.BANKS if b.name == source_name)
-    dynamic = {source_name: BankEvents, INCIDENT_ROLE: IncidentMonitorEvents}
-    accumulators: dict[type, object] = {
-        SampleCounts: NoCopyAccumulator,
-        SampleCountsWindow: NoCopyWindowAccumulator,
-        IncidentSpectrum: NoCopyAccumulator,
-        IncidentSpectrumWindow: NoCopyWindowAccumulator,
+    dynamic = {
+        source_name: NeXusData[snx.NXdetector, SampleRun],
+        INCIDENT_ROLE: NeXusData[Incident, SampleRun],
     }
-    targets = {"i_of_q": IofQ, "i_of_q_current": IofQWindow}
+    # Cumulative values are copied on read (EternalAccumulator): esssans's
+    # normalize_q divides the numerator in place. They are 1-D (Q or wavelength),
+    # so the copy is cheap.
+    accumulators: dict[type, object] = {
+        ReducedQ[SampleRun, Numerator]: EternalAccumulator,
+        NumeratorWindow: NoCopyWindowAccumulator,
+        CorrectedMonitor[SampleRun, Incident]: EternalAccumulator,
+        IncidentMonitorWindow: NoCopyWindowAccumulator,
+    }
     if params.correct_transmission:
-        dynamic[TRANSMISSION_ROLE] = TransmissionMonitorEvents
-        accumulators[TransmittedSpectrum] = NoCopyAccumulator
-    targets["transmission"] = Transmission
+        dynamic[TRANSMISSION_ROLE] = NeXusData[Transmission, SampleRun]
+        accumulators[CorrectedMonitor[SampleRun, Transmission]] = EternalAccumulator
     return StreamProcessorWorkflow(
-        iofq_pipeline(bank, params),
+        iofq_pipeline(source_name, params),
         dynamic_keys=dynamic,
-        target_keys=targets,
+        target_keys=TARGETS,
         accumulators=accumulators,
     )

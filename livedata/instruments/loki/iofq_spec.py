@@ -68,13 +68,19 @@ def iofq_spec() -> WorkflowSpec:
         namespace="data_reduction",
         title="I(Q)",
         description=(
-            "Monitor-normalised I(Q) of one bank: events -> wavelength -> Q with "
-            "scippneutron's elastic conversion graph (Q = 4 pi sin(theta)/lambda, "
-            "t0 at the pulse start, no chopper), normalised by incident-monitor "
-            "flux x pixel solid angle x transmission x direct-beam efficiency "
-            "mapped to Q. Generated locally, not read from files: the direct-beam "
-            "efficiency (flat 1), the empty-beam monitor ratio (1) and the "
-            "beam-stop mask (pixels within beam_stop_radius_m of the beam axis)."
+            "esssans's LOKI reduction (ess.loki.LokiWorkflow) of one bank: "
+            "events -> wavelength -> Q (Q = 4 pi sin(theta)/lambda, no gravity "
+            "correction), I(Q) = counts / (incident monitor x transmission x "
+            "direct beam x pixel solid angle), summed over the wavelength band. "
+            "Generated locally, not read from files: the wavelength lookup table "
+            "(lambda = h t / (m_n L), t0 at the pulse start, no choppers); pixel "
+            "positions, monitor, source and sample positions from the synthetic "
+            "layout; the solid angle of its flat pixels; a flat direct-beam "
+            "function (1); empty-beam monitors in the ratio 1, so the sample "
+            "run's own monitors give the transmission; the beam-stop mask "
+            "(pixels within beam_stop_radius_m of the beam axis); a zero "
+            "beam-centre offset. The latest-window I(Q) uses the window's counts "
+            "and incident monitor with the cumulative transmission."
         ),
         group="Reduction",
         source_names=banks.BANK_NAMES,
