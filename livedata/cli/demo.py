@@ -105,9 +105,7 @@ def _console(inst, bootstrap: str) -> None:
 
     plane = connect(inst.name, bootstrap, with_data=True, data_service=DataService())
     try:
-        LivedataApp(
-            plane, workflows=inst.workflows.specs(), handle_signals=True
-        ).run()
+        LivedataApp(plane, workflows=inst.workflows.specs(), handle_signals=True).run()
     finally:
         plane.close()
 

@@ -47,7 +47,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C.",
     ),
     "bench": ("bench", "app", "Measure processing throughput."),
-    "geometry": ("geometry", "app", "NeXus geometry files: make them from layouts, fetch, list."),
+    "geometry": (
+        "geometry",
+        "app",
+        "NeXus geometry files: make them from layouts, fetch, list.",
+    ),
 }
 
 

@@ -101,7 +101,6 @@ def assign_all(
     return partitions
 
 
-
 def assign_from_now(
     consumer: Consumer, topics: Iterable[str], timeout: float = 10.0
 ) -> list[TopicPartition]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..config.instrument import Instrument
+from ..core.events import DetectorEvents
 from ..core.stream import StreamId, StreamKind
 from ..core.timestamp import NS_PER_S, PULSE_PERIOD
 from ..kafka.raw import RawMessage
@@ -84,15 +85,22 @@ def pulse_clock(
 
 
 def cycle_event_pools(
-    pools: Mapping[Any, Sequence[tuple[np.ndarray | None, np.ndarray]]],
+    pools: Mapping[
+        Any, Sequence[DetectorEvents | tuple[np.ndarray | None, np.ndarray]]
+    ],
     times: Iterable[int],
 ) -> Iterator[RawMessage]:
     """One ev44 record per stream and pulse, cycling each stream's pool of
-    pre-generated ``(pixel_id or None, time_of_arrival)`` pulses: drawing fresh
-    random events for every pulse would cost more than producing them."""
+    pre-generated pulses (``DetectorEvents``, or ``(None, time_of_arrival)`` for a
+    monitor): drawing fresh random events for every pulse would cost more than
+    producing them."""
     for i, t in enumerate(times):
         for key, pool in pools.items():
-            pixels, toa = pool[i % len(pool)]
+            entry = pool[i % len(pool)]
+            if isinstance(entry, DetectorEvents):
+                pixels, toa = entry.pixel_id, entry.time_of_arrival
+            else:
+                pixels, toa = entry
             yield RawMessage(
                 key.topic,
                 ev44_bytes(key.source_name, t, pixels, toa, i),

@@ -9,9 +9,11 @@ import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
 from livedata.workflows.detector_view import DetectorViewWorkflow
-from livedata.workflows.monitor_histogram import MonitorHistogramWorkflow
 from livedata.workflows.projection import ScreenProjection
-from livedata.workflows.timeseries import TimeseriesWorkflow
+from livedata.workflows.standard_factories import (
+    monitor_histogram_factory,
+    timeseries_factory,
+)
 
 from . import banks, specs
 from .ratemeter import make_ratemeter_workflow
@@ -59,15 +61,7 @@ def detector_ratemeter(context: WorkflowContext):
     return make_ratemeter_workflow(context.source_name)
 
 
-@specs.registry.factory(specs.monitor_histogram)
-def monitor_histogram(context: WorkflowContext) -> MonitorHistogramWorkflow:
-    return MonitorHistogramWorkflow(
-        source_name=context.source_name,
-        params=context.params,
-        distance_m=banks.MONITORS[context.source_name],
-    )
-
-
-@specs.registry.factory(specs.timeseries_data)
-def timeseries_data(context: WorkflowContext) -> TimeseriesWorkflow:
-    return TimeseriesWorkflow(source_name=context.source_name)
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
+)
+specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from livedata.core.workflow import WorkflowContext
-from livedata.workflows.monitor_histogram import MonitorHistogramWorkflow
-from livedata.workflows.timeseries import TimeseriesWorkflow
+from livedata.workflows.standard_factories import (
+    monitor_histogram_factory,
+    timeseries_factory,
+)
 from livedata.workflows.total_counts import make_total_counts_workflow
 
 from . import specs, views
@@ -38,18 +40,11 @@ for _spec in specs.endcap_views.values():
     specs.registry.attach_factory(_spec.workflow_id, _geometric_view)
 
 
-@specs.registry.factory(specs.monitor_histogram)
-def monitor_histogram(context: WorkflowContext) -> MonitorHistogramWorkflow:
-    return MonitorHistogramWorkflow(
-        source_name=context.source_name,
-        params=context.params,
-        distance_m=specs.instrument.monitors[context.source_name],
-    )
-
-
-@specs.registry.factory(specs.timeseries_data)
-def timeseries_data(context: WorkflowContext) -> TimeseriesWorkflow:
-    return TimeseriesWorkflow(source_name=context.source_name)
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id,
+    monitor_histogram_factory(specs.instrument.monitors),
+)
+specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
 
 
 @specs.registry.factory(specs.total_counts)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from livedata.config.instrument import Instrument
+from livedata.core.events import DetectorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
@@ -35,17 +35,6 @@ D_LINES_ANGSTROM = (1.5, 2.0)
 WAVELENGTH_BAND_ANGSTROM = (1.0, 4.3)
 
 
-@dataclass(frozen=True)
-class PowderEvents:
-    """Events of one bank: detector numbers and time of arrival (ns in the pulse)."""
-
-    pixel_id: np.ndarray
-    time_of_arrival: np.ndarray
-
-    def pair(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.pixel_id, self.time_of_arrival
-
-
 def powder_events(
     bank: BankLayout,
     n_events: int,
@@ -55,7 +44,7 @@ def powder_events(
     wavelength_band: tuple[float, float] = WAVELENGTH_BAND_ANGSTROM,
     background: float = 0.0,
     setting: ChopperSetting = DEFAULT_SETTING,
-) -> PowderEvents:
+) -> DetectorEvents:
     """``n_events`` Bragg events of ``bank`` (plus a flat ``background`` fraction)."""
     positions = bank.positions.reshape(-1, 3)
     numbers = bank.detector_number.ravel()
@@ -81,7 +70,7 @@ def powder_events(
     pixel = np.concatenate(pixels)[:n_events]
     lam = np.concatenate(lams)[:n_events]
     toa = time_of_arrival_ns(l_total[pixel], lam, setting)
-    return PowderEvents(
+    return DetectorEvents(
         pixel_id=numbers[pixel].astype(np.int32),
         time_of_arrival=np.clip(np.rint(toa), 0, PULSE_PERIOD.ns - 1).astype(np.int32),
     )
@@ -172,7 +161,7 @@ def dream_detector_messages(
         key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, bank.name))
         if key is not None:
             pools[key] = [
-                powder_events(bank, per_bank, rng=rng, background=0.1).pair()
+                powder_events(bank, per_bank, rng=rng, background=0.1)
                 for _ in range(pool_size)
             ]
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))

@@ -12,15 +12,17 @@ from livedata.workflows.detector_view import (
     DetectorViewWorkflow,
     wavelength_transform,
 )
-from livedata.workflows.monitor_histogram import MonitorHistogramWorkflow
 from livedata.workflows.projection import (
     ScreenProjection,
     geometric_projection,
     logical_projection,
     synthetic_panel_positions,
 )
+from livedata.workflows.standard_factories import (
+    monitor_histogram_factory,
+    timeseries_factory,
+)
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
-from livedata.workflows.timeseries import TimeseriesWorkflow
 from livedata.workflows.total_counts import make_total_counts_workflow
 
 from . import specs
@@ -96,18 +98,11 @@ def area_panel_xy(context: WorkflowContext) -> AreaDetectorViewWorkflow:
     )
 
 
-@specs.registry.factory(specs.monitor_histogram)
-def monitor_histogram(context: WorkflowContext) -> MonitorHistogramWorkflow:
-    return MonitorHistogramWorkflow(
-        source_name=context.source_name,
-        params=context.params,
-        distance_m=specs.instrument.monitors[context.source_name],
-    )
-
-
-@specs.registry.factory(specs.timeseries_data)
-def timeseries_data(context: WorkflowContext) -> TimeseriesWorkflow:
-    return TimeseriesWorkflow(source_name=context.source_name)
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id,
+    monitor_histogram_factory(specs.instrument.monitors),
+)
+specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
 
 
 @specs.registry.factory(specs.total_counts)

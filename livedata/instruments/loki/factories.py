@@ -9,13 +9,15 @@ import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
 from livedata.workflows.detector_view import DetectorViewWorkflow, wavelength_transform
-from livedata.workflows.monitor_histogram import MonitorHistogramWorkflow
 from livedata.workflows.projection import (
     ScreenProjection,
     geometric_projection,
     logical_projection,
 )
-from livedata.workflows.timeseries import TimeseriesWorkflow
+from livedata.workflows.standard_factories import (
+    monitor_histogram_factory,
+    timeseries_factory,
+)
 
 from . import banks, specs
 from .iofq import make_iofq_workflow
@@ -75,18 +77,10 @@ def rear_tube_pixel(context: WorkflowContext) -> DetectorViewWorkflow:
     )
 
 
-@specs.registry.factory(specs.monitor_histogram)
-def monitor_histogram(context: WorkflowContext) -> MonitorHistogramWorkflow:
-    return MonitorHistogramWorkflow(
-        source_name=context.source_name,
-        params=context.params,
-        distance_m=banks.MONITORS[context.source_name],
-    )
-
-
-@specs.registry.factory(specs.timeseries_data)
-def timeseries_data(context: WorkflowContext) -> TimeseriesWorkflow:
-    return TimeseriesWorkflow(source_name=context.source_name)
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
+)
+specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
 
 
 @specs.registry.factory(specs.i_of_q)

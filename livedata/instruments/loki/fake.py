@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
 from livedata.config.instrument import Instrument
+from livedata.core.events import DetectorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
@@ -52,15 +52,6 @@ def toa_ns(wavelength: np.ndarray, flight_path_m: np.ndarray | float) -> np.ndar
     return np.clip(np.rint(t), 0, PULSE_PERIOD.ns - 1).astype(np.int32)
 
 
-@dataclass(frozen=True)
-class SansEvents:
-    pixel_id: np.ndarray
-    time_of_arrival: np.ndarray
-
-    def pair(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.pixel_id, self.time_of_arrival
-
-
 def sans_events(
     bank: BankLayout,
     n_events: int,
@@ -69,7 +60,7 @@ def sans_events(
     ring_height: float = RING_HEIGHT,
     band: tuple[float, float] = WAVELENGTH_BAND,
     wavelength_steps: int = 512,
-) -> SansEvents:
+) -> DetectorEvents:
     """``n_events`` of ``bank`` drawn from Omega(pixel) x flat band x I(Q).
 
     Sampled exactly on a fine wavelength grid: a pixel by its total weight, then
@@ -90,7 +81,7 @@ def sans_events(
     flat = np.minimum(flat, weight.size - 1)
     pixel, step = np.divmod(flat, wavelength_steps)
     lam = edges[step] + rng.random(n_events) * (edges[1] - edges[0])
-    return SansEvents(
+    return DetectorEvents(
         pixel_id=numbers[pixel].astype(np.int32),
         time_of_arrival=toa_ns(lam, l_total[pixel]),
     )
@@ -182,7 +173,7 @@ def loki_detector_messages(
         key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, bank.name))
         if key is not None:
             pools[key] = [
-                sans_events(bank, per_bank, rng=rng).pair() for _ in range(pool_size)
+                sans_events(bank, per_bank, rng=rng) for _ in range(pool_size)
             ]
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 

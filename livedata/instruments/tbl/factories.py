@@ -9,9 +9,11 @@ import numpy as np
 from livedata.core.workflow import WorkflowContext
 from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
 from livedata.workflows.detector_view import DetectorViewWorkflow, wavelength_transform
-from livedata.workflows.monitor_histogram import MonitorHistogramWorkflow
 from livedata.workflows.projection import logical_projection
-from livedata.workflows.timeseries import TimeseriesWorkflow
+from livedata.workflows.standard_factories import (
+    monitor_histogram_factory,
+    timeseries_factory,
+)
 
 from . import banks, specs
 from .layout import layout
@@ -67,15 +69,7 @@ def multiblade_blade_wire_strip(context: WorkflowContext) -> DetectorViewWorkflo
     )
 
 
-@specs.registry.factory(specs.monitor_histogram)
-def monitor_histogram(context: WorkflowContext) -> MonitorHistogramWorkflow:
-    return MonitorHistogramWorkflow(
-        source_name=context.source_name,
-        params=context.params,
-        distance_m=banks.MONITORS[context.source_name],
-    )
-
-
-@specs.registry.factory(specs.timeseries_data)
-def timeseries_data(context: WorkflowContext) -> TimeseriesWorkflow:
-    return TimeseriesWorkflow(source_name=context.source_name)
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
+)
+specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
