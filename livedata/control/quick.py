@@ -90,27 +90,32 @@ def wait_for_services(
     timeout: float = 60.0,
     client_config: dict | None = None,
 ) -> set[str]:
-    """Block until each named service has sent a ``running`` heartbeat.
+    """Block until each named service sends a ``running`` heartbeat from now on.
 
-    Returns the services that did not report in time (empty set when all did).
+    Services beat every 2 s, so history is not needed, and it would mislead: a
+    service that ran earlier left ``running`` beats on the topic. Records stamped
+    before the call are ignored too (the embedded broker's end offset may trail
+    by one batch). Returns the services that did not report in
+    time (empty set when all did).
     """
     from confluent_kafka import Consumer
 
     from ..core.status import ServiceState, ServiceStatus
-    from ..kafka.consumer import assign_all, make_consumer_config
+    from ..kafka.consumer import assign_from_now, make_consumer_config
 
     heartbeat = livedata_topic(instrument, StreamKind.LIVEDATA_STATUS)
     consumer = Consumer(
         make_consumer_config(bootstrap, f"{instrument}_cli", client_config)
     )
-    assign_all(consumer, [heartbeat], at="beginning")
+    since_ms = int(time.time() * 1000)
+    assign_from_now(consumer, [heartbeat])
     adapter = build_client_adapter(instrument, Counters())
     waiting = set(services)
     deadline = time.monotonic() + timeout
     try:
         while waiting and time.monotonic() < deadline:
             for msg in consumer.consume(num_messages=100, timeout=0.2):
-                if msg.error():
+                if msg.error() or msg.timestamp()[1] < since_ms:
                     continue
                 adapted = adapter.adapt(from_confluent(msg))
                 status = None if adapted is None else adapted.value

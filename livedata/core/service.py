@@ -52,6 +52,11 @@ class Service:
     def stop_requested(self) -> bool:
         return self._stop_requested.is_set()
 
+    @property
+    def stop_event(self) -> threading.Event:
+        """Set once a stop was requested (for a :class:`ShutdownDeadline`)."""
+        return self._stop_requested
+
     def run(self) -> int:
         """Process until stopped; 0 after a graceful stop, 1 after an error."""
         previous = self._install_signal_handlers()

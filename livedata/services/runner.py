@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
+import signal
 import sys
 
 from ..config import kafka_client_config, load_config, redact
 from ..core.metrics import Counters
 from ..core.service import Service
+from ..core.shutdown_deadline import ShutdownDeadline
 from ..instruments import get_instrument
 from ..kafka.consumer import TopicsNotFound, assign_all, make_consumer_config
 from ..kafka.routing import build_service_adapter
@@ -92,16 +95,23 @@ def run_service(
         counters=counters,
         stream_stats=source.stream_stats,
     )
+    # `kill -USR1 <pid>` prints every thread's stack to the log: where is it stuck?
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+    runner = Service(
+        processor,
+        name=f"{instrument.name}:{service}",
+        poll_interval=float(service_config["poll_interval_s"]),
+    )
+    deadline = ShutdownDeadline(
+        runner.stop_event, float(service_config["shutdown_timeout_s"])
+    ).start()
     source.start()
     try:
-        code = Service(
-            processor,
-            name=f"{instrument.name}:{service}",
-            poll_interval=float(service_config["poll_interval_s"]),
-        ).run()
+        code = runner.run()
     finally:
         source.stop()
         sink.close()
+        deadline.disarm()
     logger.info(
         "%s stopped with exit code %d; counters %s", service, code, counters.snapshot()
     )

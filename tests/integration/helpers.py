@@ -6,10 +6,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from confluent_kafka import Consumer, Producer
 
@@ -30,8 +31,11 @@ CLIENT_TOPICS = [
 def start_service(
     name: str, bootstrap: str, instrument: str = "dummy"
 ) -> subprocess.Popen:
+    """The service logs to an anonymous file, not a pipe: nobody reads a pipe
+    while the test runs, and a full one would block the service's logging."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in service_output
+    proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -47,22 +51,39 @@ def start_service(
             "WARNING",
         ],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
+    _LOGS[proc.pid] = log
+    return proc
+
+
+_LOGS: dict[int, IO[bytes]] = {}
+
+
+def service_output(proc: subprocess.Popen, tail: int = 4000) -> str:
+    """The last ``tail`` characters the service printed so far."""
+    log = _LOGS[proc.pid]
+    log.seek(0)
+    return log.read().decode(errors="replace")[-tail:]
 
 
 def stop_service(
     proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 20
 ) -> int:
+    """Signal the service and wait; a hang fails with the service's stacks."""
     if proc.poll() is None:
         proc.send_signal(sig)
     try:
         return proc.wait(timeout)
     except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)  # the service prints every thread's stack
+        time.sleep(1)
         proc.kill()
         proc.wait()
-        raise
+        raise AssertionError(
+            f"service did not stop within {timeout} s:\n{service_output(proc)}"
+        ) from None
 
 
 class Listener:

@@ -9,7 +9,7 @@ from livedata.control.quick import wait_for_services
 from livedata.instruments import get_instrument
 from livedata.services.builder import SERVICES
 from livedata.services.topics import create_instrument_topics
-from tests.integration.helpers import start_service, stop_service
+from tests.integration.helpers import service_output, start_service, stop_service
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -22,7 +22,7 @@ def test_services_start_offline_and_stop_gracefully(kafka_broker, instrument):
     try:
         silent = wait_for_services(instrument, bootstrap, list(procs), timeout=150)
         assert not silent, {
-            name: procs[name].stdout.read1().decode(errors="replace")[-2000:]
+            name: service_output(procs[name])
             for name in silent
             if procs[name].poll() is not None
         }

@@ -15,7 +15,13 @@ from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
 from livedata.instruments import get_instrument
 from livedata.kafka.wire_builders import command_message, ev44_message
 from livedata.services.topics import create_instrument_topics
-from tests.integration.helpers import Listener, produce, start_service, stop_service
+from tests.integration.helpers import (
+    Listener,
+    produce,
+    service_output,
+    start_service,
+    stop_service,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -229,3 +235,18 @@ def test_sigterm_sends_stopping_then_stopped(bootstrap):
         assert final[-2:] == ["stopping", "stopped"]
     finally:
         listener.close()
+
+
+def test_sigusr1_prints_every_threads_stack_and_the_service_goes_on(bootstrap):
+    proc = start_service("timeseries", bootstrap)
+    try:
+        assert not wait_for_services("dummy", bootstrap, ["timeseries"], timeout=60)
+        proc.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while "most recent call first" not in service_output(proc):
+            assert time.monotonic() < deadline, service_output(proc)
+            time.sleep(0.1)
+        assert "livedata/kafka/source.py" in service_output(proc)  # the poller
+        assert proc.poll() is None
+    finally:
+        assert stop_service(proc) == 0
