@@ -13,15 +13,16 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from functools import partial
 
 import numpy as np
 
-from ..config.instrument import Instrument
-from ..core.events import DetectorEvents
+from ..config.instrument import DetectorConfig, Instrument
+from ..core.events import DetectorEvents, MonitorEvents
 from ..core.stream import StreamId, StreamKind
 from ..core.timestamp import NS_PER_S, PULSE_PERIOD
 from ..kafka.raw import RawMessage
+from ..kafka.stream_mapping import InputStreamKey, StreamMapping
 from ..kafka.wire_builders import ad00_message, ev44_bytes, f144_message
 
 logger = logging.getLogger(__name__)
@@ -84,26 +85,38 @@ def pulse_clock(
     return pulse_times if pulse_times is not None else _pulse_times(stop)
 
 
+PooledPulse = DetectorEvents | MonitorEvents
+
+
+def stream_pools(
+    mapping: StreamMapping,
+    kind: StreamKind,
+    draws: Mapping[str, Callable[[], PooledPulse]],
+    pool_size: int = _POOL,
+) -> dict[InputStreamKey, list[PooledPulse]]:
+    """``pool_size`` pulses drawn up front for each named stream the mapping
+    routes (streams it does not route are left out)."""
+    pools = {}
+    for name, draw in draws.items():
+        key = mapping.key_for(StreamId(kind, name))
+        if key is not None:
+            pools[key] = [draw() for _ in range(pool_size)]
+    return pools
+
+
 def cycle_event_pools(
-    pools: Mapping[
-        Any, Sequence[DetectorEvents | tuple[np.ndarray | None, np.ndarray]]
-    ],
-    times: Iterable[int],
+    pools: Mapping[InputStreamKey, Sequence[PooledPulse]], times: Iterable[int]
 ) -> Iterator[RawMessage]:
     """One ev44 record per stream and pulse, cycling each stream's pool of
-    pre-generated pulses (``DetectorEvents``, or ``(None, time_of_arrival)`` for a
-    monitor): drawing fresh random events for every pulse would cost more than
-    producing them."""
+    pre-drawn pulses: drawing fresh random events for every pulse would cost
+    more than producing them."""
     for i, t in enumerate(times):
         for key, pool in pools.items():
-            entry = pool[i % len(pool)]
-            if isinstance(entry, DetectorEvents):
-                pixels, toa = entry.pixel_id, entry.time_of_arrival
-            else:
-                pixels, toa = entry
+            pulse = pool[i % len(pool)]
+            pixels = pulse.pixel_id if isinstance(pulse, DetectorEvents) else None
             yield RawMessage(
                 key.topic,
-                ev44_bytes(key.source_name, t, pixels, toa, i),
+                ev44_bytes(key.source_name, t, pixels, pulse.time_of_arrival, i),
                 None,
                 t // 1_000_000,
             )
@@ -112,35 +125,34 @@ def cycle_event_pools(
 def detector_messages(
     instrument: Instrument, rate: float, stop: threading.Event, dev: bool
 ):
-    mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(1)
     per_pulse = max(1, int(rate / 14))
-    pools = {}
-    for name, det in instrument.detectors.items():
-        key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, name))
-        if key is None:
-            continue
-        pools[key] = [
-            (
-                _pixels(rng, per_pulse, det.first_detector_number, det.shape),
-                _toa(rng, per_pulse),
-            )
-            for _ in range(_POOL)
-        ]
+
+    def draw(det: DetectorConfig) -> DetectorEvents:
+        return DetectorEvents(
+            _pixels(rng, per_pulse, det.first_detector_number, det.shape),
+            _toa(rng, per_pulse),
+        )
+
+    draws = {name: partial(draw, det) for name, det in instrument.detectors.items()}
+    pools = stream_pools(
+        instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws
+    )
     yield from cycle_event_pools(pools, _pulse_times(stop))
 
 
 def monitor_messages(
     instrument: Instrument, rate: float, stop: threading.Event, dev: bool
 ):
-    mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(2)
     per_pulse = max(1, int(rate / 14))
-    pools = {}
-    for name in instrument.monitors:
-        key = mapping.key_for(StreamId(StreamKind.MONITOR_EVENTS, name))
-        if key is not None:
-            pools[key] = [(None, _toa(rng, per_pulse)) for _ in range(_POOL)]
+    draws = {
+        name: lambda: MonitorEvents(_toa(rng, per_pulse))
+        for name in instrument.monitors
+    }
+    pools = stream_pools(
+        instrument.stream_mapping(dev), StreamKind.MONITOR_EVENTS, draws
+    )
     yield from cycle_event_pools(pools, _pulse_times(stop))
 
 

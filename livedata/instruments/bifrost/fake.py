@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from livedata.config.instrument import Instrument
+from livedata.core.events import DetectorEvents
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
@@ -38,8 +39,8 @@ def channel_weight(channel: int) -> float:
 
 def triplet_events(
     arc: int, channel: int, n_events: int, *, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """(detector numbers, time of arrival in ns) of one triplet."""
+) -> DetectorEvents:
+    """Detector numbers and time of arrival (ns) of one triplet's events."""
     numbers = triplet_numbers(arc, channel)  # (tube, pixel)
     tube = rng.integers(0, banks.N_TUBE, n_events)
     pixel = np.clip(
@@ -50,7 +51,7 @@ def triplet_events(
     t = banks.SOURCE_TO_SAMPLE_M / (MEV_TO_SPEED * np.sqrt(e_initial))
     t += SECONDARY_PATH_M / (MEV_TO_SPEED * np.sqrt(e_final))
     toa = np.mod(np.rint(t * 1e9), PULSE_PERIOD.ns).astype(np.int32)
-    return numbers[tube, pixel].astype(np.int32), toa
+    return DetectorEvents(numbers[tube, pixel].astype(np.int32), toa)
 
 
 def events_per_triplet(total_per_pulse: float) -> dict[tuple[int, int], int]:
@@ -78,9 +79,10 @@ def make_bifrost_events(
     for i in range(n_pulses):
         t = first_pulse_ns + i * PULSE_PERIOD.ns
         for (arc, channel), n in split.items():
-            pixels, toa = triplet_events(arc, channel, n, rng=rng)
+            events = triplet_events(arc, channel, n, rng=rng)
             name = banks.triplet_name(arc, channel)
-            out.append((t, name, ev44_bytes(name, t, pixels, toa, i)))
+            payload = ev44_bytes(name, t, events.pixel_id, events.time_of_arrival, i)
+            out.append((t, name, payload))
     return out
 
 

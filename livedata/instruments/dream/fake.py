@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from functools import partial
 
 import numpy as np
 
 from livedata.config.instrument import Instrument
-from livedata.core.events import DetectorEvents
-from livedata.core.stream import StreamId, StreamKind
+from livedata.core.events import DetectorEvents, MonitorEvents
+from livedata.core.stream import StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
-from livedata.services.fakes import cycle_event_pools, pulse_clock
+from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 
 from . import banks
 from .layout import layout, two_theta_deg
@@ -125,16 +126,14 @@ def dream_monitor_messages(
     pool_size: int = 4,
 ) -> Iterator[RawMessage]:
     """Monitor events in DREAM's wavelength band (the table's cave-monitor rows)."""
-    mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(2)
     per_pulse = max(1, int(rate / 14))
-    pools = {}
-    for name in banks.MONITORS:
-        key = mapping.key_for(StreamId(StreamKind.MONITOR_EVENTS, name))
-        if key is not None and name == banks.MONITOR_CAVE:
-            pools[key] = [
-                (None, monitor_events(per_pulse, rng=rng)) for _ in range(pool_size)
-            ]
+    draws = {
+        banks.MONITOR_CAVE: lambda: MonitorEvents(monitor_events(per_pulse, rng=rng))
+    }
+    pools = stream_pools(
+        instrument.stream_mapping(dev), StreamKind.MONITOR_EVENTS, draws, pool_size
+    )
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
@@ -152,18 +151,16 @@ def dream_detector_messages(
     A small pool of pulses per bank is drawn once and reused with fresh pulse times
     (like the generic fakes); ``pulse_times`` defaults to the real-time 14 Hz grid.
     """
-    mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(1)
     the_layout = layout()
     per_bank = max(1, int(rate / 14 / len(the_layout.banks)))
-    pools = {}
-    for bank in the_layout.banks:
-        key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, bank.name))
-        if key is not None:
-            pools[key] = [
-                powder_events(bank, per_bank, rng=rng, background=0.1)
-                for _ in range(pool_size)
-            ]
+    draws = {
+        bank.name: partial(powder_events, bank, per_bank, rng=rng, background=0.1)
+        for bank in the_layout.banks
+    }
+    pools = stream_pools(
+        instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws, pool_size
+    )
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from functools import partial
 
 import numpy as np
 
 from livedata.config.instrument import Instrument
-from livedata.core.events import DetectorEvents
-from livedata.core.stream import StreamId, StreamKind
+from livedata.core.events import DetectorEvents, MonitorEvents
+from livedata.core.stream import StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
-from livedata.services.fakes import cycle_event_pools, pulse_clock
+from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 
 from . import banks
 from .layout import layout, solid_angle, two_theta
@@ -165,16 +166,15 @@ def loki_detector_messages(
     pool_size: int = 4,
 ) -> Iterator[RawMessage]:
     """SANS events for every bank at ``rate`` events/s in total, as Kafka records."""
-    mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(1)
     per_bank = max(1, int(rate / 14 / len(banks.BANKS)))
-    pools = {}
-    for bank in layout().banks:
-        key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, bank.name))
-        if key is not None:
-            pools[key] = [
-                sans_events(bank, per_bank, rng=rng) for _ in range(pool_size)
-            ]
+    draws = {
+        bank.name: partial(sans_events, bank, per_bank, rng=rng)
+        for bank in layout().banks
+    }
+    pools = stream_pools(
+        instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws, pool_size
+    )
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
@@ -188,17 +188,17 @@ def loki_monitor_messages(
     pool_size: int = 4,
 ) -> Iterator[RawMessage]:
     """Monitor events (flat band; transmission monitor attenuated by the sample)."""
-    mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(2)
     per_pulse = max(1, int(rate / 14))
-    pools = {}
-    for name in banks.MONITORS:
-        key = mapping.key_for(StreamId(StreamKind.MONITOR_EVENTS, name))
-        if key is not None:
-            n = max(1, int(per_pulse * monitor_fraction(name)))
-            pools[key] = [
-                (None, monitor_toa(name, n, rng=rng)) for _ in range(pool_size)
-            ]
+
+    def draw(name: str) -> MonitorEvents:
+        n = max(1, int(per_pulse * monitor_fraction(name)))
+        return MonitorEvents(monitor_toa(name, n, rng=rng))
+
+    draws = {name: partial(draw, name) for name in banks.MONITORS}
+    pools = stream_pools(
+        instrument.stream_mapping(dev), StreamKind.MONITOR_EVENTS, draws, pool_size
+    )
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from functools import partial
 
 import numpy as np
 from streaming_data_types import area_detector_ad00
 
 from livedata.config.instrument import DetectorConfig, Instrument
+from livedata.core.events import DetectorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ad00_message, ev44_bytes
-from livedata.services.fakes import cycle_event_pools, pulse_clock
+from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 
 from . import banks
 from .layout import layout
@@ -66,8 +68,8 @@ def make_orca_frames(
 
 def detector_events(
     bank: DetectorConfig, n_events: int, *, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """(detector numbers, toa ns): pixels by the footprint over the bank's face."""
+) -> DetectorEvents:
+    """Detector numbers and toa (ns): pixels by the footprint over the bank's face."""
     shape = bank.shape
     face = (shape[0] * (shape[1] if len(shape) == 3 else 1), shape[-1])
     weight = beam_profile(face).ravel()
@@ -77,7 +79,7 @@ def detector_events(
     l_total = banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions[pixel], axis=1)
     lam = rng.uniform(*WAVELENGTH_BAND, n_events)
     toa = np.clip(np.rint(lam * l_total / H_OVER_MN * 1e9), 0, PULSE_PERIOD.ns - 1)
-    return numbers[pixel].astype(np.int32), toa.astype(np.int32)
+    return DetectorEvents(numbers[pixel].astype(np.int32), toa.astype(np.int32))
 
 
 def make_tbl_events(
@@ -93,8 +95,10 @@ def make_tbl_events(
     out = []
     for i in range(n_pulses):
         t = first_pulse_ns + i * PULSE_PERIOD.ns
-        pixels, toa = detector_events(bank, events_per_pulse, rng=rng)
-        out.append((t, ev44_bytes(bank_name, t, pixels, toa, i)))
+        events = detector_events(bank, events_per_pulse, rng=rng)
+        out.append(
+            (t, ev44_bytes(bank_name, t, events.pixel_id, events.time_of_arrival, i))
+        )
     return out
 
 
@@ -107,16 +111,15 @@ def tbl_detector_messages(
     pulse_times: Iterator[int] | None = None,
     pool_size: int = 4,
 ) -> Iterator[RawMessage]:
-    mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(1)
     per_bank = max(1, int(rate / 14 / len(banks.EVENT_DETECTORS)))
-    pools = {}
-    for bank in banks.EVENT_DETECTORS:
-        key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, bank.name))
-        if key is not None:
-            pools[key] = [
-                detector_events(bank, per_bank, rng=rng) for _ in range(pool_size)
-            ]
+    draws = {
+        bank.name: partial(detector_events, bank, per_bank, rng=rng)
+        for bank in banks.EVENT_DETECTORS
+    }
+    pools = stream_pools(
+        instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws, pool_size
+    )
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
