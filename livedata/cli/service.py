@@ -37,7 +37,12 @@ def run(
     bootstrap: BootstrapOption = None,
     log_level: Annotated[str, typer.Option(help="Python log level.")] = "INFO",
 ) -> None:
-    """Run one service until SIGTERM/SIGINT (stopping, then stopped heartbeats)."""
+    """Run one service until SIGTERM/SIGINT (stopping, then stopped heartbeats).
+
+    A stop that takes longer than shutdown_timeout_s (config/defaults/service.yaml,
+    15 s) prints every thread's stack and exits 1. SIGUSR1 prints the stacks
+    and the service goes on.
+    """
     if name not in SERVICE_NAMES:
         fail(f"unknown service {name!r}; choose one of {', '.join(SERVICE_NAMES)}", 2)
     resolve_instrument(instrument)
