@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from typing import Annotated
 
 import typer
 
+from ..core.stop_signal import StopSignal, stop_on_signals
 from .common import fail
 
 
@@ -25,9 +24,8 @@ def broker(
     """Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C."""
     from ..kafka.broker import BrokerStartError, EmbeddedBroker
 
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = StopSignal()
+    stop_on_signals(stop)
     try:
         embedded = EmbeddedBroker(port).start()
     except BrokerStartError as err:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from ..core.stop_signal import StopSignal, stop_on_signals
 from .common import InstrumentOption, fail, resolve_instrument
 
 
@@ -39,12 +40,11 @@ def demo(
     from ..services.demo import run_demo
 
     with_console = tui and sys.stdin.isatty() and sys.stdout.isatty()
-    stop = threading.Event()
+    stop = StopSignal()
     ready_event = threading.Event()
     bootstrap_box: list[str] = []
     # SIGHUP: the terminal went away (SSH dropped); stop as gracefully as Ctrl-C.
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: stop.set())
+    stop_on_signals(stop, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
     log_dir = tempfile.mkdtemp(prefix="livedata-demo-")
 
     def ready(bootstrap, procs, outcome):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from typing import Annotated
 
 import typer
 
+from ..core.stop_signal import StopSignal, stop_on_signals
 from .common import (
     BootstrapOption,
     DevOption,
@@ -33,9 +32,8 @@ def _run(
     address = resolve_bootstrap(bootstrap)
     from ..services.fakes import run_fake
 
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = StopSignal()
+    stop_on_signals(stop)
     typer.echo(f"fake {kind} for {inst.name} -> {address} (Ctrl-C stops)", err=True)
     sent = run_fake(kind, inst, rate=rate, bootstrap=address, dev=dev, stop=stop)
     typer.echo(f"sent {sent} messages", err=True)

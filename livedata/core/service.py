@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from types import FrameType
 from typing import Protocol
 
 from .job import one_line_error
+from .stop_signal import StopSignal
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +37,17 @@ class Service:
     """
 
     def __init__(
-        self, processor: Processor, name: str, poll_interval: float = 0.05
+        self,
+        processor: Processor,
+        name: str,
+        poll_interval: float = 0.05,
+        stop: StopSignal | None = None,
     ) -> None:
         self._processor = processor
         self.name = name
         self._poll_interval = poll_interval
-        self._stop_requested = threading.Event()
+        # Given when signals were routed to it before the service existed.
+        self._stop_requested = stop or StopSignal()
 
     def stop(self) -> None:
         """Request a graceful stop; safe from any thread and from signal handlers."""
@@ -53,7 +58,7 @@ class Service:
         return self._stop_requested.is_set()
 
     @property
-    def stop_event(self) -> threading.Event:
+    def stop_event(self) -> StopSignal:
         """Set once a stop was requested (for a :class:`ShutdownDeadline`)."""
         return self._stop_requested
 
@@ -91,9 +96,7 @@ class Service:
             return {}
         previous = {}
         for signum in (signal.SIGTERM, signal.SIGINT):
-            previous[signum] = signal.signal(signum, self._on_signal)
+            # Only set the flag here: logging (a lock) or anything else that
+            # may block must not run inside a signal handler.
+            previous[signum] = signal.signal(signum, lambda *_: self.stop())
         return previous
-
-    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        logger.info("service %s: %s received", self.name, signal.Signals(signum).name)
-        self.stop()

@@ -11,6 +11,8 @@ import sys
 import threading
 from collections.abc import Callable
 
+from .stop_signal import StopFlag
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,7 +23,7 @@ class ShutdownDeadline:
 
     def __init__(
         self,
-        stop_requested: threading.Event,
+        stop_requested: StopFlag,
         seconds: float,
         *,
         exit_process: Callable[[int], object] = os._exit,

@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from ..config.instrument import Instrument
 from ..core.commands import WorkflowConfig
 from ..core.identifiers import JobId, WorkflowId
+from ..core.stop_signal import StopFlag, StopSignal
 from ..kafka.broker import EmbeddedBroker
 from ..lifeline import PARENT_PID_ENV
 from .topics import create_instrument_topics
@@ -115,12 +115,12 @@ def run_demo(
     port: int | None,
     log_dir: str,
     on_ready=None,
-    stop: threading.Event | None = None,
+    stop: StopFlag | None = None,
 ) -> int:
     """Runs until ``stop`` is set; returns 0 when every service stopped cleanly."""
     from ..control.quick import send_and_wait_for_acks, wait_for_services
 
-    stop = stop or threading.Event()
+    stop = stop or StopSignal()
     with EmbeddedBroker(port) as broker:
         report = create_instrument_topics(instrument, broker.bootstrap)
         if not report.ok:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -19,6 +18,7 @@ import numpy as np
 
 from ..config.instrument import DetectorConfig, Instrument
 from ..core.events import DetectorEvents, MonitorEvents
+from ..core.stop_signal import StopFlag, StopSignal
 from ..core.stream import StreamId, StreamKind
 from ..core.timestamp import NS_PER_S, PULSE_PERIOD
 from ..kafka.raw import RawMessage
@@ -67,7 +67,7 @@ def _pixels(
     return (first + row * nx + col).astype(np.int32)
 
 
-def _pulse_times(stop: threading.Event) -> Iterator[int]:
+def _pulse_times(stop: StopFlag) -> Iterator[int]:
     """Pulse times aligned to the 14 Hz grid, yielded in real time."""
     t = time.time_ns() // PULSE_PERIOD.ns * PULSE_PERIOD.ns
     while not stop.is_set():
@@ -79,7 +79,7 @@ def _pulse_times(stop: threading.Event) -> Iterator[int]:
 
 
 def pulse_clock(
-    stop: threading.Event, pulse_times: Iterator[int] | None = None
+    stop: StopFlag, pulse_times: Iterator[int] | None = None
 ) -> Iterator[int]:
     """The given pulse times (tests step them), else the real-time 14 Hz clock."""
     return pulse_times if pulse_times is not None else _pulse_times(stop)
@@ -122,9 +122,7 @@ def cycle_event_pools(
             )
 
 
-def detector_messages(
-    instrument: Instrument, rate: float, stop: threading.Event, dev: bool
-):
+def detector_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
     rng = np.random.default_rng(1)
     per_pulse = max(1, int(rate / 14))
 
@@ -141,9 +139,7 @@ def detector_messages(
     yield from cycle_event_pools(pools, _pulse_times(stop))
 
 
-def monitor_messages(
-    instrument: Instrument, rate: float, stop: threading.Event, dev: bool
-):
+def monitor_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
     rng = np.random.default_rng(2)
     per_pulse = max(1, int(rate / 14))
     draws = {
@@ -156,9 +152,7 @@ def monitor_messages(
     yield from cycle_event_pools(pools, _pulse_times(stop))
 
 
-def area_messages(
-    instrument: Instrument, rate: float, stop: threading.Event, dev: bool
-):
+def area_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
     mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(3)
     frames = {}
@@ -174,7 +168,7 @@ def area_messages(
             yield ad00_message(key.topic, key.source_name, t, pool[i % _POOL], i)
 
 
-def log_messages(instrument: Instrument, rate: float, stop: threading.Event, dev: bool):
+def log_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
     """Each log moves on a slow sine within its valid range, a few updates a second."""
     mapping = instrument.stream_mapping(dev)
     keys = {
@@ -223,7 +217,7 @@ def run_fake(
     rate: float | None,
     bootstrap: str,
     dev: bool = True,
-    stop: threading.Event | None = None,
+    stop: StopFlag | None = None,
     client_config: dict | None = None,
 ) -> int:
     """Produce until ``stop`` is set or SIGINT/SIGTERM; returns messages sent."""
@@ -231,7 +225,7 @@ def run_fake(
 
     from ..kafka.sink import make_producer_config
 
-    stop = stop or threading.Event()
+    stop = stop or StopSignal()
     producer = Producer(make_producer_config(bootstrap, client_config))
     generate = generator_for(kind, instrument)
     sent = 0

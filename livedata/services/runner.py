@@ -11,6 +11,7 @@ from ..config import kafka_client_config, load_config, redact
 from ..core.metrics import Counters
 from ..core.service import Service
 from ..core.shutdown_deadline import ShutdownDeadline
+from ..core.stop_signal import StopSignal, stop_on_signals
 from ..instruments import get_instrument
 from ..kafka.consumer import TopicsNotFound, assign_all, make_consumer_config
 from ..kafka.routing import build_service_adapter
@@ -41,6 +42,26 @@ def run_service(
     instrument_name: str, service: str, *, dev: bool, bootstrap: str | None
 ) -> int:
     """Exit code 0 after a graceful stop, 1 after an error."""
+    # From here on SIGTERM/SIGINT request a graceful stop, even while the
+    # factories load: the service then says stopping/stopped instead of dying.
+    stop = StopSignal()
+    restore_signals = stop_on_signals(stop)
+    try:
+        return _run_service(
+            instrument_name, service, dev=dev, bootstrap=bootstrap, stop=stop
+        )
+    finally:
+        restore_signals()
+
+
+def _run_service(
+    instrument_name: str,
+    service: str,
+    *,
+    dev: bool,
+    bootstrap: str | None,
+    stop: StopSignal,
+) -> int:
     kind = service_kind(service)
     instrument = get_instrument(instrument_name)
     mapping = instrument.stream_mapping(dev)
@@ -101,6 +122,7 @@ def run_service(
         processor,
         name=f"{instrument.name}:{service}",
         poll_interval=float(service_config["poll_interval_s"]),
+        stop=stop,
     )
     deadline = ShutdownDeadline(
         runner.stop_event, float(service_config["shutdown_timeout_s"])
