@@ -10,12 +10,25 @@ import typer
 app = typer.Typer(help="Measure processing throughput.", no_args_is_help=True)
 
 
+def _whole_seconds(pulses: int) -> int:
+    if pulses % 14:
+        raise typer.BadParameter(f"{pulses} is not a multiple of 14 (whole seconds)")
+    return pulses
+
+
 @app.command("detector")
 def detector(
     json_output: Annotated[
         bool, typer.Option("--json", help="Last line is a JSON object.")
     ] = False,
-    pulses: Annotated[int, typer.Option(min=14, help="Timed pulses (14 Hz).")] = 56,
+    pulses: Annotated[
+        int,
+        typer.Option(
+            min=14,
+            callback=_whole_seconds,
+            help="Timed pulses (14 Hz); a multiple of 14, i.e. whole 1 s windows.",
+        ),
+    ] = 56,
     events_per_pulse: Annotated[
         int, typer.Option(min=1000, help="Events in each ev44 message.")
     ] = 1_000_000,
@@ -26,7 +39,7 @@ def detector(
     typer.echo("preparing ev44 messages and the panel_0_xy job ...", err=True)
     result = run_detector_bench(pulses=pulses, events_per_pulse=events_per_pulse)
     typer.echo(
-        f"{result.events:,} events in {result.seconds:.3f} s: "
+        f"{result.events:,} events histogrammed in {result.seconds:.3f} s: "
         f"{result.events_per_s:.3g} events/s, {result.ns_per_event:.2f} ns/event "
         f"({result.results_published} results published)"
     )

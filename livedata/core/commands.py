@@ -12,10 +12,22 @@ from .identifiers import JobId, WorkflowId
 
 
 class JobSchedule(BaseModel):
-    """Data-time window of a job in ns since the epoch; ``None`` means open."""
+    """Data-time window of a job in ns since the epoch; ``None`` means open.
+
+    An empty or reversed window parses (so the owning service can answer ERR
+    with ``problem()`` instead of the command vanishing at the wire) but no job
+    is started with it.
+    """
 
     start_time: int | None = None
     end_time: int | None = None
+
+    def problem(self) -> str | None:
+        """Why this schedule can run no job, or ``None`` if it is fine."""
+        start, end = self.start_time, self.end_time
+        if start is not None and end is not None and end <= start:
+            return f"schedule end_time {end} is not after start_time {start}"
+        return None
 
 
 class WorkflowConfig(BaseModel):

@@ -21,6 +21,11 @@ class InMemorySource:
         with self._lock:
             self._queue.extend(messages)
 
+    @property
+    def healthy(self) -> bool:
+        """Memory does not fail: always healthy."""
+        return True
+
     def get_messages(self) -> list[Message[Any]]:
         with self._lock:
             out = list(self._queue)

@@ -16,8 +16,9 @@ from .commands import JobSchedule
 from .identifiers import JobId, WorkflowId
 from .metrics import Counters
 from .status import JobState, JobStatus
+from .stream import StreamId
 from .timestamp import Timestamp
-from .workflow import Workflow
+from .workflow import Workflow, take_dropped_events
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ class Job:
     stream, the role for aux streams). ``required_keys`` are input keys that must
     deliver a value before the job does anything (``pending_context``); their
     values, and those of other aux inputs, are held back until then so none is
-    lost.
+    lost. Events a workflow reports as dropped are counted as
+    ``dropped_events:<source>:<reason>``.
     """
 
     def __init__(
@@ -155,26 +157,59 @@ class Job:
     # -- data -------------------------------------------------------------
 
     def process_batch(
-        self, start_time: Timestamp, end_time: Timestamp, data: Mapping[str, Any]
+        self,
+        start_time: Timestamp,
+        end_time: Timestamp,
+        data: Mapping[StreamId, Any] | Mapping[str, Any],
     ) -> JobResult | None:
-        """Advance by data time, accumulate, and finalize if primary data came (B6)."""
+        """Advance by data time, accumulate, and finalize if primary data came (B6).
+
+        ``data`` is keyed by stream (or stream name). Streams of different kinds
+        that share a name (a monitor sending events and histograms) are handed
+        to the workflow in consecutive ``accumulate`` calls, so neither is lost.
+        """
         self._advance(start_time, end_time)
         if self._phase is Phase.FINISHING:
             return self.finish()
         if self._phase is not Phase.ACTIVE or self._paused:
             return None
-        inputs = {key: data[s] for s, key in self.inputs.items() if s in data}
-        if not inputs:
+        groups = self._input_groups(data)
+        if not groups:
             return None
         if self._missing_context:
-            self._hold_context(inputs)
+            for group in groups:
+                self._hold_context(group)
             if self._missing_context:
                 return None
-            inputs = {**self._held_context, **inputs}
+            # What earlier batches delivered; this batch's values are in the groups.
+            present = {key for group in groups for key in group}
+            earlier = {k: v for k, v in self._held_context.items() if k not in present}
+            groups[0] = {**earlier, **groups[0]}
             self._held_context = {}
-        got_primary = self.primary_stream in data
-        self._accumulate(inputs, start_time, end_time, primary=got_primary)
+        got_primary = False
+        for group in groups:
+            primary = self.primary_stream in group
+            got_primary |= primary
+            self._accumulate(group, start_time, end_time, primary=primary)
         return self._finalize() if got_primary else None
+
+    def _input_groups(
+        self, data: Mapping[StreamId, Any] | Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The job's inputs by input key; a second value for a key opens a group."""
+        groups: list[dict[str, Any]] = []
+        for stream, value in data.items():
+            name = stream.name if isinstance(stream, StreamId) else stream
+            key = self.inputs.get(name)
+            if key is None:
+                continue
+            for group in groups:
+                if key not in group:
+                    group[key] = value
+                    break
+            else:
+                groups.append({key: value})
+        return groups
 
     def finish(self) -> JobResult | None:
         """Compute the final result (if there is data) and stop."""
@@ -213,10 +248,25 @@ class Job:
             logger.warning("job %s: accumulate failed: %s", self.job_id, self._warning)
         else:
             self._warning = None
+        self._count_dropped_events()
         if primary:
             if self._window_start is None:
                 self._window_start = start_time
             self._window_end = end_time
+
+    def _count_dropped_events(self) -> None:
+        """Move the workflow's drop counts into the service counters (A11)."""
+        try:
+            drops = take_dropped_events(self._workflow)
+        except Exception as error:
+            self._counters.increment("drop_count_errors")
+            logger.warning("job %s: reading drop counts failed: %r", self.job_id, error)
+            return
+        for reason, count in drops.items():
+            if count:
+                self._counters.increment(
+                    f"dropped_events:{self.primary_stream}:{reason}", int(count)
+                )
 
     def _finalize(self) -> JobResult | None:
         try:

@@ -58,6 +58,9 @@ def build_job(
         raise JobConfigError(
             f"source {source!r} is not one of {', '.join(spec.source_names)}"
         )
+    schedule_problem = config.schedule.problem()
+    if schedule_problem is not None:
+        raise JobConfigError(schedule_problem)
     params = spec.validate_params(config.params)
     aux_streams = resolve_aux_streams(spec, config)
     if factory is None:

@@ -11,6 +11,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
 from .commands import (
     CommandAcknowledgement,
     JobAction,
@@ -23,6 +25,7 @@ from .job import Job, JobResult, Phase, one_line_error
 from .job_builder import JobConfigError, build_job
 from .metrics import Counters
 from .status import JobStatus
+from .stream import StreamId
 from .timestamp import Timestamp
 from .workflow_spec import WorkflowRegistry
 
@@ -44,15 +47,21 @@ class JobManager:
         self._registry = registry
         self._counters = counters or Counters()
         self._jobs: dict[JobId, Job] = {}
+        # Jobs replaced by a new config of the same job id: they still owe a
+        # final result and one ``stopped`` status.
+        self._replaced: list[Job] = []
 
     @property
     def active_job_count(self) -> int:
         """Jobs that are not stopped (scheduled, paused and failing ones count)."""
-        return sum(job.phase is not Phase.STOPPED for job in self._jobs.values())
+        return sum(job.phase is not Phase.STOPPED for job in self._all_jobs())
 
     @property
     def jobs(self) -> list[Job]:
         return list(self._jobs.values())
+
+    def _all_jobs(self) -> list[Job]:
+        return [*self._replaced, *self._jobs.values()]
 
     # -- commands ---------------------------------------------------------
 
@@ -75,19 +84,21 @@ class JobManager:
             factory = self._registry.get_factory(spec.workflow_id)
             job = build_job(spec, config, factory, self._counters)
         except Exception as error:  # any reason becomes the ERR's message
-            reason = (
-                str(error)
-                if isinstance(error, JobConfigError)
-                else one_line_error(error)
-            )
+            reason = _reason(error)
             self._counters.increment("commands_rejected")
             logger.warning("rejected config for %s: %s", config.job_id, reason)
             return [_answer(config.message_id, device, Response.ERR, reason)]
-        replaced = config.job_id in self._jobs
+        old = self._jobs.get(config.job_id)
+        if old is not None:
+            # It finishes like a stopped job: final result, then ``stopped``.
+            if old.phase is not Phase.STOPPED:
+                self._counters.increment("jobs_replaced")
+            old.stop()
+            self._replaced.append(old)
         self._jobs[config.job_id] = job
         logger.info(
             "%s job %s of %s",
-            "replaced" if replaced else "started",
+            "replaced" if old is not None else "started",
             config.job_id,
             spec.workflow_id,
         )
@@ -120,11 +131,14 @@ class JobManager:
     # -- data -------------------------------------------------------------
 
     def process(
-        self, start_time: Timestamp, end_time: Timestamp, data: Mapping[str, Any]
+        self,
+        start_time: Timestamp,
+        end_time: Timestamp,
+        data: Mapping[StreamId, Any] | Mapping[str, Any],
     ) -> list[JobResult]:
-        """Run one batch (preprocessed values by stream name) through every job."""
+        """Run one batch (preprocessed values by stream) through every job."""
         results = []
-        for job in self._jobs.values():
+        for job in self._all_jobs():
             if job.phase is Phase.STOPPED:
                 continue
             result = job.process_batch(start_time, end_time, data)
@@ -134,13 +148,13 @@ class JobManager:
 
     def stop_all(self) -> None:
         """Mark every open job finishing (graceful shutdown)."""
-        for job in self._jobs.values():
+        for job in self._all_jobs():
             job.stop()
 
     def finalize_finishing(self) -> list[JobResult]:
         """Final results of finishing jobs that have data; all of them stop."""
         results = []
-        for job in self._jobs.values():
+        for job in self._all_jobs():
             if job.phase is Phase.FINISHING:
                 result = job.finish()
                 if result is not None:
@@ -149,13 +163,27 @@ class JobManager:
 
     def job_statuses(self) -> list[JobStatus]:
         """One status per job; stopped jobs are reported once, then forgotten."""
-        statuses = [job.status() for job in self._jobs.values()]
+        statuses = [job.status() for job in self._all_jobs()]
+        self._replaced = [j for j in self._replaced if j.phase is not Phase.STOPPED]
         self._jobs = {
             job_id: job
             for job_id, job in self._jobs.items()
             if job.phase is not Phase.STOPPED
         }
         return statuses
+
+
+def _reason(error: Exception) -> str:
+    """One line for an ERR: which params are wrong and why, for validation errors."""
+    if isinstance(error, JobConfigError):
+        return str(error)
+    if isinstance(error, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or 'params'}: {e['msg']}"
+            for e in error.errors()
+        )
+        return f"ValidationError: {problems}"
+    return one_line_error(error)
 
 
 def _targets(command: JobCommand, job: Job) -> bool:

@@ -24,9 +24,40 @@ class Message(Generic[T]):
 
 
 class MessageSource(Protocol):
-    """Where a processor reads from: returns what arrived since the last call."""
+    """Where a processor reads from: returns what arrived since the last call.
+
+    A source may also have a ``healthy`` property (see :class:`HealthReporting`);
+    one without it counts as always healthy.
+    """
 
     def get_messages(self) -> list[Message[Any]]: ...
+
+
+class HealthReporting(Protocol):
+    """A source that can fail for good (a consumer whose thread died or whose
+    circuit breaker opened): the processor stops the service rather than keep
+    reporting ``running`` over a source that will never deliver again."""
+
+    @property
+    def healthy(self) -> bool: ...
+
+
+class SourceUnhealthy(RuntimeError):
+    """The message source reports itself unhealthy; the service must exit."""
+
+
+def source_problem(source: object) -> str | None:
+    """Why ``source`` is unhealthy, or ``None`` while it is healthy (or cannot say)."""
+    if getattr(source, "healthy", True):
+        return None
+    health = getattr(source, "health", None)
+    last_error = None
+    if callable(health):
+        try:
+            last_error = getattr(health(), "last_error", None)
+        except Exception as error:  # the reason is a nicety; the verdict stands
+            last_error = f"health() failed: {error!r}"
+    return f"message source unhealthy: {last_error or 'no reason given'}"
 
 
 class MessageSink(Protocol):

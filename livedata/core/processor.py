@@ -17,7 +17,13 @@ from .commands import JobCommand, WorkflowConfig
 from .heartbeat import HEARTBEAT_INTERVAL, HeartbeatPublisher, ServiceInfo, StreamStats
 from .job import JobResult, one_line_error
 from .job_manager import JobManager
-from .message import Message, MessageSink, MessageSource
+from .message import (
+    Message,
+    MessageSink,
+    MessageSource,
+    SourceUnhealthy,
+    source_problem,
+)
 from .metrics import Counters
 from .result import unroll
 from .status import ServiceState
@@ -40,6 +46,8 @@ class StreamPreprocessors:
 
     Streams the factory declines are remembered, so it is asked only once, and
     every message of theirs is counted as ``dropped_unknown_stream:<kind>``.
+    Values are keyed by :class:`StreamId`: a monitor's events and its histograms
+    share a name but are different streams, and neither may overwrite the other.
     """
 
     def __init__(self, factory: PreprocessorFactory, counters: Counters) -> None:
@@ -54,10 +62,10 @@ class StreamPreprocessors:
                 logger.info("no preprocessor for stream %s; dropping it", stream)
         return self._accumulators[stream]
 
-    def preprocess(self, batch: MessageBatch) -> dict[str, Any]:
-        """Add a batch's messages; the values of streams that got data, by name."""
-        touched: dict[StreamId, Accumulator[Any, Any]] = {}
-        for message in batch.messages:
+    def add(self, messages: list[Message[Any]]) -> list[StreamId]:
+        """Add messages to their accumulators; the streams that took some, in order."""
+        touched: dict[StreamId, None] = {}
+        for message in messages:
             accumulator = self._accumulator(message.stream)
             if accumulator is None:
                 self._counters.increment(
@@ -76,11 +84,18 @@ class StreamPreprocessors:
                 )
                 continue
             self._counters.increment("messages_processed")
-            touched[message.stream] = accumulator
-        values: dict[str, Any] = {}
-        for stream, accumulator in touched.items():
+            touched[message.stream] = None
+        return list(touched)
+
+    def values(self, streams: list[StreamId]) -> dict[StreamId, Any]:
+        """The current value of each stream (window accumulators clear on read)."""
+        values: dict[StreamId, Any] = {}
+        for stream in streams:
+            accumulator = self._accumulators.get(stream)
+            if accumulator is None:
+                continue
             try:
-                values[stream.name] = accumulator.get()
+                values[stream] = accumulator.get()
             except Exception as error:
                 _log_sparsely(
                     self._counters,
@@ -90,6 +105,29 @@ class StreamPreprocessors:
                     one_line_error(error),
                 )
         return values
+
+    def preprocess_streams(self, batch: MessageBatch) -> dict[StreamId, Any]:
+        """Add a batch's messages; the values of the streams that got data."""
+        return self.values(self.add(batch.messages))
+
+    def preprocess(self, batch: MessageBatch) -> dict[str, Any]:
+        """Like :meth:`preprocess_streams`, keyed by stream name.
+
+        For callers that know their names are unique; where two kinds share a
+        name in one batch, the later value wins and ``stream_name_clashes`` counts it.
+        """
+        by_name: dict[str, Any] = {}
+        for stream, value in self.preprocess_streams(batch).items():
+            if stream.name in by_name:
+                self._counters.increment("stream_name_clashes")
+            by_name[stream.name] = value
+        return by_name
+
+
+# Streams that describe how to process data rather than being data: they are
+# stamped by whoever sends them (a plot server stamps ROIs with its wall clock),
+# so they must never drive the data clock of the batcher.
+CONTEXT_KINDS = frozenset({StreamKind.LIVEDATA_ROI})
 
 
 class OrchestratingProcessor:
@@ -107,8 +145,12 @@ class OrchestratingProcessor:
         wall_clock: Callable[[], Timestamp] = Timestamp.now,
         heartbeat_interval: Duration = HEARTBEAT_INTERVAL,
         stream_stats: StreamStats | None = None,
+        context_kinds: frozenset[StreamKind] = CONTEXT_KINDS,
     ) -> None:
         self._source = source
+        self._context_kinds = context_kinds
+        # Context streams that took values since the last closed batch.
+        self._pending_context: dict[StreamId, None] = {}
         self._sink = sink
         self._preprocessors = StreamPreprocessors(preprocessor_factory, counters)
         self._jobs = job_manager
@@ -126,25 +168,45 @@ class OrchestratingProcessor:
         self._state = ServiceState.RUNNING
 
     def process(self) -> int:
-        """One cycle; returns how many messages the source delivered."""
+        """One cycle; returns how many messages the source delivered.
+
+        Raises :class:`SourceUnhealthy` once the source has failed for good, after
+        this cycle's messages are processed, so the service reports ``error``.
+        """
         messages = self._source.get_messages()
-        commands = [
-            m for m in messages if m.stream.kind is StreamKind.LIVEDATA_COMMANDS
-        ]
-        data = [
-            m for m in messages if m.stream.kind is not StreamKind.LIVEDATA_COMMANDS
-        ]
+        commands, context, data = [], [], []
+        for m in messages:
+            if m.stream.kind is StreamKind.LIVEDATA_COMMANDS:
+                commands.append(m)
+            elif m.stream.kind in self._context_kinds:
+                context.append(m)
+            else:
+                data.append(m)
         if commands:
             self._handle_commands(commands)
             # a stop command should not wait for the next batch to close
             self._publish_results(self._jobs.finalize_finishing())
+        if context:
+            # Held apart from the batcher; delivered with the next closed batch.
+            for stream in self._preprocessors.add(context):
+                self._pending_context[stream] = None
         for batch in self._batcher.batch(data) if data else []:
-            values = self._preprocessors.preprocess(batch)
-            self._publish_results(
-                self._jobs.process(batch.start_time, batch.end_time, values)
-            )
+            self._process_batch(batch)
         self._publish(self._heartbeat.maybe_beat(self._state))
+        problem = source_problem(self._source)
+        if problem is not None:
+            raise SourceUnhealthy(problem)
         return len(messages)
+
+    def _process_batch(self, batch: MessageBatch) -> None:
+        streams = self._preprocessors.add(batch.messages)
+        if self._pending_context:
+            streams = [*self._pending_context, *streams]
+            self._pending_context = {}
+        values = self._preprocessors.values(streams)
+        self._publish_results(
+            self._jobs.process(batch.start_time, batch.end_time, values)
+        )
 
     def shutdown(self) -> None:
         """A graceful stop begins: say so, and let every job finish."""

@@ -29,6 +29,22 @@ class Workflow(Protocol):
     def clear(self) -> None: ...
 
 
+class ReportsDroppedEvents(Protocol):
+    """Optional for workflows: events they could not use, by reason (A11).
+
+    ``take_dropped_events`` returns the counts since its last call; the job adds
+    them to the service counters after every ``accumulate``.
+    """
+
+    def take_dropped_events(self) -> Mapping[str, int]: ...
+
+
+def take_dropped_events(workflow: object) -> Mapping[str, int]:
+    """The workflow's drops since the last call; ``{}`` if it does not report any."""
+    take = getattr(workflow, "take_dropped_events", None)
+    return take() if callable(take) else {}
+
+
 @dataclass(frozen=True)
 class WorkflowContext:
     """What a factory needs to build one job's workflow."""

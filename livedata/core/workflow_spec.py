@@ -8,7 +8,7 @@ arrives, and without importing scipp.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +86,10 @@ class AuxInput:
     description: str = ""
 
 
+# (validated params or None, source name or None) -> templates of that job.
+OutputTemplates = Callable[[BaseModel | None, str | None], Mapping[str, OutputTemplate]]
+
+
 @dataclass(frozen=True)
 class WorkflowSpec:
     """Everything about a workflow that clients and services need, minus the science.
@@ -93,6 +97,9 @@ class WorkflowSpec:
     ``namespace`` is the service that owns the workflow (B9): only that service
     acts on its commands. ``accepts_roi`` subscribes each job to its own ROI
     streams ``{source}/{job_number}/roi_rectangle`` and ``.../roi_polygon``.
+    ``outputs`` describes a job with default params; when dims, units or sizes
+    depend on params or source (a wavelength-mode view, a log's unit),
+    ``output_templates`` computes them and :meth:`outputs_for` answers per job.
     """
 
     instrument: str
@@ -107,6 +114,7 @@ class WorkflowSpec:
     params: type[BaseModel] | None = None
     aux_inputs: Mapping[str, AuxInput] = field(default_factory=dict)
     accepts_roi: bool = False
+    output_templates: OutputTemplates | None = None
 
     @property
     def workflow_id(self) -> WorkflowId:
@@ -124,6 +132,25 @@ class WorkflowSpec:
                 raise ValueError(f"workflow {self.workflow_id} takes no params")
             return None
         return self.params.model_validate(dict(params))
+
+    def outputs_for(
+        self,
+        params: BaseModel | Mapping[str, Any] | None = None,
+        source_name: str | None = None,
+    ) -> Mapping[str, OutputTemplate]:
+        """The output templates of a job with ``params`` on ``source_name`` (G7).
+
+        ``params`` may be the raw dict of a ``WorkflowConfig`` (validated here,
+        raising like :meth:`validate_params`) or an already validated model.
+        """
+        if self.output_templates is None:
+            return self.outputs
+        model = (
+            params
+            if isinstance(params, BaseModel)
+            else self.validate_params(params or {})
+        )
+        return self.output_templates(model, source_name)
 
 
 class WorkflowRegistry:

@@ -88,22 +88,25 @@ class DetectorViewWorkflow:
         self._published = False
         self._rectangles: list[RectangleROI] = []
         self._polygons: list[PolygonROI] = []
+        self._reported_drops: dict[str, int] = {}
 
     def _binning(
         self, params, wavelength, flight_path_m
     ) -> tuple[SpectralBinning, sc.Variable]:
+        """The kernel's binning (ns or Å) and the output's edges (in the params' unit)."""
         dim = self._mode.value
         if self._mode is CoordinateMode.TIME_OF_ARRIVAL:
             e = params.toa_edges
-            edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit="ms")
-            return SpectralBinning(e.start * 1e6, e.stop * 1e6, e.num_bins), edges
+            start, stop = e.bounds_in("ns")
+            return SpectralBinning(start, stop, e.num_bins), _edges(dim, e)
         if self._mode is CoordinateMode.WAVELENGTH:
             if wavelength is None:
                 raise ValueError("wavelength mode needs the instrument's flight paths")
             e = params.wavelength_edges
-            edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit="angstrom")
+            start, stop = e.bounds_in("angstrom")
             scale, offset = wavelength
-            return SpectralBinning(e.start, e.stop, e.num_bins, scale, offset), edges
+            binning = SpectralBinning(start, stop, e.num_bins, scale, offset)
+            return binning, _edges(dim, e)
         if self._mode is CoordinateMode.TIME_OF_FLIGHT:
             if wavelength is None or flight_path_m is None:
                 raise ValueError(
@@ -111,11 +114,9 @@ class DetectorViewWorkflow:
                 )
             scale, offset = time_of_flight_transform(wavelength, flight_path_m)
             e = params.tof_edges
-            edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit="ms")
-            binning = SpectralBinning(
-                e.start * 1e6, e.stop * 1e6, e.num_bins, scale, offset
-            )
-            return binning, edges
+            start, stop = e.bounds_in("ns")
+            binning = SpectralBinning(start, stop, e.num_bins, scale, offset)
+            return binning, _edges(dim, e)
         raise ValueError(f"coordinate mode {self._mode.value} is not available here")
 
     # Workflow protocol -------------------------------------------------------
@@ -169,10 +170,19 @@ class DetectorViewWorkflow:
 
     @property
     def dropped_events(self) -> dict[str, int]:
+        """Events not used since creation: ``bad_pixel_id`` (in nothing) and
+        ``out_of_range`` (outside the spectral bins; still in the image)."""
         return {
             "bad_pixel_id": self._window.bad_pixels,
             "out_of_range": self._window.out_of_range,
         }
+
+    def take_dropped_events(self) -> dict[str, int]:
+        """``dropped_events`` since the last call (for the service counters)."""
+        now = self.dropped_events
+        delta = {k: v - self._reported_drops.get(k, 0) for k, v in now.items()}
+        self._reported_drops = now
+        return delta
 
     def _fold_published_window(self) -> None:
         if self._published:
@@ -250,6 +260,13 @@ class DetectorViewWorkflow:
                 self._edges.dim: self._edges,
             },
         )
+
+
+def _edges(dim: str, edges: Any) -> sc.Variable:
+    """Bin edges of an edges param, in the unit it was given in."""
+    return sc.linspace(
+        dim, edges.start, edges.stop, edges.num_bins + 1, unit=edges.unit
+    )
 
 
 def _counts(total: int) -> sc.DataArray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..core.workflow_spec import CoordTemplate, OutputTemplate, WorkflowSpec
@@ -34,16 +36,36 @@ class DetectorViewParams(BaseModel):
     toa_range: TOARange = Field(default_factory=TOARange)
 
 
+def spectral_edges(params: DetectorViewParams) -> TOAEdges | TOFEdges | WavelengthEdges:
+    """The edges param that the coordinate mode uses."""
+    match params.coordinate_mode:
+        case CoordinateMode.WAVELENGTH:
+            return params.wavelength_edges
+        case CoordinateMode.TIME_OF_FLIGHT:
+            return params.tof_edges
+        case _:
+            return params.toa_edges
+
+
 def detector_view_outputs(
-    screen_dims: tuple[str, str], screen_shape: tuple[int, int], screen_unit: str | None
+    screen_dims: tuple[str, str],
+    screen_shape: tuple[int, int],
+    screen_unit: str | None,
+    params: DetectorViewParams | None = None,
 ) -> dict[str, OutputTemplate]:
-    """Output templates shared by every detector view (G7)."""
+    """Output templates shared by every detector view (G7).
+
+    The spectral dim is named after the coordinate mode and carries the unit and
+    number of bins of its edges param; ``params=None`` means the defaults.
+    """
+    params = params if params is not None else DetectorViewParams()
     image_coords = {
         dim: CoordTemplate((dim,), screen_unit, bin_edges=True) for dim in screen_dims
     }
-    # The spectral dim is named after the coordinate mode; templates show the default.
-    spec_dim = CoordinateMode.TIME_OF_ARRIVAL.value
-    spectral = {spec_dim: CoordTemplate((spec_dim,), "ms", bin_edges=True)}
+    edges = spectral_edges(params)
+    spec_dim = params.coordinate_mode.value
+    n_bins = edges.num_bins
+    spectral = {spec_dim: CoordTemplate((spec_dim,), edges.unit, bin_edges=True)}
     roi_coords = {"roi": CoordTemplate(("roi",), None), **spectral}
 
     def image(title: str) -> OutputTemplate:
@@ -69,21 +91,21 @@ def detector_view_outputs(
             "Spectrum of all pixels, latest window",
             (spec_dim,),
             "counts",
-            (None,),
+            (n_bins,),
             spectral,
         ),
         "roi_spectra": OutputTemplate(
             "ROI spectra since the ROI was set",
             ("roi", spec_dim),
             "counts",
-            (None, None),
+            (None, n_bins),
             roi_coords,
         ),
         "roi_spectra_current": OutputTemplate(
             "ROI spectra, latest window",
             ("roi", spec_dim),
             "counts",
-            (None, None),
+            (None, n_bins),
             roi_coords,
         ),
         "roi_rectangle": roi_shape("Confirmed rectangle ROIs", "bounds"),
@@ -114,4 +136,18 @@ def detector_view_spec(
         params=DetectorViewParams,
         outputs=detector_view_outputs(screen_dims, screen_shape, screen_unit),
         accepts_roi=True,
+        output_templates=partial(
+            _templates_for, screen_dims, screen_shape, screen_unit
+        ),
     )
+
+
+def _templates_for(
+    screen_dims: tuple[str, str],
+    screen_shape: tuple[int, int],
+    screen_unit: str | None,
+    params: BaseModel | None,
+    source_name: str | None,
+) -> dict[str, OutputTemplate]:
+    assert params is None or isinstance(params, DetectorViewParams)
+    return detector_view_outputs(screen_dims, screen_shape, screen_unit, params)

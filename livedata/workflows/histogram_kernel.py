@@ -6,8 +6,10 @@ count the pixel (for the image) and add to ``combo[roi_bits[pixel], bin]``, wher
 each ROI's spectrum are sums over rows of ``combo`` taken once per finalize, so the
 hot loop has no data-dependent branches however many ROIs overlap. The image is
 formed per finalize by spreading pixel counts over the pixel's noisy screen
-replicas. Measured on the 2-core CI host: ~1.1e8 events/s/core in TOA mode, where
-a per-event pixel -> replica -> screen chain reached ~5e7.
+replicas. Measured on the 2-core CI host: ~3.3e8 events/s/core in TOA mode with one
+ROI (``benchmarks/essreduce_live_view.py``; essreduce's RollingDetectorView gives
+~1.7e8 for the image alone and ~6e7 with a TOA spectrum of one ROI), where a
+per-event pixel -> replica -> screen chain reached ~5e7.
 """
 
 from __future__ import annotations

@@ -16,7 +16,12 @@ from .monitor_histogram_spec import MonitorHistogramParams
 
 
 class MonitorHistogramWorkflow:
-    """Cumulative and window spectra of one monitor; window folded lazily."""
+    """Cumulative and window spectra of one monitor; window folded lazily.
+
+    Bins are computed in a canonical unit (ns of time of arrival, or Å) and the
+    outputs carry the edges in the unit the params gave. Events (and histogram
+    counts) outside the bins are reported through ``take_dropped_events``.
+    """
 
     def __init__(
         self, *, source_name: str, params: MonitorHistogramParams, distance_m: float
@@ -26,23 +31,23 @@ class MonitorHistogramWorkflow:
         dim = self._mode.value
         if self._mode is CoordinateMode.TIME_OF_ARRIVAL:
             e = params.toa_edges
-            self._edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit="ms")
-            # coordinate in ms from toa in ns
-            self._scale = 1e-6
+            self._canonical_unit = "ns"
+            self._scale = 1.0  # the coordinate is the toa in ns
         elif self._mode is CoordinateMode.WAVELENGTH:
             e = params.wavelength_edges
-            self._edges = sc.linspace(
-                dim, e.start, e.stop, e.num_bins + 1, unit="angstrom"
-            )
+            self._canonical_unit = "angstrom"
             # lambda [Å] = h/m_n * t / L, t = toa (t0 at pulse start, no chopper)
             self._scale = H_OVER_MN * 1e-9 * 1e10 / distance_m
         else:
             raise ValueError(f"coordinate mode {self._mode.value} is not available")
+        self._edges = sc.linspace(dim, e.start, e.stop, e.num_bins + 1, unit=e.unit)
         self._distance_m = distance_m
-        self._start, self._stop, self._n = e.start, e.stop, e.num_bins
+        self._start, self._stop = e.bounds_in(self._canonical_unit)
+        self._n = e.num_bins
         self._window = np.zeros(self._n)
         self._cumulative = np.zeros(self._n)
         self._published = False
+        self._dropped = 0
 
     def accumulate(
         self, data: Mapping[str, Any], *, start_time: Timestamp, end_time: Timestamp
@@ -64,9 +69,15 @@ class MonitorHistogramWorkflow:
                 (coord - self._start) * (self._n / (self._stop - self._start))
             )
             inside = (index >= 0) & (index < self._n)
+            self._dropped += int(inside.size - np.count_nonzero(inside))
             self._window += np.bincount(
                 index[inside].astype(np.intp), minlength=self._n
             )
+
+    def take_dropped_events(self) -> dict[str, int]:
+        """Events (or histogram counts) outside the bins since the last call."""
+        dropped, self._dropped = self._dropped, 0
+        return {"out_of_range": dropped}
 
     def _rebin(self, histogram: sc.DataArray) -> np.ndarray:
         dim = CoordinateMode.TIME_OF_ARRIVAL.value
@@ -76,19 +87,20 @@ class MonitorHistogramWorkflow:
         if da.dim != dim:
             da = da.rename_dims({da.dim: dim})
         edges = da.coords[dim].to(unit="ns", dtype="float64")
-        if self._mode is CoordinateMode.WAVELENGTH:
-            wavelength = edges.values * self._scale
-            da.coords[dim] = sc.array(dims=[dim], values=wavelength, unit="angstrom")
-            target = self._edges.rename_dims({self._edges.dim: dim})
-        else:
-            da.coords[dim] = edges.to(unit="ms")
-            target = self._edges
+        coord = sc.array(
+            dims=[dim], values=edges.values * self._scale, unit=self._canonical_unit
+        ).to(unit=self._edges.unit)
+        target = self._edges.rename_dims({self._edges.dim: dim})
         data = da.data.to(dtype="float64")
         da = sc.DataArray(
             sc.array(dims=[dim], values=data.values, unit="counts"),
-            coords={dim: da.coords[dim]},
+            coords={dim: coord},
         )
-        return da.rebin({dim: target}).values
+        rebinned = da.rebin({dim: target}).values
+        lost = float(data.values.sum() - rebinned.sum())
+        if lost >= 0.5:  # counts of bins outside the target range
+            self._dropped += round(lost)
+        return rebinned
 
     def finalize(self) -> dict[str, sc.DataArray]:
         self._published = True

@@ -19,6 +19,37 @@ class MonitorHistogramParams(BaseModel):
     wavelength_edges: WavelengthEdges = Field(default_factory=WavelengthEdges)
 
 
+def monitor_histogram_outputs(
+    params: MonitorHistogramParams | None = None,
+) -> dict[str, OutputTemplate]:
+    """Templates of a monitor histogram job: the mode names the dim (G7)."""
+    params = params if params is not None else MonitorHistogramParams()
+    edges = (
+        params.wavelength_edges
+        if params.coordinate_mode is CoordinateMode.WAVELENGTH
+        else params.toa_edges
+    )
+    dim = params.coordinate_mode.value
+    coords = {dim: CoordTemplate((dim,), edges.unit, bin_edges=True)}
+
+    def spectrum(text: str) -> OutputTemplate:
+        return OutputTemplate(text, (dim,), "counts", (edges.num_bins,), coords)
+
+    return {
+        "cumulative": spectrum("Monitor spectrum since start"),
+        "current": spectrum("Monitor spectrum, latest window"),
+        "counts_total": OutputTemplate("Counts in the latest window", (), "counts"),
+        "counts_total_cumulative": OutputTemplate("Counts since start", (), "counts"),
+    }
+
+
+def _templates_for(
+    params: BaseModel | None, source_name: str | None
+) -> dict[str, OutputTemplate]:
+    assert params is None or isinstance(params, MonitorHistogramParams)
+    return monitor_histogram_outputs(params)
+
+
 def monitor_histogram_spec(
     instrument: str,
     source_names: tuple[str, ...],
@@ -26,12 +57,6 @@ def monitor_histogram_spec(
     name: str = "monitor_histogram",
     title: str = "Beam monitor spectrum",
 ) -> WorkflowSpec:
-    dim = CoordinateMode.TIME_OF_ARRIVAL.value  # templates show the default mode
-    coords = {dim: CoordTemplate((dim,), "ms", bin_edges=True)}
-
-    def spectrum(text: str) -> OutputTemplate:
-        return OutputTemplate(text, (dim,), "counts", (None,), coords)
-
     return WorkflowSpec(
         instrument=instrument,
         name=name,
@@ -42,12 +67,6 @@ def monitor_histogram_spec(
         group="Monitors",
         source_names=source_names,
         params=MonitorHistogramParams,
-        outputs={
-            "cumulative": spectrum("Monitor spectrum since start"),
-            "current": spectrum("Monitor spectrum, latest window"),
-            "counts_total": OutputTemplate("Counts in the latest window", (), "counts"),
-            "counts_total_cumulative": OutputTemplate(
-                "Counts since start", (), "counts"
-            ),
-        },
+        outputs=monitor_histogram_outputs(),
+        output_templates=_templates_for,
     )

@@ -7,6 +7,7 @@ from livedata.core.identifiers import JobId, WorkflowId
 from livedata.core.job import Job, Phase
 from livedata.core.metrics import Counters
 from livedata.core.status import JobState
+from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import Timestamp
 
 S = 1_000_000_000
@@ -240,3 +241,62 @@ def test_status_carries_ids_and_times():
     assert (status.start_time, status.end_time) == (5 * S, 50 * S)
     batch(job, 7, det=1)
     assert job.status().start_time == 7 * S  # the data window once there is data
+
+
+def stream(kind: StreamKind, name: str) -> StreamId:
+    return StreamId(kind, name)
+
+
+def test_two_kinds_of_one_name_are_accumulated_one_after_the_other():
+    workflow = FakeWorkflow()
+    job = make_job(workflow)
+    data = {
+        stream(StreamKind.MONITOR_EVENTS, "det"): 2,
+        stream(StreamKind.MONITOR_COUNTS, "det"): 5,
+        stream(StreamKind.LOG, "temp"): 300.0,
+    }
+    result = job.process_batch(Timestamp(0), Timestamp(S), data)
+    assert workflow.calls == [{"det": 2, "temperature": 300.0}, {"det": 5}]
+    assert result.outputs == {"total": 7}  # one finalize after both
+
+
+def test_context_held_from_earlier_batches_is_delivered_once():
+    workflow = FakeWorkflow()
+    job = make_job(workflow, required=frozenset({"temperature"}))
+    batch(job, 1, det=1, mon=10)  # pending: the monitor value is held
+    data = {
+        stream(StreamKind.DETECTOR_EVENTS, "det"): 2,
+        stream(StreamKind.MONITOR_EVENTS, "det"): 3,
+        stream(StreamKind.LOG, "temp"): 300.0,
+    }
+    job.process_batch(Timestamp(2 * S), Timestamp(3 * S), data)
+    assert workflow.calls == [
+        {"monitor": 10, "det": 2, "temperature": 300.0},
+        {"det": 3},
+    ]
+
+
+class DroppingWorkflow(FakeWorkflow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.drops = {"bad_pixel_id": 0}
+
+    def accumulate(self, data, *, start_time, end_time) -> None:
+        # Drops are counted as events are seen, before anything can fail.
+        self.drops["bad_pixel_id"] += data.get("det", 0)
+        super().accumulate(data, start_time=start_time, end_time=end_time)
+
+    def take_dropped_events(self) -> dict[str, int]:
+        drops, self.drops = self.drops, {"bad_pixel_id": 0}
+        return drops
+
+
+def test_drops_reported_by_the_workflow_go_into_the_counters_even_on_errors():
+    counters = Counters()
+    workflow = DroppingWorkflow()
+    job = make_job(workflow, counters=counters)
+    batch(job, 1, det=3)
+    workflow.fail_accumulate = "boom"
+    batch(job, 2, det=4)
+    assert counters.get("dropped_events:det:bad_pixel_id") == 7
+    assert counters.get("accumulate_errors") == 1

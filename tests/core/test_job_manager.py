@@ -168,17 +168,68 @@ def test_owned_but_invalid_config_is_rejected_with_a_one_line_reason(
     assert manager.active_job_count == 0
 
 
-def test_second_config_for_same_job_replaces_it(manager):
+def test_second_config_for_same_job_finishes_the_old_one_then_replaces_it(
+    manager, counters
+):
     job_id = JobId(source_name="panel_0")
     manager.handle_command(
         WorkflowConfig(identifier=PLAIN.workflow_id, job_id=job_id, params={})
     )
-    manager.handle_command(
+    [first] = run(manager, 1, panel_0=2)
+    assert first.outputs == {"total": 2}
+    [ack] = manager.handle_command(
         WorkflowConfig(identifier=PLAIN.workflow_id, job_id=job_id, params={"scale": 3})
     )
+    assert ack.response is Response.ACK
+    # The old job owes its final result and one ``stopped`` status.
+    [final] = manager.finalize_finishing()
+    assert final.outputs == {"total": 2}
+    assert [s.state for s in manager.job_statuses()] == [
+        JobState.STOPPED,
+        JobState.SCHEDULED,
+    ]
     assert manager.active_job_count == 1
-    [result] = run(manager, 1, panel_0=2)
+    [result] = run(manager, 2, panel_0=2)
     assert result.outputs == {"total": 6}
+    assert [s.state for s in manager.job_statuses()] == [JobState.ACTIVE]
+    assert counters.get("jobs_replaced") == 1
+
+
+def test_replaced_job_without_data_stops_without_a_result(manager):
+    job_id = JobId(source_name="panel_0")
+    for scale in (1, 2):
+        manager.handle_command(
+            WorkflowConfig(
+                identifier=PLAIN.workflow_id, job_id=job_id, params={"scale": scale}
+            )
+        )
+    assert manager.finalize_finishing() == []
+    states = [s.state for s in manager.job_statuses()]
+    assert states == [JobState.STOPPED, JobState.SCHEDULED]
+    assert manager.active_job_count == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(10 * S, 5 * S), (10 * S, 10 * S)], ids=["reversed", "empty"]
+)
+def test_schedule_that_ends_before_it_starts_gets_err(manager, counters, start, end):
+    cfg = config(PLAIN, schedule=JobSchedule(start_time=start, end_time=end))
+    [err] = manager.handle_command(cfg)
+    assert err.response is Response.ERR
+    assert "end_time" in err.message and "not after start_time" in err.message
+    assert manager.active_job_count == 0
+    assert counters.get("commands_rejected") == 1
+
+
+def test_schedule_with_open_ends_or_proper_order_is_accepted(manager):
+    for schedule in (
+        JobSchedule(start_time=5 * S),
+        JobSchedule(end_time=5 * S),
+        JobSchedule(start_time=5 * S, end_time=6 * S),
+    ):
+        [ack] = manager.handle_command(config(PLAIN, schedule=schedule))
+        assert ack.response is Response.ACK
+    assert manager.active_job_count == 3
 
 
 def test_jobs_get_their_subscribed_inputs_renamed_to_input_keys(manager):
@@ -307,3 +358,10 @@ def test_stop_all_and_finalize_finishing_give_last_results_of_jobs_with_data(man
     assert [r.job_id.source_name for r in results] == ["panel_0"]
     assert manager.active_job_count == 0
     assert {s.state for s in manager.job_statuses()} == {JobState.STOPPED}
+
+
+def test_invalid_params_are_named_in_the_err(manager):
+    [err] = manager.handle_command(config(PLAIN, params={"scale": "many"}))
+    assert err.message.startswith("ValidationError: scale: ")
+    assert "integer" in err.message
+    assert "\n" not in err.message

@@ -322,3 +322,31 @@ def test_time_of_flight_follows_a_chopper_aware_wavelength_transform():
     tof_scale, tof_offset = time_of_flight_transform((scale, offset), flight_path)
     np.testing.assert_allclose(tof_scale, 1.0)
     np.testing.assert_allclose(tof_offset, -8 * MS)
+
+
+def test_toa_edges_given_in_microseconds_bin_like_the_same_edges_in_ms():
+    in_us = make_view({"toa_edges": {"stop": 10_000, "num_bins": 10, "unit": "us"}})
+    in_ms = make_view()
+    batch = {"panel": events([0, 1, 2, 3], [0.5, 3.2, 9.9, 12.0])}
+    feed(in_us, batch)
+    feed(in_ms, batch)
+    us, ms = in_us.finalize()["spectrum_current"], in_ms.finalize()["spectrum_current"]
+    np.testing.assert_array_equal(us.values, ms.values)
+    edges = us.coords["time_of_arrival"]
+    assert edges.unit == sc.Unit("us")
+    np.testing.assert_allclose(edges.values, np.arange(11) * 1000.0)
+    assert in_us.dropped_events["out_of_range"] == 1
+
+
+def test_dropped_events_are_handed_out_once_as_increments():
+    view = make_view()
+    feed(view, {"panel": events([0, 1], [0.5, 12.0])})
+    bad = DetectorEvents(
+        pixel_id=np.array([0, 99], dtype=np.int32),
+        time_of_arrival=np.array([MS, MS], dtype=np.int32),
+    )
+    feed(view, {"panel": bad})
+    assert view.take_dropped_events() == {"bad_pixel_id": 2, "out_of_range": 1}
+    assert view.take_dropped_events() == {"bad_pixel_id": 0, "out_of_range": 0}
+    feed(view, {"panel": events([2], [11.0])})
+    assert view.take_dropped_events() == {"bad_pixel_id": 0, "out_of_range": 1}

@@ -7,6 +7,7 @@ from livedata.core.timestamp import PULSE_PERIOD
 from livedata.workflows.edges import (
     CoordinateMode,
     TOAEdges,
+    TOFEdges,
     WavelengthEdges,
     spectral_dim,
 )
@@ -64,3 +65,27 @@ def test_edges_accept_the_extremes_of_num_bins():
 def test_spectral_dim_is_named_after_the_mode(mode, dim):
     assert spectral_dim(mode) == dim
     assert CoordinateMode(dim) is mode
+
+
+@pytest.mark.parametrize(
+    ("edges", "unit", "expected"),
+    [
+        (TOAEdges(stop=71400, unit="us"), "ns", (0.0, 71_400_000.0)),
+        (TOAEdges(stop=71400, unit="µs"), "ms", (0.0, 71.4)),
+        (TOAEdges(start=1, stop=2, unit="s"), "ms", (1000.0, 2000.0)),
+        (TOAEdges(stop=500, unit="ns"), "ns", (0.0, 500.0)),
+        (WavelengthEdges(start=0.1, stop=1.0, unit="nm"), "angstrom", (1.0, 10.0)),
+        (WavelengthEdges(), "angstrom", (0.5, 10.0)),
+    ],
+)
+def test_bounds_convert_from_the_given_unit(edges, unit, expected):
+    assert edges.bounds_in(unit) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("model", "unit"),
+    [(TOAEdges, "m"), (TOAEdges, "angstrom"), (WavelengthEdges, "ms"), (TOFEdges, "")],
+)
+def test_a_unit_of_the_wrong_dimension_is_a_validation_error(model, unit):
+    with pytest.raises(ValidationError, match="unit"):
+        model(start=0.5, stop=1.0, unit=unit)

@@ -149,3 +149,36 @@ def test_histogram_without_a_toa_coordinate_is_rejected():
     hist = sc.DataArray(sc.array(dims=["x"], values=[1.0]), coords={})
     with pytest.raises(ValueError, match="time_of_arrival"):
         feed(mon, {"mon": hist})
+
+
+def test_events_outside_the_bins_are_reported_as_dropped():
+    mon = make_monitor()
+    feed(mon, {"mon": monitor_events([0.5, 10.0, 15.0, 3.0])})
+    assert mon.take_dropped_events() == {"out_of_range": 2}
+    assert mon.take_dropped_events() == {"out_of_range": 0}
+
+
+def test_histogram_counts_outside_the_bins_are_reported_as_dropped():
+    mon = make_monitor()  # 0..10 ms
+    histogram = sc.DataArray(
+        sc.array(dims=["time_of_arrival"], values=[3.0, 4.0, 5.0], unit="counts"),
+        coords={
+            "time_of_arrival": sc.array(
+                dims=["time_of_arrival"], values=[0.0, 5.0, 10.0, 15.0], unit="ms"
+            )
+        },
+    )
+    feed(mon, {"mon": over_the_wire(histogram)})
+    assert mon.finalize()["counts_total"].value == pytest.approx(7.0)
+    assert mon.take_dropped_events() == {"out_of_range": 5}
+
+
+def test_toa_edges_in_seconds_give_edges_in_seconds():
+    mon = make_monitor(
+        {"toa_edges": {"start": 0.0, "stop": 0.01, "num_bins": 10, "unit": "s"}}
+    )
+    feed(mon, {"mon": monitor_events([0.5, 3.5, 9.99])})
+    current = mon.finalize()["current"]
+    assert current.coords["time_of_arrival"].unit == sc.Unit("s")
+    np.testing.assert_allclose(current.coords["time_of_arrival"].values[-1], 0.01)
+    np.testing.assert_array_equal(current.values, [1, 0, 0, 1, 0, 0, 0, 0, 0, 1])

@@ -1,8 +1,8 @@
 """Every declared output (G7) of every dummy workflow appears with its dims and unit.
 
-Each workflow is built by its registered factory with default params, fed data of
-the kind its service delivers, and finalized; the result is checked against the
-spec's OutputTemplates. Templates show the default coordinate mode.
+Each workflow is built by its registered factory, fed data of the kind its service
+delivers, and finalized; the result is checked against the spec's OutputTemplates
+for that job (``outputs_for(params, source)``), with default and non-default params.
 """
 
 import uuid
@@ -74,11 +74,13 @@ def inputs_for(spec: WorkflowSpec, source: str) -> dict:
     raise AssertionError(f"no test inputs for {spec.name}; add them here")
 
 
-def finalized(spec: WorkflowSpec, source: str) -> dict[str, sc.DataArray]:
+def finalized(
+    spec: WorkflowSpec, source: str, params: dict | None = None
+) -> dict[str, sc.DataArray]:
     context = WorkflowContext(
         instrument="dummy",
         job_id=JobId(source_name=source, job_number=uuid.uuid4()),
-        params=spec.validate_params({}),
+        params=spec.validate_params(params or {}),
     )
     workflow = INSTRUMENT.workflows.get_factory(spec.workflow_id)(context)
     workflow.accumulate(
@@ -96,9 +98,7 @@ def same_unit(actual: sc.Unit | None, declared: str | None) -> bool:
 def check_output(name: str, template: OutputTemplate, da: sc.DataArray) -> None:
     assert isinstance(da, sc.DataArray), name
     assert da.dims == template.dims, name
-    if template.unit is not None or name not in ("timeseries", "latest"):
-        # Log values keep the log's own unit; the template cannot know it.
-        assert same_unit(da.unit, template.unit), (name, da.unit)
+    assert same_unit(da.unit, template.unit), (name, da.unit)
     for dim, size in zip(template.dims, template.shape or (), strict=True):
         if size is not None:
             assert da.sizes[dim] == size, f"{name}: size of {dim}"
@@ -122,9 +122,73 @@ CASES = [
 @pytest.mark.parametrize(("spec", "source"), CASES)
 def test_finalize_gives_every_declared_output_as_declared(spec, source):
     outputs = finalized(spec, source)
-    assert set(outputs) == set(spec.outputs)
-    for name, template in spec.outputs.items():
+    templates = spec.outputs_for({}, source)
+    assert set(outputs) == set(templates) == set(spec.outputs)
+    for name, template in templates.items():
         check_output(name, template, outputs[name])
+
+
+NON_DEFAULT = [
+    ("panel_0_xy", {"coordinate_mode": "wavelength"}),
+    ("panel_0_xy", {"coordinate_mode": "time_of_flight"}),
+    (
+        "panel_0_logical",
+        {
+            "coordinate_mode": "wavelength",
+            "wavelength_edges": {
+                "start": 0.1,
+                "stop": 1.0,
+                "num_bins": 7,
+                "unit": "nm",
+            },
+        },
+    ),
+    ("panel_0_xy", {"toa_edges": {"stop": 71400, "num_bins": 20, "unit": "us"}}),
+    ("monitor_histogram", {"coordinate_mode": "wavelength"}),
+    ("monitor_histogram", {"toa_edges": {"stop": 0.0714, "unit": "s"}}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), NON_DEFAULT)
+def test_templates_follow_the_params_of_the_job(name, params):
+    spec = SPECS[name]
+    source = spec.source_names[0]
+    outputs = finalized(spec, source, params)
+    templates = spec.outputs_for(params, source)
+    for output, template in templates.items():
+        check_output(output, template, outputs[output])
+    mode = params.get("coordinate_mode", "time_of_arrival")
+    assert (
+        mode
+        in outputs[
+            "cumulative" if name == "monitor_histogram" else "spectrum_current"
+        ].dims
+    )
+
+
+def test_wavelength_templates_name_the_dim_and_unit_the_job_publishes():
+    templates = SPECS["panel_0_xy"].outputs_for({"coordinate_mode": "wavelength"})
+    spectrum = templates["spectrum_current"]
+    assert spectrum.dims == ("wavelength",)
+    assert spectrum.coords["wavelength"].unit == "angstrom"
+    assert spectrum.shape == (100,)
+    # The default templates still describe the default mode, as before.
+    default = SPECS["panel_0_xy"].outputs["spectrum_current"]
+    assert default.dims == ("time_of_arrival",)
+    assert default.coords["time_of_arrival"].unit == "ms"
+
+
+def test_timeseries_templates_carry_the_unit_of_the_log_registry():
+    spec = SPECS["timeseries_data"]
+    assert spec.outputs_for({}, "motion1")["timeseries"].unit == "mm"
+    assert spec.outputs_for({}, "motion2")["latest"].unit == "deg"
+    # motion1 and motion2 differ, so a template for no particular source cannot say.
+    assert spec.outputs["timeseries"].unit is None
+
+
+def test_templates_for_invalid_params_raise_like_validation():
+    with pytest.raises(ValueError, match="unit"):
+        SPECS["panel_0_xy"].outputs_for({"toa_edges": {"stop": 5, "unit": "m"}})
 
 
 @pytest.mark.parametrize(("spec", "source"), CASES)

@@ -71,3 +71,46 @@ def test_an_empty_history_is_no_result():
     )
     feed(wf, {"motion1": empty})
     assert wf.finalize() == {}
+
+
+def feed_at(wf, data, start_ns):
+    wf.accumulate(
+        data, start_time=Timestamp(start_ns), end_time=Timestamp(start_ns + 1)
+    )
+
+
+def test_clear_starts_a_fresh_history_though_the_shared_log_keeps_growing():
+    """ToNXlog is shared by every job on the stream and is never cleared by one."""
+    log = ToNXlog(LogDataAttributes(unit="mm"))
+    wf = TimeseriesWorkflow(source_name="motion1")
+    for i in range(3):
+        t = BASE + i
+        log.add(Timestamp(t), LogValue(t, float(i)))
+        feed_at(wf, {"motion1": log.get()}, t)
+    assert wf.finalize()["timeseries"].values.tolist() == [0.0, 1.0, 2.0]
+    wf.clear()
+    assert wf.finalize() == {}
+    t = BASE + 10
+    log.add(Timestamp(t), LogValue(t, 9.0))
+    feed_at(wf, {"motion1": log.get()}, t)
+    out = wf.finalize()
+    assert out["timeseries"].values.tolist() == [9.0]
+    assert out["latest"].value == 9.0
+    t = BASE + 11
+    log.add(Timestamp(t), LogValue(t, 10.0))
+    feed_at(wf, {"motion1": log.get()}, t)
+    assert wf.finalize()["timeseries"].values.tolist() == [9.0, 10.0]
+
+
+def test_after_clear_readings_not_seen_before_but_dated_earlier_stay_forgotten():
+    """A job paused while readings came, then reset: those readings are history."""
+    log = ToNXlog(LogDataAttributes(unit="mm"))
+    wf = TimeseriesWorkflow(source_name="motion1")
+    log.add(Timestamp(BASE), LogValue(BASE, 1.0))
+    feed_at(wf, {"motion1": log.get()}, BASE)
+    for i in (1, 2):  # arrive while the job does not look (paused)
+        log.add(Timestamp(BASE + i), LogValue(BASE + i, 5.0 + i))
+    wf.clear()
+    log.add(Timestamp(BASE + 5), LogValue(BASE + 5, 9.0))
+    feed_at(wf, {"motion1": log.get()}, BASE + 5)
+    assert wf.finalize()["timeseries"].values.tolist() == [9.0]

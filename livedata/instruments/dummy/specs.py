@@ -20,6 +20,10 @@ PANEL_DISTANCE_M = 4.0  # sample to panel centre
 PANEL_WIDTH_M = 1.0
 SOURCE_TO_SAMPLE_M = 20.0
 AREA = AreaDetectorConfig(name="area_panel", shape=(256, 256))
+LOG_ATTRIBUTES = {
+    "motion1": LogDataAttributes(unit="mm", value_min=-100.0, value_max=100.0),
+    "motion2": LogDataAttributes(unit="deg", value_min=-180.0, value_max=180.0),
+}
 
 registry = WorkflowRegistry()
 
@@ -56,7 +60,9 @@ area_panel_xy = registry.register(
 monitor_histogram = registry.register(
     monitor_histogram_spec("dummy", ("monitor1", "monitor2"))
 )
-timeseries_data = registry.register(timeseries_spec("dummy", ("motion1", "motion2")))
+timeseries_data = registry.register(
+    timeseries_spec("dummy", ("motion1", "motion2"), log_attributes=LOG_ATTRIBUTES)
+)
 total_counts = registry.register(total_counts_spec("dummy", ("panel_0",)))
 
 instrument = Instrument(
@@ -69,10 +75,7 @@ instrument = Instrument(
     detectors={PANEL.name: PANEL},
     monitors={"monitor1": 18.0, "monitor2": 21.0},
     area_detectors={AREA.name: AREA},
-    log_attributes={
-        "motion1": LogDataAttributes(unit="mm", value_min=-100.0, value_max=100.0),
-        "motion2": LogDataAttributes(unit="deg", value_min=-180.0, value_max=180.0),
-    },
+    log_attributes=LOG_ATTRIBUTES,
     source_to_sample_m=SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("panel_0_xy", ("panel_0",)),
