@@ -1,12 +1,15 @@
 """How long `livedata job start` takes from a shell, acknowledgement included.
 
-Starts the embedded broker and a `detector_data` service, then runs
+Starts the embedded broker and a `detector_data` service (or, with
+`--bootstrap`, uses a running system such as `livedata demo`), then runs
 `livedata job start --workflow dummy/panel_0_xy` as a subprocess N times and
 reports the wall-clock median, min and max from process start to exit (goal:
-<= 1 s). Then runs it once more under `python -X importtime` and lists the
-imports that cost the most, which is where a slow start-up usually hides.
+<= 1 s). Each started job is stopped again, untimed, so runs do not pile up
+jobs on a live system. Then it runs once more under `python -X importtime` and
+lists the imports that cost the most, which is where a slow start-up hides.
 
     python benchmarks/cli_job_start.py [--runs 10] [--top 12] [--json]
+        [--bootstrap HOST:PORT]
 """
 
 from __future__ import annotations
@@ -57,7 +60,10 @@ def cli_env(bootstrap: str) -> dict[str, str]:
 
 
 def time_one(env: dict[str, str], *python_flags: str) -> tuple[float, int, str]:
-    """Wall-clock seconds from process start to exit, exit code, stderr."""
+    """Wall-clock seconds from process start to exit, exit code, stderr.
+
+    The job it started is stopped afterwards (not timed).
+    """
     began = time.perf_counter()
     done = subprocess.run(
         [sys.executable, *python_flags, "-m", "livedata", *COMMAND],
@@ -66,7 +72,15 @@ def time_one(env: dict[str, str], *python_flags: str) -> tuple[float, int, str]:
         text=True,
         timeout=60,
     )
-    return time.perf_counter() - began, done.returncode, done.stderr
+    seconds = time.perf_counter() - began
+    for job_id in done.stdout.split():
+        subprocess.run(
+            [sys.executable, "-m", "livedata", "job", "stop", job_id],
+            env=env,
+            capture_output=True,
+            timeout=60,
+        )
+    return seconds, done.returncode, done.stderr
 
 
 def import_costs(stderr: str) -> list[ImportCost]:
@@ -100,38 +114,45 @@ def python_baseline(runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def run(runs: int, top: int) -> Report:
-    with EmbeddedBroker() as broker:
-        bootstrap = broker.bootstrap
-        report = create_instrument_topics(get_instrument("dummy"), bootstrap)
-        assert report.ok, report
-        service = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "livedata", "service", "run"),
-                *("detector_data", "--instrument", "dummy", "--bootstrap", bootstrap),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            missing = wait_for_services(
-                "dummy", bootstrap, ["detector_data"], timeout=60
+def measure(bootstrap: str, runs: int) -> tuple[list[float], int, str]:
+    """Timed runs against a broker whose ``detector_data`` service beats."""
+    missing = wait_for_services("dummy", bootstrap, ["detector_data"], timeout=60)
+    if missing:
+        raise SystemExit(f"no heartbeat from {missing}")
+    env = cli_env(bootstrap)
+    time_one(env)  # warm the OS file cache and the bytecode
+    times, failures = [], 0
+    for _ in range(runs):
+        seconds, code, stderr = time_one(env)
+        times.append(seconds)
+        if code != 0:
+            failures += 1
+            print(f"exit {code}: {stderr.strip()}", file=sys.stderr)
+    _, _, stderr = time_one(env, "-X", "importtime")
+    return times, failures, stderr
+
+
+def run(runs: int, top: int, bootstrap: str | None = None) -> Report:
+    if bootstrap is not None:
+        times, failures, stderr = measure(bootstrap, runs)
+    else:
+        with EmbeddedBroker() as broker:
+            report = create_instrument_topics(get_instrument("dummy"), broker.bootstrap)
+            assert report.ok, report
+            service = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "livedata", "service", "run"),
+                    *("detector_data", "--instrument", "dummy"),
+                    *("--bootstrap", broker.bootstrap),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
-            if missing:
-                raise SystemExit(f"no heartbeat from {missing}")
-            env = cli_env(bootstrap)
-            time_one(env)  # warm the OS file cache and the bytecode
-            times, failures = [], 0
-            for _ in range(runs):
-                seconds, code, stderr = time_one(env)
-                times.append(seconds)
-                if code != 0:
-                    failures += 1
-                    print(f"exit {code}: {stderr.strip()}", file=sys.stderr)
-            _, _, stderr = time_one(env, "-X", "importtime")
-        finally:
-            service.terminate()
-            service.wait(20)
+            try:
+                times, failures, stderr = measure(broker.bootstrap, runs)
+            finally:
+                service.terminate()
+                service.wait(20)
     costs = import_costs(stderr)
     return Report(
         runs=runs,
@@ -150,8 +171,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--bootstrap", help="a running system (e.g. `livedata demo`) to measure on"
+    )
     args = parser.parse_args()
-    report = run(args.runs, args.top)
+    report = run(args.runs, args.top, args.bootstrap)
     if args.json:
         print(json.dumps(asdict(report), indent=2))
         return

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib.util
 import pkgutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -70,6 +72,7 @@ InstrumentOption = Annotated[
         "--instrument",
         "-i",
         envvar="LIVEDATA_INSTRUMENT",
+        metavar="NAME",
         help="Instrument name.",
         autocompletion=complete_instrument,
     ),
@@ -80,6 +83,7 @@ OptionalInstrumentOption = Annotated[
         "--instrument",
         "-i",
         envvar="LIVEDATA_INSTRUMENT",
+        metavar="NAME",
         help="Instrument name (default: all).",
         autocompletion=complete_instrument,
         show_default=False,
@@ -89,6 +93,7 @@ BootstrapOption = Annotated[
     str | None,
     typer.Option(
         "--bootstrap",
+        metavar="HOST:PORT",
         help="Kafka bootstrap HOST:PORT (else LIVEDATA_KAFKA_BOOTSTRAP, else config).",
         show_default=False,
     ),
@@ -102,6 +107,26 @@ JsonOption = Annotated[
 ]
 WatchOption = Annotated[
     bool, typer.Option("--watch", "-w", help="Repeat until Ctrl-C.")
+]
+IntervalOption = Annotated[
+    float,
+    typer.Option(
+        "--interval",
+        min=0.2,
+        metavar="SECONDS",
+        help="Seconds between --watch updates.",
+    ),
+]
+CountOption = Annotated[
+    int | None,
+    typer.Option(
+        "--count",
+        "-n",
+        min=1,
+        metavar="N",
+        help="With --watch: stop after N updates (default: until Ctrl-C).",
+        show_default=False,
+    ),
 ]
 
 
@@ -127,9 +152,54 @@ def resolve_bootstrap(bootstrap: str | None) -> str:
     from ..config import ConfigError, kafka_client_config
 
     try:
-        return kafka_client_config(bootstrap)["bootstrap.servers"]
+        with bootstrap_for_templates(bootstrap):
+            return kafka_client_config(bootstrap)["bootstrap.servers"]
     except (ConfigError, KeyError) as err:
-        fail(f"no Kafka bootstrap address: {err}", ExitCode.USAGE)
+        fail(f"no Kafka bootstrap address: {config_problem(err)}", ExitCode.USAGE)
+
+
+def config_problem(error: Exception) -> str:
+    """A configuration error as an operator can act on it (one line).
+
+    A template naming an unset environment variable fails in jinja2's words
+    ("'os._Environ object' has no attribute 'X'"); say which variable instead.
+    """
+    import re
+
+    text = str(error)
+    missing = re.search(r"has no attribute '([A-Za-z_][A-Za-z0-9_]*)'", text)
+    if "undefined template variable" not in text or missing is None:
+        return text
+    path = Path(text.split(": undefined template variable", 1)[0])
+    stem = path.name.removesuffix(".yaml")
+    layer = stem.rpartition(".")[2] if "." in stem else "the"
+    variable = missing.group(1)
+    hint = " or give --bootstrap" if variable == "LIVEDATA_KAFKA_BOOTSTRAP" else ""
+    return (
+        f"{layer} config needs {variable} (set it in the environment{hint};"
+        f" used by {path.name})"
+    )
+
+
+@contextmanager
+def bootstrap_for_templates(bootstrap: str | None) -> Iterator[None]:
+    """``--bootstrap`` also fills the configuration's templates.
+
+    A production layer takes its broker from LIVEDATA_KAFKA_BOOTSTRAP; given
+    ``--bootstrap`` (which wins over that variable anyway), the layer must not
+    fail for the variable being unset, so it is set for the rendering.
+    """
+    import os
+
+    name = "LIVEDATA_KAFKA_BOOTSTRAP"
+    if not bootstrap or os.environ.get(name):
+        yield
+        return
+    os.environ[name] = bootstrap
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
 
 
 def kafka_settings(bootstrap: str | None) -> dict:
@@ -141,9 +211,28 @@ def kafka_settings(bootstrap: str | None) -> dict:
     from ..config import ConfigError, kafka_client_config
 
     try:
-        settings = kafka_client_config(bootstrap)
+        with bootstrap_for_templates(bootstrap):
+            settings = kafka_client_config(bootstrap)
     except ConfigError as err:
-        fail(f"configuration: {err}", ExitCode.USAGE)
+        fail(f"configuration: {config_problem(err)}", ExitCode.USAGE)
     if not settings.get("bootstrap.servers"):
         fail("no Kafka bootstrap address (use --bootstrap)", ExitCode.USAGE)
     return {**settings, "log_level": 0}
+
+
+def reachable_settings(bootstrap: str | None, timeout: float) -> tuple[str, dict]:
+    """The bootstrap address and client settings of a broker that answers.
+
+    Every command that talks to Kafka checks first, so a wrong address costs
+    at most a few seconds and the same line everywhere: "no Kafka broker
+    answered at HOST:PORT within N s" (exit 1).
+    """
+    from ..kafka.admin import BrokerUnreachable, check_reachable
+
+    settings = kafka_settings(bootstrap)
+    address = settings.pop("bootstrap.servers")
+    try:
+        check_reachable(address, settings, timeout=min(max(timeout, 1.0), 5.0))
+    except BrokerUnreachable as err:
+        fail(str(err))
+    return address, settings

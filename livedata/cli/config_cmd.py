@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from .common import ExitCode, JsonOption, fail, new_app
+from .common import (
+    BootstrapOption,
+    ExitCode,
+    JsonOption,
+    bootstrap_for_templates,
+    config_problem,
+    fail,
+    new_app,
+)
 from .output import emit_json
 
 app = new_app("Effective configuration (YAML + environment).")
@@ -29,7 +37,10 @@ def namespaces(root) -> list[str]:
 
 
 def effective_config(
-    instrument: str | None = None, env: str | None = None, only: str | None = None
+    instrument: str | None = None,
+    env: str | None = None,
+    only: str | None = None,
+    bootstrap: str | None = None,
 ) -> dict:
     """Every namespace merged and redacted, plus where it came from."""
     import os
@@ -46,7 +57,7 @@ def effective_config(
     layers = {ns: load_config(ns, env, instrument=instrument) for ns in chosen}
     if "kafka" in layers:
         # The bootstrap actually used: LIVEDATA_KAFKA_BOOTSTRAP overrides the YAML.
-        layers["kafka"] = {**layers["kafka"], **kafka_client_config(None, env)}
+        layers["kafka"] = {**layers["kafka"], **kafka_client_config(bootstrap, env)}
     return {
         "env": current_env(env),
         "config_root": str(root),
@@ -70,6 +81,7 @@ def show(
             "--instrument",
             "-i",
             envvar="LIVEDATA_INSTRUMENT",
+            metavar="NAME",
             help="Include the instrument's overrides.",
             show_default=False,
         ),
@@ -78,19 +90,29 @@ def show(
         str | None,
         typer.Option(
             "--env",
+            metavar="ENV",
             help="dev, staging or production (else LIVEDATA_ENV, else dev).",
             show_default=False,
         ),
     ] = None,
+    bootstrap: BootstrapOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the effective configuration, with passwords and tokens as ***."""
-    from ..config import ConfigError
+    """Print the effective configuration, with passwords and tokens as ***.
 
+    With --bootstrap the kafka namespace shows that address, as every command
+    given it would use.
+    """
+    from ..config import ConfigError
+    from ..config.loader import ENVIRONMENTS
+
+    if env is not None and env not in ENVIRONMENTS:
+        fail(f"--env {env!r} is not one of {', '.join(ENVIRONMENTS)}", ExitCode.USAGE)
     try:
-        config = effective_config(instrument, env, namespace)
+        with bootstrap_for_templates(bootstrap):
+            config = effective_config(instrument, env, namespace, bootstrap)
     except (ConfigError, LookupError) as err:
-        fail(str(err), ExitCode.USAGE)
+        fail(config_problem(err), ExitCode.USAGE)
     if as_json:
         emit_json(config)
         return

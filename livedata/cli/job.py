@@ -15,21 +15,48 @@ import typer
 
 from .common import (
     BootstrapOption,
+    CountOption,
     ExitCode,
     InstrumentOption,
+    IntervalOption,
     JsonOption,
     OptionalInstrumentOption,
     WatchOption,
+    complete_instrument,
     fail,
     new_app,
+    resolve_instrument,
 )
 
 app = new_app("Start, stop, reset and list jobs.")
 
+MIN_TIMEOUT_S = 0.5  # below this not even a healthy service can answer
+
 TimeoutOption = Annotated[
     float,
-    typer.Option("--timeout", help="Seconds to wait for the acknowledgements."),
+    typer.Option(
+        "--timeout",
+        min=MIN_TIMEOUT_S,
+        metavar="SECONDS",
+        help="Seconds to wait for the acknowledgements.",
+    ),
 ]
+ActionInstrumentOption = Annotated[
+    str | None,
+    typer.Option(
+        "--instrument",
+        "-i",
+        envvar="LIVEDATA_INSTRUMENT",
+        metavar="NAME",
+        help="Instrument whose jobs to act on (required unless --workflow names it).",
+        autocompletion=complete_instrument,
+        show_default=False,
+    ),
+]
+
+
+def _wait_option(help: str):
+    return typer.Option("--wait", min=0.1, metavar="SECONDS", help=help)
 
 
 def _complete_workflow(incomplete: str) -> list[str]:
@@ -45,41 +72,78 @@ def start(
         typer.Option(
             "--workflow",
             "-w",
+            metavar="WORKFLOW",
             help="Workflow id: inst/name[/version], or name with --instrument.",
             autocompletion=_complete_workflow,
         ),
     ],
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", "-s", help="Source name (repeat); default: all."),
+        typer.Option(
+            "--source",
+            "-s",
+            metavar="SOURCE",
+            help="Source name (repeat); default: all.",
+        ),
     ] = None,
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", "-p", help="key=value (dotted keys for nested)."),
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="KEY=VALUE",
+            help="A param (repeat; dotted keys for nested).",
+        ),
     ] = None,
     params_file: Annotated[
         Path | None,
-        typer.Option("--params-file", help="YAML or JSON file of params."),
+        typer.Option(
+            "--params-file", metavar="FILE", help="YAML or JSON file of params."
+        ),
     ] = None,
     aux: Annotated[
         list[str] | None,
-        typer.Option("--aux", help="role=stream for an auxiliary input (repeat)."),
+        typer.Option(
+            "--aux",
+            metavar="ROLE=STREAM",
+            help="The stream of an auxiliary input (repeat).",
+        ),
     ] = None,
     start_at: Annotated[
         str | None,
-        typer.Option("--start", help="Data time to start at (ISO 8601 or 'now')."),
+        typer.Option(
+            "--start",
+            metavar="TIME",
+            help="Data time to start at: ISO 8601 (no zone means UTC) or 'now'.",
+        ),
     ] = None,
     end_at: Annotated[
         str | None,
-        typer.Option("--end", help="Data time to end at (ISO 8601 or 'now')."),
+        typer.Option(
+            "--end",
+            metavar="TIME",
+            help="Data time to end at (after --start): ISO 8601 (UTC) or 'now'.",
+        ),
     ] = None,
     timeout: TimeoutOption = 10.0,
     instrument: OptionalInstrumentOption = None,
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Start a job per source and wait until every owning service acknowledged."""
-    from .job_args import parse_assignments, parse_time, read_params_file
+    """Start a job per source and wait until every owning service acknowledged.
+
+    Prints the ids of the acknowledged jobs (with --json: acknowledged,
+    rejected and missing ones). Exit 0 all ACK, 3 no answer in time, 4 ERR,
+    5 partial, 2 invalid input (nothing is sent), 1 not sent or no broker.
+    """
+    from .job_args import (
+        check_window,
+        parse_assignments,
+        parse_time,
+        read_params_file,
+    )
+    from .job_report import report
+    from .planes import open_plane
     from .workflows import resolve_workflow
 
     spec = resolve_workflow(workflow, instrument)
@@ -90,16 +154,17 @@ def start(
         }
         aux_names = parse_assignments(aux or [], "--aux", typed=False)
         start_ns, end_ns = parse_time(start_at), parse_time(end_at)
+        check_window(start_ns, end_ns)
     except ValueError as err:
         fail(str(err), ExitCode.USAGE)
     sources = list(source or spec.source_names)
     validate_offline(spec, sources, params, aux_names)
-    with _plane(spec.instrument, bootstrap, timeout, with_status=False) as plane:
+    with open_plane(spec.instrument, bootstrap, timeout, with_status=False) as plane:
         row = plane.start_job(
             str(spec.workflow_id), sources, params, aux_names, start_ns, end_ns
         )
         row = _wait(plane, row, timeout, f"starting {spec.workflow_id}")
-    _report(row, json)
+    report(row, json, instrument=spec.instrument, timeout=timeout)
 
 
 def _action_command(action: str, doc: str):
@@ -107,15 +172,23 @@ def _action_command(action: str, doc: str):
 
     def command(
         job_id: Annotated[
-            str | None, typer.Argument(help="JOB_ID (source/uuid).")
+            str | None, typer.Argument(metavar="JOB_ID", help="A job: source/uuid.")
         ] = None,
         workflow: Annotated[
             str | None,
-            typer.Option("--workflow", "-w", help="Every job of this workflow."),
+            typer.Option(
+                "--workflow",
+                "-w",
+                metavar="WORKFLOW",
+                help="Every job of this workflow.",
+                autocompletion=_complete_workflow,
+            ),
         ] = None,
-        all_jobs: Annotated[bool, typer.Option("--all", help="Every job.")] = False,
+        all_jobs: Annotated[
+            bool, typer.Option("--all", help="Every job of the instrument.")
+        ] = False,
         timeout: TimeoutOption = 10.0,
-        instrument: OptionalInstrumentOption = None,
+        instrument: ActionInstrumentOption = None,
         bootstrap: BootstrapOption = None,
         json: JsonOption = False,
     ) -> None:
@@ -125,13 +198,22 @@ def _action_command(action: str, doc: str):
     return command
 
 
+_ACTION_EPILOG = (
+    "Exit 0 when every job acknowledged (or, with --workflow or --all, when the"
+    " services report no such job), 3 no answer in time, 4 ERR, 5 partial."
+)
 app.command("stop")(
     _action_command(
-        "stop", "Stop jobs: the last results are published, then they finish."
+        "stop",
+        "Stop jobs: the last results are published, then they finish.\n\n"
+        + _ACTION_EPILOG,
     )
 )
 app.command("reset")(
-    _action_command("reset", "Reset jobs: clear what they accumulated and carry on.")
+    _action_command(
+        "reset",
+        "Reset jobs: clear what they accumulated and carry on.\n\n" + _ACTION_EPILOG,
+    )
 )
 
 
@@ -141,37 +223,42 @@ def list_jobs(
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
     watch: WatchOption = False,
+    interval_s: IntervalOption = 2.0,
+    count: CountOption = None,
     wait_s: Annotated[
-        float,
-        typer.Option("--wait", help="Seconds to listen for heartbeats (every 2 s)."),
+        float, _wait_option("Seconds to listen for heartbeats (every 2 s).")
     ] = 2.5,
 ) -> None:
     """Jobs the services report in their heartbeats."""
+    from .planes import open_plane
     from .status_views import job_table, watch_snapshots
 
-    with _plane(instrument, bootstrap, wait_s) as plane:
-        watch_snapshots(plane, wait_s, watch, json, job_table)
+    inst = resolve_instrument(instrument).name
+    with open_plane(inst, bootstrap, wait_s) as plane:
+        watch_snapshots(plane, wait_s, watch, json, job_table, interval_s, count)
 
 
 @app.command("status")
 def status(
-    job_id: Annotated[str, typer.Argument(help="JOB_ID (source/uuid).")],
+    job_id: Annotated[
+        str, typer.Argument(metavar="JOB_ID", help="source/uuid, or just the uuid.")
+    ],
     instrument: InstrumentOption = "dummy",
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
     wait_s: Annotated[
-        float,
-        typer.Option("--wait", help="Seconds to listen for its heartbeat."),
+        float, _wait_option("Seconds to listen for its heartbeat.")
     ] = 4.0,
 ) -> None:
     """State, times and messages of one job (exit 1 if it is not seen)."""
     from .output import emit_json, print_table
+    from .planes import open_plane
     from .status_views import job_cells, job_columns
 
-    with _plane(instrument, bootstrap, wait_s) as plane:
-        row = plane.wait_for(lambda snap: _find_job(snap, job_id) is not None, wait_s)
+    inst = resolve_instrument(instrument).name
+    with open_plane(inst, bootstrap, wait_s) as plane:
+        plane.wait_for(lambda snap: _find_job(snap, job_id) is not None, wait_s)
         found = _find_job(plane.snapshot(), job_id)
-    del row
     if found is None:
         fail(f"job {job_id} not seen in {wait_s:g} s of heartbeats")
     if json:
@@ -199,43 +286,6 @@ def validate_offline(spec, sources, params, aux) -> None:
         fail(str(err), ExitCode.USAGE)
 
 
-def _plane(
-    instrument: str,
-    bootstrap: str | None,
-    timeout: float,
-    *,
-    with_status: bool = True,
-):
-    """A started control plane on Kafka; exit 1 in one line if unreachable.
-
-    ``with_status=False`` skips the heartbeats: starting a job needs only the
-    acknowledgements (JSON), and not decoding x5f2 saves its import.
-    """
-    from ..control.plane import connect
-    from ..kafka.admin import BrokerUnreachable, check_reachable
-    from ..kafka.consumer import TopicsNotFound
-    from .common import kafka_settings
-
-    settings = kafka_settings(bootstrap)
-    address = settings.pop("bootstrap.servers")
-    try:
-        check_reachable(address, settings, timeout=min(max(timeout, 1.0), 5.0))
-        return connect(
-            instrument,
-            address,
-            client_config=settings,
-            with_status=with_status,
-            persist=False,
-            command_timeout_s=timeout,
-            # Short polls: closing waits for the pump's current poll to end.
-            poll_timeout_s=0.02,
-        )
-    except BrokerUnreachable as err:
-        fail(str(err))
-    except TopicsNotFound as err:
-        fail(f"{err} (create them with `livedata kafka topics create`)")
-
-
 def _wait(plane, row, timeout: float, what: str):
     import sys
 
@@ -249,45 +299,6 @@ def _wait(plane, row, timeout: float, what: str):
         return plane.wait(row.message_id, timeout)
 
 
-_EXIT = {"ACK": ExitCode.OK, "timeout": ExitCode.NO_ACK, "ERR": ExitCode.ERR}
-
-
-def _report(row, json: bool) -> None:
-    """Job ids (or the JSON document) on stdout, the outcome on stderr."""
-    from .output import emit_json, progress
-
-    outcome = row.outcome.value
-    if json:
-        emit_json(
-            {
-                "outcome": outcome,
-                "message_id": row.message_id,
-                "summary": row.summary,
-                "job_ids": list(row.job_ids),
-                "answers": [
-                    {"device": d, "response": r, "message": m}
-                    for d, r, m in row.answers
-                ],
-            }
-        )
-    else:
-        for job in _acknowledged_jobs(row):
-            typer.echo(job)
-        for device, response, message in row.answers:
-            if response != "ACK":
-                progress(f"{device}: {response} {message or ''}".rstrip())
-        progress(f"{row.summary}: {outcome}")
-    raise typer.Exit(int(_EXIT.get(outcome, ExitCode.PARTIAL)))
-
-
-def _acknowledged_jobs(row) -> list[str]:
-    """Job ids a service said ACK for: a script must not take a rejected or
-    unanswered start for a running job. A start is answered per source, a stop
-    or reset per job."""
-    acked = {device for device, response, _ in row.answers if response == "ACK"}
-    return [j for j in row.job_ids if j in acked or j.rpartition("/")[0] in acked]
-
-
 def _find_job(snapshot, job_id: str):
     for job in snapshot.jobs:
         if job.job_id == job_id or job.job_number == job_id:
@@ -296,23 +307,38 @@ def _find_job(snapshot, job_id: str):
 
 
 def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, json):
+    from .job_report import report, report_nothing_to_do
+    from .planes import open_plane
+
     chosen = [x for x in (job_id, workflow, all_jobs or None) if x]
     if len(chosen) != 1:
         fail("give exactly one of JOB_ID, --workflow or --all", ExitCode.USAGE)
-    inst = instrument
     wid = namespace = None
     if workflow:
         from .workflows import resolve_workflow
 
         spec = resolve_workflow(workflow, instrument)
         inst, wid, namespace = spec.instrument, str(spec.workflow_id), spec.namespace
-    elif job_id and not _is_job_id(job_id):
-        fail(f"bad job id {job_id!r}: expected source/uuid", ExitCode.USAGE)
-    with _plane(inst or "dummy", bootstrap, timeout) as plane:
+    else:
+        if job_id and not _is_job_id(job_id):
+            fail(f"bad job id {job_id!r}: expected source/uuid", ExitCode.USAGE)
+        if instrument is None:
+            fail(
+                f"job {action} needs --instrument (or LIVEDATA_INSTRUMENT):"
+                f" the instrument whose jobs to {action}",
+                ExitCode.USAGE,
+            )
+        inst = resolve_instrument(instrument).name
+    target = f"{wid}" if wid else job_id or f"all jobs of {inst}"
+    with open_plane(inst, bootstrap, timeout) as plane:
         if job_id is None:
             # Hear the jobs the services run, so the plane knows whose answers
             # to wait for (a named job answers under its own id: no need).
-            plane.wait_for(lambda snap: _heard_jobs(snap, namespace), min(timeout, 2.5))
+            heard = plane.wait_for(
+                lambda snap: _heard_jobs(snap, namespace), min(timeout, 2.5)
+            )
+            if heard is not None and not _running_jobs(heard, wid):
+                report_nothing_to_do(action, target, json, instrument=inst)
         if wid is not None:
             method = plane.stop_workflow if action == "stop" else plane.reset_workflow
             row = method(wid)
@@ -321,8 +347,18 @@ def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, jso
         else:
             method = plane.stop_jobs if action == "stop" else plane.reset_jobs
             row = method([job_id])
-        row = _wait(plane, row, timeout, f"{action} {job_id or wid or 'all'}")
-    _report(row, json)
+        row = _wait(plane, row, timeout, f"{action} {target}")
+    report(row, json, instrument=inst, timeout=timeout)
+
+
+def _running_jobs(snapshot, workflow_id: str | None) -> list[str]:
+    """Jobs a heartbeat reports as not finished (of ``workflow_id``, if given)."""
+    return [
+        job.job_id
+        for job in snapshot.jobs
+        if job.state not in ("stopped", "stale")
+        and (workflow_id is None or job.workflow_id == workflow_id)
+    ]
 
 
 def _heard_jobs(snapshot, namespace: str | None) -> bool:

@@ -63,7 +63,11 @@ def _flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def parse_time(text: str | None) -> int | None:
-    """ISO 8601 (naive means UTC) or ``now`` -> nanoseconds since the epoch."""
+    """ISO 8601 or ``now`` -> nanoseconds since the epoch.
+
+    A time without a zone is UTC, as everywhere in the CLI (``kafka peek
+    --from`` too): data times are UTC on the wire and in every table.
+    """
     if text is None:
         return None
     if text.strip().lower() == "now":
@@ -78,3 +82,9 @@ def parse_time(text: str | None) -> int | None:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1_000_000) * 1000
+
+
+def check_window(start_ns: int | None, end_ns: int | None) -> None:
+    """``ValueError`` unless the end (when both are given) is after the start."""
+    if start_ns is not None and end_ns is not None and end_ns <= start_ns:
+        raise ValueError("--end must be after --start")

@@ -81,7 +81,7 @@ class HeartbeatFeed:
         from .peek import StartAt, assign_from, open_consumer
 
         self._adapter = build_client_adapter(instrument, Counters())
-        self._consumer, _ = open_consumer(bootstrap, "livedata_cli_lag")
+        self._consumer, _ = open_consumer(bootstrap, "livedata_cli_lag", timeout)
         self._timeout = timeout
         topic = livedata_topic(instrument, StreamKind.LIVEDATA_STATUS)
         try:

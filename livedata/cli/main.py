@@ -64,6 +64,24 @@ def plain_help(group: typer.Typer) -> None:
             plain_help(info.typer_instance)
 
 
+def name_metavars(command) -> None:
+    """Options without a metavar show their own name (``--log-level LOG_LEVEL``)
+    in help and man pages, not Typer's type in brackets (``<list[str]>``)."""
+    for param in getattr(command, "params", ()):
+        if (
+            param.param_type_name == "option"
+            and param.metavar is None
+            and not getattr(param, "is_flag", False)
+            and not getattr(param, "count", False)
+            # choices are listed in place of a metavar: keep them
+            and not getattr(getattr(param, "type_descriptor", None), "is_choice", 0)
+        ):
+            longest = max(param.opts, key=len).lstrip("-")
+            param.metavar = longest.upper().replace("-", "_")
+    for sub in getattr(command, "commands", {}).values():
+        name_metavars(sub)
+
+
 def load_command(name: str):
     """Import the module of one command and build its Click command."""
     import typer.main
@@ -79,6 +97,7 @@ def load_command(name: str):
         single.command(name)(target)
         command = typer.main.get_command(single)
     command.name = name
+    name_metavars(command)
     return command
 
 

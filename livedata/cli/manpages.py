@@ -41,6 +41,26 @@ EXIT_STATUS = {
 }
 
 
+# Commands that send a command and wait for its answers; every other command
+# exits 0, 1 or 2 only. A group's page lists what any of its commands may exit.
+ANSWERED = {("job", "start"), ("job", "stop"), ("job", "reset")}
+PLAIN_EXITS = (0, 1, 2)
+
+
+def exit_codes(path: tuple[str, ...], command, ctx) -> list[int]:
+    """The exit statuses ``command`` (or any command under it) can end with."""
+    if path[1:] in ANSWERED:
+        return sorted(EXIT_STATUS)
+    codes = set(PLAIN_EXITS)
+    if hasattr(command, "list_commands"):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None and not sub.hidden:
+                sub_ctx = sub.context_class(sub, info_name=name, parent=ctx)
+                codes.update(exit_codes((*path, name), sub, sub_ctx))
+    return sorted(codes)
+
+
 def roff(text: str) -> str:
     """Escape text for roff: backslashes, and leading dots or quotes."""
     text = text.replace("\\", "\\e")
@@ -99,7 +119,7 @@ def man_page(path: tuple[str, ...], command, ctx, version: str) -> str:
             for p in command.get_params(ctx)
             if p.param_type_name == kind and not getattr(p, "hidden", False)
         ]
-        records = [r for r in (p.get_help_record(ctx) for p in params) if r]
+        records = [r for r in (_help_record(p, ctx) for p in params) if r]
         if records:
             out.append(f".SH {title}")
         for opts, help_text in records:
@@ -124,14 +144,24 @@ def man_page(path: tuple[str, ...], command, ctx, version: str) -> str:
         out.append(".SH ENVIRONMENT")
         for var, text in ENVIRONMENT.items():
             out.extend([".TP", bold(var), roff(text)])
-        out.append(".SH EXIT STATUS")
-        for code, text in EXIT_STATUS.items():
-            out.extend([".TP", bold(str(code)), roff(text)])
+    out.append(".SH EXIT STATUS")
+    for code in exit_codes(path, command, ctx):
+        out.extend([".TP", bold(str(code)), roff(EXIT_STATUS[code])])
     related = ([page_name(path[:-1])] if len(path) > 1 else []) + children
     if related:
         out.append(".SH SEE ALSO")
         out.append(", ".join(f"\\fB{r.replace('-', '\\-')}\\fR(1)" for r in related))
     return "\n".join(out) + "\n"
+
+
+def _help_record(param, ctx) -> tuple[str, str] | None:
+    """Typer's help record, but an argument is named by its metavar alone
+    (``TOPIC``, not ``TOPIC <str>``)."""
+    record = param.get_help_record(ctx)
+    if record is None or param.param_type_name != "argument":
+        return record
+    name = param.metavar or param.name.upper()
+    return name, record[1]
 
 
 def completion_script(shell: str) -> str:

@@ -15,7 +15,7 @@ import enum
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 import typer
@@ -106,27 +106,82 @@ def plain_table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+# Columns of ids that operators copy into the next command: never shortened.
+WHOLE_COLUMNS = frozenset(
+    {"ID", "WORKFLOW", "JOB", "JOB_ID", "SERVICE", "WORKER", "TOPIC", "GROUP"}
+)
+
+
+WRAPPED_MIN = 10  # narrowest a wrapped column may get while still readable
+
+
+def _widths(
+    columns: Sequence[str], body: list[list[str]], whole: Collection[str]
+) -> list[int]:
+    """Each column's minimum: whole columns their widest cell, the others a
+    readable width (their header, or up to WRAPPED_MIN of their widest cell)."""
+    widths = []
+    for i, column in enumerate(columns):
+        widest = max([len(column), *(len(row[i]) for row in body)])
+        narrow = max(len(column), min(widest, WRAPPED_MIN))
+        widths.append(widest if column in whole else narrow)
+    return widths
+
+
 def rich_table(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str | None = None,
+    whole: Collection[str] = WHOLE_COLUMNS,
 ):
+    """A Rich table; the ``whole`` columns keep their widest value unwrapped."""
     from rich.table import Table
 
+    body = [[cell(v) for v in row] for row in rows]
     table = Table(title=title, header_style="bold", box=None, pad_edge=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(cell(v) for v in row))
+    for column, width in zip(columns, _widths(columns, body, whole), strict=True):
+        if column in whole:
+            table.add_column(column, no_wrap=True, min_width=width)
+        else:
+            # folded, not cut with an ellipsis: every character stays shown
+            table.add_column(column, min_width=width, overflow="fold")
+    for row in body:
+        table.add_row(*row)
     return table
 
 
+def fits(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    width: int,
+    whole: Collection[str] = WHOLE_COLUMNS,
+) -> bool:
+    """Whether a Rich table can show every ``whole`` cell in full in ``width``."""
+    body = [[cell(v) for v in row] for row in rows]
+    return sum(_widths(columns, body, whole)) + 2 * (len(columns) - 1) <= width
+
+
 def print_table(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str | None = None,
+    console=None,
 ) -> None:
-    """A table on stdout: Rich on a terminal, aligned plain text otherwise."""
+    """A table on stdout: Rich on a terminal, aligned plain text otherwise.
+
+    Rich wraps long cells but must not cut an id; when the ids alone do not
+    fit the terminal, the plain table is shown and the terminal wraps its
+    lines. ``console``: a Rich console to print to instead of stdout.
+    """
     rows = list(rows)
-    if sys.stdout.isatty():
-        make_console().print(rich_table(columns, rows, title))
+    if console is None and sys.stdout.isatty():
+        console = make_console()
+    if console is not None and fits(columns, rows, console.width):
+        console.print(rich_table(columns, rows, title))
         return
-    if title:
-        typer.echo(title)
-    typer.echo(plain_table(columns, rows))
+    text = plain_table(columns, rows)
+    text = f"{title}\n{text}" if title else text
+    if console is None:
+        typer.echo(text)
+    else:
+        console.file.write(text + "\n")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import BootstrapOption, ExitCode, JsonOption, fail, kafka_settings
+from .common import BootstrapOption, ExitCode, JsonOption, fail, reachable_settings
 from .output import emit_json, progress
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class StartAt:
 
 def parse_start(text: str) -> StartAt:
     """Parse ``--from``; raises ``ValueError`` with a one-line reason."""
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     value = text.strip().lower()
     if value in ("beginning", "start", "earliest"):
@@ -56,8 +56,9 @@ def parse_start(text: str) -> StartAt:
         raise ValueError(
             f"--from {text!r}: use beginning, end, end-N or an ISO time"
         ) from None
-    # A time without a zone is local time, as an operator types it.
-    return StartAt("time", time_ms=int(moment.astimezone().timestamp() * 1000))
+    if moment.tzinfo is None:  # no zone means UTC, as everywhere in the CLI
+        moment = moment.replace(tzinfo=UTC)
+    return StartAt("time", time_ms=int(moment.timestamp() * 1000))
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,17 @@ class Record:
     offset: int
 
 
-def open_consumer(bootstrap: str | None, group_prefix: str):
-    """A confluent-kafka consumer with the configured security settings."""
+def open_consumer(bootstrap: str | None, group_prefix: str, timeout: float):
+    """A confluent-kafka consumer with the configured security settings.
+
+    Exits 1 with the same line as every command ("no Kafka broker answered at
+    HOST:PORT within N s") when the broker does not answer in ``timeout``.
+    """
     from confluent_kafka import Consumer
 
     from ..kafka.consumer import make_consumer_config
 
-    settings = kafka_settings(bootstrap)
-    address = settings.pop("bootstrap.servers")
+    address, settings = reachable_settings(bootstrap, timeout)
     return Consumer(make_consumer_config(address, group_prefix, settings)), address
 
 
@@ -125,7 +129,8 @@ def assign_from(
             raise
         fail(str(err), ExitCode.USAGE)
     except KafkaException as err:
-        fail(f"broker unreachable: {err.args[0].str() if err.args else err}")
+        # The broker answered the reachability check, then failed a request.
+        fail(f"Kafka request failed: {err.args[0].str() if err.args else err}")
     return ends
 
 
@@ -224,11 +229,15 @@ def peek(
     start: Annotated[
         str,
         typer.Option(
-            "--from", help="beginning, end, end-N (N records back) or an ISO time."
+            "--from",
+            metavar="WHERE",
+            help="beginning, end, end-N (N records back) or an ISO 8601 time"
+            " (no zone means UTC).",
         ),
     ] = "end-10",
     count: Annotated[
-        int, typer.Option("--count", "-n", min=1, help="Stop after N records.")
+        int,
+        typer.Option("--count", "-n", min=1, metavar="N", help="Stop after N records."),
     ] = 10,
     follow: Annotated[
         bool,
@@ -236,12 +245,19 @@ def peek(
     ] = False,
     timeout: Annotated[
         float,
-        typer.Option(min=0.1, help="Seconds to wait for the broker and for records."),
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="Seconds to wait for the broker and for records.",
+        ),
     ] = 10.0,
     bootstrap: BootstrapOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print records of TOPIC, one decoded line each (ev44, da00, f144, x5f2, JSON)."""
+    """Print records of TOPIC, one decoded line each.
+
+    The schema is detected per record: ev44, da00, f144, ad00, x5f2 or JSON.
+    """
     try:
         position = parse_start(start)
     except ValueError as err:
@@ -249,7 +265,7 @@ def peek(
     from ..control.describe import describe
 
     follow = follow or position.kind == "end"
-    consumer, address = open_consumer(bootstrap, "livedata_cli_peek")
+    consumer, address = open_consumer(bootstrap, "livedata_cli_peek", timeout)
     documents: list[dict[str, Any]] = []
     shown = 0
 

@@ -156,7 +156,7 @@ def tail(
     adapter = build_client_adapter(spec.instrument, Counters())
     wanted = str(spec.workflow_id)
     name_bytes = f'"{spec.name}"'.encode()
-    consumer, address = open_consumer(bootstrap, "livedata_cli_results")
+    consumer, address = open_consumer(bootstrap, "livedata_cli_results", timeout)
     lines: list[ResultLine] = []
     start = StartAt("end")
     try:

@@ -80,12 +80,15 @@ def watch_snapshots(
     json: bool,
     table: Callable[[Any], Table],
     interval_s: float = 2.0,
+    count: int | None = None,
 ) -> None:
-    """Listen ``wait_s`` seconds, print the table; with ``watch`` repeat until Ctrl-C."""
+    """Listen ``wait_s`` seconds, print the table; with ``watch`` repeat every
+    ``interval_s`` until Ctrl-C (or ``count`` tables)."""
     from .output import emit_json, print_table
 
-    time.sleep(wait_s)
+    shown = 0
     try:
+        time.sleep(wait_s)
         while True:
             columns, rows, documents = table(plane.snapshot())
             if json:
@@ -94,7 +97,8 @@ def watch_snapshots(
                 if watch:
                     print(f"-- {datetime.now(UTC):%H:%M:%S} UTC", flush=True)
                 print_table(columns, rows)
-            if not watch:
+            shown += 1
+            if not watch or (count is not None and shown >= count):
                 return
             time.sleep(interval_s)
     except KeyboardInterrupt:

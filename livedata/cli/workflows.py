@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 
 app = new_app("Workflows of the instruments (from their specs).")
 
+# Every command takes --bootstrap, so a script can pass the same options to all;
+# these read specs only and never ask a broker.
+SpecsBootstrapOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bootstrap",
+        metavar="HOST:PORT",
+        help="Accepted like everywhere; unused: workflows come from the specs.",
+        show_default=False,
+    ),
+]
+
 
 class UnknownWorkflow(LookupError):
     """No workflow matches a reference; ``choices`` lists the valid ids."""
@@ -148,9 +160,11 @@ def describe_spec(spec: WorkflowSpec) -> dict[str, Any]:
 @app.command("list")
 def list_workflows(
     instrument: OptionalInstrumentOption = None,
+    bootstrap: SpecsBootstrapOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the workflows of one instrument (or of all)."""
+    del bootstrap  # see SpecsBootstrapOption
     from ..instruments import UnknownInstrument
 
     try:
@@ -200,11 +214,13 @@ def show(
         ),
     ],
     instrument: OptionalInstrumentOption = None,
+    bootstrap: SpecsBootstrapOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show a workflow: params (JSON schema, defaults), outputs, sources, aux inputs."""
     import json
 
+    del bootstrap  # see SpecsBootstrapOption
     spec = resolve_workflow(workflow, instrument)
     info = describe_spec(spec)
     if as_json:

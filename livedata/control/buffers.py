@@ -1,9 +1,10 @@
 """Per-result buffers on the client (D7): a bounded history or just the latest value.
 
 A 1-d spectrum or a 0-d count published every second is worth keeping as a time
-series (sparklines, windowed sums); a 2-d image or an output that already carries
-its own ``time`` axis (a timeseries' whole history) is not, so only its latest
-value is kept. ``buffer_for`` picks one per output.
+series (sparklines, windowed sums); a 2-d image is not, unless a reader asks
+for more than its latest frame (a window sum), and an output that already
+carries its own ``time`` axis (a timeseries' whole history) never is, so only
+its latest value is kept. ``buffer_for`` picks one per output.
 
 The history is a ring of preallocated NumPy rows that doubles its capacity when
 full, so an append is amortised O(1) instead of a scipp concatenate (O(n) per
@@ -262,11 +263,24 @@ class SingleValueBuffer:
 
 def keeps_history(da: sc.DataArray) -> bool:
     """0-d and 1-d frames without their own ``time`` axis are worth a history."""
-    return da.ndim <= 1 and TIME not in da.dims
+    return da.ndim <= 1 and can_stack(da)
 
 
-def buffer_for(da: sc.DataArray, memory_cap_bytes: int) -> ResultBuffer:
-    """The buffer kind that suits the first frame of a result stream."""
-    if keeps_history(da):
+def can_stack(da: sc.DataArray) -> bool:
+    """Frames can be stacked along ``time`` unless they already have that axis."""
+    return TIME not in da.dims
+
+
+def wants_history(da: sc.DataArray, requested: bool) -> bool:
+    """A history by default for small frames; for any stackable frame when a
+    reader needs one (a window sum of images)."""
+    return keeps_history(da) or (requested and can_stack(da))
+
+
+def buffer_for(
+    da: sc.DataArray, memory_cap_bytes: int, *, history: bool = False
+) -> ResultBuffer:
+    """The buffer kind that suits a frame; ``history``: a reader needs one."""
+    if wants_history(da, history):
         return TemporalBuffer(memory_cap_bytes)
     return SingleValueBuffer()

@@ -1,7 +1,8 @@
 """Builds commands, registers them as pending, then sends them (B10).
 
 Registration comes first: an answer can arrive on the pump thread before
-``send`` returns. A command that cannot be sent resolves as ERR at once.
+``send`` returns. A command that cannot be sent resolves as NOT_SENT at once
+(a part of one that could not: ERR answers for the devices of that part).
 """
 
 from __future__ import annotations
@@ -116,12 +117,22 @@ class CommandService:
         row = self._pending.register(
             message_id, summary, expected_devices=expected_devices, job_ids=job_ids
         )
+        sent = 0
         try:
             for command in commands:
                 self._transport.send(Message(Timestamp.now(), COMMANDS_STREAM, command))
+                sent += 1
         except Exception as error:
-            logger.warning("%s: not sent: %s", summary, error)
-            row = self._pending.fail(message_id, f"not sent: {error}")
+            reason = str(error).removeprefix("command not sent: ") or repr(error)
+            logger.warning("%s: not sent: %s", summary, reason)
+            # Commands map to expected answers one to one (a config per source,
+            # a job command per job); a broadcast is a single command.
+            unsent = (
+                None
+                if sent == 0 or expected_devices is None
+                else list(expected_devices)[sent:]
+            )
+            row = self._pending.fail(message_id, f"not sent: {reason}", unsent)
         if self._on_change is not None:
             self._on_change()
         return row

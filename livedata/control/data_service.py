@@ -45,6 +45,7 @@ class _Entry:
     key: ResultKey
     buffer: ResultBuffer
     version: int = 0
+    time_ns: int = 0  # message time of the latest frame (a history's fallback)
     updated_s: float = 0.0
     dims: tuple[str, ...] = ()
     shape: tuple[int, ...] = ()
@@ -140,10 +141,13 @@ def _merged_centres(da: sc.DataArray, dim: str, starts: np.ndarray) -> Any:
 class DataService:
     """Buffers per result key with a version per key and a global version.
 
-    ``memory_cap_bytes`` bounds the history of *each* result stream; images and
-    whole-history outputs keep only their latest value. Malformed messages
-    (a stream name that is not a result key, a value that is not scipp) are
-    counted in ``counters`` and skipped, never raised.
+    ``memory_cap_bytes`` bounds the history of *each* result stream. Images and
+    whole-history outputs keep only their latest value until a reader needs
+    more: ``get`` with an extractor that needs history (a window aggregate), or
+    ``keep_history`` ahead of the data, switches the stream to a history (from
+    its latest frame on, within the same cap). Malformed messages (a stream
+    name that is not a result key, a value that is not scipp) are counted in
+    ``counters`` and skipped, never raised.
     """
 
     def __init__(
@@ -160,6 +164,7 @@ class DataService:
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
+        self._history_wanted: set[str] = set()
         self._version = 0
 
     # --- writing (pump thread) ----------------------------------------------
@@ -168,7 +173,7 @@ class DataService:
         """Buffer one result message; False (and counted) when it is not one."""
         import scipp as sc
 
-        from .buffers import buffer_for, keeps_history
+        from .buffers import buffer_for, wants_history
 
         try:
             key = ResultKey.from_json(message.stream.name)
@@ -187,8 +192,11 @@ class DataService:
         name = key.to_json()
         with self._lock:
             entry = self._entries.get(name)
-            if entry is None or entry.buffer.is_time_series != keeps_history(value):
-                entry = _Entry(key, buffer_for(value, self._cap))
+            history = name in self._history_wanted
+            if entry is None or entry.buffer.is_time_series != wants_history(
+                value, history
+            ):
+                entry = _Entry(key, buffer_for(value, self._cap, history=history))
                 self._entries[name] = entry
             try:
                 entry.buffer.append(value, message.timestamp.ns)
@@ -196,6 +204,7 @@ class DataService:
                 self.counters.increment("results_buffer_errors")
                 logger.warning("cannot buffer result %s: %s", key.output_name, err)
                 return False
+            entry.time_ns = message.timestamp.ns
             entry.dims = tuple(value.dims)
             entry.shape = tuple(value.shape)
             entry.unit = None if value.unit is None else str(value.unit)
@@ -236,13 +245,41 @@ class DataService:
     def get(
         self, key: ResultKey | str, extractor: Extractor | None = None
     ) -> sc.DataArray | None:
-        """What ``extractor`` (default: latest value) makes of ``key``; a copy."""
+        """What ``extractor`` (default: latest value) makes of ``key``; a copy.
+
+        An extractor that needs history makes the stream keep one from now on
+        (the first call sees the frames kept so far: for an image, its latest).
+        """
         extractor = extractor if extractor is not None else LatestValue()
+        name = _name(key)
         with self._lock:
-            entry = self._entries.get(_name(key))
+            if getattr(extractor, "needs_history", False):
+                self._want_history(name)
+            entry = self._entries.get(name)
             if entry is None:
                 return None
             return extractor.extract(entry.buffer)
+
+    def keep_history(self, key: ResultKey | str) -> None:
+        """Keep a history of ``key`` whatever its frames (before they arrive)."""
+        with self._lock:
+            self._want_history(_name(key))
+
+    def _want_history(self, name: str) -> None:
+        """Switch a latest-only stream to a history seeded with its latest frame."""
+        from .buffers import TemporalBuffer, can_stack
+
+        self._history_wanted.add(name)
+        entry = self._entries.get(name)
+        if entry is None or entry.buffer.is_time_series:
+            return
+        latest = entry.buffer.latest()
+        if latest is None or not can_stack(latest):
+            return  # e.g. an output that is its own history along ``time``
+        history = TemporalBuffer(self._cap)
+        history.append(latest, entry.time_ns)
+        entry.buffer = history
+        self.counters.increment("results_histories_started")
 
     def memory_bytes(self) -> int:
         with self._lock:

@@ -9,7 +9,7 @@ are small frozen values so a client can keep one per view and compare them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 
 class Extractor(Protocol):
+    # Whether it reads more than the latest frame: the data service then keeps
+    # a history of the stream even when its frames (images) would not get one.
+    needs_history: ClassVar[bool]
+
     def extract(self, buffer: ResultBuffer) -> sc.DataArray | None: ...
 
 
@@ -35,6 +39,8 @@ def is_counts_like(da: sc.DataArray) -> bool:
 class LatestValue:
     """The most recent frame as published (with its 0-d ``time`` coordinates)."""
 
+    needs_history: ClassVar[bool] = False
+
     def extract(self, buffer: ResultBuffer) -> sc.DataArray | None:
         return buffer.latest()
 
@@ -42,6 +48,8 @@ class LatestValue:
 @dataclass(frozen=True)
 class FullHistory:
     """Every kept frame stacked along ``time``; the latest value for non-series."""
+
+    needs_history: ClassVar[bool] = True
 
     def extract(self, buffer: ResultBuffer) -> sc.DataArray | None:
         if not buffer.is_time_series:
@@ -59,6 +67,7 @@ class WindowAggregate:
     """
 
     seconds: float
+    needs_history: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if not self.seconds > 0:

@@ -125,12 +125,23 @@ class PendingCommands:
             self._trim()
             return entry.row()
 
-    def fail(self, message_id: str, reason: str) -> CommandRow:
-        """The command could not be sent; it resolves at once as ERR."""
+    def fail(
+        self, message_id: str, reason: str, devices: Sequence[str] | None = None
+    ) -> CommandRow:
+        """Part of a command (the answers of ``devices``) or all of it (None) was
+        not sent. All of it resolves at once as NOT_SENT, not ERR: no service
+        answered, so a script must not take it for a rejection. Devices whose
+        part was not sent get an ERR answer from ``client``; the rest of the
+        command still waits for its answers."""
         with self._cond:
             entry = self._entries[message_id]
-            entry.answers["client"] = ("ERR", reason)
-            entry.outcome = CommandOutcome.ERR
+            if devices is None:
+                entry.answers["client"] = ("ERR", reason)
+                entry.outcome = CommandOutcome.NOT_SENT
+            else:
+                for device in devices:
+                    entry.answers[device] = ("ERR", reason)
+                self._resolve(entry, final=False)
             self._cond.notify_all()
             return entry.row()
 

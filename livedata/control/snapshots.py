@@ -70,6 +70,7 @@ class CommandOutcome(StrEnum):
     ERR = "ERR"
     PARTIAL = "partial"  # some expected answers ACK, others ERR or missing at timeout
     TIMEOUT = "timeout"  # no expected answer arrived in time
+    NOT_SENT = "not sent"  # the transport refused it: no service can have seen it
 
 
 @dataclass(frozen=True)

@@ -57,3 +57,46 @@ def test_bad_environment_exits_2() -> None:
     result = invoke("config", "show", "--env", "moon")
     assert result.exit_code == ExitCode.USAGE
     assert "moon" in result.stderr
+
+
+def test_production_without_its_bootstrap_names_the_variable() -> None:
+    result = invoke("config", "show", "--env", "production")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.strip() == (
+        "error: production config needs LIVEDATA_KAFKA_BOOTSTRAP (set it in the"
+        " environment or give --bootstrap; used by kafka.production.yaml)"
+    )
+
+
+def test_bad_env_option_is_blamed_not_the_variable() -> None:
+    result = invoke("config", "show", "--env", "bogus")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.strip() == (
+        "error: --env 'bogus' is not one of dev, staging, production"
+    )
+    from_variable = invoke("config", "show", env={"LIVEDATA_ENV": "bogus"})
+    assert from_variable.exit_code == ExitCode.USAGE
+    assert "LIVEDATA_ENV='bogus'" in from_variable.stderr
+
+
+def test_bootstrap_option_is_the_effective_value_even_for_production() -> None:
+    result = invoke(
+        "config", "show", "kafka", "--env", "production", "--bootstrap", "p:1",
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    kafka = json.loads(result.stdout)["namespaces"]["kafka"]
+    assert kafka["bootstrap.servers"] == "p:1"
+    over_env = invoke(
+        "config", "show", "kafka", "--bootstrap", "cli:2", "--json",
+        env={"LIVEDATA_KAFKA_BOOTSTRAP": "env:1"},
+    )  # fmt: skip
+    assert json.loads(over_env.stdout)["namespaces"]["kafka"]["bootstrap.servers"] == (
+        "cli:2"
+    )
+
+
+def test_job_commands_in_production_without_a_bootstrap_say_what_is_missing() -> None:
+    result = invoke("job", "list", "--wait", "0.2", env={"LIVEDATA_ENV": "production"})
+    assert result.exit_code == ExitCode.USAGE
+    assert "production config needs LIVEDATA_KAFKA_BOOTSTRAP" in result.stderr

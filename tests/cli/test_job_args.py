@@ -126,3 +126,14 @@ def test_now_is_the_current_time_in_ns() -> None:
 def test_bad_time_names_the_accepted_forms(text: str) -> None:
     with pytest.raises(ValueError, match="ISO 8601"):
         parse_time(text)
+
+
+def test_the_end_must_come_after_the_start() -> None:
+    from livedata.cli.job_args import check_window
+
+    check_window(None, 5)
+    check_window(5, None)
+    check_window(1, 2)
+    for start, end in ((2, 2), (3, 2)):
+        with pytest.raises(ValueError, match="--end must be after --start"):
+            check_window(start, end)

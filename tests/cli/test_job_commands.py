@@ -15,7 +15,8 @@ import pytest
 import typer
 
 from livedata.cli.common import ExitCode
-from livedata.cli.job import _heard_jobs, _report
+from livedata.cli.job import _heard_jobs
+from livedata.cli.job_report import report
 from livedata.cli.status_views import job_table, service_table
 from livedata.control.snapshots import (
     CommandOutcome,
@@ -169,8 +170,8 @@ def test_stop_of_an_unknown_workflow_lists_the_valid_ones() -> None:
     "args",
     [
         ("job", "start", "-w", "dummy/panel_0_xy", *OFFLINE),
-        ("job", "stop", JOB, *OFFLINE),
-        ("job", "reset", "--all", *OFFLINE),
+        ("job", "stop", JOB, "-i", "dummy", *OFFLINE),
+        ("job", "reset", "--all", "-i", "dummy", *OFFLINE),
         ("job", "stop", "-w", "dummy/panel_0_xy", *OFFLINE),
         ("job", "list", "--bootstrap", UNREACHABLE, "--wait", "1"),
         ("job", "status", JOB, "--bootstrap", UNREACHABLE, "--wait", "1"),
@@ -216,7 +217,7 @@ def test_report_exit_code_and_only_acknowledged_job_ids(
     capsys, outcome, answers, code, printed
 ) -> None:
     with pytest.raises(typer.Exit) as stopped:
-        _report(_row(outcome, answers), json=False)
+        report(_row(outcome, answers), False, instrument="dummy", timeout=2)
     assert stopped.value.exit_code == code
     out, err = capsys.readouterr()
     assert [line.partition("/")[0] for line in out.splitlines()] == printed
@@ -224,21 +225,36 @@ def test_report_exit_code_and_only_acknowledged_job_ids(
     for device, response, message in answers:
         if response == "ERR":
             assert f"{device}: ERR {message}" in err
+    if outcome is CommandOutcome.TIMEOUT:
+        assert "no answer within 2 s from the services of dummy" in err
 
 
-def test_report_as_json_keeps_every_answer(capsys) -> None:
+def test_report_as_json_sorts_jobs_by_their_answers(capsys) -> None:
     answers = [("a", "ACK", None), ("b", "ERR", "bad")]
+    row = _row(CommandOutcome.PARTIAL, answers)
     with pytest.raises(typer.Exit) as stopped:
-        _report(_row(CommandOutcome.PARTIAL, answers), json=True)
+        report(row, True, instrument="dummy", timeout=2)
     assert stopped.value.exit_code == ExitCode.PARTIAL
     document = json.loads(capsys.readouterr().out)
     assert document["outcome"] == "partial"
-    assert len(document["job_ids"]) == 2
+    assert document["acknowledged"] == [row.job_ids[0]]
+    assert document["rejected"] == [{"job_id": row.job_ids[1], "message": "bad"}]
+    assert document["missing"] == []
     assert document["answers"][1] == {
         "device": "b",
         "response": "ERR",
         "message": "bad",
     }
+
+
+def test_report_of_a_command_not_sent_exits_1(capsys) -> None:
+    row = _row(CommandOutcome.NOT_SENT, [("client", "ERR", "not sent: refused")])
+    with pytest.raises(typer.Exit) as stopped:
+        report(row, False, instrument="dummy", timeout=2)
+    assert stopped.value.exit_code == ExitCode.ERROR
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip() == "error: command not sent: refused"
 
 
 # -- tables of services and jobs ----------------------------------------------------

@@ -25,7 +25,9 @@ def test_unreachable_broker_exits_1_with_one_line(args: tuple[str, ...]) -> None
     assert result.exit_code == ExitCode.ERROR
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: broker unreachable")
+    assert len(lines) == 1
+    # the same line as the job and services commands give
+    assert lines[0].startswith(f"error: no Kafka broker answered at {UNREACHABLE}")
 
 
 def test_peek_bad_from_exits_2() -> None:
@@ -59,6 +61,23 @@ def test_lag_unknown_instrument_exits_2() -> None:
 )
 def test_parse_start(text: str, expected: StartAt) -> None:
     assert parse_start(text) == expected
+
+
+def test_a_time_without_a_zone_is_utc_as_for_job_start() -> None:
+    from livedata.cli.job_args import parse_time
+
+    naive = parse_start("2024-01-02T03:04:05")
+    assert naive == StartAt("time", time_ms=1704164645000)
+    assert parse_time("2024-01-02T03:04:05") == naive.time_ms * 1_000_000
+    assert parse_start("2024-01-02T04:04:05+01:00") == naive
+
+
+def test_peek_and_job_start_help_say_naive_times_are_utc() -> None:
+    assert "no zone means UTC" in " ".join(
+        invoke("kafka", "peek", "--help").stdout.split()
+    )
+    start_help = " ".join(invoke("job", "start", "--help").stdout.split())
+    assert "no zone means UTC" in start_help
 
 
 def test_parse_start_rejects_negative_and_garbage() -> None:

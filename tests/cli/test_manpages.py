@@ -56,7 +56,8 @@ def test_pages_name_their_command_and_options(tmp_path: Path) -> None:
     generate(tmp_path)
     peek = (tmp_path / "man" / "livedata-kafka-peek.1").read_text()
     assert peek.startswith('.TH "LIVEDATA-KAFKA-PEEK" "1"')
-    assert "\\fB\\-\\-from <str>\\fR" in peek
+    assert "\\fB\\-\\-from WHERE\\fR" in peek
+    assert "\\fBTOPIC\\fR" in peek and "ad00" in peek
     assert "\\fBlivedata\\-kafka\\fR(1)" in peek  # SEE ALSO the parent
     root = (tmp_path / "man" / "livedata.1").read_text()
     assert ".SH EXIT STATUS" in root and "LIVEDATA_INSTRUMENT" in root
@@ -68,3 +69,20 @@ def test_roff_escaping() -> None:
     assert roff(".starts with a dot\\n") == "\\&.starts with a dot\\en"
     assert bold("--json") == "\\fB\\-\\-json\\fR"
     assert paragraphs("One\nline.\n\nTwo.") == ["One line.", "Two."]
+
+
+def test_every_page_has_its_exit_statuses_and_named_metavars(tmp_path: Path) -> None:
+    from livedata.cli.manpages import generate
+
+    generate(tmp_path)
+    pages = {p.name: p.read_text() for p in (tmp_path / "man").glob("*.1")}
+    for name, text in pages.items():
+        assert ".SH EXIT STATUS" in text, name
+        head = text.split(".SH EXIT STATUS")[0]
+        assert "<str>" not in head and "<list[" not in head, name  # Typer's types
+    start = pages["livedata-job-start.1"].split(".SH EXIT STATUS")[1]
+    assert "\\fB5\\fR\nPartial" in start
+    assert "\\fB\\-s, \\-\\-source SOURCE\\fR" in pages["livedata-job-start.1"]
+    peek = pages["livedata-kafka-peek.1"].split(".SH EXIT STATUS")[1]
+    assert "\\fB2\\fR" in peek and "\\fB3\\fR" not in peek  # sends no command
+    assert "\\fB5\\fR" in pages["livedata-job.1"]  # a group: any of its commands

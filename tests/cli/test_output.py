@@ -97,3 +97,35 @@ def test_instrument_names_found_without_importing_specs() -> None:
     assert "dummy" in instrument_names()
     assert complete_instrument("du") == ["dummy"]
     assert complete_instrument("zz") == []
+
+
+JOB_ROW = [
+    "active",
+    "dummy/monitor_histogram/1",
+    "monitor1/0a539e42-35a3-4817-a2f7-b804b3ef32e1",
+    "2026-01-01 10:00:00",
+    "2026-01-01 11:00:00",
+    "a long warning message about something that is going on",
+]
+JOB_COLUMNS = ["STATE", "WORKFLOW", "JOB", "START", "END", "MESSAGE"]
+
+
+def _terminal(width: int):
+    from rich.console import Console
+
+    out = io.StringIO()
+    return out, Console(file=out, width=width, no_color=True, color_system=None)
+
+
+@pytest.mark.parametrize("width", [120, 100, 80])
+def test_ids_are_never_cut_on_a_narrow_terminal(width: int) -> None:
+    out, console = _terminal(width)
+    output.print_table(JOB_COLUMNS, [JOB_ROW], console=console)
+    text = out.getvalue()
+    assert JOB_ROW[1] in text and JOB_ROW[2] in text  # whole, on one line
+    assert "…" not in text
+    if width >= 120:  # Rich wrapped the other cells to fit the terminal
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert "something" in text and JOB_ROW[-1] not in text
+    else:  # the ids alone are too wide: plain lines, the terminal wraps them
+        assert text == output.plain_table(JOB_COLUMNS, [JOB_ROW]) + "\n"

@@ -137,3 +137,73 @@ def test_root_help_lists_commands_with_their_own_help() -> None:
     assert list(COMMANDS) == root.list_commands(None)[: len(COMMANDS)]
     for name, (_, _, short_help) in COMMANDS.items():
         assert load_command(name).get_short_help_str(200) == short_help, name
+
+
+# What a command may load beyond the light set: specs (pydantic), the YAML
+# configuration (yaml, jinja2) and, to reach the broker, confluent_kafka.
+NEVER_ON_CLIENT_PATHS = (
+    "scipp",
+    "numpy",
+    "numba",
+    "sciline",
+    "textual",
+    "panel",
+    "rich",
+    "streaming_data_types",
+    "h5py",
+)
+
+
+def _run_code(*argv: str) -> str:
+    return f"""
+import sys
+from livedata.cli.main import run
+sys.argv = {["livedata", *argv]!r}
+run()
+"""
+
+
+def test_workflows_list_loads_specs_but_nothing_heavier() -> None:
+    loaded = heavy_modules_after(_run_code("workflows", "list", "-i", "dummy"))
+    assert "pydantic" in loaded  # the specs: the command did its work
+    assert not set(loaded) & set(NEVER_ON_CLIENT_PATHS), loaded
+
+
+def test_job_start_up_to_the_kafka_connect_stays_light() -> None:
+    """Everything before the connection (validation against the spec, the
+    configuration, the reachability check) loads no scientific or UI library."""
+    code = _run_code(
+        "job", "start", "-w", "dummy/panel_0_xy", "-p", "toa_edges.num_bins=10",
+        "--bootstrap", "127.0.0.1:1", "--timeout", "0.5",
+    )  # fmt: skip
+    loaded = heavy_modules_after(code)
+    assert "confluent_kafka" in loaded  # it got as far as the broker check
+    assert not set(loaded) & set(NEVER_ON_CLIENT_PATHS), loaded
+
+
+def test_completing_a_workflow_id_loads_only_the_specs() -> None:
+    env = {
+        "_LIVEDATA_COMPLETE": "complete_bash",
+        "COMP_WORDS": "livedata job start -w dummy/panel_0_x",
+        "COMP_CWORD": "4",
+    }
+    loaded = heavy_modules_after("from livedata.cli.main import run\nrun()", env)
+    assert loaded == ["pydantic"]
+
+
+def test_root_help_answers_within_0_15_s() -> None:
+    """The best of a few runs: the machine is shared, the code path is not."""
+    import time
+
+    best = float("inf")
+    for _ in range(5):
+        began = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "livedata", "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        best = min(best, time.perf_counter() - began)
+        assert done.returncode == 0, done.stderr
+    assert best <= 0.15, f"livedata --help took {best:.3f} s"

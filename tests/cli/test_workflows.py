@@ -123,3 +123,43 @@ def test_show_workflow_of_other_instrument_exits_2() -> None:
 
 def test_show_missing_argument_is_a_usage_error() -> None:
     assert invoke("workflows", "show").exit_code == ExitCode.USAGE
+
+
+CLIENT_COMMANDS = [
+    ("workflows", "list"),
+    ("workflows", "show"),
+    ("job", "start"),
+    ("job", "stop"),
+    ("job", "reset"),
+    ("job", "list"),
+    ("job", "status"),
+    ("services", "status"),
+    ("kafka", "peek"),
+    ("kafka", "lag"),
+    ("kafka", "topics", "create"),
+    ("results", "tail"),
+    ("config", "show"),
+]
+
+
+@pytest.mark.parametrize("path", CLIENT_COMMANDS, ids=" ".join)
+def test_every_client_command_takes_bootstrap(path: tuple[str, ...]) -> None:
+    import typer.main
+
+    from livedata.cli.main import app
+
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.get_command(None, name)
+    options = {opt for p in command.params for opt in getattr(p, "opts", ())}
+    assert "--bootstrap" in options
+
+
+def test_workflows_accept_bootstrap_and_ask_no_broker() -> None:
+    unreachable = ("--bootstrap", "127.0.0.1:1")
+    listed = invoke("workflows", "list", "-i", "dummy", *unreachable)
+    assert listed.exit_code == 0, listed.stderr
+    assert "dummy/panel_0_xy/1" in listed.stdout
+    shown = invoke("workflows", "show", "dummy/panel_0_xy", *unreachable, "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["id"] == "dummy/panel_0_xy/1"

@@ -115,8 +115,9 @@ def test_result_rows_summarise_scalars_spectra_and_images():
     assert rate.job_id == str(JOB)
     assert rate.updated_s == 13.0
     assert ResultKey.from_json(img.key) == key("img")
-    # images keep only their latest value; history is for sparklines only
-    assert service.get(key("img"), FullHistory()).dims == ("y", "x")
+    # images keep only their latest value (until a reader needs a history)
+    assert service.get(key("img")).dims == ("y", "x")
+    assert service.memory_bytes() < 3 * image.values.nbytes + 1024
 
 
 def test_row_history_is_bounded():
@@ -254,3 +255,67 @@ def test_images_and_scalars_carry_no_curve():
         service.add(message)
     for row in service.result_rows():
         assert "values" not in row.summary
+
+
+def image(value: float) -> sc.DataArray:
+    return sc.DataArray(
+        sc.full(dims=["y", "x"], shape=[2, 3], value=value, unit="counts")
+    )
+
+
+def test_a_window_on_an_image_sums_its_frames_not_the_latest():
+    """D7: the buffer follows what the reader needs, not only the data's shape."""
+    service = DataService()
+    for message in results(0, img=image(1.0)):
+        service.add(message)
+    window = WindowAggregate(seconds=10)
+    first = service.get(key("img"), window)  # from now on a history is kept
+    assert first.values.tolist() == [[1.0] * 3] * 2
+    for i in range(1, 4):
+        for message in results(i, img=image(float(i + 1))):
+            service.add(message)
+    summed = service.get(key("img"), window)
+    assert summed.dims == ("y", "x")
+    assert summed.values.tolist() == [[10.0] * 3] * 2  # 1 + 2 + 3 + 4
+    assert summed.coords["start_time"].value == T0
+    assert service.get(key("img"), FullHistory()).sizes == {"time": 4, "y": 2, "x": 3}
+    assert service.get(key("img")).values.tolist() == [[4.0] * 3] * 2
+    assert service.counters.get("results_histories_started") == 1
+
+
+def test_a_history_asked_for_before_the_data_keeps_every_frame():
+    service = DataService()
+    service.keep_history(key("img"))
+    for i in range(3):
+        for message in results(i, img=image(1.0)):
+            service.add(message)
+    assert service.get(key("img"), FullHistory()).sizes["time"] == 3
+    last_two = service.get(key("img"), WindowAggregate(seconds=1.5))
+    assert last_two.values.tolist() == [[2.0] * 3] * 2
+
+
+def test_an_image_history_stays_within_the_memory_cap():
+    frame_bytes = image(0.0).values.nbytes + 16
+    service = DataService(memory_cap_bytes=3 * frame_bytes)
+    service.keep_history(key("img"))
+    for i in range(10):
+        for message in results(i, img=image(float(i))):
+            service.add(message)
+    history = service.get(key("img"), FullHistory())
+    assert history.sizes["time"] == 3
+    assert history.values[:, 0, 0].tolist() == [7.0, 8.0, 9.0]  # the newest
+    assert service.dropped_frames() == 7
+    assert service.memory_bytes() <= 3 * frame_bytes + 64
+
+
+def test_an_output_with_its_own_time_axis_never_gets_a_second_one():
+    series = sc.DataArray(
+        sc.array(dims=["time"], values=[1.0, 2.0], unit="K"),
+        coords={"time": sc.array(dims=["time"], values=[1, 2], unit="ns")},
+    )
+    service = DataService()
+    service.keep_history(key("log"))
+    for message in results(0, log=series):
+        service.add(message)
+    assert service.get(key("log"), FullHistory()).dims == ("time",)
+    assert service.get(key("log"), WindowAggregate(5)).dims == ("time",)

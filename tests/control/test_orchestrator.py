@@ -126,3 +126,72 @@ def test_nest_dotted():
         "a": {"b": 1, "c": 2},
         "d": 3,
     }
+
+
+def _adopt(orchestrator, source: str, workflow: str = MONITORS) -> JobId:
+    job = JobId(source_name=source, job_number=uuid.uuid4())
+    orchestrator.observe_job(
+        JobStatus(state=JobState.ACTIVE, job_id=job, workflow_id=workflow)
+    )
+    return job
+
+
+def test_reset_of_a_workflow_resets_each_of_its_jobs_and_keeps_them(orchestrator, sent):
+    one, two = _adopt(orchestrator, "monitor1"), _adopt(orchestrator, "monitor2")
+    _adopt(orchestrator, "panel_0", "dummy/panel_0_xy/1")
+    row = orchestrator.reset(MONITORS)
+    assert [(c.action, c.job_id) for c in sent.sent] == [
+        (JobAction.RESET, one),
+        (JobAction.RESET, two),
+    ]
+    assert {c.message_id for c in sent.sent} == {row.message_id}
+    assert row.expected == 2 and row.job_ids == (str(one), str(two))
+    # a reset job carries on: it is still this client's to stop
+    assert orchestrator.running_jobs(MONITORS) == [str(one), str(two)]
+
+
+def test_reset_of_a_workflow_with_no_known_job_goes_to_every_service(
+    orchestrator, sent
+):
+    row = orchestrator.reset(MONITORS)
+    (command,) = sent.sent
+    assert command.action is JobAction.RESET and command.job_id is None
+    assert str(command.workflow_id) == MONITORS
+    assert row.expected == 0
+
+
+def test_reset_all_waits_for_every_known_job_and_forgets_none(orchestrator, sent):
+    jobs = {str(_adopt(orchestrator, "monitor1")), str(_adopt(orchestrator, "panel_0"))}
+    row = orchestrator.act_on_all(JobAction.RESET)
+    (command,) = sent.sent
+    assert command.action is JobAction.RESET
+    assert command.job_id is None and command.workflow_id is None
+    assert set(row.job_ids) == jobs and row.expected == 2
+    assert set(orchestrator.running_jobs()) == jobs
+
+
+class FailingAfter(RecordingTransport):
+    def __init__(self, allow: int) -> None:
+        super().__init__()
+        self.allow = allow
+
+    def send(self, message):
+        if len(self.sent) >= self.allow:
+            raise ConnectionError("broker gone")
+        super().send(message)
+
+
+@pytest.mark.parametrize(("allow", "outcome"), [(0, "not sent"), (1, "pending")])
+def test_a_start_not_sent_is_not_an_err(allow, outcome):
+    clock = FakeClock()
+    transport = FailingAfter(allow)
+    commands = CommandService(transport, PendingCommands(clock=clock))
+    orch = Orchestrator(
+        "dummy", get_instrument("dummy").workflows, commands, JobService(clock=clock)
+    )
+    row = orch.start(MONITORS, ["monitor1", "monitor2"])
+    assert row.outcome.value == outcome
+    if allow:  # monitor1's config went out: monitor2 is an ERR, monitor1 awaited
+        assert row.answers == (("monitor2", "ERR", "not sent: broker gone"),)
+    else:
+        assert row.errors == ("client: not sent: broker gone",)

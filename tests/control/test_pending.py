@@ -104,11 +104,22 @@ def test_wait_resolves_what_it_has_at_its_own_timeout(pending):
         pending.wait("other", 0.01)
 
 
-def test_a_send_failure_is_an_err(pending):
+def test_a_command_not_sent_is_not_an_err(pending):
+    """No service saw it: a script must not read that as a rejection (exit 4)."""
     pending.register("m", "start", expected_devices=["a"])
     row = pending.fail("m", "not sent: broker down")
-    assert row.outcome is CommandOutcome.ERR
+    assert row.outcome is CommandOutcome.NOT_SENT
     assert row.errors == ("client: not sent: broker down",)
+
+
+def test_a_part_not_sent_is_an_err_for_its_devices_only(pending):
+    pending.register("m", "start", expected_devices=["a", "b"])
+    row = pending.fail("m", "not sent: broker down", ["b"])
+    assert row.outcome is CommandOutcome.PENDING  # a was sent: wait for it
+    pending.answer(ack("m", "a"))
+    row = pending.row("m")
+    assert row.outcome is CommandOutcome.PARTIAL
+    assert row.errors == ("b: not sent: broker down",)
 
 
 def test_commands_of_others_are_tracked_from_the_commands_topic(pending):

@@ -177,7 +177,8 @@ def test_job_stop_acknowledged_and_the_job_leaves_the_list(cli, service) -> None
     assert start.returncode == ExitCode.OK, start.stderr
     document = json.loads(start.stdout)
     assert document["outcome"] == "ACK"
-    (stopping,) = document["job_ids"]
+    assert document["rejected"] == [] and document["missing"] == []
+    (stopping,) = document["acknowledged"]
     stop = cli("job", "stop", stopping, "--timeout", "20")
     assert stop.returncode == ExitCode.OK, stop.stderr
     assert stop.stderr.strip().endswith(f"stop {stopping}: ACK")
@@ -192,6 +193,7 @@ def test_start_with_no_owning_service_exits_3(cli, service) -> None:
     result = cli("job", "start", "-w", "dummy/monitor_histogram", "--timeout", "1.5")
     assert result.returncode == ExitCode.NO_ACK, result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith(": timeout")
+    assert "no answer within 1.5 s from the services of dummy" in result.stderr
     assert result.stdout == ""  # no job id: nothing acknowledged it
 
 
@@ -206,3 +208,26 @@ def test_params_the_factory_rejects_give_err_and_exit_4(cli, service) -> None:
     assert "area_panel: ERR ValueError: downsample 3 does not divide" in result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith(": ERR")
     assert result.stdout == ""  # no job id: nothing runs
+
+
+def test_job_reset_all_is_acknowledged_by_the_running_job(cli, job_id) -> None:
+    result = cli("job", "reset", "--all", "--timeout", "20")
+    assert result.returncode == ExitCode.OK, result.stderr
+    assert job_id in result.stdout.split()
+    assert result.stderr.strip().endswith("reset all jobs: ACK")
+    assert job_id in {d["job_id"] for d in _jobs(cli) if d["state"] != "stopped"}
+
+
+# Last in the module: it stops the module's long-lived job too.
+def test_job_stop_all_then_there_is_nothing_left_to_stop(cli, job_id) -> None:
+    other = cli("job", "start", "-w", "dummy/panel_0_logical", "--timeout", "20")
+    assert other.returncode == ExitCode.OK, other.stderr
+    stop = cli("job", "stop", "--all", "--timeout", "20", "--json")
+    assert stop.returncode == ExitCode.OK, stop.stderr
+    document = json.loads(stop.stdout)
+    assert document["outcome"] == "ACK"
+    assert {job_id, other.stdout.strip()} <= set(document["acknowledged"])
+    assert not [d for d in _jobs(cli) if d["state"] != "stopped"]
+    again = cli("job", "stop", "--all", "--timeout", "20")
+    assert again.returncode == ExitCode.OK, again.stderr
+    assert again.stderr.strip() == "no jobs to stop (all jobs of dummy)"
