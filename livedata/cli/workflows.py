@@ -106,8 +106,14 @@ def complete_workflow(incomplete: str) -> list[str]:
     return [i for i in ids if i.startswith(incomplete)]
 
 
-def describe_spec(spec: WorkflowSpec) -> dict[str, Any]:
-    """Everything a client needs about a workflow, as plain JSON types."""
+def describe_spec(
+    spec: WorkflowSpec,
+    params: dict[str, Any] | None = None,
+    source_name: str | None = None,
+) -> dict[str, Any]:
+    """Everything a client needs about a workflow, as plain JSON types; the
+    output templates are those of a job with ``params`` on ``source_name`` (G7)."""
+    outputs = spec.outputs_for(params, source_name)
     params_schema = spec.params.model_json_schema() if spec.params else None
     try:
         defaults = spec.params().model_dump(mode="json") if spec.params else {}
@@ -142,7 +148,7 @@ def describe_spec(spec: WorkflowSpec) -> dict[str, Any]:
                 },
                 "description": out.description,
             }
-            for name, out in spec.outputs.items()
+            for name, out in outputs.items()
         },
         "aux_inputs": {
             role: {
@@ -194,6 +200,11 @@ def list_workflows(
     )
 
 
+def _first_line(error: Exception) -> str:
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    return " ".join(line.strip() for line in lines[:3]) if lines else repr(error)
+
+
 def _shape_text(dims: tuple[str, ...], shape: tuple[int | None, ...]) -> str:
     if not dims:
         return "scalar"
@@ -213,16 +224,53 @@ def show(
             autocompletion=complete_workflow,
         ),
     ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="KEY=VALUE",
+            help="Show the outputs of a job with these params (repeat; dotted keys).",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            "-s",
+            metavar="SOURCE",
+            help="Show the outputs of a job on this source.",
+        ),
+    ] = None,
     instrument: OptionalInstrumentOption = None,
     bootstrap: SpecsBootstrapOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show a workflow: params (JSON schema, defaults), outputs, sources, aux inputs."""
+    """Show a workflow: params (JSON schema, defaults), outputs, sources, aux inputs.
+
+    Outputs (dims, shape, unit) are those of a job with the defaults, or with
+    the --param values given (e.g. a wavelength view has a wavelength axis).
+    """
     import json
+
+    from ..control.orchestrator import nest_dotted
+    from .job_args import parse_assignments
 
     del bootstrap  # see SpecsBootstrapOption
     spec = resolve_workflow(workflow, instrument)
-    info = describe_spec(spec)
+    if source is not None and source not in spec.source_names:
+        fail(
+            f"unknown source {source!r} for {spec.workflow_id}; "
+            f"valid: {', '.join(spec.source_names)}",
+            ExitCode.USAGE,
+        )
+    try:
+        params = nest_dotted(parse_assignments(param or [], "--param", typed=True))
+        info = describe_spec(spec, params, source)
+    except ValueError as err:  # pydantic's ValidationError is a ValueError
+        fail(
+            f"invalid params for {spec.workflow_id}: {_first_line(err)}", ExitCode.USAGE
+        )
     if as_json:
         emit_json(info)
         return
@@ -234,9 +282,10 @@ def show(
     echo(f"sources:  {', '.join(spec.source_names)}")
     echo(f"ROI:      {'yes' if spec.accepts_roi else 'no'}")
     echo("outputs:")
-    for name, out in spec.outputs.items():
-        unit = out.unit if out.unit is not None else "dimensionless"
-        echo(f"  {name:<26} [{_shape_text(out.dims, out.shape)}] {unit}  {out.title}")
+    for name, out in info["outputs"].items():
+        unit = out["unit"] if out["unit"] is not None else "dimensionless"
+        shape = _shape_text(tuple(out["dims"]), tuple(out["shape"]))
+        echo(f"  {name:<26} [{shape}] {unit}  {out['title']}")
     if spec.aux_inputs:
         echo("aux inputs:")
         for role, aux in spec.aux_inputs.items():

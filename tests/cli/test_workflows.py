@@ -163,3 +163,46 @@ def test_workflows_accept_bootstrap_and_ask_no_broker() -> None:
     shown = invoke("workflows", "show", "dummy/panel_0_xy", *unreachable, "--json")
     assert shown.exit_code == 0, shown.stderr
     assert json.loads(shown.stdout)["id"] == "dummy/panel_0_xy/1"
+
+
+def test_show_outputs_follow_the_params_given() -> None:
+    result = invoke(
+        "workflows",
+        "show",
+        "dummy/panel_0_xy",
+        "--param",
+        "coordinate_mode=wavelength",
+        "--param",
+        "wavelength_edges.num_bins=50",
+        "--json",
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    spectrum = json.loads(result.stdout)["outputs"]["spectrum_current"]
+    assert spectrum["dims"] == ["wavelength"]
+    assert spectrum["shape"] == [50]
+    default = json.loads(
+        invoke("workflows", "show", "dummy/panel_0_xy", "--json").stdout
+    )
+    assert default["outputs"]["spectrum_current"]["dims"] == ["time_of_arrival"]
+
+
+def test_show_timeseries_output_has_the_log_unit_of_the_source() -> None:
+    result = invoke(
+        "workflows", "show", "dummy/timeseries_data", "--source", "motion2", "--json"
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    units = {out["unit"] for out in json.loads(result.stdout)["outputs"].values()}
+    assert units == {"deg"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--param", "coordinate_mode=bogus"], "invalid params"),
+        (["--source", "nope"], "unknown source 'nope'"),
+    ],
+)
+def test_show_with_bad_params_or_source_exits_2(args, expected) -> None:
+    result = invoke("workflows", "show", "dummy/panel_0_xy", *args)
+    assert result.exit_code == ExitCode.USAGE
+    assert expected in result.output
