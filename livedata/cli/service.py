@@ -8,9 +8,10 @@ import typer
 
 from .common import (
     BootstrapOption,
-    DevOption,
+    ExitCode,
     InstrumentOption,
     fail,
+    resolve_bootstrap,
     resolve_instrument,
 )
 
@@ -33,11 +34,21 @@ def run(
         ),
     ],
     instrument: InstrumentOption = "dummy",
-    dev: DevOption = True,
+    dev: Annotated[
+        bool,
+        typer.Option(
+            "--dev/--prod",
+            help="DEV stream mapping (fake producers' names) or PROD (facility names).",
+        ),
+    ] = False,
     bootstrap: BootstrapOption = None,
     log_level: Annotated[str, typer.Option(help="Python log level.")] = "INFO",
 ) -> None:
     """Run one service until SIGTERM/SIGINT (stopping, then stopped heartbeats).
+
+    Reads the facility (PROD) topics and source names unless --dev is given.
+    Security settings (security.protocol, sasl.*, ssl.*) come from the kafka
+    configuration and its LIVEDATA_KAFKA_* variables; secrets are never logged.
 
     A stop that takes longer than shutdown_timeout_s (config/defaults/service.yaml,
     15 s) prints every thread's stack and exits 1. SIGUSR1 prints the stacks
@@ -46,12 +57,16 @@ def run(
     if name not in SERVICE_NAMES:
         fail(f"unknown service {name!r}; choose one of {', '.join(SERVICE_NAMES)}", 2)
     resolve_instrument(instrument)
+    address = resolve_bootstrap(bootstrap)
+    from ..config import ConfigError
     from ..kafka.admin import BrokerUnreachable
-    from ..services.runner import configure_logging, run_service
+    from ..services.runner import StartupFailed, configure_logging, run_service
 
     configure_logging(log_level.upper())
     try:
-        code = run_service(instrument, name, dev=dev, bootstrap=bootstrap)
-    except BrokerUnreachable as err:
+        code = run_service(instrument, name, dev=dev, bootstrap=address)
+    except ConfigError as err:
+        fail(f"configuration: {err}", ExitCode.USAGE)
+    except (BrokerUnreachable, StartupFailed) as err:
         fail(str(err))
     raise typer.Exit(code)

@@ -37,7 +37,9 @@ class Serialiser:
     def __call__(self, message: Message[Any]) -> OutgoingRecord:
         kind = message.stream.kind
         topic = livedata_topic(self._instrument, kind) if kind in _TOPIC_KINDS else None
-        if kind in (StreamKind.LIVEDATA_DATA, StreamKind.LIVEDATA_ROI):
+        # Results, ROI requests and NICOS values are da00 keyed by their stream
+        # name: a result key, a ROI stream, or a NICOS device name.
+        if kind in _DA00_KINDS:
             from streaming_data_types import dataarray_da00
 
             from .da00_compat import scipp_to_da00
@@ -74,9 +76,13 @@ class Serialiser:
         )
 
 
+_DA00_KINDS = frozenset(
+    {StreamKind.LIVEDATA_DATA, StreamKind.LIVEDATA_ROI, StreamKind.LIVEDATA_NICOS_DATA}
+)
 _TOPIC_KINDS = frozenset(
     {
         StreamKind.LIVEDATA_DATA,
+        StreamKind.LIVEDATA_NICOS_DATA,
         StreamKind.LIVEDATA_ROI,
         StreamKind.LIVEDATA_RESPONSES,
         StreamKind.LIVEDATA_COMMANDS,

@@ -61,8 +61,9 @@ def start_processes(
     procs = DemoProcesses()
     common = ["--instrument", instrument.name, "--bootstrap", bootstrap]
     for service in sorted(instrument.services()):
+        # DEV: the names the fakes produce under.
         procs.services[service] = _spawn(
-            ["service", "run", service, *common], log_dir, service
+            ["service", "run", service, "--dev", *common], log_dir, service
         )
     for kind, attribute in FAKE_KINDS_FOR.items():
         if not getattr(instrument, attribute):

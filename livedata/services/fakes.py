@@ -12,7 +12,9 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -123,8 +125,16 @@ def cycle_event_pools(
 
 
 def detector_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
+    """``rate`` events/s for the whole instrument, split evenly across the
+    detector banks the mapping routes (one ev44 per bank and pulse)."""
     rng = np.random.default_rng(1)
-    per_pulse = max(1, int(rate / 14))
+    mapping = instrument.stream_mapping(dev)
+    banks = {
+        name: det
+        for name, det in instrument.detectors.items()
+        if mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, name)) is not None
+    }
+    per_pulse = max(1, int(rate / 14 / max(1, len(banks))))
 
     def draw(det: DetectorConfig) -> DetectorEvents:
         return DetectorEvents(
@@ -132,14 +142,13 @@ def detector_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: 
             _toa(rng, per_pulse),
         )
 
-    draws = {name: partial(draw, det) for name, det in instrument.detectors.items()}
-    pools = stream_pools(
-        instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws
-    )
+    draws = {name: partial(draw, det) for name, det in banks.items()}
+    pools = stream_pools(mapping, StreamKind.DETECTOR_EVENTS, draws)
     yield from cycle_event_pools(pools, _pulse_times(stop))
 
 
 def monitor_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
+    """``rate`` events/s per monitor (each monitor is its own device)."""
     rng = np.random.default_rng(2)
     per_pulse = max(1, int(rate / 14))
     draws = {
@@ -153,6 +162,7 @@ def monitor_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: b
 
 
 def area_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
+    """``rate`` counts/s per camera, one ad00 frame per pulse."""
     mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(3)
     frames = {}
@@ -168,16 +178,26 @@ def area_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool
             yield ad00_message(key.topic, key.source_name, t, pool[i % _POOL], i)
 
 
+def _update_times(stop: StopFlag, rate: float) -> Iterator[int]:
+    """Times ``1/rate`` s apart, yielded in real time (logs need no pulse grid)."""
+    period_ns = max(1, round(NS_PER_S / rate))
+    t = time.time_ns()
+    while not stop.is_set():
+        t += period_ns
+        delay = (t - time.time_ns()) / NS_PER_S
+        if delay > 0:
+            stop.wait(delay)
+        yield t
+
+
 def log_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
-    """Each log moves on a slow sine within its valid range, a few updates a second."""
+    """Each log moves on a slow sine within its valid range, ``rate`` updates/s."""
     mapping = instrument.stream_mapping(dev)
     keys = {
         name: mapping.key_for(StreamId(StreamKind.LOG, name))
         for name in instrument.log_attributes
     }
-    for i, t in enumerate(_pulse_times(stop)):
-        if i % 7:  # two updates per second
-            continue
+    for t in _update_times(stop, rate):
         for k, (name, key) in enumerate(keys.items()):
             if key is None:
                 continue
@@ -195,7 +215,19 @@ GENERATORS: dict[str, Callable] = {
     "monitors": monitor_messages,
     "logs": log_messages,
 }
-DEFAULT_RATES = {"detectors": 1e6, "area": 1e5, "monitors": 1e4, "logs": 1.0}
+# detectors: events/s in total; monitors: events/s per monitor; area: counts/s
+# per camera; logs: updates/s per log.
+DEFAULT_RATES = {"detectors": 1e6, "area": 1e5, "monitors": 1e4, "logs": 2.0}
+
+
+def fake_topics(kind: str, mapping: StreamMapping) -> frozenset[str]:
+    """The topics a fake of ``kind`` writes to."""
+    return {
+        "detectors": mapping.detector_topics,
+        "area": mapping.area_detector_topics,
+        "monitors": mapping.monitor_topics,
+        "logs": mapping.log_topics,
+    }[kind]
 
 
 def generator_for(kind: str, instrument: Instrument) -> Callable:
@@ -210,6 +242,15 @@ def generator_for(kind: str, instrument: Instrument) -> Callable:
     return getattr(module, "GENERATORS", {}).get(kind, GENERATORS[kind])
 
 
+@dataclass(frozen=True)
+class FakeReport:
+    """What a fake producer got out: records handed to the client, and the
+    ones the broker did not take (delivery failures, refused records)."""
+
+    sent: int
+    failed: int
+
+
 def run_fake(
     kind: str,
     instrument: Instrument,
@@ -218,10 +259,11 @@ def run_fake(
     bootstrap: str,
     dev: bool = True,
     stop: StopFlag | None = None,
-    client_config: dict | None = None,
-) -> int:
-    """Produce until ``stop`` is set or SIGINT/SIGTERM; returns messages sent."""
-    from confluent_kafka import Producer
+    client_config: Mapping[str, Any] | None = None,
+) -> FakeReport:
+    """Produce until ``stop`` is set; ``client_config`` carries the security
+    settings (``KafkaConnection.settings``)."""
+    from confluent_kafka import KafkaException, Producer
 
     from ..kafka.sink import make_producer_config
 
@@ -229,27 +271,33 @@ def run_fake(
     producer = Producer(make_producer_config(bootstrap, client_config))
     generate = generator_for(kind, instrument)
     sent = 0
-    errors = 0
+    failed = 0
 
     def on_delivery(err, _msg):
-        nonlocal errors
+        nonlocal failed
         if err is not None:
-            errors += 1
+            failed += 1
 
     try:
         for raw in generate(instrument, rate or DEFAULT_RATES[kind], stop, dev):
-            while True:
+            # A full client queue (broker slow or gone) waits, but never past a stop.
+            while not stop.is_set():
                 try:
                     producer.produce(
                         raw.topic, raw.value, raw.key, on_delivery=on_delivery
                     )
+                    sent += 1
                     break
                 except BufferError:
                     producer.poll(0.05)
+                except KafkaException as exc:  # e.g. a record above the size limit
+                    failed += 1
+                    logger.warning("fake %s: %s refused: %s", kind, raw.topic, exc)
+                    break
             producer.poll(0)
-            sent += 1
     finally:
-        producer.flush(5)
-        if errors:
-            logger.warning("fake %s: %d delivery errors", kind, errors)
-    return sent
+        undelivered = producer.flush(5)
+        failed += undelivered
+        if failed:
+            logger.warning("fake %s: %d records not delivered", kind, failed)
+    return FakeReport(sent=sent, failed=failed)

@@ -2,23 +2,48 @@
 
 from __future__ import annotations
 
-from ..config import kafka_client_config, load_config
+from ..config import load_config
 from ..config.instrument import Instrument
+from ..config.kafka_connection import kafka_connection
 from ..kafka.admin import (
     CreatedReport,
+    TopicSettings,
     ensure_topics,
     instrument_topics,
     topic_settings_from_config,
 )
 
 
-def create_instrument_topics(
-    instrument: Instrument, bootstrap: str, *, dev: bool = True, timeout: float = 10.0
-) -> CreatedReport:
+def topics_to_create(
+    instrument: Instrument, *, dev: bool | None = None
+) -> dict[str, TopicSettings]:
+    """The topics of the DEV or the PROD mapping; ``None``: of both, so that
+    services started with either ``--dev`` or ``--prod`` find theirs."""
     classes = {
         name: topic_settings_from_config(values)
         for name, values in load_config("topics").items()
     }
-    topics = instrument_topics(instrument.stream_mapping(dev), classes)
-    client = kafka_client_config(bootstrap)
-    return ensure_topics(bootstrap, topics, timeout, client_config=client)
+    mappings = [True, False] if dev is None else [dev]
+    topics: dict[str, TopicSettings] = {}
+    for mapping_is_dev in mappings:
+        mapping = instrument.stream_mapping(mapping_is_dev)
+        topics.update(instrument_topics(mapping, classes))
+    return topics
+
+
+def create_instrument_topics(
+    instrument: Instrument,
+    bootstrap: str,
+    *,
+    dev: bool | None = None,
+    timeout: float = 10.0,
+) -> CreatedReport:
+    """Create the missing topics (see :func:`topics_to_create`), with the
+    security settings of the kafka configuration."""
+    connection = kafka_connection(bootstrap)
+    return ensure_topics(
+        connection.bootstrap,
+        topics_to_create(instrument, dev=dev),
+        timeout,
+        client_config=connection.settings,
+    )

@@ -29,28 +29,30 @@ CLIENT_TOPICS = [
 
 
 def start_service(
-    name: str, bootstrap: str, instrument: str = "dummy"
+    name: str,
+    bootstrap: str | None,
+    instrument: str = "dummy",
+    *,
+    dev: bool = True,
+    log_level: str = "WARNING",
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen:
-    """The service logs to an anonymous file, not a pipe: nobody reads a pipe
+    """``livedata service run`` as a process; DEV names, as the fakes and tests
+    produce them, unless ``dev=False``; ``bootstrap=None`` leaves the address
+    to ``env`` (LIVEDATA_KAFKA_BOOTSTRAP) or the configuration.
+
+    The service logs to an anonymous file, not a pipe: nobody reads a pipe
     while the test runs, and a full one would block the service's logging."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in service_output
+    address = [] if bootstrap is None else ["--bootstrap", bootstrap]
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "livedata",
-            "service",
-            "run",
-            name,
-            "--instrument",
-            instrument,
-            "--bootstrap",
-            bootstrap,
-            "--log-level",
-            "WARNING",
+            *(sys.executable, "-m", "livedata", "service", "run", name),
+            *("--instrument", instrument, "--dev" if dev else "--prod", *address),
+            *("--log-level", log_level),
         ],
-        env=env,
+        env=full_env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -142,6 +142,23 @@ def test_refused_configs_create_the_topic_without_them_and_report_it() -> None:
     assert admin.created == {"new": {}, "plain": {}}
 
 
+def test_topics_create_prints_which_settings_each_topic_lacks() -> None:
+    from livedata.cli.kafka import report_lines
+
+    admin = ConfigRefusingAdmin(existing={"old"})
+    report = ensure_topics_with(
+        admin,
+        "fake:9092",
+        {"old": RAW_TOPIC, "new": RAW_TOPIC, "plain": TopicSettings()},
+        timeout=1.0,
+    )
+    assert sorted(report_lines(report)) == [
+        "created  new (without max.message.bytes, retention.ms)",
+        "created  plain",
+        "exists   old",
+    ]
+
+
 # --- with the embedded broker ------------------------------------------------------
 
 

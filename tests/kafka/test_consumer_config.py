@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer
+from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, Producer
 
 from livedata.kafka.admin import TopicSettings, ensure_topics
-from livedata.kafka.consumer import TopicsNotFound, assign_all, make_consumer_config
+from livedata.kafka.consumer import (
+    TopicsNotFound,
+    assign_all,
+    assign_from_now,
+    make_consumer_config,
+)
 
 SECURITY = {
     "security.protocol": "SASL_SSL",
@@ -85,3 +91,37 @@ def test_missing_topics_are_named(kafka_broker) -> None:
         assert consumer.assignment() == []
     finally:
         consumer.close()
+
+
+def consume_values(consumer: Consumer, want: int, timeout: float = 10) -> list[bytes]:
+    values: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while len(values) < want and time.monotonic() < deadline:
+        values += [m.value() for m in consumer.consume(100, 0.1) if not m.error()]
+    return values
+
+
+@pytest.mark.integration
+def test_assign_from_now_reads_a_record_produced_right_after(kafka_broker) -> None:
+    """The end is read at assignment, so a record produced before the first
+    fetch is not skipped (a logical OFFSET_END resolves only at that fetch)."""
+    full, empty = f"full_{uuid.uuid4().hex[:8]}", f"empty_{uuid.uuid4().hex[:8]}"
+    ensure_topics(
+        kafka_broker.bootstrap, {full: TopicSettings(), empty: TopicSettings()}
+    )
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
+    for i in range(3):  # one record per batch: the watermark is exact
+        producer.produce(full, f"old{i}".encode())
+        producer.flush(5)
+    for _ in range(3):
+        consumer = Consumer(make_consumer_config(kafka_broker.bootstrap, "test"))
+        try:
+            assert assign_from_now(consumer, [full, empty]) == []  # all resolved
+            assert len(consumer.assignment()) == 2
+            for topic in (full, empty):
+                producer.produce(topic, b"new")
+            producer.flush(5)
+            # Both new records, and none of the old ones.
+            assert consume_values(consumer, 2) == [b"new", b"new"]
+        finally:
+            consumer.close()

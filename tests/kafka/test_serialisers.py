@@ -300,3 +300,22 @@ def test_default_host_and_pid_are_the_process() -> None:
     x5f2 = status_x5f2.deserialise_x5f2(record.value)
     assert x5f2.host_name == socket.gethostname()
     assert x5f2.process_id == os.getpid()
+
+
+def test_nicos_values_travel_as_da00_keyed_by_device_name(
+    serialise: Serialiser,
+) -> None:
+    from livedata.kafka.da00_compat import da00_to_scipp
+
+    value = sc.DataArray(
+        sc.array(dims=["roi"], values=[12.0, 30.0], unit="counts"),
+        coords={"roi": sc.array(dims=["roi"], values=[0, 1], unit=None)},
+    )
+    stream = StreamId(StreamKind.LIVEDATA_NICOS_DATA, "livedata_counts_roi")
+    record = serialise(Message(Timestamp(T0), stream, value))
+    assert record.topic == "dummy_livedata_nicos_data"
+    assert record.key == b"livedata_counts_roi"
+    wire = dataarray_da00.deserialise_da00(record.value)
+    assert wire.source_name == "livedata_counts_roi"
+    assert wire.timestamp_ns == T0
+    sc.testing.assert_identical(da00_to_scipp(wire.data), value)

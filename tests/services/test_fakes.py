@@ -127,7 +127,7 @@ def test_area_frames_decode_into_images_of_the_camera_shape(dev: bool) -> None:
 
 @pytest.mark.parametrize("dev", [True, False], ids=["dev", "prod"])
 def test_logs_decode_into_moving_motors_twice_a_second(dev: bool) -> None:
-    raws = take(log_messages(DUMMY, 1.0, FastStop(), dev), 8)  # 4 updates each
+    raws = take(log_messages(DUMMY, 2.0, FastStop(), dev), 8)  # 4 updates each
     messages = decode(raws, dev)
     series: dict[str, list[tuple[int, float]]] = {}
     for message in messages:
@@ -140,11 +140,45 @@ def test_logs_decode_into_moving_motors_twice_a_second(dev: bool) -> None:
     for name, points in series.items():
         times = [t for t, _ in points]
         values = [v for _, v in points]
-        np.testing.assert_array_equal(np.diff(times), 7 * PULSE_PERIOD.ns)  # 2 Hz
+        np.testing.assert_array_equal(np.diff(times), NS_PER_S // 2)  # 2 Hz
         attributes = DUMMY.log_attributes[name]
         assert all(attributes.value_min <= v <= attributes.value_max for v in values)
         assert max(values) - min(values) > 1e-3 * attributes.value_max, name
     assert series["motion1"] != series["motion2"]
+
+
+def test_log_rate_is_updates_per_second_of_each_log() -> None:
+    raws = take(log_messages(DUMMY, 20.0, FastStop(), True), 10)
+    times = sorted({m.timestamp.ns for m in decode(raws)})
+    assert len(times) == 5  # both logs share each update time
+    np.testing.assert_array_equal(np.diff(times), NS_PER_S // 20)
+
+
+def test_detector_rate_is_the_total_split_across_the_banks() -> None:
+    from dataclasses import replace
+
+    from livedata.config.instrument import DetectorConfig
+    from livedata.kafka.stream_mapping import InputStreamKey, StreamMapping
+
+    banks = {
+        f"bank{i}": DetectorConfig(f"bank{i}", 1 + i * 100, (10, 10), ("y", "x"))
+        for i in range(3)
+    }
+    mapping = StreamMapping(
+        instrument="dummy",
+        detectors={InputStreamKey("dummy_detector", name): name for name in banks},
+    )
+    three_banks = replace(DUMMY, detectors=banks, dev_streams=mapping)
+    raws = take(detector_messages(three_banks, 42_000, FastStop(), True), 6)
+    chain = build_service_adapter(mapping, Counters())
+    messages = [chain.adapt(raw) for raw in raws]
+    per_pulse: dict[int, int] = {}
+    for message in messages:
+        per_pulse[message.timestamp.ns] = per_pulse.get(message.timestamp.ns, 0) + len(
+            message.value
+        )
+    assert {m.stream.name for m in messages} == set(banks)
+    assert list(per_pulse.values()) == [3000, 3000]  # 42 000 / 14 in total
 
 
 def test_fakes_pace_themselves_at_14_hz_of_wall_clock() -> None:
