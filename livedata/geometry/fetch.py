@@ -119,6 +119,9 @@ def _download(filename: str, md5: str, settings: FetchSettings) -> Path:
     import requests
 
     base_url = settings.base_url or ""
+    # pooch logs "Downloading ..." to the stderr it saw at import; the CLI prints
+    # its own one-line result and services log their own line.
+    pooch.get_logger().setLevel("WARNING")
     fetcher = pooch.create(
         path=settings.cache_dir,
         base_url=base_url if base_url.endswith("/") else f"{base_url}/",

@@ -21,12 +21,16 @@ class BankLayout:
     ``detector_number`` has the bank's logical shape (e.g. (arc, tube, channel,
     pixel)) with ``dims`` naming its axes; ``positions`` is that shape plus a last
     axis of 3 (x, y, z in metres, sample at the origin, beam along +z).
+    ``flat_in_file`` writes the bank 1-D (dim ``detector_number``) as ESS files of
+    banks that reducers fold themselves do (esssans's ``DetectorBankSizes``);
+    reading such a file gives the flat bank back.
     """
 
     name: str
     dims: tuple[str, ...]
     detector_number: np.ndarray
     positions: np.ndarray
+    flat_in_file: bool = False
 
     def __post_init__(self) -> None:
         if self.detector_number.ndim != len(self.dims):

@@ -43,7 +43,11 @@ def read_bank(path: str | Path, bank: str) -> BankGeometry:
 
 
 def read_layout(path: str | Path) -> InstrumentLayout:
-    """Everything the writer puts in a file, back as a NumPy ``InstrumentLayout``."""
+    """Everything the writer puts in a file, back as a NumPy ``InstrumentLayout``.
+
+    Banks stored flat come back flat (dim ``detector_number``): their logical
+    shape is the reducer's business (``DetectorBankSizes``).
+    """
     with snx.File(path, "r") as f:
         entry = _entry(f)
         instrument = _instrument(f)
@@ -57,6 +61,7 @@ def read_layout(path: str | Path) -> InstrumentLayout:
                     dims=geometry.dims,
                     detector_number=geometry.detector_number.values,
                     positions=geometry.position.values,
+                    flat_in_file=geometry.dims == ("detector_number",),
                 )
             )
         monitors = tuple(

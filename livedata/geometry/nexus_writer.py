@@ -54,14 +54,18 @@ def _write_bank(parent: h5py.Group, bank: BankLayout) -> None:
     # Dim labels of the bank's logical shape: `axes` names them and each per-pixel
     # field says which axes it spans (`<field>_indices`); without the indices a
     # square bank is ambiguous to readers.
-    group.attrs["axes"] = list(bank.dims)
-    per_pixel = {"detector_number": np.asarray(bank.detector_number)}
+    dims = ("detector_number",) if bank.flat_in_file else bank.dims
+    group.attrs["axes"] = list(dims)
+    numbers = np.asarray(bank.detector_number)
     positions = np.asarray(bank.positions, dtype=np.float64)
+    if bank.flat_in_file:
+        numbers, positions = numbers.ravel(), positions.reshape(-1, 3)
+    per_pixel = {"detector_number": numbers}
     centre = positions.reshape(-1, 3).mean(axis=0)
     offsets = positions - centre
     for i, axis in enumerate(_AXES):
         per_pixel[f"{axis}_pixel_offset"] = offsets[..., i]
-    indices = np.arange(len(bank.dims), dtype=np.int32)
+    indices = np.arange(len(dims), dtype=np.int32)
     for name, values in per_pixel.items():
         units = None if name == "detector_number" else "m"
         _dataset(group, name, values, units=units)

@@ -118,3 +118,52 @@ def test_dummy_layout_matches_the_synthetic_positions() -> None:
         m.name: m.position[2] + specs.SOURCE_TO_SAMPLE_M for m in dummy.monitors
     }
     assert distances == specs.instrument.monitors
+
+
+def test_fetch_over_http_downloads_into_the_cache(
+    runner: CliRunner,
+    tmp_path: Path,
+    file_server,
+    isolated_geometry_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The CLI against the loopback server: the registered file valid on the date
+    is downloaded once, md5-checked, and found in the cache the second time."""
+    made = runner.invoke(app, ["make", "-i", "dummy", "-o", str(file_server.root)])
+    assert made.exit_code == 0, made.output
+    monkeypatch.setenv("LIVEDATA_GEOMETRY_URL", file_server.url)
+    first = runner.invoke(app, ["fetch", "-i", "dummy", "--date", "2025-06-01"])
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == str(isolated_geometry_env / DUMMY_FILE)
+    assert (
+        file_md5(isolated_geometry_env / DUMMY_FILE)
+        == load_registry("dummy").get(DUMMY_FILE).md5
+    )
+    again = runner.invoke(app, ["fetch", "-i", "dummy"])
+    assert again.exit_code == 0, again.output
+    assert file_server.requests == [f"/geometry/{DUMMY_FILE}"]
+
+
+def test_fetch_over_http_rejects_a_tampered_file(
+    runner: CliRunner, file_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (file_server.root / DUMMY_FILE).write_bytes(b"not the registered geometry")
+    monkeypatch.setenv("LIVEDATA_GEOMETRY_URL", file_server.url)
+    result = runner.invoke(app, ["fetch", "-i", "dummy"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ")
+    assert "md5 does not match" in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_fetch_dream_finds_the_made_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DREAM has a registry: make writes the registered file, fetch finds it."""
+    monkeypatch.setenv("LIVEDATA_DATA_DIR", str(tmp_path))
+    made = runner.invoke(app, ["make", "-i", "dream"])
+    assert made.exit_code == 0, made.output
+    assert "warning" not in made.output and "note" not in made.output
+    result = runner.invoke(app, ["fetch", "-i", "dream"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(tmp_path / "geometry-dream-2025-01-01.nxs")

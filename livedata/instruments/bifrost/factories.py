@@ -8,7 +8,10 @@ import numpy as np
 import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
+from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.detector_view import DetectorViewWorkflow
+from livedata.workflows.edges import CoordinateMode
+from livedata.workflows.frame_shifted_view import FrameShiftedView
 from livedata.workflows.projection import ScreenProjection
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
@@ -16,6 +19,7 @@ from livedata.workflows.standard_factories import (
 )
 
 from . import banks, specs
+from .conversions import IndirectConversion, indirect_conversion
 from .ratemeter import make_ratemeter_workflow
 
 
@@ -45,14 +49,46 @@ def arc_channel_projection() -> ScreenProjection:
     )
 
 
+@cache
+def _conversion(geometry: InstrumentGeometry) -> IndirectConversion:
+    return indirect_conversion(geometry)
+
+
 @specs.registry.factory(specs.detector_arc_channel)
-def detector_arc_channel(context: WorkflowContext) -> DetectorViewWorkflow:
-    return DetectorViewWorkflow(
+def detector_arc_channel(context: WorkflowContext):
+    """Time of arrival as is; time of flight and incident wavelength per pixel
+    from the indirect geometry, after moving each event into its frame."""
+    conversion = _conversion(NeXusDetectorSource("bifrost").load())
+    mode = context.params.coordinate_mode
+    linear = (
+        conversion.tof
+        if mode is CoordinateMode.TIME_OF_FLIGHT
+        else (conversion.wavelength)
+    )
+    view = DetectorViewWorkflow(
         source_name=context.source_name,
         projection=arc_channel_projection(),
         params=context.params,
-        wavelength=None,
+        wavelength=linear,
+        flight_path_m=conversion.l1_m,
         screen_unit=None,
+    )
+    if mode is CoordinateMode.TIME_OF_ARRIVAL:
+        return view
+    return FrameShiftedView(
+        view,
+        context.source_name,
+        conversion.shift_ns,
+        banks.UNIFIED.first_detector_number,
+    )
+
+
+@specs.registry.factory(specs.qe_map)
+def qe_map(context: WorkflowContext):
+    from .qe_map import make_qe_map_workflow
+
+    return make_qe_map_workflow(
+        context.source_name, context.params, NeXusDetectorSource("bifrost").load()
     )
 
 

@@ -2,7 +2,8 @@
 
 Each arc's analysers pass one final energy; a sample scattering quasi-elastically
 (energy transfer ~ N(0, 0.3 meV)) gives each arc a peak in time of arrival at
-t = L1 / v_i + L2 / v_f, folded into the 71.4 ms pulse. Channel intensities
+t = L1 / v_i + L2 / v_f (L2 via the analyser above the tube, as the views
+assume), folded into the 71.4 ms pulse. Channel intensities
 differ (a smooth function of scattering angle) and pixels cluster in the middle of
 each tube, so the ratemeter and the views have structure.
 
@@ -20,16 +21,16 @@ import numpy as np
 from livedata.config.instrument import Instrument
 from livedata.core.events import DetectorEvents
 from livedata.core.timestamp import PULSE_PERIOD
+from livedata.geometry.detector_source import NeXusDetectorSource
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
 from livedata.services.fakes import cycle_event_pools, pulse_clock
 
 from . import banks
+from .conversions import MEV_TO_SPEED, secondary_paths
 from .layout import triplet_numbers
 
-SECONDARY_PATH_M = 1.5
 ENERGY_WIDTH_MEV = 0.3
-MEV_TO_SPEED = 437.39  # v [m/s] = 437.39 * sqrt(E [meV])
 
 
 def channel_weight(channel: int) -> float:
@@ -46,10 +47,13 @@ def triplet_events(
     pixel = np.clip(
         rng.normal(banks.N_PIXEL / 2, banks.N_PIXEL / 6, n_events), 0, banks.N_PIXEL - 1
     ).astype(np.int64)
+    geometry = NeXusDetectorSource("bifrost").load()
+    positions = geometry.bank(banks.UNIFIED.name).positions[arc, :, channel, :]
+    l2 = secondary_paths(positions[tube, pixel])
     e_final = banks.ARC_ENERGIES_MEV[arc]
     e_initial = np.clip(e_final + rng.normal(0, ENERGY_WIDTH_MEV, n_events), 0.5, None)
     t = banks.SOURCE_TO_SAMPLE_M / (MEV_TO_SPEED * np.sqrt(e_initial))
-    t += SECONDARY_PATH_M / (MEV_TO_SPEED * np.sqrt(e_final))
+    t += l2 / (MEV_TO_SPEED * np.sqrt(e_final))
     toa = np.mod(np.rint(t * 1e9), PULSE_PERIOD.ns).astype(np.int32)
     return DetectorEvents(numbers[tube, pixel].astype(np.int32), toa)
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from pydantic import Field
+
 from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry
-from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.detector_view_spec import DetectorViewParams, detector_view_spec
+from livedata.workflows.edges import TOFEdges
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
 from . import banks, streams
+from .qe_map_spec import qe_map_spec
 from .ratemeter_spec import ratemeter_spec
 
 PIXEL_DOWNSAMPLE = 10
@@ -20,22 +26,40 @@ LOGICAL_SCREEN = (
 
 registry = WorkflowRegistry()
 
+
+class BifrostViewParams(DetectorViewParams):
+    """Detector view params whose time-of-flight bins cover BIFROST's flights
+    (162 m at 2.7-5 meV and more: ~160-240 ms, beyond one pulse period)."""
+
+    tof_edges: TOFEdges = Field(
+        default_factory=lambda: TOFEdges(start=120.0, stop=280.0, num_bins=320)
+    )
+
+
 detector_arc_channel = registry.register(
-    detector_view_spec(
-        instrument="bifrost",
-        name="detector_arc_channel",
-        source_names=(banks.UNIFIED.name,),
-        title="All triplets, (arc, tube) x (channel, pixel)",
-        screen_dims=("arc_tube", "channel_pixel"),
-        screen_shape=LOGICAL_SCREEN,
-        screen_unit=None,
-        description="Logical view of the merged detector: a row per arc and tube, "
-        f"a column per channel and {PIXEL_DOWNSAMPLE} pixels. Time of arrival only "
-        "(indirect geometry: the analysers fix the final energy, so a t0 = 0 "
-        "wavelength would mislead).",
+    dataclasses.replace(
+        detector_view_spec(
+            instrument="bifrost",
+            name="detector_arc_channel",
+            source_names=(banks.UNIFIED.name,),
+            title="All triplets, (arc, tube) x (channel, pixel)",
+            screen_dims=("arc_tube", "channel_pixel"),
+            screen_shape=LOGICAL_SCREEN,
+            screen_unit=None,
+            description="Logical view of the merged detector: a row per arc and "
+            f"tube, a column per channel and {PIXEL_DOWNSAMPLE} pixels. Indirect "
+            "geometry: each analyser arc fixes the final energy, so time of "
+            "flight (source to tube) and the incident wavelength follow per pixel "
+            "from t = L1/v_i + L2/v_f, with L2 via the analyser above the tube, "
+            "neutrons leaving at the pulse start (no BIFROST chopper settings "
+            "ship offline) and each pixel's frame centred on its analyser's "
+            "elastic time.",
+        ),
+        params=BifrostViewParams,
     )
 )
 detector_ratemeter = registry.register(ratemeter_spec())
+qe_map = registry.register(qe_map_spec())
 monitor_histogram = registry.register(
     monitor_histogram_spec("bifrost", tuple(banks.MONITORS))
 )
@@ -65,6 +89,7 @@ instrument = Instrument(
     default_jobs=(
         ("detector_arc_channel", (banks.UNIFIED.name,)),
         ("detector_ratemeter", (banks.UNIFIED.name,)),
+        ("qe_map", (banks.UNIFIED.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
         ("timeseries_data", tuple(streams.LOG_PVS)),
     ),

@@ -1,38 +1,38 @@
 """DREAM detector banks and monitors as plain numbers (no NumPy: specs import this).
 
-Logical dims follow the DREAM NeXus files (essdiffraction's DETECTOR_BANK_SIZES);
-pixel counts are reduced so a service and the tests stay fast on a laptop. The first
-detector numbers are those of the real banks.
+Logical dims and sizes are those of the DREAM NeXus files (essdiffraction's
+DETECTOR_BANK_SIZES); detector numbers run from each bank's real first number
+over the bank's real count (the real high-resolution bank has gaps in its
+numbering; here its 401,344 numbers are consecutive). 1,122,240 pixels in all.
 """
 
 from __future__ import annotations
 
 from livedata.config.instrument import DetectorConfig
 
-# Real sizes, for reference: mantle wire 32, strip 256; endcaps strip 16, wire 16;
-# high resolution 32 strips x ~12500 pixels. Reduced here by 2-4x per axis.
 MANTLE = DetectorConfig(
     name="mantle_detector",
     first_detector_number=229_377,
-    shape=(8, 5, 6, 64, 2),
+    shape=(32, 5, 6, 256, 2),
     dims=("wire", "module", "segment", "strip", "counter"),
 )
 ENDCAP_BACKWARD = DetectorConfig(
     name="endcap_backward_detector",
     first_detector_number=71_681,
-    shape=(8, 8, 11, 28, 2),
+    shape=(16, 16, 11, 28, 2),
     dims=("strip", "wire", "module", "segment", "counter"),
 )
 ENDCAP_FORWARD = DetectorConfig(
     name="endcap_forward_detector",
     first_detector_number=1,
-    shape=(8, 8, 5, 28, 2),
+    shape=(16, 16, 5, 28, 2),
     dims=("strip", "wire", "module", "segment", "counter"),
 )
+# 1_122_337 .. 1_523_680: 32 strips of 12,542.
 HIGH_RESOLUTION = DetectorConfig(
     name="high_resolution_detector",
     first_detector_number=1_122_337,
-    shape=(32, 128),
+    shape=(32, 12_542),
     dims=("strip", "other"),
 )
 BANKS = (MANTLE, ENDCAP_BACKWARD, ENDCAP_FORWARD, HIGH_RESOLUTION)

@@ -13,31 +13,31 @@ from . import specs, views
 from .powder import make_powder_workflow
 
 
-@specs.registry.factory(specs.mantle_view)
-def mantle_view(context: WorkflowContext):
+def _geometric_view(context: WorkflowContext):
+    the_geometry = views.geometry()
     return views.make_view(
-        context.source_name, views.geometric(context.source_name), context.params
+        context.source_name,
+        views.geometric(the_geometry, context.source_name),
+        context.params,
+        the_geometry,
     )
+
+
+specs.registry.attach_factory(specs.mantle_view.workflow_id, _geometric_view)
+for _spec in specs.endcap_views.values():
+    specs.registry.attach_factory(_spec.workflow_id, _geometric_view)
 
 
 @specs.registry.factory(specs.mantle_logical)
 def mantle_strip_sector(context: WorkflowContext):
+    the_geometry = views.geometry()
     return views.make_view(
         context.source_name,
-        views.mantle_strip_sector(),
+        views.mantle_strip_sector(the_geometry),
         context.params,
+        the_geometry,
         screen_unit=None,
     )
-
-
-def _geometric_view(context: WorkflowContext):
-    return views.make_view(
-        context.source_name, views.geometric(context.source_name), context.params
-    )
-
-
-for _spec in specs.endcap_views.values():
-    specs.registry.attach_factory(_spec.workflow_id, _geometric_view)
 
 
 specs.registry.attach_factory(

@@ -6,6 +6,10 @@ time of arrival at which DREAM's analytical wavelength table gives that lambda f
 the pixel's flight path. So the reduction must find the lines where they were put,
 and a wrong geometry, table or unit shows up as a shifted peak.
 
+Pixel positions are those of the registered geometry file valid today (as the
+services read them). Both beam monitors see the band: the bunker monitor behind
+the T0 chopper (13.55 m), the cave monitor before the sample.
+
 Standalone: ``make_dream_events`` returns ev44 payloads; ``dream_detector_messages``
 is a generator shaped like ``livedata.services.fakes.detector_messages``.
 """
@@ -22,13 +26,14 @@ from livedata.config.instrument import Instrument
 from livedata.core.events import DetectorEvents, MonitorEvents
 from livedata.core.stream import StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
+from livedata.geometry.detector_source import NeXusDetectorSource
 from livedata.geometry.layout import BankLayout
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
 from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 
 from . import banks
-from .layout import layout, two_theta_deg
+from .layout import two_theta_deg
 from .wavelength import DEFAULT_SETTING, ChopperSetting, time_of_arrival_ns
 
 D_LINES_ANGSTROM = (1.5, 2.0)
@@ -85,7 +90,10 @@ def monitor_events(
     wavelength_band: tuple[float, float] = WAVELENGTH_BAND_ANGSTROM,
     setting: ChopperSetting = DEFAULT_SETTING,
 ) -> np.ndarray:
-    """Beam-monitor times of arrival (int32 ns) of a flat wavelength band."""
+    """Beam-monitor times of arrival (int32 ns) of a flat wavelength band.
+
+    Monitors are on the beam axis: their flight path is their distance from the
+    source (``banks.MONITORS``, as in the geometry file)."""
     lam = rng.uniform(*wavelength_band, n_events)
     l_total = np.full(n_events, banks.MONITORS[monitor])
     toa = time_of_arrival_ns(l_total, lam, setting)
@@ -103,7 +111,7 @@ def make_dream_events(
     d_lines: Sequence[float] = D_LINES_ANGSTROM,
 ) -> list[tuple[int, bytes]]:
     """(pulse time in ns, ev44 payload) for consecutive 14 Hz pulses of one bank."""
-    bank = layout().bank(bank_name)
+    bank = NeXusDetectorSource("dream").load().bank(bank_name)
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n_pulses):
@@ -125,16 +133,20 @@ def dream_monitor_messages(
     pulse_times: Iterator[int] | None = None,
     pool_size: int = 4,
 ) -> Iterator[RawMessage]:
-    """Monitor events in DREAM's wavelength band (the table's cave-monitor rows)."""
+    """Monitor events in DREAM's wavelength band, for both monitors."""
     rng = np.random.default_rng(2)
     per_pulse = max(1, int(rate / 14))
     draws = {
-        banks.MONITOR_CAVE: lambda: MonitorEvents(monitor_events(per_pulse, rng=rng))
+        name: partial(_monitor_draw, name, per_pulse, rng) for name in banks.MONITORS
     }
     pools = stream_pools(
         instrument.stream_mapping(dev), StreamKind.MONITOR_EVENTS, draws, pool_size
     )
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
+
+
+def _monitor_draw(name: str, n: int, rng: np.random.Generator) -> MonitorEvents:
+    return MonitorEvents(monitor_events(n, rng=rng, monitor=name))
 
 
 def dream_detector_messages(
@@ -152,7 +164,7 @@ def dream_detector_messages(
     (like the generic fakes); ``pulse_times`` defaults to the real-time 14 Hz grid.
     """
     rng = np.random.default_rng(1)
-    the_layout = layout()
+    the_layout = NeXusDetectorSource("dream").load().layout
     per_bank = max(1, int(rate / 14 / len(the_layout.banks)))
     draws = {
         bank.name: partial(powder_events, bank, per_bank, rng=rng, background=0.1)

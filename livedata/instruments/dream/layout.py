@@ -8,9 +8,10 @@ z = -76.55 m. The banks cover the scattering angles DREAM covers:
   run along z, wires (and the two counters) go outwards in depth.
 - endcap_forward: an annulus at z = +1.5 m, 2theta ~11-39 deg.
 - endcap_backward: an annulus at z = -1.3 m, 2theta ~146-173 deg.
-- high_resolution: a flat panel 2.0 m from the sample facing it at 2theta = 160 deg.
+- high_resolution: a flat panel 2.0 m from the sample facing it at 2theta = 160 deg;
+  its "other" axis alternates between two depth layers along the panel.
 
-Pixel counts are reduced (see banks.py). NumPy only.
+Real pixel counts and detector numbers (see banks.py). NumPy only.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ ENDCAP_DEPTH_M = 0.2
 HIGH_RES_DISTANCE_M = 2.0
 HIGH_RES_TWO_THETA_DEG = 160.0
 HIGH_RES_SIZE_M = (0.3, 0.6)  # along strip, along other
+HIGH_RES_LAYER_M = 0.01
 
 
 def _centres(lo: float, hi: float, n: int) -> np.ndarray:
@@ -96,17 +98,31 @@ def endcap_backward() -> BankLayout:
 
 
 def high_resolution() -> BankLayout:
-    """Flat panel in the x-z plane's normal direction at 2theta = 160 deg (x > 0)."""
+    """Flat panel in the x-z plane's normal direction at 2theta = 160 deg (x > 0).
+
+    Strips run across the panel (y); along it, consecutive "other" pixels
+    alternate between two layers 1 cm apart in depth.
+    """
     cfg = banks.HIGH_RESOLUTION
     n_strip, n_other = cfg.shape
+    n_layer = 2
     angle = np.deg2rad(HIGH_RES_TWO_THETA_DEG)
-    centre = HIGH_RES_DISTANCE_M * np.array([np.sin(angle), 0.0, np.cos(angle)])
+    normal = np.array([np.sin(angle), 0.0, np.cos(angle)])
+    centre = HIGH_RES_DISTANCE_M * normal
     along_strip = np.array([0.0, 1.0, 0.0])
     along_other = np.array([np.cos(angle), 0.0, -np.sin(angle)])
     s = _centres(-HIGH_RES_SIZE_M[0] / 2, HIGH_RES_SIZE_M[0] / 2, n_strip)
-    o = _centres(-HIGH_RES_SIZE_M[1] / 2, HIGH_RES_SIZE_M[1] / 2, n_other)
-    ss, oo = np.meshgrid(s, o, indexing="ij")
-    positions = centre + ss[..., None] * along_strip + oo[..., None] * along_other
+    lateral = np.arange(n_other) // n_layer
+    o = _centres(-HIGH_RES_SIZE_M[1] / 2, HIGH_RES_SIZE_M[1] / 2, n_other // n_layer)
+    depth = (np.arange(n_other) % n_layer) * HIGH_RES_LAYER_M
+    ss, oo = np.meshgrid(s, o[lateral], indexing="ij")
+    dd = np.broadcast_to(depth, ss.shape)
+    positions = (
+        centre
+        + ss[..., None] * along_strip
+        + oo[..., None] * along_other
+        + dd[..., None] * normal
+    )
     return _bank(cfg, positions)
 
 

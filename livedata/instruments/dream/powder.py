@@ -1,10 +1,10 @@
 """dream/powder: essdiffraction's DREAM powder reduction on live events (F5).
 
 The base pipeline is ``ess.dream.DreamPowderWorkflow`` in the analytical
-lookup-table mode. Instead of reading a NeXus file, the nodes a file would fill are
-set from the synthetic layout (``EmptyDetector`` with pixel positions, source and
-sample positions, the cave monitor's position) and the lookup table is the cached
-one from ``wavelength.py``. Live inputs enter as dynamic keys: the bank's events
+lookup-table mode. The nodes a NeXus run file would fill come from the registered
+geometry file valid today (``EmptyDetector`` with pixel positions, source and
+sample positions, the cave monitor's position; ``NeXusDetectorSource``) and the
+lookup table is the disk-cached one from ``wavelength.py``. Live inputs enter as dynamic keys: the bank's events
 in the NXevent_data layout (``ToNXeventData``) and the cave monitor's events,
 histogrammed here in time of arrival as an NXmonitor histogram would be.
 """
@@ -41,13 +41,14 @@ from ess.powder.types import (
 )
 from ess.reduce.nexus.types import EmptyMonitor, NeXusData, NeXusName
 
+from livedata.geometry.detector_source import InstrumentGeometry
 from livedata.geometry.layout import BankLayout
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 
 from . import banks
-from .layout import layout
 from .powder_spec import MONITOR_ROLE, PowderParams
-from .wavelength import ChopperSetting, lookup_table, source_position
+from .views import geometry
+from .wavelength import ChopperSetting, lookup_table
 
 # Live monitor events in the NXevent_data layout (dims event_time_zero, binned).
 CaveMonitorEvents = NewType("CaveMonitorEvents", sc.DataArray)
@@ -105,17 +106,20 @@ def empty_detector(bank: BankLayout) -> sc.DataArray:
     )
 
 
-def _cave_monitor() -> sc.DataArray:
-    position = next(m.position for m in layout().monitors if m.name == "monitor_cave")
+def _position(xyz: tuple[float, float, float]) -> sc.Variable:
+    return sc.vector(list(xyz), unit="m")
+
+
+def _cave_monitor(the_geometry: InstrumentGeometry) -> sc.DataArray:
     return sc.DataArray(
         sc.scalar(0.0, unit="counts"),
-        coords={"position": sc.vector(list(position), unit="m")},
+        coords={"position": _position(the_geometry.monitor_position("monitor_cave"))},
     )
 
 
 @cache
 def _base_pipeline() -> sciline.Pipeline:
-    """DreamPowderWorkflow with everything a file would give, minus the bank."""
+    """DreamPowderWorkflow with what needs no file and no params."""
     wf = dream.DreamPowderWorkflow(
         run_norm=powder.RunNormalization.monitor_integrated,
         wavelength_from="analytical",
@@ -124,10 +128,7 @@ def _base_pipeline() -> sciline.Pipeline:
     wf.insert(flat_vanadium_dspacing)
     wf.insert(flat_vanadium_dspacing_two_theta)
     wf = powder.with_pixel_mask_filenames(wf, [])
-    wf[Position[snx.NXsource, SampleRun]] = source_position()
-    wf[Position[snx.NXsample, SampleRun]] = sc.vector([0.0, 0.0, 0.0], unit="m")
     wf[NeXusName[CaveMonitor]] = banks.MONITOR_CAVE
-    wf[EmptyMonitor[SampleRun, CaveMonitor]] = _cave_monitor()
     wf[CalibrationData] = None
     wf[UncertaintyBroadcastMode] = UncertaintyBroadcastMode.drop
     wf[KeepEvents[SampleRun]] = KeepEvents[SampleRun](False)
@@ -135,19 +136,28 @@ def _base_pipeline() -> sciline.Pipeline:
 
 
 @cache
-def _empty_detector(bank_name: str) -> sc.DataArray:
-    return empty_detector(layout().bank(bank_name))
+def _empty_detector(the_geometry: InstrumentGeometry, bank_name: str) -> sc.DataArray:
+    return empty_detector(the_geometry.bank(bank_name))
 
 
-def powder_pipeline(bank_name: str, params: PowderParams) -> sciline.Pipeline:
+def powder_pipeline(
+    bank_name: str,
+    params: PowderParams,
+    the_geometry: InstrumentGeometry | None = None,
+) -> sciline.Pipeline:
     """The configured pipeline of one job (a copy; the cached base is untouched)."""
+    the_geometry = the_geometry or geometry()
+    layout = the_geometry.layout
     wf = _base_pipeline().copy()
+    wf[Position[snx.NXsource, SampleRun]] = _position(layout.source_position)
+    wf[Position[snx.NXsample, SampleRun]] = _position(layout.sample_position)
+    wf[EmptyMonitor[SampleRun, CaveMonitor]] = _cave_monitor(the_geometry)
     setting = ChopperSetting(params.chopper_setting)
     table = lookup_table(setting)
     wf[LookupTable[SampleRun, snx.NXdetector]] = table
     wf[LookupTable[SampleRun, CaveMonitor]] = table
     wf[NeXusName[snx.NXdetector]] = bank_name
-    wf[EmptyDetector[SampleRun]] = _empty_detector(bank_name)
+    wf[EmptyDetector[SampleRun]] = _empty_detector(the_geometry, bank_name)
     d = params.dspacing_edges
     wf[DspacingBins] = sc.linspace(
         "dspacing", d.start, d.stop, d.num_bins + 1, unit="angstrom"

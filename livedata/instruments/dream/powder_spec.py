@@ -69,12 +69,18 @@ MONITOR_ROLE = "monitor"
 
 _DESCRIPTION = (
     "Powder diffraction with essdiffraction's DreamPowderWorkflow through "
-    "essreduce's StreamProcessor: event_time_offset -> wavelength from an analytical "
-    "lookup table computed offline from DREAM's chopper settings, -> d-spacing and "
+    "essreduce's StreamProcessor: event_time_offset -> wavelength -> d-spacing and "
     "2theta from the bank geometry, normalised by the integrated cave monitor. "
-    "No vanadium run is available offline: the I(d) outputs divide by a generated "
-    "flat vanadium (1 in every bin), so they equal the monitor-normalised focussed "
-    "data; swap in a measured vanadium when one exists."
+    "Generated locally, not read from files: the bank's pixel positions, source, "
+    "sample and monitor positions come from the registered geometry file (made "
+    "from livedata's synthetic DREAM layout when no file is available); the "
+    "wavelength lookup table is computed by essreduce's analytical mode from "
+    "DREAM's chopper settings (shipped as code); no pixel masks (empty mask file "
+    "list); no diffraction calibration (CalibrationData=None: d-spacing from the "
+    "nominal geometry); no vanadium run: the I(d) outputs divide by a generated "
+    "flat vanadium (1 in every bin), so they equal the monitor-normalised "
+    "focussed data; the cave monitor's events are histogrammed in time of "
+    "arrival as an NXmonitor histogram would be."
 )
 
 

@@ -1,8 +1,9 @@
 """DREAM detector views: screen projections per bank and the wavelength mode (E1, E2).
 
-Geometric projections come from the layout (cylinder mantle for the mantle, xy
-plane for the endcaps and the high-resolution panel); the logical mantle view sums
-wires and counters into (strip, sector). In wavelength mode DREAM needs more than
+Pixel positions come from the registered NeXus geometry file valid today
+(``NeXusDetectorSource``): cylinder mantle for the mantle, xy plane for the
+endcaps and the high-resolution panel; the logical mantle view sums wires and
+counters into (strip, sector). In wavelength mode DREAM needs more than
 ``wavelength_transform`` (t0 = 0): its pulse-shaping choppers set the time origin
 and slow neutrons wrap into the next pulse, so ``FrameShiftedView`` moves each
 event's time of arrival to its frame (per pixel) before the linear map.
@@ -10,23 +11,20 @@ event's time of arrival to its frame (per pixel) before the linear map.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
-from typing import Any
 
 import numpy as np
 import scipp as sc
 
-from livedata.core.events import DetectorEvents
-from livedata.core.timestamp import Timestamp
+from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.detector_view import DetectorViewWorkflow
 from livedata.workflows.detector_view_spec import DetectorViewParams
 from livedata.workflows.edges import CoordinateMode
+from livedata.workflows.frame_shifted_view import FrameShiftedView
 from livedata.workflows.projection import ScreenProjection, geometric_projection
 
 from . import banks, specs
-from .layout import layout
-from .wavelength import PULSE_PERIOD_NS, FrameUnwrap, frame_unwrap
+from .wavelength import FrameUnwrap, frame_unwrap
 
 _SCREENS = {
     banks.MANTLE.name: ("cylinder_mantle_z", specs.MANTLE_SCREEN),
@@ -36,18 +34,18 @@ _SCREENS = {
 }
 
 
-def _positions(bank_name: str) -> sc.Variable:
-    bank = layout().bank(bank_name)
-    return sc.vectors(dims=list(bank.dims), values=bank.positions, unit="m")
+def geometry() -> InstrumentGeometry:
+    """DREAM's geometry file valid today, read once per process and file."""
+    return NeXusDetectorSource("dream").load()
 
 
 @cache
-def geometric(bank_name: str) -> ScreenProjection:
+def geometric(the_geometry: InstrumentGeometry, bank_name: str) -> ScreenProjection:
     kind, resolution = _SCREENS[bank_name]
-    bank = layout().bank(bank_name)
+    bank = the_geometry.bank(bank_name)
     return geometric_projection(
-        _positions(bank_name),
-        first_pixel_id=int(bank.detector_number.flat[0]),
+        sc.vectors(dims=list(bank.dims), values=bank.positions, unit="m"),
+        first_pixel_id=the_geometry.first_detector_number(bank_name),
         kind=kind,
         resolution=resolution,
         replicas=4,
@@ -56,19 +54,20 @@ def geometric(bank_name: str) -> ScreenProjection:
 
 
 @cache
-def mantle_strip_sector() -> ScreenProjection:
+def mantle_strip_sector(the_geometry: InstrumentGeometry) -> ScreenProjection:
     """(strip, sector) with sector = module * n_segment + segment; sums the rest."""
-    cfg = banks.MANTLE
-    _wire, module, segment, strip, _counter = np.meshgrid(
-        *(np.arange(n) for n in cfg.shape), indexing="ij"
-    )
-    n_sector = cfg.shape[1] * cfg.shape[2]
-    sector = (module * cfg.shape[2] + segment).ravel()
-    strip = strip.ravel()
-    shape = (cfg.shape[3], n_sector)
+    name = banks.MANTLE.name
+    bank = the_geometry.bank(name)
+    sizes = dict(zip(bank.dims, bank.shape, strict=True))
+    index = np.meshgrid(*(np.arange(n) for n in bank.shape), indexing="ij")
+    axis = dict(zip(bank.dims, index, strict=True))
+    n_sector = sizes["module"] * sizes["segment"]
+    sector = (axis["module"] * sizes["segment"] + axis["segment"]).ravel()
+    strip = axis["strip"].ravel()
+    shape = (sizes["strip"], n_sector)
     return ScreenProjection(
         lut=(strip * n_sector + sector).astype(np.int32).reshape(-1, 1),
-        first_pixel_id=cfg.first_detector_number,
+        first_pixel_id=the_geometry.first_detector_number(name),
         dims=("strip", "sector"),
         shape=shape,
         edges={
@@ -80,74 +79,26 @@ def mantle_strip_sector() -> ScreenProjection:
 
 
 @cache
-def flight_paths(bank_name: str) -> np.ndarray:
-    positions = layout().bank(bank_name).positions.reshape(-1, 3)
-    return banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
-
-
-@cache
-def unwrap_for(bank_name: str) -> FrameUnwrap:
-    return frame_unwrap(flight_paths(bank_name))
-
-
-class FrameShiftedView:
-    """A DetectorViewWorkflow whose events are shifted into their frame first.
-
-    toa' = (toa - shift[pixel]) mod period, so wavelength = scale * toa' + offset is
-    linear per pixel. Only used in wavelength mode; the view's ``toa_range`` then
-    applies to the shifted time.
-    """
-
-    def __init__(
-        self,
-        view: DetectorViewWorkflow,
-        source_name: str,
-        unwrap: FrameUnwrap,
-        first_pixel_id: int,
-    ) -> None:
-        self._view = view
-        self._source = source_name
-        self._shift = unwrap.shift_ns
-        self._first = first_pixel_id
-
-    def _shifted(self, chunk: DetectorEvents) -> DetectorEvents:
-        index = np.asarray(chunk.pixel_id, dtype=np.int64) - self._first
-        np.clip(index, 0, self._shift.size - 1, out=index)
-        toa = np.mod(chunk.time_of_arrival - self._shift[index], PULSE_PERIOD_NS)
-        return DetectorEvents(chunk.pixel_id, toa)
-
-    def accumulate(
-        self, data: Mapping[str, Any], *, start_time: Timestamp, end_time: Timestamp
-    ) -> None:
-        chunks = data.get(self._source)
-        if chunks is not None:
-            if isinstance(chunks, DetectorEvents):
-                chunks = (chunks,)
-            data = {**data, self._source: [self._shifted(c) for c in chunks]}
-        self._view.accumulate(data, start_time=start_time, end_time=end_time)
-
-    def finalize(self) -> dict[str, sc.DataArray]:
-        return self._view.finalize()
-
-    def clear(self) -> None:
-        self._view.clear()
+def unwrap_for(the_geometry: InstrumentGeometry, bank_name: str) -> FrameUnwrap:
+    return frame_unwrap(the_geometry.flight_paths(bank_name))
 
 
 def make_view(
     source_name: str,
     projection: ScreenProjection,
     params: DetectorViewParams,
+    the_geometry: InstrumentGeometry,
     *,
     screen_unit: str | None = "m",
 ):
-    """A detector view of one bank; wavelength mode goes through FrameShiftedView."""
-    unwrap = unwrap_for(source_name)
+    """A detector view of one bank; converted modes go through FrameShiftedView."""
+    unwrap = unwrap_for(the_geometry, source_name)
     view = DetectorViewWorkflow(
         source_name=source_name,
         projection=projection,
         params=params,
         wavelength=(unwrap.scale, unwrap.offset),
-        flight_path_m=flight_paths(source_name),
+        flight_path_m=the_geometry.flight_paths(source_name),
         screen_unit=screen_unit,
     )
     # Both converted coordinates need the events unwrapped into their frame first.
@@ -155,5 +106,7 @@ def make_view(
         CoordinateMode.WAVELENGTH,
         CoordinateMode.TIME_OF_FLIGHT,
     ):
-        return FrameShiftedView(view, source_name, unwrap, projection.first_pixel_id)
+        return FrameShiftedView(
+            view, source_name, unwrap.shift_ns, projection.first_pixel_id
+        )
     return view

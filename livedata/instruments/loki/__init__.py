@@ -1,5 +1,6 @@
 """LOKI, the ESS small-angle scattering instrument: 9 banks, monitors, I(Q).
 
-Fully offline: geometry, direct beam, transmission reference and beam-stop mask
-are generated locally from ``layout.py`` (pixel counts reduced, see ``banks``).
+Fully offline: the geometry file (real sizes, made from ``layout.py`` when none is
+available), a no-chopper lookup table, direct beam, transmission reference and
+beam-stop mask are generated locally; the detector carriage log moves the rear bank.
 """

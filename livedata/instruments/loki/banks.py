@@ -1,10 +1,11 @@
 """LOKI detector banks and beamline distances (light: no NumPy).
 
-A rear bank of vertical tubes on the beam axis and eight panels around the beam:
-four in a middle ring (left, top, right, bottom) and four in a front ring closer
-to the sample, as at LOKI. Pixel counts are reduced from the real detector (a
-few thousand pixels per bank instead of tens of thousands) to keep tests and
-demos light; positions and solid angles are realistic.
+A rear bank on the detector carriage, on the beam axis, and eight panels around
+the beam: four in a middle ring (left, top, right, bottom) and four in a front
+ring closer to the sample, as at LOKI. Real sizes and numbering (esssans's
+DETECTOR_BANK_SIZES; 512 pixels per straw): each bank is (layer 4, tube, straw 7,
+pixel 512) with consecutive detector numbers from 1, 3,211,264 pixels in all.
+Positions are synthetic but realistic (tube pitch, straw clusters, layers).
 """
 
 from __future__ import annotations
@@ -20,8 +21,14 @@ MONITOR_INCIDENT = "monitor_incident"
 MONITOR_TRANSMISSION = "monitor_transmission"
 MONITORS = {MONITOR_INCIDENT: 21.0, MONITOR_TRANSMISSION: 24.6}
 
-REAR_SHAPE = (64, 64)  # (tube, pixel): tubes along x, pixels along y
-PANEL_SHAPE = (16, 64)  # (tube, pixel): tubes across the panel, pixels along it
+DIMS = ("layer", "tube", "straw", "pixel")
+N_LAYER, N_STRAW, N_PIXEL = 4, 7, 512
+TUBES = (56, 16, 12, 16, 12, 28, 32, 20, 32)  # per bank, as at LOKI
+TUBE_PITCH_M = 0.0254  # one-inch tubes side by side
+# The rear bank's distance from the sample when the carriage log says nothing else.
+NOMINAL_CARRIAGE_M = 5.0
+# Neutrons the fakes emit; the lookup table's source band (bandwidth choppers).
+WAVELENGTH_BAND = (2.0, 9.0)  # Å
 
 
 @dataclass(frozen=True)
@@ -29,32 +36,26 @@ class PanelPlacement:
     """Where a bank sits: distance from the sample and its place around the beam.
 
     ``side`` is the direction of the panel from the beam axis (``centre`` for the
-    rear bank); ``inner_m``/``outer_m`` its distance range from the axis and
-    ``length_m`` its extent along the tubes' direction.
+    rear bank); ``inner_m`` its distance from the axis (the rear bank is centred
+    on it) and ``length_m`` the length of its tubes.
     """
 
     z_m: float
     side: str
     inner_m: float
-    outer_m: float
     length_m: float
-
-
-def _bank(index: int, shape: tuple[int, int], first: int) -> DetectorConfig:
-    return DetectorConfig(
-        name=f"loki_detector_{index}",
-        first_detector_number=first,
-        shape=shape,
-        dims=("tube", "pixel"),
-    )
 
 
 def _make_banks() -> tuple[DetectorConfig, ...]:
     out = []
     first = 1
-    for index in range(9):
-        shape = REAR_SHAPE if index == 0 else PANEL_SHAPE
-        bank = _bank(index, shape, first)
+    for index, tubes in enumerate(TUBES):
+        bank = DetectorConfig(
+            name=f"loki_detector_{index}",
+            first_detector_number=first,
+            shape=(N_LAYER, tubes, N_STRAW, N_PIXEL),
+            dims=DIMS,
+        )
         out.append(bank)
         first += bank.n_pixels
     return tuple(out)
@@ -65,13 +66,13 @@ BANK_NAMES = tuple(bank.name for bank in BANKS)
 REAR = BANKS[0]
 _SIDES = ("left", "top", "right", "bottom")
 PLACEMENTS: dict[str, PanelPlacement] = {
-    REAR.name: PanelPlacement(5.0, "centre", 0.0, 0.5, 1.0),
+    REAR.name: PanelPlacement(NOMINAL_CARRIAGE_M, "centre", 0.0, 1.0),
     **{
-        BANKS[1 + i].name: PanelPlacement(2.5, side, 0.5, 0.9, 1.0)
+        BANKS[1 + i].name: PanelPlacement(2.5, side, 0.5, 1.0)
         for i, side in enumerate(_SIDES)
     },
     **{
-        BANKS[5 + i].name: PanelPlacement(1.2, side, 0.3, 0.6, 0.6)
+        BANKS[5 + i].name: PanelPlacement(1.2, side, 0.4, 0.8)
         for i, side in enumerate(_SIDES)
     },
 }

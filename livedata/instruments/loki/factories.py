@@ -1,4 +1,9 @@
-"""LOKI: workflow factories (phase 2: imports the science, loaded on demand)."""
+"""LOKI: workflow factories (phase 2: imports the science, loaded on demand).
+
+Positions come from the registered geometry file (``NeXusDetectorSource``); in
+time-of-flight and wavelength modes the views convert with the per-pixel linear
+maps of LOKI's lookup table (``conversions.py``).
+"""
 
 from __future__ import annotations
 
@@ -8,30 +13,30 @@ import numpy as np
 import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
-from livedata.workflows.detector_view import DetectorViewWorkflow, wavelength_transform
-from livedata.workflows.projection import (
-    ScreenProjection,
-    geometric_projection,
-    logical_projection,
-)
+from livedata.geometry.detector_source import InstrumentGeometry
+from livedata.workflows.detector_view import DetectorViewWorkflow
+from livedata.workflows.detector_view_spec import DetectorViewParams
+from livedata.workflows.edges import CoordinateMode
+from livedata.workflows.frame_shifted_view import FrameShiftedView
+from livedata.workflows.projection import ScreenProjection, geometric_projection
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
     timeseries_factory,
 )
 
 from . import banks, specs
-from .iofq import make_iofq_workflow
-from .layout import layout
-
-_BANKS = {bank.name: bank for bank in banks.BANKS}
+from .conversions import frame_unwrap
+from .iofq import geometry, make_iofq_workflow
 
 
 @cache
-def _xy_projection(bank_name: str) -> ScreenProjection:
-    bank = layout().bank(bank_name)
+def _xy_projection(
+    the_geometry: InstrumentGeometry, bank_name: str
+) -> ScreenProjection:
+    bank = the_geometry.bank(bank_name)
     return geometric_projection(
         sc.vectors(dims=list(bank.dims), values=bank.positions, unit="m"),
-        first_pixel_id=_BANKS[bank_name].first_detector_number,
+        first_pixel_id=the_geometry.first_detector_number(bank_name),
         kind="xy_plane",
         resolution=specs.XY_SCREEN,
         replicas=4,
@@ -40,41 +45,63 @@ def _xy_projection(bank_name: str) -> ScreenProjection:
 
 
 @cache
-def _flight_paths(bank_name: str) -> np.ndarray:
-    positions = layout().bank(bank_name).positions.reshape(-1, 3)
-    return banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
+def _rear_tube_pixel(the_geometry: InstrumentGeometry) -> ScreenProjection:
+    """(tube, pixel) of the rear bank, summed over layers and straws."""
+    _, n_tube, _, n_pixel = banks.REAR.shape
+    _, tube, _, pixel = np.meshgrid(
+        *(np.arange(n) for n in banks.REAR.shape), indexing="ij"
+    )
+    tube, pixel = tube.ravel(), pixel.ravel()
+    dims = ("tube", "pixel")
+    return ScreenProjection(
+        lut=(tube * n_pixel + pixel).astype(np.int32).reshape(-1, 1),
+        first_pixel_id=the_geometry.first_detector_number(banks.REAR.name),
+        dims=dims,
+        shape=(n_tube, n_pixel),
+        edges={
+            dim: sc.array(dims=[dim], values=np.arange(n + 1) - 0.5, unit=None)
+            for dim, n in zip(dims, (n_tube, n_pixel), strict=True)
+        },
+        pixel_coords={"tube": tube.astype(float), "pixel": pixel.astype(float)},
+    )
 
 
-@cache
-def _wavelength(bank_name: str) -> tuple[np.ndarray, np.ndarray]:
-    return wavelength_transform(_flight_paths(bank_name))
+def _view(
+    context: WorkflowContext,
+    projection: ScreenProjection,
+    the_geometry: InstrumentGeometry,
+    screen_unit: str | None = "m",
+):
+    params: DetectorViewParams = context.params
+    flight_paths = the_geometry.flight_paths(context.source_name)
+    unwrap = frame_unwrap(flight_paths)
+    view = DetectorViewWorkflow(
+        source_name=context.source_name,
+        projection=projection,
+        params=params,
+        wavelength=(unwrap.scale, unwrap.offset),
+        flight_path_m=flight_paths,
+        screen_unit=screen_unit,
+    )
+    if params.coordinate_mode is CoordinateMode.TIME_OF_ARRIVAL:
+        return view
+    return FrameShiftedView(
+        view, context.source_name, unwrap.shift_ns, projection.first_pixel_id
+    )
 
 
 @specs.registry.factory(specs.detector_xy)
-def detector_xy(context: WorkflowContext) -> DetectorViewWorkflow:
-    return DetectorViewWorkflow(
-        source_name=context.source_name,
-        projection=_xy_projection(context.source_name),
-        params=context.params,
-        wavelength=_wavelength(context.source_name),
-        flight_path_m=_flight_paths(context.source_name),
+def detector_xy(context: WorkflowContext):
+    the_geometry = geometry()
+    return _view(
+        context, _xy_projection(the_geometry, context.source_name), the_geometry
     )
 
 
 @specs.registry.factory(specs.rear_tube_pixel)
-def rear_tube_pixel(context: WorkflowContext) -> DetectorViewWorkflow:
-    return DetectorViewWorkflow(
-        source_name=context.source_name,
-        projection=logical_projection(
-            banks.REAR_SHAPE,
-            first_pixel_id=banks.REAR.first_detector_number,
-            dims=("tube", "pixel"),
-        ),
-        params=context.params,
-        wavelength=_wavelength(context.source_name),
-        flight_path_m=_flight_paths(context.source_name),
-        screen_unit=None,
-    )
+def rear_tube_pixel(context: WorkflowContext):
+    the_geometry = geometry()
+    return _view(context, _rear_tube_pixel(the_geometry), the_geometry, None)
 
 
 specs.registry.attach_factory(

@@ -3,42 +3,53 @@
 Scattering follows I(Q) = 1 / (1 + (Q/Qc)^4) (Porod-like Q^-4 beyond Qc), a flat
 incoherent background and a Bragg ring at ``Q_RING`` (silver behenate's first
 order). Events are drawn with probability Omega(pixel) x flat incident band x
-I(Q(pixel, lambda)); time of arrival = lambda * L_total / (h/m_n), t0 = 0.
+I(Q(pixel, lambda)). Each neutron leaves the source at a time drawn uniformly
+from the ESS pulse bounds essreduce assumes (0-5 ms) and arrives at
+t = t_emit + lambda * L_total / (h/m_n), folded into the 71.4 ms pulse: the
+kinematics, not the lookup table, so the reduction's table is tested by them.
 The monitors see the same band; the transmission monitor ``TRANSMISSION`` of it.
+Pixel positions are those of the registered geometry file (what services read).
 
 Standalone: ``make_loki_events`` / ``make_loki_monitor_events`` return
 (pulse time, ev44 payload); ``GENERATORS`` holds generators shaped like
-``livedata.services.fakes.detector_messages``.
+``livedata.services.fakes.detector_messages``, and a log fake that keeps the
+detector carriage where the detector fake's rear bank is.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 
 from livedata.config.instrument import Instrument
 from livedata.core.events import DetectorEvents, MonitorEvents
-from livedata.core.stream import StreamKind
-from livedata.core.timestamp import PULSE_PERIOD
+from livedata.core.stream import StreamId, StreamKind
+from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
+from livedata.geometry.detector_source import NeXusDetectorSource
 from livedata.geometry.layout import BankLayout
 from livedata.kafka.raw import RawMessage
-from livedata.kafka.wire_builders import ev44_bytes
+from livedata.kafka.wire_builders import ev44_bytes, f144_message
 from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 
 from . import banks
-from .layout import layout, solid_angle, two_theta
+from .layout import pixel_area_m2, solid_angle, two_theta
 
 Q_RING = 0.1076  # 1/Å, silver behenate (001)
 Q_RING_WIDTH = 0.002
 Q_CORRELATION = 0.015  # Qc of the Q^-4 term
 RING_HEIGHT = 0.05
 BACKGROUND = 2e-4
-WAVELENGTH_BAND = (2.0, 9.0)  # Å, inside the pulse for every bank at t0 = 0
+WAVELENGTH_BAND = banks.WAVELENGTH_BAND
 TRANSMISSION = 0.8
 H_OVER_MN = 3956.034  # m Å / s
+# Emission times of the ESS pulse as essreduce's analytical mode bounds them.
+EMISSION_NS = (0.0, 5e6)
+N_RINGS = 2048  # scattering-angle rings the sampler draws from
 
 
 def intensity(q: np.ndarray, *, ring_height: float = RING_HEIGHT) -> np.ndarray:
@@ -48,9 +59,65 @@ def intensity(q: np.ndarray, *, ring_height: float = RING_HEIGHT) -> np.ndarray:
     return porod + ring + BACKGROUND
 
 
-def toa_ns(wavelength: np.ndarray, flight_path_m: np.ndarray | float) -> np.ndarray:
+def toa_ns(
+    wavelength: np.ndarray,
+    flight_path_m: np.ndarray | float,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """Times of arrival in the pulse (int32 ns); emission times drawn with ``rng``
+    (``None``: all at the pulse start, t0 = 0)."""
     t = wavelength * flight_path_m / H_OVER_MN * 1e9
-    return np.clip(np.rint(t), 0, PULSE_PERIOD.ns - 1).astype(np.int32)
+    if rng is not None:
+        t = t + rng.uniform(*EMISSION_NS, np.shape(wavelength))
+    return np.mod(np.rint(t), PULSE_PERIOD.ns).astype(np.int32)
+
+
+@dataclass(frozen=True, eq=False)
+class _Rings:
+    """Pixels grouped by scattering angle, to sample Omega x I(Q) without a
+    (pixel x wavelength) table: a (ring, wavelength) cell first, then a pixel of
+    the ring by its solid angle."""
+
+    order: np.ndarray  # pixel indices sorted by ring
+    cumulative: np.ndarray  # cumulative solid angle along ``order``
+    start: np.ndarray  # index into ``order`` where each ring starts
+    weight: np.ndarray  # solid angle per ring
+    half_theta: np.ndarray  # solid-angle weighted mean theta per ring
+
+    @classmethod
+    def of(cls, half_theta: np.ndarray, omega: np.ndarray) -> _Rings:
+        lo, hi = float(half_theta.min()), float(half_theta.max())
+        ring = np.minimum(
+            ((half_theta - lo) / max(hi - lo, 1e-12) * N_RINGS).astype(np.int64),
+            N_RINGS - 1,
+        )
+        order = np.argsort(ring, kind="stable")
+        weight = np.bincount(ring, weights=omega, minlength=N_RINGS)
+        mean = np.bincount(ring, weights=omega * half_theta, minlength=N_RINGS)
+        counts = np.bincount(ring, minlength=N_RINGS)
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        return cls(
+            order=order,
+            cumulative=np.cumsum(omega[order]),
+            start=start,
+            weight=weight,
+            half_theta=np.divide(
+                mean, weight, out=np.zeros_like(mean), where=weight > 0
+            ),
+        )
+
+
+# By bank object (kept alive here, so its id is not reused): banks hold arrays.
+_RINGS: dict[int, tuple[BankLayout, _Rings]] = {}
+
+
+def _rings(bank: BankLayout) -> _Rings:
+    if id(bank) not in _RINGS:
+        config = next(b for b in banks.BANKS if b.name == bank.name)
+        positions = bank.positions.reshape(-1, 3)
+        omega = solid_angle(positions, pixel_area_m2(config))
+        _RINGS[id(bank)] = (bank, _Rings.of(two_theta(positions) / 2, omega))
+    return _RINGS[id(bank)][1]
 
 
 def sans_events(
@@ -61,30 +128,30 @@ def sans_events(
     ring_height: float = RING_HEIGHT,
     band: tuple[float, float] = WAVELENGTH_BAND,
     wavelength_steps: int = 512,
+    source_to_sample_m: float = banks.SOURCE_TO_SAMPLE_M,
 ) -> DetectorEvents:
-    """``n_events`` of ``bank`` drawn from Omega(pixel) x flat band x I(Q).
-
-    Sampled exactly on a fine wavelength grid: a pixel by its total weight, then
-    a wavelength from that pixel's cumulative distribution (jittered in its cell).
-    """
+    """``n_events`` of ``bank`` drawn from Omega(pixel) x flat band x I(Q)."""
+    rings = _rings(bank)
     positions = bank.positions.reshape(-1, 3)
     numbers = bank.detector_number.ravel()
-    half_theta = two_theta(positions) / 2
-    l_total = banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
     edges = np.linspace(*band, wavelength_steps + 1)
     centres = 0.5 * (edges[1:] + edges[:-1])
-    q = 4 * np.pi * np.sin(half_theta[:, None]) / centres[None, :]
-    weight = (
-        intensity(q, ring_height=ring_height) * solid_angle(positions, 1.0)[:, None]
+    q = 4 * np.pi * np.sin(rings.half_theta[:, None]) / centres[None, :]
+    weight = intensity(q, ring_height=ring_height) * rings.weight[:, None]
+    cell_cdf = np.cumsum(weight.ravel())
+    cell = np.searchsorted(cell_cdf, rng.random(n_events) * cell_cdf[-1], side="right")
+    ring, step = np.divmod(np.minimum(cell, weight.size - 1), wavelength_steps)
+    below = np.where(
+        rings.start[ring] > 0, rings.cumulative[rings.start[ring] - 1], 0.0
     )
-    flat_cdf = np.cumsum(weight.ravel())
-    flat = np.searchsorted(flat_cdf, rng.random(n_events) * flat_cdf[-1], side="right")
-    flat = np.minimum(flat, weight.size - 1)
-    pixel, step = np.divmod(flat, wavelength_steps)
+    target = below + rng.random(n_events) * rings.weight[ring]
+    index = np.searchsorted(rings.cumulative, target, side="right")
+    pixel = rings.order[np.minimum(index, rings.order.size - 1)]
     lam = edges[step] + rng.random(n_events) * (edges[1] - edges[0])
+    l_total = source_to_sample_m + np.linalg.norm(positions[pixel], axis=1)
     return DetectorEvents(
         pixel_id=numbers[pixel].astype(np.int32),
-        time_of_arrival=toa_ns(lam, l_total[pixel]),
+        time_of_arrival=toa_ns(lam, l_total, rng),
     )
 
 
@@ -96,7 +163,11 @@ def monitor_toa(
     band: tuple[float, float] = WAVELENGTH_BAND,
 ) -> np.ndarray:
     """Times of arrival at a monitor for a flat wavelength band."""
-    return toa_ns(rng.uniform(*band, n_events), banks.MONITORS[monitor])
+    return toa_ns(rng.uniform(*band, n_events), banks.MONITORS[monitor], rng)
+
+
+def _geometry():
+    return NeXusDetectorSource("loki").load()
 
 
 def monitor_fraction(monitor: str) -> float:
@@ -115,7 +186,7 @@ def make_loki_events(
     ring_height: float = RING_HEIGHT,
 ) -> list[tuple[int, bytes]]:
     """(pulse time in ns, ev44 payload) for consecutive 14 Hz pulses of one bank."""
-    bank = layout().bank(bank_name)
+    bank = _geometry().bank(bank_name)
     rng = np.random.default_rng(seed)
     ev = sans_events(
         bank, n_pulses * events_per_pulse, rng=rng, ring_height=ring_height
@@ -170,7 +241,7 @@ def loki_detector_messages(
     per_bank = max(1, int(rate / 14 / len(banks.BANKS)))
     draws = {
         bank.name: partial(sans_events, bank, per_bank, rng=rng)
-        for bank in layout().banks
+        for bank in _geometry().layout.banks
     }
     pools = stream_pools(
         instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws, pool_size
@@ -202,4 +273,36 @@ def loki_monitor_messages(
     yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
-GENERATORS = {"detectors": loki_detector_messages, "monitors": loki_monitor_messages}
+def loki_log_messages(
+    instrument: Instrument,
+    rate: float,
+    stop: threading.Event,
+    dev: bool,
+    *,
+    pulse_times: Iterator[int] | None = None,
+) -> Iterator[RawMessage]:
+    """Twice a second: the carriage where the detector fake's rear bank is, and a
+    sample temperature on a slow sine within its range."""
+    mapping = instrument.stream_mapping(dev)
+    carriage = mapping.key_for(StreamId(StreamKind.LOG, "detector_carriage"))
+    temperature = mapping.key_for(StreamId(StreamKind.LOG, "sample_temperature"))
+    attrs = instrument.log_attributes["sample_temperature"]
+    mid = (attrs.value_min + attrs.value_max) / 2
+    amplitude = (attrs.value_max - attrs.value_min) / 4
+    for i, t in enumerate(pulse_clock(stop, pulse_times)):
+        if i % 7:
+            continue
+        if carriage is not None:
+            yield f144_message(
+                carriage.topic, carriage.source_name, t, banks.NOMINAL_CARRIAGE_M
+            )
+        if temperature is not None:
+            value = mid + amplitude * math.sin(2 * math.pi * t / NS_PER_S / 40)
+            yield f144_message(temperature.topic, temperature.source_name, t, value)
+
+
+GENERATORS = {
+    "detectors": loki_detector_messages,
+    "monitors": loki_monitor_messages,
+    "logs": loki_log_messages,
+}

@@ -1,18 +1,19 @@
 """loki/i_of_q: esssans's LOKI I(Q) reduction on live events (F5).
 
-The base pipeline is ``ess.loki.LokiWorkflow``. Nodes a facility fills from
-files are set from generated values instead (all listed in the spec's
-description):
+The base pipeline is ``ess.loki.LokiWorkflow``. It reads the bank, monitors,
+source and sample from the registered geometry file valid today with essreduce's
+NeXus loaders (``Filename``), folding the flat bank with esssans's
+``DetectorBankSizes``. Nodes a facility fills from other files are generated
+instead (all listed in the spec's description):
 
-- the bank's ``EmptyDetector`` (detector numbers, pixel positions) and the
-  monitors' positions from ``layout.py``; source and sample positions;
-- the pixels' solid angle, of the layout's flat pixels (esssans would compute
-  it from the NeXus pixel shape, assuming cylindrical tubes);
-- the wavelength lookup table: lambda = (h / m_n) t / L_total with t0 at the
-  pulse start (no choppers at this LOKI);
+- the pixels' solid angle, of flat straw-wide pixels facing the sample (esssans
+  would compute it from the NeXus pixel shape, which the file does not hold);
+- the wavelength lookup table: essreduce's analytical one with no choppers
+  (``conversions.py``);
 - a flat direct-beam function, empty-beam monitors in the ratio one, a
   beam-stop pixel mask and a zero beam-centre offset.
 
+The rear bank follows the detector carriage log (context, ``carriage.py``).
 The sample's transmission uses the sample run's own monitors (as the
 transmission run). Live inputs are dynamic keys: the bank's events and the two
 monitors' events, all in the NXevent_data layout (``ToNXeventData``).
@@ -28,12 +29,11 @@ from __future__ import annotations
 from functools import cache
 from typing import NewType
 
-import numpy as np
 import sciline
 import scipp as sc
 import scippnexus as snx
 from ess import loki
-from ess.reduce.nexus.types import NeXusData
+from ess.reduce.nexus.types import DetectorPositionOffset, Filename, NeXusData
 from ess.reduce.streaming import EternalAccumulator
 from ess.reduce.unwrap import LookupTable
 from ess.sans import conversions, normalization
@@ -42,19 +42,16 @@ from ess.sans.types import (
     BinnedQ,
     CorrectedMonitor,
     Denominator,
-    DetectorBankSizes,
     DetectorMasks,
     DirectBeam,
     EmptyBeamRun,
     EmptyDetector,
-    EmptyMonitor,
     Incident,
     IntensityQ,
     LookupTableRelativeErrorThreshold,
     NeXusDetectorName,
     NeXusMonitorName,
     Numerator,
-    Position,
     ProcessedWavelengthBands,
     QBins,
     ReducedQ,
@@ -69,17 +66,21 @@ from ess.sans.types import (
     WavelengthMask,
 )
 
+from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.preprocessors.essreduce_accumulators import NoCopyWindowAccumulator
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 
 from . import banks
+from .carriage import (
+    CARRIAGE_ROLE,
+    HIDDEN_PREFIX,
+    CarriageContext,
+    DetectorCarriage,
+    carriage_offset,
+)
+from .conversions import lookup_table
 from .iofq_spec import INCIDENT_ROLE, TRANSMISSION_ROLE, IofQParams
-from .layout import layout, pixel_area_m2, solid_angle
-
-PULSE_PERIOD_US = 1e6 / 14.0
-# Flight paths the lookup table covers: incident monitor (21 m) to the farthest
-# pixels of the rear bank (23.6 m + ~5.1 m), with margin.
-LTOTAL_RANGE_M = (20.0, 30.0)
+from .layout import pixel_area_m2
 
 # Window ("latest") counterparts of the accumulated esssans nodes.
 NumeratorWindow = NewType("NumeratorWindow", sc.DataArray)
@@ -90,79 +91,36 @@ IofQWindow = NewType("IofQWindow", sc.DataArray)
 IofQOutput = NewType("IofQOutput", sc.DataArray)
 IofQWindowOutput = NewType("IofQWindowOutput", sc.DataArray)
 TransmissionOutput = NewType("TransmissionOutput", sc.DataArray)
+# Generated inputs: the pixel area of the flat-pixel solid angle (m^2) and the
+# radius of the beam stop (m).
+PixelArea = NewType("PixelArea", float)
+BeamStopRadius = NewType("BeamStopRadius", float)
 
 
-@cache
-def lookup_table() -> LookupTable:
-    """Wavelength vs (distance, event_time_offset) for t0 at the pulse start.
+def flat_pixel_solid_angle(
+    detector: EmptyDetector[SampleRun], area: PixelArea
+) -> SolidAngle[SampleRun]:
+    """Solid angle of flat pixels facing the sample along z: A cos(a) / r^2.
 
-    Linear in time, so exact in time; rows 10 cm apart, where interpolating 1/L
-    linearly errs by less than 1e-5 relative. Kept small: essreduce copies it
-    per component when a job starts.
+    Set instead of esssans's solid angle of cylindrical pixels, which needs the
+    pixel shape a NeXus file of a real run holds and the geometry file does not.
+    Computed from the positions, so it follows the carriage.
     """
-    distance = sc.linspace("distance", *LTOTAL_RANGE_M, 101, unit="m")
-    time = sc.linspace("event_time_offset", 0.0, PULSE_PERIOD_US, 201, unit="us")
-    h_over_mn = sc.constants.h / sc.constants.m_n
-    wavelength = (h_over_mn * time.to(unit="s") / distance).to(unit="angstrom")
-    wavelength.variances = np.zeros(wavelength.shape)
-    table = sc.DataArray(
-        wavelength.transpose(["distance", "event_time_offset"]).copy(),
-        coords={"distance": distance, "event_time_offset": time},
-    )
-    return LookupTable(
-        array=table,
-        pulse_period=sc.scalar(PULSE_PERIOD_US, unit="us"),
-        pulse_stride=1,
-        distance_resolution=distance[1] - distance[0],
-        time_resolution=time[1] - time[0],
+    position = detector.coords["position"]
+    r = sc.norm(position)
+    omega = sc.scalar(area, unit="m^2") * sc.abs(position.fields.z) / r**3
+    return SolidAngle[SampleRun](
+        detector.assign(omega.to(unit="dimensionless", dtype="float64"))
     )
 
 
-@cache
-def empty_detector(bank_name: str) -> sc.DataArray:
-    """What the bank's NXdetector would give: detector numbers and positions."""
-    bank = layout().bank(bank_name)
-    dims = list(bank.dims)
-    return sc.DataArray(
-        sc.zeros(dims=dims, shape=bank.shape, unit="counts", dtype="float32"),
-        coords={
-            "detector_number": sc.array(
-                dims=dims, values=bank.detector_number, unit=None
-            ),
-            "position": sc.vectors(dims=dims, values=bank.positions, unit="m"),
-        },
-    )
-
-
-@cache
-def flat_pixel_solid_angle(bank_name: str) -> sc.DataArray:
-    """Solid angle of the layout's flat pixels facing the sample (A cos / r^2).
-
-    Set instead of esssans's cylinder approximation for tubes: the synthetic
-    banks are flat panels (``layout.py``), and on the side panels the two differ
-    by up to ~7 %.
-    """
-    config = next(b for b in banks.BANKS if b.name == bank_name)
-    bank = layout().bank(bank_name)
-    omega = solid_angle(bank.positions, pixel_area_m2(config))
-    detector = empty_detector(bank_name)
-    return detector.assign(
-        sc.array(dims=list(bank.dims), values=omega, unit="dimensionless")
-    )
-
-
-def beam_stop_mask(bank_name: str, radius_m: float) -> sc.Variable:
-    bank = layout().bank(bank_name)
-    radial = np.hypot(bank.positions[..., 0], bank.positions[..., 1])
-    return sc.array(dims=list(bank.dims), values=radial < radius_m)
-
-
-def _monitor(name: str) -> sc.DataArray:
-    position = next(m.position for m in layout().monitors if m.name == name)
-    return sc.DataArray(
-        sc.scalar(0.0, unit="counts"),
-        coords={"position": sc.vector(list(position), unit="m")},
-    )
+def beam_stop_mask(
+    detector: EmptyDetector[SampleRun], radius: BeamStopRadius
+) -> DetectorMasks:
+    """Pixels within ``radius`` of the beam axis (they see the beam stop)."""
+    position = detector.coords["position"]
+    radial = sc.sqrt(position.fields.x**2 + position.fields.y**2)
+    return DetectorMasks({"beam_stop": radial < sc.scalar(radius, unit="m")})
 
 
 def _flat(wavelength: sc.Variable, unit: str) -> sc.DataArray:
@@ -245,7 +203,7 @@ def transmission_output(da: TransmissionFraction[SampleRun]) -> TransmissionOutp
 
 @cache
 def _base_pipeline() -> sciline.Pipeline:
-    """LokiWorkflow with everything a file would give, minus bank and binning."""
+    """LokiWorkflow with what needs no file, bank or params."""
     wf = loki.LokiWorkflow(wavelength_from="file")
     for provider in (
         transmission_run_incident,
@@ -256,6 +214,8 @@ def _base_pipeline() -> sciline.Pipeline:
         i_of_q_output,
         i_of_q_window_output,
         transmission_output,
+        flat_pixel_solid_angle,
+        beam_stop_mask,
     ):
         wf.insert(provider)
     table = lookup_table()
@@ -265,23 +225,36 @@ def _base_pipeline() -> sciline.Pipeline:
     wf[LookupTableRelativeErrorThreshold] = {
         name: float("inf") for name in (*banks.BANK_NAMES, *banks.MONITORS)
     }
-    source_z = -banks.SOURCE_TO_SAMPLE_M
-    wf[Position[snx.NXsource, SampleRun]] = sc.vector([0.0, 0.0, source_z], unit="m")
-    wf[Position[snx.NXsample, SampleRun]] = sc.vector([0.0, 0.0, 0.0], unit="m")
     wf[NeXusMonitorName[Incident]] = banks.MONITOR_INCIDENT
     wf[NeXusMonitorName[Transmission]] = banks.MONITOR_TRANSMISSION
-    wf[EmptyMonitor[SampleRun, Incident]] = _monitor(banks.MONITOR_INCIDENT)
-    wf[EmptyMonitor[SampleRun, Transmission]] = _monitor(banks.MONITOR_TRANSMISSION)
-    wf[DetectorBankSizes] = {}
     wf[BeamCenter] = sc.vector([0.0, 0.0, 0.0], unit="m")
     wf[ReturnEvents] = False
     wf[UncertaintyBroadcastMode] = UncertaintyBroadcastMode.drop
     return wf
 
 
-def iofq_pipeline(bank_name: str, params: IofQParams) -> sciline.Pipeline:
-    """The configured pipeline of one job (a copy; the cached base is untouched)."""
+def geometry() -> InstrumentGeometry:
+    """LOKI's geometry file valid today, read once per process and file."""
+    return NeXusDetectorSource("loki").load()
+
+
+def on_carriage(bank_name: str) -> bool:
+    return bank_name == banks.REAR.name
+
+
+def iofq_pipeline(
+    bank_name: str,
+    params: IofQParams,
+    the_geometry: InstrumentGeometry | None = None,
+) -> sciline.Pipeline:
+    """The configured pipeline of one job (a copy; the cached base is untouched).
+
+    The rear bank's position is a context input (the carriage); the other banks
+    stay where the geometry file puts them.
+    """
+    the_geometry = the_geometry or geometry()
     wf = _base_pipeline().copy()
+    wf[Filename[SampleRun]] = str(the_geometry.path)
     w = params.wavelength
     wavelength = sc.linspace(
         "wavelength", w.start, w.stop, w.num_bins + 1, unit="angstrom"
@@ -291,11 +264,13 @@ def iofq_pipeline(bank_name: str, params: IofQParams) -> sciline.Pipeline:
     wf[WavelengthBins] = wavelength
     wf[QBins] = make_q("Q", q.start, q.stop, q.num_bins + 1, unit="1/angstrom")
     wf[NeXusDetectorName] = bank_name
-    wf[EmptyDetector[SampleRun]] = empty_detector(bank_name)
-    wf[SolidAngle[SampleRun]] = flat_pixel_solid_angle(bank_name)
-    wf[DetectorMasks] = {
-        "beam_stop": beam_stop_mask(bank_name, params.beam_stop_radius_m)
-    }
+    config = next(b for b in banks.BANKS if b.name == bank_name)
+    wf[PixelArea] = PixelArea(pixel_area_m2(config))
+    wf[BeamStopRadius] = BeamStopRadius(params.beam_stop_radius_m)
+    if on_carriage(bank_name):
+        wf.insert(carriage_offset)
+    else:
+        wf[DetectorPositionOffset[SampleRun]] = sc.vector([0.0, 0.0, 0.0], unit="m")
     wf[DirectBeam] = _flat(wavelength, "dimensionless")
     wf[CorrectedMonitor[EmptyBeamRun, Incident]] = _flat(wavelength, "counts")
     wf[CorrectedMonitor[EmptyBeamRun, Transmission]] = _flat(wavelength, "counts")
@@ -311,8 +286,9 @@ TARGETS = {
 }
 
 
-def make_iofq_workflow(source_name: str, params: IofQParams) -> StreamProcessorWorkflow:
-    """One bank's I(Q) job; monitors enter under their aux roles (F5)."""
+def make_iofq_workflow(source_name: str, params: IofQParams):
+    """One bank's I(Q) job; monitors enter under their aux roles, the carriage
+    (rear bank only) as context (F5)."""
     dynamic = {
         source_name: NeXusData[snx.NXdetector, SampleRun],
         INCIDENT_ROLE: NeXusData[Incident, SampleRun],
@@ -329,9 +305,33 @@ def make_iofq_workflow(source_name: str, params: IofQParams) -> StreamProcessorW
     if params.correct_transmission:
         dynamic[TRANSMISSION_ROLE] = NeXusData[Transmission, SampleRun]
         accumulators[CorrectedMonitor[SampleRun, Transmission]] = EternalAccumulator
-    return StreamProcessorWorkflow(
+    rear = on_carriage(source_name)
+    targets: dict[str, type] = dict(TARGETS)
+    if rear:  # computed once per carriage move, not at every finalize
+        targets[f"{HIDDEN_PREFIX}denominator"] = BinnedQ[SampleRun, Denominator]
+    workflow = StreamProcessorWorkflow(
         iofq_pipeline(source_name, params),
         dynamic_keys=dynamic,
-        target_keys=TARGETS,
+        context_keys={CARRIAGE_ROLE: DetectorCarriage} if rear else None,
+        target_keys=targets,
         accumulators=accumulators,
     )
+    return CarriageContext(workflow) if rear else _IgnoreCarriage(workflow)
+
+
+class _IgnoreCarriage:
+    """Banks off the carriage get the (required) carriage log too: drop it."""
+
+    def __init__(self, workflow: StreamProcessorWorkflow) -> None:
+        self._workflow = workflow
+
+    def accumulate(self, data, *, start_time, end_time) -> None:
+        data = {k: v for k, v in data.items() if k != CARRIAGE_ROLE}
+        if data:
+            self._workflow.accumulate(data, start_time=start_time, end_time=end_time)
+
+    def finalize(self) -> dict[str, sc.DataArray]:
+        return self._workflow.finalize()
+
+    def clear(self) -> None:
+        self._workflow.clear()

@@ -15,6 +15,7 @@ from . import banks
 
 INCIDENT_ROLE = "incident_monitor"
 TRANSMISSION_ROLE = "transmission_monitor"
+CARRIAGE_ROLE = "detector_carriage"
 
 
 class QBinning(BaseModel):
@@ -72,15 +73,21 @@ def iofq_spec() -> WorkflowSpec:
             "events -> wavelength -> Q (Q = 4 pi sin(theta)/lambda, no gravity "
             "correction), I(Q) = counts / (incident monitor x transmission x "
             "direct beam x pixel solid angle), summed over the wavelength band. "
+            "Bank, monitors, source and sample are read from the registered "
+            "geometry file (made from livedata's synthetic LOKI layout when none "
+            "is available) with essreduce's loaders and folded by esssans's "
+            "DetectorBankSizes; the rear bank moves with the detector_carriage "
+            "log (its distance from the sample; the job waits for a value). "
             "Generated locally, not read from files: the wavelength lookup table "
-            "(lambda = h t / (m_n L), t0 at the pulse start, no choppers); pixel "
-            "positions, monitor, source and sample positions from the synthetic "
-            "layout; the solid angle of its flat pixels; a flat direct-beam "
-            "function (1); empty-beam monitors in the ratio 1, so the sample "
-            "run's own monitors give the transmission; the beam-stop mask "
-            "(pixels within beam_stop_radius_m of the beam axis); a zero "
-            "beam-centre offset. The latest-window I(Q) uses the window's counts "
-            "and incident monitor with the cumulative transmission."
+            "(essreduce's analytical mode with no choppers, since no LOKI chopper "
+            "settings ship offline: the ESS pulse over the flight path, "
+            "wavelengths limited to 2-9 Å as bandwidth choppers would); the solid "
+            "angle of flat straw-wide pixels; a flat direct-beam function (1); "
+            "empty-beam monitors in the ratio 1, so the sample run's own monitors "
+            "give the transmission; the beam-stop mask (pixels within "
+            "beam_stop_radius_m of the beam axis); a zero beam-centre offset. The "
+            "latest-window I(Q) uses the window's counts and incident monitor "
+            "with the cumulative transmission."
         ),
         group="Reduction",
         source_names=banks.BANK_NAMES,
@@ -97,6 +104,13 @@ def iofq_spec() -> WorkflowSpec:
                 choices=(banks.MONITOR_TRANSMISSION,),
                 default=banks.MONITOR_TRANSMISSION,
                 description="sample transmission (ratio to the incident monitor)",
+            ),
+            CARRIAGE_ROLE: AuxInput(
+                "Detector carriage",
+                choices=("detector_carriage",),
+                default="detector_carriage",
+                required=True,
+                description="rear-bank distance from the sample (m); context",
             ),
         },
         outputs={

@@ -1,8 +1,13 @@
-"""LOKI pixel layout (NumPy only): what the geometry file, views and fakes share.
+"""LOKI pixel layout (NumPy only): the numbers the geometry file is made from.
 
-Sample at the origin, beam along +z. Each bank is a flat panel facing the
-sample; a bank's detector numbers run tube by tube (row-major (tube, pixel)).
-Left/right panels hold vertical tubes, top/bottom panels horizontal ones.
+Sample at the origin, beam along +z. Each bank is a panel facing the sample:
+``tube`` runs across the panel at ``TUBE_PITCH_M``, the seven straws of a tube
+sit in a hexagonal cluster (one in the centre, six around it), ``pixel`` runs
+along the straw, and the four layers stand one behind the other, each shifted by
+a quarter pitch so straws of later layers look through the gaps. Left, right and
+rear banks hold vertical tubes, top and bottom banks horizontal ones. Detector
+numbers run in row-major (layer, tube, straw, pixel) order; the file stores each
+bank flat, in that order, and esssans folds it (``DetectorBankSizes``).
 """
 
 from __future__ import annotations
@@ -16,28 +21,52 @@ from livedata.geometry.layout import BankLayout, InstrumentLayout, MonitorLayout
 
 from . import banks
 
+STRAW_DIAMETER_M = 0.00775
+STRAW_CLUSTER_RADIUS_M = 0.0085  # centre of the outer six straws from the tube axis
+LAYER_DEPTH_M = 0.03
+
 
 def _centres(low: float, high: float, n: int) -> np.ndarray:
     step = (high - low) / n
     return np.linspace(low + step / 2, high - step / 2, n)
 
 
-def bank_positions(config: DetectorConfig) -> np.ndarray:
-    """Pixel centres (tube, pixel, 3) in metres."""
+def _straw_offsets() -> tuple[np.ndarray, np.ndarray]:
+    """(across, depth) offsets of the seven straws from their tube's axis."""
+    angles = np.deg2rad(np.arange(6) * 60.0)
+    across = np.concatenate([[0.0], STRAW_CLUSTER_RADIUS_M * np.cos(angles)])
+    depth = np.concatenate([[0.0], STRAW_CLUSTER_RADIUS_M * np.sin(angles)])
+    return across, depth
+
+
+def bank_positions(config: DetectorConfig, z_m: float | None = None) -> np.ndarray:
+    """Pixel centres (layer, tube, straw, pixel, 3) in metres.
+
+    ``z_m`` places the bank at another distance from the sample (the rear bank's
+    carriage); default its placement's.
+    """
     place = banks.PLACEMENTS[config.name]
-    n_tube, n_pixel = config.shape
-    along = _centres(-place.length_m / 2, place.length_m / 2, n_pixel)
+    n_layer, n_tube, n_straw, n_pixel = config.shape
+    pitch = banks.TUBE_PITCH_M
+    width = n_tube * pitch
     if place.side == "centre":
-        across = _centres(-place.outer_m, place.outer_m, n_tube)
+        tube_across = _centres(-width / 2, width / 2, n_tube)
     else:
-        across = _centres(place.inner_m, place.outer_m, n_tube)
+        tube_across = _centres(place.inner_m, place.inner_m + width, n_tube)
+    straw_across, straw_depth = _straw_offsets()
+    layer = np.arange(n_layer)
+    along = _centres(-place.length_m / 2, place.length_m / 2, n_pixel)
+    la, tu, st, px = np.meshgrid(
+        layer, np.arange(n_tube), np.arange(n_straw), np.arange(n_pixel), indexing="ij"
+    )
+    across = tube_across[tu] + straw_across[st] + (la % 2) * pitch / 4
+    depth = la * LAYER_DEPTH_M + straw_depth[st]
     if place.side in ("left", "bottom"):
-        across = -across[::-1]
-    tube, pixel = np.meshgrid(across, along, indexing="ij")
-    z = np.full_like(tube, place.z_m)
+        across = -across
+    z = (place.z_m if z_m is None else z_m) + depth
     if place.side in ("centre", "left", "right"):  # vertical tubes
-        return np.stack([tube, pixel, z], axis=-1)
-    return np.stack([pixel, tube, z], axis=-1)  # horizontal tubes
+        return np.stack([across, along[px], z], axis=-1)
+    return np.stack([along[px], across, z], axis=-1)  # horizontal tubes
 
 
 def bank_layout(config: DetectorConfig) -> BankLayout:
@@ -46,11 +75,13 @@ def bank_layout(config: DetectorConfig) -> BankLayout:
         dims=config.dims,
         detector_number=config.detector_numbers(),
         positions=bank_positions(config),
+        flat_in_file=True,  # as LOKI's files: esssans folds with DetectorBankSizes
     )
 
 
 @cache
 def layout() -> InstrumentLayout:
+    """The whole instrument (cached: the arrays are shared, do not modify them)."""
     source_z = -banks.SOURCE_TO_SAMPLE_M
     return InstrumentLayout(
         instrument="loki",
@@ -77,9 +108,6 @@ def solid_angle(positions: np.ndarray, pixel_area_m2: float) -> np.ndarray:
 
 
 def pixel_area_m2(config: DetectorConfig) -> float:
+    """A straw's width times a pixel's length along it."""
     place = banks.PLACEMENTS[config.name]
-    n_tube, n_pixel = config.shape
-    width = (
-        2 * place.outer_m if place.side == "centre" else place.outer_m - place.inner_m
-    )
-    return (width / n_tube) * (place.length_m / n_pixel)
+    return STRAW_DIAMETER_M * place.length_m / config.shape[-1]

@@ -24,7 +24,9 @@ detector_xy = registry.register(
         title="Detector bank, xy plane",
         screen_shape=XY_SCREEN,
         description="Pixels of one bank projected onto the xy plane, with "
-        "pixel-noise replicas; time of arrival or wavelength (t0 = 0, no chopper).",
+        "pixel-noise replicas. Time of flight and wavelength per pixel from "
+        "LOKI's lookup table (essreduce's analytical mode with no choppers: no "
+        "LOKI chopper settings ship offline), linearised per pixel.",
     )
 )
 rear_tube_pixel = registry.register(
@@ -34,9 +36,10 @@ rear_tube_pixel = registry.register(
         source_names=(banks.REAR.name,),
         title="Rear bank, tube x pixel",
         screen_dims=("tube", "pixel"),
-        screen_shape=banks.REAR_SHAPE,
+        screen_shape=(banks.REAR.shape[1], banks.REAR.shape[3]),
         screen_unit=None,
-        description="Logical view of the rear bank: counts per tube and pixel.",
+        description="Logical view of the rear bank: counts per tube and pixel, "
+        "summed over its four layers and seven straws.",
     )
 )
 monitor_histogram = registry.register(

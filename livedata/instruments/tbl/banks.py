@@ -1,7 +1,7 @@
 """TBL detectors and distances (light: no NumPy).
 
-The Orca is reduced from 2048 x 2048 to 512 x 512 (binned 4 x 4, as the camera
-can) to keep frames and tests light.
+The Orca delivers full 2048 x 2048 frames; its view bins them 4 x 4 by default
+(``ORCA_DOWNSAMPLE``) so that published images stay small.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from livedata.config.instrument import AreaDetectorConfig, DetectorConfig
 
 SOURCE_TO_SAMPLE_M = 28.0
-ORCA = AreaDetectorConfig(name="orca", shape=(512, 512))
+ORCA = AreaDetectorConfig(name="orca", shape=(2048, 2048))
+ORCA_DOWNSAMPLE = 4
 HE3 = DetectorConfig(
     name="he3_detector", first_detector_number=1, shape=(8, 128), dims=("tube", "pixel")
 )
@@ -23,3 +24,5 @@ EVENT_DETECTORS = (HE3, MULTIBLADE)
 # Sample to detector centre (m) and detector size (m) for the layout.
 DISTANCES_M = {HE3.name: 2.0, MULTIBLADE.name: 1.0}
 MONITORS = {"monitor_1": 26.0}
+# Neutrons the fakes emit; the lookup table's source band (bandwidth choppers).
+WAVELENGTH_BAND = (1.0, 6.0)  # Å

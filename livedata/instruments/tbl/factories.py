@@ -1,33 +1,52 @@
-"""TBL: workflow factories (phase 2: imports the science, loaded on demand)."""
+"""TBL: workflow factories (phase 2: imports the science, loaded on demand).
+
+Event-detector positions come from the registered geometry file; time of flight
+and wavelength use the per-pixel linear maps of TBL's lookup table.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-
-import numpy as np
-
 from livedata.core.workflow import WorkflowContext
+from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
-from livedata.workflows.detector_view import DetectorViewWorkflow, wavelength_transform
-from livedata.workflows.projection import logical_projection
+from livedata.workflows.detector_view import DetectorViewWorkflow
+from livedata.workflows.detector_view_spec import DetectorViewParams
+from livedata.workflows.edges import CoordinateMode
+from livedata.workflows.frame_shifted_view import FrameShiftedView
+from livedata.workflows.projection import ScreenProjection, logical_projection
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
     timeseries_factory,
 )
 
 from . import banks, specs
-from .layout import layout
+from .conversions import frame_unwrap
 
 
-@cache
-def _flight_paths(bank_name: str) -> np.ndarray:
-    positions = layout().bank(bank_name).positions.reshape(-1, 3)
-    return banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions, axis=1)
+def geometry() -> InstrumentGeometry:
+    return NeXusDetectorSource("tbl").load()
 
 
-@cache
-def _wavelength(bank_name: str) -> tuple[np.ndarray, np.ndarray]:
-    return wavelength_transform(_flight_paths(bank_name))
+def _view(context: WorkflowContext, screen: tuple[int, int], dims: tuple[str, str]):
+    the_geometry = geometry()
+    source = context.source_name
+    projection: ScreenProjection = logical_projection(
+        screen, first_pixel_id=the_geometry.first_detector_number(source), dims=dims
+    )
+    params: DetectorViewParams = context.params
+    flight_paths = the_geometry.flight_paths(source)
+    unwrap = frame_unwrap(flight_paths)
+    view = DetectorViewWorkflow(
+        source_name=source,
+        projection=projection,
+        params=params,
+        wavelength=(unwrap.scale, unwrap.offset),
+        flight_path_m=flight_paths,
+        screen_unit=None,
+    )
+    if params.coordinate_mode is CoordinateMode.TIME_OF_ARRIVAL:
+        return view
+    return FrameShiftedView(view, source, unwrap.shift_ns, projection.first_pixel_id)
 
 
 @specs.registry.factory(specs.orca_view)
@@ -38,35 +57,13 @@ def orca_view(context: WorkflowContext) -> AreaDetectorViewWorkflow:
 
 
 @specs.registry.factory(specs.he3_view)
-def he3_tube_pixel(context: WorkflowContext) -> DetectorViewWorkflow:
-    return DetectorViewWorkflow(
-        source_name=context.source_name,
-        projection=logical_projection(
-            banks.HE3.shape,
-            first_pixel_id=banks.HE3.first_detector_number,
-            dims=("tube", "pixel"),
-        ),
-        params=context.params,
-        wavelength=_wavelength(banks.HE3.name),
-        flight_path_m=_flight_paths(banks.HE3.name),
-        screen_unit=None,
-    )
+def he3_tube_pixel(context: WorkflowContext):
+    return _view(context, banks.HE3.shape, ("tube", "pixel"))
 
 
 @specs.registry.factory(specs.multiblade_view)
-def multiblade_blade_wire_strip(context: WorkflowContext) -> DetectorViewWorkflow:
-    return DetectorViewWorkflow(
-        source_name=context.source_name,
-        projection=logical_projection(
-            specs.MULTIBLADE_SCREEN,
-            first_pixel_id=banks.MULTIBLADE.first_detector_number,
-            dims=("blade_wire", "strip"),
-        ),
-        params=context.params,
-        wavelength=_wavelength(banks.MULTIBLADE.name),
-        flight_path_m=_flight_paths(banks.MULTIBLADE.name),
-        screen_unit=None,
-    )
+def multiblade_blade_wire_strip(context: WorkflowContext):
+    return _view(context, specs.MULTIBLADE_SCREEN, ("blade_wire", "strip"))
 
 
 specs.registry.attach_factory(

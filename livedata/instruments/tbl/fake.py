@@ -1,7 +1,10 @@
 """TBL fakes: Orca frames (real ad00) and detector events (real ev44).
 
-The camera sees a round beam footprint (Gaussian edge) with Poisson noise; the
-event detectors see the same footprint and a flat wavelength band at t0 = 0.
+The camera sees a round beam footprint (Gaussian edge) with Poisson noise in full
+2048 x 2048 frames, ``ORCA_FRAMES_PER_S`` of them a second (8 MB each); the event
+detectors see the same footprint and a flat wavelength band, each neutron
+emitted at a time drawn from the ESS pulse bounds (0-5 ms) essreduce assumes.
+Pixel positions are those of the registered geometry file.
 Standalone: ``orca_frame``, ``make_orca_frames``, ``make_tbl_events``;
 ``GENERATORS`` for the demo fakes.
 """
@@ -19,15 +22,17 @@ from livedata.config.instrument import DetectorConfig, Instrument
 from livedata.core.events import DetectorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
+from livedata.geometry.detector_source import NeXusDetectorSource
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ad00_message, ev44_bytes
 from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 
 from . import banks
-from .layout import layout
 
-WAVELENGTH_BAND = (1.0, 6.0)  # Å
+WAVELENGTH_BAND = banks.WAVELENGTH_BAND
 H_OVER_MN = 3956.034  # m Å / s
+EMISSION_NS = (0.0, 5e6)
+ORCA_FRAMES_PER_S = 2  # every 7th pulse
 
 
 def beam_profile(shape: tuple[int, ...]) -> np.ndarray:
@@ -75,10 +80,12 @@ def detector_events(
     weight = beam_profile(face).ravel()
     pixel = rng.choice(weight.size, n_events, p=weight)
     numbers = bank.detector_numbers().ravel()
-    positions = layout().bank(bank.name).positions.reshape(-1, 3)
+    geometry = NeXusDetectorSource("tbl").load()
+    positions = geometry.bank(bank.name).positions.reshape(-1, 3)
     l_total = banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions[pixel], axis=1)
     lam = rng.uniform(*WAVELENGTH_BAND, n_events)
-    toa = np.clip(np.rint(lam * l_total / H_OVER_MN * 1e9), 0, PULSE_PERIOD.ns - 1)
+    t = lam * l_total / H_OVER_MN * 1e9 + rng.uniform(*EMISSION_NS, n_events)
+    toa = np.mod(np.rint(t), PULSE_PERIOD.ns)
     return DetectorEvents(numbers[pixel].astype(np.int32), toa.astype(np.int32))
 
 
@@ -138,9 +145,12 @@ def tbl_area_messages(
     if key is None:
         return
     rng = np.random.default_rng(3)
-    pool = [orca_frame(rng, rate / 14) for _ in range(pool_size)]
+    pool = [orca_frame(rng, rate / ORCA_FRAMES_PER_S) for _ in range(pool_size)]
+    every = round(14 / ORCA_FRAMES_PER_S)
     for i, t in enumerate(pulse_clock(stop, pulse_times)):
-        yield ad00_message(key.topic, key.source_name, t, pool[i % pool_size], i)
+        if i % every == 0:
+            frame = pool[(i // every) % pool_size]
+            yield ad00_message(key.topic, key.source_name, t, frame, i // every)
 
 
 GENERATORS = {"detectors": tbl_detector_messages, "area": tbl_area_messages}

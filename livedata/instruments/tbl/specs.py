@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from pydantic import Field, field_validator
+
 from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry
-from livedata.workflows.area_detector_spec import area_detector_spec
+from livedata.workflows.area_detector_spec import AreaDetectorParams, area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
@@ -19,15 +23,46 @@ MULTIBLADE_SCREEN = (
 
 registry = WorkflowRegistry()
 
-orca_view = registry.register(
-    area_detector_spec(
+
+class OrcaParams(AreaDetectorParams):
+    """The Orca's 2048 x 2048 frames, binned 4 x 4 unless asked otherwise."""
+
+    downsample: int = Field(
+        default=banks.ORCA_DOWNSAMPLE, ge=1, le=64, description="sum NxN blocks"
+    )
+
+    @field_validator("downsample")
+    @classmethod
+    def _divides_the_frame(cls, value: int) -> int:
+        if banks.ORCA.shape[0] % value or banks.ORCA.shape[1] % value:
+            raise ValueError(f"must divide the frame size {banks.ORCA.shape}")
+        return value
+
+
+_ORCA_DESCRIPTION = (
+    "Summed Orca frames (cumulative and latest window). The camera's 2048 x 2048 "
+    "pixels are summed in N x N blocks (downsample, default 4: 512 x 512 images); "
+    "downsample 1 publishes full frames."
+)
+
+
+def _orca_spec(params: OrcaParams | None = None):
+    factor = (params or OrcaParams()).downsample
+    return area_detector_spec(
         instrument="tbl",
         name="orca_view",
         source_names=(banks.ORCA.name,),
-        shape=banks.ORCA.shape,
+        shape=(banks.ORCA.shape[0] // factor, banks.ORCA.shape[1] // factor),
         title="Orca camera",
-        description="Summed Orca frames (cumulative and latest window), optionally "
-        "downsampled; 512 x 512 (camera binned 4 x 4).",
+        description=_ORCA_DESCRIPTION,
+    )
+
+
+orca_view = registry.register(
+    dataclasses.replace(
+        _orca_spec(),
+        params=OrcaParams,
+        output_templates=lambda params, source: _orca_spec(params).outputs,
     )
 )
 he3_view = registry.register(
@@ -39,8 +74,9 @@ he3_view = registry.register(
         screen_dims=("tube", "pixel"),
         screen_shape=banks.HE3.shape,
         screen_unit=None,
-        description="Counts per tube and pixel; time of arrival or wavelength "
-        "(t0 = 0, no chopper).",
+        description="Counts per tube and pixel. Time of flight and wavelength per "
+        "pixel from TBL's lookup table (essreduce's analytical mode with no "
+        "choppers: no TBL chopper settings ship offline), linearised per pixel.",
     )
 )
 multiblade_view = registry.register(
@@ -52,8 +88,9 @@ multiblade_view = registry.register(
         screen_dims=("blade_wire", "strip"),
         screen_shape=MULTIBLADE_SCREEN,
         screen_unit=None,
-        description="A row per blade and wire, a column per strip; time of arrival "
-        "or wavelength (t0 = 0, no chopper).",
+        description="A row per blade and wire, a column per strip. Time of flight "
+        "and wavelength per pixel from TBL's lookup table (no choppers, see the "
+        "He3 view).",
     )
 )
 monitor_histogram = registry.register(

@@ -32,6 +32,7 @@ def test_every_spec_has_a_factory():
     assert names == {
         "detector_arc_channel",
         "detector_ratemeter",
+        "qe_map",
         "monitor_histogram",
         "timeseries_data",
     }

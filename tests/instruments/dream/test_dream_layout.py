@@ -42,3 +42,23 @@ def test_monitors_are_on_the_beam_before_the_sample():
     for name, (x, y, z) in monitors.items():
         assert x == y == 0.0
         assert z == -76.55 + banks.MONITORS[name]
+
+
+def test_banks_have_the_real_sizes_and_detector_number_ranges():
+    """Sizes of essdiffraction's DETECTOR_BANK_SIZES; first/last real numbers."""
+    from ess.dream.workflows import DETECTOR_BANK_SIZES
+
+    ranges = {
+        "mantle_detector": (229_377, 720_896),
+        "endcap_backward_detector": (71_681, 229_376),
+        "endcap_forward_detector": (1, 71_680),
+        "high_resolution_detector": (1_122_337, 1_523_680),
+    }
+    for bank in layout().banks:
+        sizes = DETECTOR_BANK_SIZES[bank.name]
+        assert bank.dims == tuple(sizes)
+        for dim, size in zip(bank.dims, bank.shape, strict=True):
+            assert sizes[dim] in (size, -1)
+        numbers = bank.detector_number
+        assert (int(numbers.min()), int(numbers.max())) == ranges[bank.name]
+    assert layout().pixel_count == 1_122_240

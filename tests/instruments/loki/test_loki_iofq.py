@@ -1,11 +1,15 @@
 """LOKI I(Q) (esssans) from fake SANS events: the ring is where the fake put it."""
 
+import functools
+
 import numpy as np
 import pytest
+import scipp as sc
 from streaming_data_types import eventdata_ev44
 
-from livedata.core.events import DetectorEvents, MonitorEvents
+from livedata.core.events import DetectorEvents, LogValue, MonitorEvents
 from livedata.core.timestamp import Timestamp
+from livedata.instruments import get_instrument
 from livedata.instruments.loki import fake
 from livedata.instruments.loki.iofq import (
     IofQOutput,
@@ -15,6 +19,7 @@ from livedata.instruments.loki.iofq import (
 from livedata.instruments.loki.iofq_spec import IofQParams
 from livedata.kafka.da00_compat import da00_to_scipp, scipp_to_da00
 from livedata.preprocessors import ToNXeventData
+from livedata.preprocessors.nxlog import ToNXlog
 
 
 def nxevents(payloads, *, detector: bool):
@@ -31,8 +36,17 @@ def nxevents(payloads, *, detector: bool):
     return acc.get()
 
 
+def carriage_log(*values_m: float) -> sc.DataArray:
+    """The carriage NXlog as the data_reduction service hands it to a job."""
+    acc = ToNXlog(get_instrument("loki").log_attributes["detector_carriage"])
+    for i, value in enumerate(values_m):
+        acc.add(Timestamp(i), LogValue(value=value, timestamp_ns=i))
+    return acc.get()
+
+
 def inputs(params: IofQParams, bank: str, events_per_pulse: int) -> dict:
     data = {
+        "detector_carriage": carriage_log(4.0, 5.0),
         bank: nxevents(
             fake.make_loki_events(bank, events_per_pulse=events_per_pulse),
             detector=True,
@@ -55,12 +69,19 @@ def run(params: IofQParams, bank: str = "loki_detector_0", events_per_pulse=10_0
     return wf.finalize()
 
 
+@functools.cache
+def default_run() -> dict:
+    """``run(IofQParams())``, once per module: the rear bank's denominator
+    (802,816 pixels x 70 wavelength bins) takes seconds. Callers must not modify."""
+    return run(IofQParams())
+
+
 def midpoints(edges):
     return 0.5 * (edges[1:] + edges[:-1])
 
 
 def test_ring_peak_at_the_known_q_within_a_bin():
-    out = run(IofQParams())
+    out = default_run()
     iq = out["i_of_q"]
     q = midpoints(iq.coords["Q"].values)
     width = q[1] - q[0]
@@ -72,7 +93,7 @@ def test_ring_peak_at_the_known_q_within_a_bin():
 
 def test_normalised_intensity_follows_the_model_at_low_q():
     """I_reduced / I_model is flat where statistics are good: normalisation works."""
-    iq = run(IofQParams())["i_of_q"]
+    iq = default_run()["i_of_q"]
     q = midpoints(iq.coords["Q"].values)
     low = (q > 0.01) & (q < 0.05)
     ratio = iq.values[low] / fake.intensity(q[low])
@@ -81,14 +102,14 @@ def test_normalised_intensity_follows_the_model_at_low_q():
 
 
 def test_transmission_is_what_the_fake_sample_lets_through():
-    out = run(IofQParams())
+    out = default_run()
     t = out["transmission"].values
     assert np.all(np.isfinite(t))
     assert np.mean(t) == pytest.approx(fake.TRANSMISSION, rel=0.03)
 
 
 def test_without_transmission_correction_intensity_scales_by_transmission():
-    with_t = run(IofQParams())["i_of_q"]
+    with_t = default_run()["i_of_q"]
     without = run(IofQParams(correct_transmission=False))["i_of_q"]
     q = midpoints(with_t.coords["Q"].values)
     low = (q > 0.01) & (q < 0.05)
@@ -97,7 +118,7 @@ def test_without_transmission_correction_intensity_scales_by_transmission():
 
 
 def test_current_window_equals_cumulative_after_one_window_and_is_finite_where_covered():
-    out = run(IofQParams())
+    out = default_run()
     cum, cur = out["i_of_q"].values, out["i_of_q_current"].values
     covered = np.isfinite(cum)
     assert covered.sum() > 50
@@ -150,7 +171,7 @@ def test_repeated_windows_accumulate_and_reads_do_not_alter_the_sums():
 
 
 def test_outputs_survive_a_da00_round_trip_with_only_their_own_coords():
-    out = run(IofQParams(), events_per_pulse=1_000)
+    out = default_run()
     for name, dim in (
         ("i_of_q", "Q"),
         ("i_of_q_current", "Q"),

@@ -1,5 +1,6 @@
 """LOKI's four services built offline in-process; every declared output published."""
 
+import numpy as np
 import pytest
 
 from livedata.instruments import get_instrument
@@ -57,3 +58,33 @@ def test_data_reduction_service_reduces_i_of_q_from_real_bytes():
     assert iq.dims == ("Q",)
     assert (iq.values[iq.values == iq.values] >= 0).all()
     assert results[("i_of_q", "loki_detector_0", "transmission")].values.mean() > 0.7
+
+
+def test_log_fake_keeps_the_carriage_where_the_detector_fake_puts_the_bank():
+    from streaming_data_types import deserialise_f144
+
+    times = pulse_times(start_ns(), 15)
+    raws = list(fake.loki_log_messages(LOKI, 1.0, None, True, pulse_times=iter(times)))
+    values: dict[str, list[float]] = {}
+    for raw in raws:
+        decoded = deserialise_f144(raw.value)
+        values.setdefault(decoded.source_name, []).append(float(decoded.value))
+    assert values["detector_carriage"] == [5.0, 5.0, 5.0]  # pulses 0, 7, 14
+    attrs = LOKI.log_attributes["sample_temperature"]
+    assert all(
+        attrs.value_min <= v <= attrs.value_max for v in values["sample_temperature"]
+    )
+
+
+def test_i_of_q_job_waits_for_the_carriage_then_reduces():
+    h = ServiceHarness("loki", "data_reduction")
+    spec = next(s for s in LOKI.workflows.specs() if s.name == "i_of_q")
+    assert h.start([config(spec, "loki_detector_0")]) == ["ACK"]
+    t0 = start_ns()
+    without_logs = [r for r in raw_data(t0) if r.topic != "loki_motion"]
+    assert ("i_of_q", "loki_detector_0", "i_of_q") not in h.results(
+        h.step(without_logs)
+    )
+    later = h.results(h.step(raw_data(t0 + 3 * 10**9)))  # now with the carriage
+    iq = later[("i_of_q", "loki_detector_0", "i_of_q")]
+    assert np.isfinite(iq.values).any()

@@ -18,7 +18,8 @@ def test_specs_import_without_heavy_science_modules():
 def test_loki_is_listed_with_nine_banks_and_two_monitors():
     assert "loki" in available_instruments()
     assert list(LOKI.detectors) == [f"loki_detector_{i}" for i in range(9)]
-    assert LOKI.detectors["loki_detector_0"].shape == (64, 64)
+    assert LOKI.detectors["loki_detector_0"].shape == (4, 56, 7, 512)
+    assert sum(d.n_pixels for d in LOKI.detectors.values()) == 3_211_264
     numbers = [
         (d.first_detector_number, d.first_detector_number + d.n_pixels)
         for d in LOKI.detectors.values()
@@ -41,7 +42,14 @@ def test_workflows_namespaces_and_factories():
         next(s.workflow_id for s in LOKI.workflows.specs() if s.name == "i_of_q")
     )
     assert iofq.namespace == "data_reduction"
-    assert set(iofq.aux_inputs) == {"incident_monitor", "transmission_monitor"}
+    assert set(iofq.aux_inputs) == {
+        "incident_monitor",
+        "transmission_monitor",
+        "detector_carriage",
+    }
+    # The carriage is a log: the job waits for its first value (F5 context).
+    assert iofq.aux_inputs["detector_carriage"].required
+    assert "detector_carriage" in LOKI.log_attributes
     assert "generated" in iofq.description.lower()
     LOKI.load_factories()
     for spec in LOKI.workflows.specs():

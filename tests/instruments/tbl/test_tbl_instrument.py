@@ -26,7 +26,7 @@ def test_specs_import_without_heavy_science_modules():
 
 def test_detectors_and_factories():
     assert set(TBL.detectors) == {"he3_detector", "multiblade_detector"}
-    assert TBL.area_detectors["orca"].shape == (512, 512)
+    assert TBL.area_detectors["orca"].shape == (2048, 2048)
     TBL.load_factories()
     for spec in TBL.workflows.specs():
         assert TBL.workflows.get_factory(spec.workflow_id) is not None, spec.name
@@ -73,46 +73,50 @@ def test_service_publishes_every_declared_output(service):
         assert_outputs_match_spec(spec, results, spec.source_names[0])
 
 
-def test_orca_images_conserve_counts():
+def _orca_results(params: dict, n_frames: int):
     h = ServiceHarness("tbl", "detector_data")
     spec = next(s for s in TBL.workflows.specs() if s.name == "orca_view")
-    assert h.start([config(spec, "orca")]) == ["ACK"]
-    t0 = start_ns()
-    frames = fake.make_orca_frames(n_frames=30, first_pulse_ns=t0)
-    sent = sum(float(f.sum()) for t, _, f in frames[:29])  # the last closes
-    second_window = sum(float(f.sum()) for t, _, f in frames[15:29])
+    assert h.start([config(spec, "orca", params=params)]) == ["ACK"]
+    frames = fake.make_orca_frames(n_frames=n_frames, first_pulse_ns=start_ns())
     results = h.results(
         h.step(
             RawMessage("tbl_area_detector", p, None, t // 1_000_000)
             for t, p, _ in frames
         )
     )
+    return spec, frames, results
+
+
+def test_full_orca_frames_binned_by_default_conserve_counts():
+    """2048 x 2048 frames as the camera sends them; 512 x 512 images by default."""
+    spec, frames, results = _orca_results({}, 16)
+    assert frames[0][2].shape == (2048, 2048)
+    sent = sum(float(f.sum()) for t, _, f in frames[:15])  # the last closes
     cumulative = results[("orca_view", "orca", "cumulative")]
     current = results[("orca_view", "orca", "current")]
-    assert cumulative.shape == (512, 512)
+    assert cumulative.shape == (512, 512) == spec.outputs["cumulative"].shape
     assert cumulative.sum().value == pytest.approx(sent)
-    assert current.sum().value == pytest.approx(second_window)
+    assert current.sum().value == pytest.approx(sent)  # one window so far
     # The footprint is where the fake put it: brighter inside than in a corner.
     assert cumulative.values[256, 280].item() > 10 * cumulative.values[5, 5].item()
 
 
-def test_orca_downsampled_image_keeps_counts():
-    h = ServiceHarness("tbl", "detector_data")
-    spec = next(s for s in TBL.workflows.specs() if s.name == "orca_view")
-    assert h.start([config(spec, "orca", params={"downsample": 4})]) == ["ACK"]
-    t0 = start_ns()
-    frames = fake.make_orca_frames(n_frames=16, first_pulse_ns=t0)
-    results = h.results(
-        h.step(
-            RawMessage("tbl_area_detector", p, None, t // 1_000_000)
-            for t, p, _ in frames
-        )
-    )
+@pytest.mark.parametrize(("downsample", "size"), [(1, 2048), (16, 128)])
+def test_orca_downsample_param_sets_the_image_size(downsample, size):
+    spec, frames, results = _orca_results({"downsample": downsample}, 16)
     image = results[("orca_view", "orca", "cumulative")]
-    assert image.shape == (128, 128)
+    assert image.shape == (size, size)
+    templates = spec.outputs_for({"downsample": downsample})
+    assert templates["cumulative"].shape == (size, size)
     assert image.sum().value == pytest.approx(
         sum(float(f.sum()) for *_, f in frames[:15])
     )
+
+
+def test_orca_downsample_must_divide_the_frame():
+    spec = next(s for s in TBL.workflows.specs() if s.name == "orca_view")
+    with pytest.raises(ValueError, match="must divide the frame"):
+        spec.validate_params({"downsample": 3})
 
 
 @pytest.mark.parametrize("bank", [banks.HE3, banks.MULTIBLADE], ids=lambda b: b.name)
