@@ -146,8 +146,14 @@ class OrchestratingProcessor:
         heartbeat_interval: Duration = HEARTBEAT_INTERVAL,
         stream_stats: StreamStats | None = None,
         context_kinds: frozenset[StreamKind] = CONTEXT_KINDS,
+        commands_since: Timestamp | None = None,
     ) -> None:
         self._source = source
+        # Commands older than this were sent to an earlier instance; a broker
+        # that re-delivers the last batch before our start offset (Tansu does)
+        # would otherwise start zombie jobs (C3). Kafka times come from the
+        # sender's clock, hence the tolerance already applied by the caller.
+        self._commands_since = commands_since
         self._context_kinds = context_kinds
         # Context streams that took values since the last closed batch.
         self._pending_context: dict[StreamId, None] = {}
@@ -230,6 +236,16 @@ class OrchestratingProcessor:
         answers = []
         for message in commands:
             command = message.value
+            if self._commands_since is not None and message.timestamp < (
+                self._commands_since
+            ):
+                _log_sparsely(
+                    self._counters,
+                    "commands_stale",
+                    "ignoring a command sent %s before this service started",
+                    self._commands_since - message.timestamp,
+                )
+                continue
             if not isinstance(command, WorkflowConfig | JobCommand):
                 _log_sparsely(
                     self._counters,

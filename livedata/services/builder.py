@@ -120,8 +120,13 @@ def build_processor(
     batch_length: Duration = Duration.from_seconds(1),
     wall_clock: Callable[[], Timestamp] = Timestamp.now,
     stream_stats: StreamStats | None = None,
+    commands_since: Timestamp | None = None,
 ) -> OrchestratingProcessor:
-    """The processor of one service of one instrument, factories loaded (phase 2)."""
+    """The processor of one service of one instrument, factories loaded (phase 2).
+
+    ``commands_since``: commands sent before it are ignored and counted (see
+    :class:`OrchestratingProcessor`).
+    """
     kind = service_kind(service)
     counters = counters if counters is not None else Counters()
     instrument.load_factories()
@@ -154,4 +159,5 @@ def build_processor(
         counters=counters,
         wall_clock=wall_clock,
         stream_stats=stream_stats,
+        commands_since=commands_since,
     )

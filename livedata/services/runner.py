@@ -27,6 +27,7 @@ from ..core.shutdown_deadline import ShutdownDeadline
 from ..core.status import JobStatus, ServiceState
 from ..core.stop_signal import StopSignal, stop_on_signals
 from ..core.stream import StreamKind
+from ..core.timestamp import Duration, Timestamp
 from ..instruments import get_instrument
 from ..kafka.admin import BrokerUnreachable
 from ..kafka.consumer import (
@@ -46,6 +47,9 @@ from .settings import ServiceSettings, load_service_settings
 logger = logging.getLogger("livedata.service")
 
 # What a service writes to: missing, its answers and heartbeats would vanish.
+# How far a sender's clock may lag ours before its fresh commands look stale.
+COMMAND_CLOCK_MARGIN = Duration.from_seconds(2)
+
 PRODUCED_KINDS = (
     StreamKind.LIVEDATA_RESPONSES,
     StreamKind.LIVEDATA_STATUS,
@@ -119,6 +123,9 @@ def _run_service(
         ),
     )
     topics = kind.topics(mapping)
+    # Commands older than the moment we read the end offsets were meant for an
+    # earlier instance (minus a margin for the senders' clocks).
+    commands_since = Timestamp.now() - COMMAND_CLOCK_MARGIN
     try:
         position_at_end(
             consumer, topics, _produced_topics(mapping), connection, settings
@@ -155,6 +162,7 @@ def _run_service(
             counters=counters,
             batch_length=settings.batch_length,
             stream_stats=source.stream_stats,
+            commands_since=commands_since,
         )
     except Exception as error:  # e.g. a broken dependency of the factories
         reason = f"could not build the {service} service: {one_line_error(error)}"

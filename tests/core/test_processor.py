@@ -114,7 +114,7 @@ class FakeClock:
 
 
 class Rig:
-    def __init__(self) -> None:
+    def __init__(self, commands_since: Timestamp | None = None) -> None:
         registry = WorkflowRegistry()
         registry.register(SPEC)
         registry.attach_factory(SPEC.workflow_id, CountingWorkflow)
@@ -134,6 +134,7 @@ class Rig:
             service_info=ServiceInfo("dummy", "detector_data", "w1"),
             counters=self.counters,
             wall_clock=self.clock,
+            commands_since=commands_since,
         )
 
     def cycle(self, *messages: Message[Any]) -> list[Message[Any]]:
@@ -288,3 +289,22 @@ def test_process_returns_how_many_messages_came(rig):
     rig.source.feed([data("panel_0", 1), data("panel_0", 1, offset_ms=1)])
     assert rig.processor.process() == 2
     assert rig.processor.process() == 0
+
+
+def test_commands_sent_before_the_service_started_are_ignored_and_counted():
+    """A broker may re-deliver commands of an earlier instance (C3: no zombies)."""
+    rig = Rig(commands_since=Timestamp(T0))
+    old = WorkflowConfig(
+        identifier=SPEC.workflow_id, job_id=JobId(source_name="panel_0")
+    )
+    fresh = WorkflowConfig(
+        identifier=SPEC.workflow_id, job_id=JobId(source_name="panel_0")
+    )
+    out = rig.cycle(
+        Message(Timestamp(T0 - S), COMMANDS_STREAM, old),
+        Message(Timestamp(T0), COMMANDS_STREAM, fresh),
+    )
+    [ack] = of(out, StreamKind.LIVEDATA_RESPONSES)
+    assert ack.value.message_id == fresh.message_id
+    assert rig.counters.get("commands_stale") == 1
+    assert [job.job_id for job in rig.jobs.jobs] == [fresh.job_id]
