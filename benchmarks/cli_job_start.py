@@ -142,7 +142,7 @@ def run(runs: int, top: int, bootstrap: str | None = None) -> Report:
             service = subprocess.Popen(
                 [
                     *(sys.executable, "-m", "livedata", "service", "run"),
-                    *("detector_data", "--instrument", "dummy"),
+                    *("detector_data", "--instrument", "dummy", "--dev"),
                     *("--bootstrap", broker.bootstrap),
                 ],
                 stdout=subprocess.DEVNULL,

@@ -29,6 +29,18 @@ ENVIRONMENT = {
     "not given (else the YAML configuration).",
     "LIVEDATA_ENV": "Configuration layer: dev (default), staging or production.",
     "LIVEDATA_CONFIG_DIR": "A configuration tree replacing the shipped one.",
+    "LIVEDATA_KAFKA_SECURITY_PROTOCOL": "librdkafka security.protocol "
+    "(production default SASL_SSL).",
+    "LIVEDATA_KAFKA_SASL_MECHANISM, LIVEDATA_KAFKA_SASL_USERNAME, "
+    "LIVEDATA_KAFKA_SASL_PASSWORD": "SASL settings (the password is never printed).",
+    "LIVEDATA_KAFKA_SSL_CA_LOCATION, LIVEDATA_KAFKA_SSL_CERTIFICATE_LOCATION, "
+    "LIVEDATA_KAFKA_SSL_KEY_LOCATION, LIVEDATA_KAFKA_SSL_KEY_PASSWORD, "
+    "LIVEDATA_KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM": "TLS settings, passed "
+    "to librdkafka as ssl.*.",
+    "LIVEDATA_DATA_DIR": "A folder of geometry files used before any cache or download.",
+    "LIVEDATA_GEOMETRY_URL, LIVEDATA_GEOMETRY_CACHE": "Where geometry files are "
+    "fetched from (pooch) and cached.",
+    "LIVEDATA_KEYMAP": "The console's keymap file.",
     "NO_COLOR": "When set, output has no colour (neither has output to a pipe).",
 }
 EXIT_STATUS = {

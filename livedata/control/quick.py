@@ -44,16 +44,17 @@ def send_and_wait_for_acks(
     """Publish ``commands`` and collect one answer per WorkflowConfig source."""
     from confluent_kafka import Consumer, Producer
 
-    from ..kafka.consumer import assign_all, make_consumer_config
+    from ..kafka.consumer import assign_from_now, make_consumer_config
     from ..kafka.sink import make_producer_config
 
     responses = livedata_topic(instrument, StreamKind.LIVEDATA_RESPONSES)
     consumer = Consumer(
         make_consumer_config(bootstrap, f"{instrument}_cli", client_config)
     )
-    assign_all(consumer, [responses], at="end")
-    # The assignment takes effect on the first poll; do it before sending.
-    consumer.consume(num_messages=1, timeout=0.2)
+    # Exact end offsets, read before sending: no answer can slip past us.
+    if assign_from_now(consumer, [responses]):
+        # Unknown watermarks: a logical end, resolved by the first poll.
+        consumer.consume(num_messages=1, timeout=0.2)
     producer = Producer(make_producer_config(bootstrap, client_config))
     serialise = Serialiser(instrument)
     expected: dict[tuple[str | None, str], str] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ _ENV_VARS = (
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+    for name in os.environ:
+        if name.startswith(("LIVEDATA_KAFKA_SSL_", "LIVEDATA_KAFKA_SASL_")):
+            monkeypatch.delenv(name)
 
 
 def write(root: Path, relative: str, text: str) -> None:
