@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .identifiers import JobId, WorkflowId
 
@@ -83,6 +85,59 @@ _COMMAND: TypeAdapter[Command] = TypeAdapter(
 def parse_command(raw: bytes | str) -> Command:
     """Decode one JSON command; raises ``pydantic.ValidationError`` on bad input."""
     return _COMMAND.validate_json(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableCommand:
+    """A command that is JSON with a message id but not a valid command.
+
+    Kept (not dropped at the wire) so that the service owning the workflow it
+    names can answer ERR with the reason: the sender learns at once what was
+    wrong instead of waiting out its timeout.
+    """
+
+    message_id: str
+    workflow_id: WorkflowId | None
+    source_name: str | None
+    reason: str
+
+
+def read_command(raw: bytes | str) -> Command | UnreadableCommand:
+    """``parse_command``, or what can be read of an invalid one; raises when
+    not even a JSON object with a ``message_id`` string arrived."""
+    try:
+        return parse_command(raw)
+    except ValidationError as error:
+        document = json.loads(raw)  # raises on text that is not JSON
+        message_id = document.get("message_id") if isinstance(document, dict) else None
+        if not isinstance(message_id, str):
+            raise
+        return UnreadableCommand(
+            message_id=message_id,
+            workflow_id=_workflow_id(document),
+            source_name=_source_name(document.get("job_id")),
+            reason=_first_problem(error),
+        )
+
+
+def _workflow_id(document: dict[str, Any]) -> WorkflowId | None:
+    named = document.get("identifier", document.get("workflow_id"))
+    try:
+        return WorkflowId.model_validate(named) if named is not None else None
+    except ValidationError:
+        return None
+
+
+def _source_name(job_id: Any) -> str | None:
+    if isinstance(job_id, dict) and isinstance(job_id.get("source_name"), str):
+        return job_id["source_name"]
+    return None
+
+
+def _first_problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "command"
+    return f"invalid command: {where}: {first['msg']}"
 
 
 class Response(StrEnum):

@@ -18,6 +18,7 @@ from .commands import (
     JobAction,
     JobCommand,
     Response,
+    UnreadableCommand,
     WorkflowConfig,
 )
 from .identifiers import JobId
@@ -66,11 +67,29 @@ class JobManager:
     # -- commands ---------------------------------------------------------
 
     def handle_command(
-        self, command: WorkflowConfig | JobCommand
+        self, command: WorkflowConfig | JobCommand | UnreadableCommand
     ) -> list[CommandAcknowledgement]:
         if isinstance(command, WorkflowConfig):
             return self._handle_config(command)
+        if isinstance(command, UnreadableCommand):
+            return self._handle_unreadable(command)
         return self._handle_job_command(command)
+
+    def _handle_unreadable(
+        self, command: UnreadableCommand
+    ) -> list[CommandAcknowledgement]:
+        """ERR from the owner of the workflow it names; silence from the rest."""
+        named = command.workflow_id
+        spec = None
+        if named is not None and named.instrument == self.instrument:
+            spec = self._registry.spec(named)
+        if spec is None or spec.namespace != self.namespace:
+            self._counters.increment("commands_ignored")
+            return []
+        self._counters.increment("commands_rejected")
+        logger.warning("rejected command %s: %s", command.message_id, command.reason)
+        device = command.source_name or "all"
+        return [_answer(command.message_id, device, Response.ERR, command.reason)]
 
     def _handle_config(self, config: WorkflowConfig) -> list[CommandAcknowledgement]:
         spec = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from .accumulator import Accumulator, PreprocessorFactory
 from .batching import MessageBatch, MessageBatcher
-from .commands import JobCommand, WorkflowConfig
+from .commands import JobCommand, UnreadableCommand, WorkflowConfig
 from .heartbeat import HEARTBEAT_INTERVAL, HeartbeatPublisher, ServiceInfo, StreamStats
 from .job import JobResult, one_line_error
 from .job_manager import JobManager
@@ -246,7 +246,7 @@ class OrchestratingProcessor:
                     self._commands_since - message.timestamp,
                 )
                 continue
-            if not isinstance(command, WorkflowConfig | JobCommand):
+            if not isinstance(command, WorkflowConfig | JobCommand | UnreadableCommand):
                 _log_sparsely(
                     self._counters,
                     "commands_invalid",

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 # streaming_data_types is imported where a schema is decoded: importing it costs
 # ~0.2 s, which a CLI command that only reads JSON answers should not pay.
-from ..core.commands import CommandAcknowledgement, parse_command
+from ..core.commands import CommandAcknowledgement, read_command
 from ..core.events import DetectorEvents, LogValue, MonitorEvents
 from ..core.message import Message
 from ..core.metrics import Counters
@@ -180,7 +180,7 @@ class CommandAdapter:
     """JSON commands; timed by the Kafka message time."""
 
     def adapt(self, raw: RawMessage) -> Message[Any]:
-        return Message(_kafka_time(raw), COMMANDS_STREAM, parse_command(raw.value))
+        return Message(_kafka_time(raw), COMMANDS_STREAM, read_command(raw.value))
 
 
 class ResponseAdapter:

@@ -11,6 +11,7 @@ from livedata.core.commands import (
     JobCommand,
     JobSchedule,
     Response,
+    UnreadableCommand,
     WorkflowConfig,
 )
 from livedata.core.identifiers import JobId, WorkflowId
@@ -365,3 +366,21 @@ def test_invalid_params_are_named_in_the_err(manager):
     assert err.message.startswith("ValidationError: scale: ")
     assert "integer" in err.message
     assert "\n" not in err.message
+
+
+def test_unreadable_command_gets_err_from_the_owner_only(manager, counters):
+    unreadable = UnreadableCommand(
+        message_id="m1",
+        workflow_id=PLAIN.workflow_id,
+        source_name="panel_0",
+        reason="invalid command: workflow_config.schedule: bad",
+    )
+    [err] = manager.handle_command(unreadable)
+    assert (err.message_id, err.device, err.response) == ("m1", "panel_0", Response.ERR)
+    assert err.message == unreadable.reason
+    foreign = UnreadableCommand("m2", FOREIGN.workflow_id, None, "bad")
+    anonymous = UnreadableCommand("m3", None, None, "bad")
+    assert manager.handle_command(foreign) == []
+    assert manager.handle_command(anonymous) == []
+    assert counters.get("commands_ignored") == 2
+    assert manager.active_job_count == 0

@@ -16,6 +16,7 @@ from livedata.core.commands import (
     JobAction,
     JobCommand,
     Response,
+    UnreadableCommand,
     WorkflowConfig,
 )
 from livedata.core.events import DetectorEvents, LogValue, MonitorEvents
@@ -373,3 +374,28 @@ def test_from_confluent_keeps_topic_value_key_and_kafka_time() -> None:
 )
 def test_schema_id_reads_the_file_identifier(payload: bytes, expected: str) -> None:
     assert schema_id(payload) == expected
+
+
+def test_invalid_command_with_a_message_id_is_kept_for_its_owner_to_answer() -> None:
+    document = {
+        "kind": "workflow_config",
+        "message_id": "m7",
+        "identifier": "dummy/monitor_histogram/1",
+        "job_id": {"source_name": "monitor1"},
+        "schedule": {"start_time": "soon"},
+    }
+    raw = RawMessage("dummy_livedata_commands", json.dumps(document).encode())
+    command = CommandAdapter().adapt(raw).value
+    assert isinstance(command, UnreadableCommand)
+    assert command.message_id == "m7"
+    assert command.workflow_id == WorkflowId.parse_str("dummy/monitor_histogram/1")
+    assert command.source_name == "monitor1"
+    assert command.reason.startswith("invalid command: workflow_config.schedule")
+
+
+@pytest.mark.parametrize(
+    "payload", [b"not json", b'{"kind": "workflow_config"}', b"[1, 2]"]
+)
+def test_commands_nobody_could_answer_still_fail_to_adapt(payload) -> None:
+    with pytest.raises(ValueError):
+        CommandAdapter().adapt(RawMessage("dummy_livedata_commands", payload))
