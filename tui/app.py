@@ -2,8 +2,10 @@
 
 The app owns no state of the system: it polls ``ControlApi.version`` at the render
 tick (2-4 Hz by default) and reads a snapshot only when that changed (or once a
-second, so ages move), handing it to the visible screen. Commands are sent and
-awaited in thread workers, so neither Kafka nor ``wait()`` can stall the UI.
+second, so ages move), handing it to the visible screen; any number of updates
+between two ticks cost one render. Commands are sent in thread workers (a Kafka
+send may block) and never awaited: the plane tracks their answers and timeouts,
+and the tick reports each outcome when a snapshot shows it resolved.
 """
 
 from __future__ import annotations
@@ -13,25 +15,27 @@ import contextlib
 import signal
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.worker import get_current_worker
 
 from livedata.control.api import ControlApi
 from livedata.control.snapshots import CommandOutcome, CommandRow, Health, Snapshot
 
 from . import command_line
+from .keymap import KeymapError, unknown_ids
 from .palette import ConsoleCommands
 from .screens.base import LiveScreen, TableScreen
 from .screens.commands import CommandsScreen
+from .screens.detail import RecordScreen
 from .screens.dialogs import ConfirmDialog, HelpScreen
 from .screens.jobs import JobsScreen
 from .screens.lag import LagScreen
 from .screens.notifications import NotificationsScreen
-from .screens.results import ResultsScreen
+from .screens.results import ResultScreen, ResultsScreen
 from .screens.services import ServicesScreen
 from .screens.start_job import StartJobScreen
 from .screens.workflows import WorkflowsScreen
@@ -41,12 +45,15 @@ from .widgets.status_header import HeaderState
 RATES_HZ = (0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0)
 FULL_REDRAW_S = 1.0  # ages and uptimes move even when nothing else does
 READONLY_MESSAGE = "read-only console: start, stop and reset are disabled"
+# The terminal went away (SSH dropped) or we were asked to stop: exit cleanly.
+EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
 
 class LivedataApp(App):
     """``LivedataApp(plane, workflows=specs)`` renders ``plane`` and sends its commands."""
 
-    CSS_PATH = "livedata.tcss"
+    # Absolute: Textual resolves a relative path next to a subclass's module.
+    CSS_PATH = str(Path(__file__).with_name("livedata.tcss"))
     TITLE = "livedata"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {ConsoleCommands}
@@ -87,42 +94,73 @@ class LivedataApp(App):
         refresh_hz: float = 3.0,
         keymap: Mapping[str, str] | None = None,
         handle_signals: bool = False,
-        command_timeout_s: float = 60.0,
+        exit_when: Callable[[], bool] | None = None,
+        mouse: bool = True,
         clock: Callable[[], float] = time.monotonic,
         wall_clock_ns: Callable[[], int] = time.time_ns,
     ) -> None:
+        """``handle_signals``: SIGHUP/SIGTERM exit the app (the previous handlers
+        are back once it unmounts); ``exit_when`` is asked at every tick (a demo's
+        stop flag); ``mouse`` is what ``run()`` passes on (``--no-mouse``)."""
         super().__init__()
+        unknown = unknown_ids(keymap or {}, binding_ids())
+        if unknown:
+            raise KeymapError(f"unknown binding id(s) in keymap: {', '.join(unknown)}")
         self.plane = plane
         self.instrument = plane.instrument
         self.workflows = {str(spec.workflow_id): spec for spec in workflows}
         self.readonly = readonly
         self.refresh_hz = refresh_hz
         self.paused = False
+        self.mouse = mouse
         self.snapshot = Snapshot(version=0)
-        self.command_timeout_s = command_timeout_s
         self.clock = clock
         self.wall_clock_ns = wall_clock_ns
-        self._keymap = dict(keymap or {})
+        self.keymap_overrides = dict(keymap or {})
+        self.render_count = 0  # snapshots read and rendered (coalescing is tested)
         self._handle_signals = handle_signals
+        self._previous_handlers: dict[signal.Signals, Any] = {}
+        self._exit_when = exit_when
+        self._awaiting: dict[str, CommandRow] = {}  # sent, answer not yet shown
         self._shown_version = -1
         self._last_render = float("-inf")
         self._timer = None
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("mouse", self.mouse)
+        return super().run(*args, **kwargs)
+
     # -- life cycle ---------------------------------------------------------
     def on_mount(self) -> None:
-        if self._keymap:
-            self.set_keymap(self._keymap)
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
         if self._handle_signals:
             loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
+            for sig in EXIT_SIGNALS:
+                self._previous_handlers[sig] = signal.getsignal(sig)
                 loop.add_signal_handler(sig, self.exit)
         self._start_timer()
         self.render_now()
+
+    def on_unmount(self) -> None:
+        """Give the signals back: asyncio would reset them to the default (kill)
+        when its loop closes, and whoever started the console (the demo) still
+        has to shut down gracefully after it."""
+        loop = asyncio.get_running_loop()
+        for sig, previous in self._previous_handlers.items():
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, previous if previous is not None else signal.SIG_DFL)
+        self._previous_handlers.clear()
 
     def _start_timer(self) -> None:
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_interval(1.0 / self.refresh_hz, self.tick)
+
+    @property
+    def tick_interval_s(self) -> float | None:
+        """The running render timer's interval (None before mount)."""
+        return None if self._timer is None else self._timer._interval
 
     def clear_selection(self) -> None:
         # Textual 8.2: Inputs on mode screens clear the selection while the app
@@ -133,7 +171,12 @@ class LivedataApp(App):
     # -- rendering ----------------------------------------------------------
     def tick(self) -> None:
         """One render tick: read a snapshot only if something changed."""
+        if self._exit_when is not None and self._exit_when():
+            self.exit()
+            return
         if self.paused:
+            if self._awaiting:  # answers are reported even while paused
+                self._report_answers(self.plane.snapshot())
             return
         stale = time.monotonic() - self._last_render >= FULL_REDRAW_S
         if self.plane.version != self._shown_version or stale:
@@ -145,6 +188,9 @@ class LivedataApp(App):
             self.snapshot = self.plane.snapshot()
             self._shown_version = self.snapshot.version
             self._last_render = time.monotonic()
+            self.render_count += 1
+            if self._awaiting:
+                self._report_answers(self.snapshot)
         try:
             screen = self.screen
         except ScreenStackError:
@@ -246,7 +292,9 @@ class LivedataApp(App):
         elif self.readonly:
             self.notify(READONLY_MESSAGE, severity="warning")
         else:
-            self.push_screen(StartJobScreen(self.workflows[workflow_id]))
+            last = getattr(self.plane, "last_config", None)
+            initial = last(workflow_id) if last is not None else None
+            self.push_screen(StartJobScreen(self.workflows[workflow_id], initial))
 
     def start_job(
         self,
@@ -284,24 +332,17 @@ class LivedataApp(App):
             self.notify(READONLY_MESSAGE, severity="warning")
             return
         self.run_worker(
-            lambda: self._send_and_wait(send), thread=True, group="commands"
+            lambda: self._send_in_thread(send), thread=True, group="commands"
         )
 
-    def _send_and_wait(self, send: Callable[[], CommandRow]) -> None:
-        """Thread worker: send, then wait for the answers in short slices."""
+    def _send_in_thread(self, send: Callable[[], CommandRow]) -> None:
+        """Thread worker: send (Kafka may block); the tick reports the answers."""
         try:
             row = send()
         except ValueError as err:
             self._from_thread(self.notify, f"not sent: {err}", severity="error")
             return
         self._from_thread(self._sent, row)
-        worker = get_current_worker()
-        deadline = time.monotonic() + self.command_timeout_s
-        while not worker.is_cancelled and time.monotonic() < deadline:
-            row = self.plane.wait(row.message_id, 0.25)
-            if row.outcome is not CommandOutcome.PENDING:
-                self._from_thread(self._answered, row)
-                return
 
     def _from_thread(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         if self.is_running:
@@ -310,8 +351,20 @@ class LivedataApp(App):
                 self.call_from_thread(fn, *args, **kwargs)
 
     def _sent(self, row: CommandRow) -> None:
-        self.notify(f"sent: {row.summary}", timeout=3)
+        if row.outcome is CommandOutcome.PENDING:
+            self.notify(f"sent: {row.summary}", timeout=3)
+            self._awaiting[row.message_id] = row
+        else:  # resolved already (not sent, or answered before we got here)
+            self._answered(row)
         self.render_now()
+
+    def _report_answers(self, snapshot: Snapshot) -> None:
+        for row in snapshot.commands:
+            if row.message_id in self._awaiting and (
+                row.outcome is not CommandOutcome.PENDING
+            ):
+                del self._awaiting[row.message_id]
+                self._answered(row)
 
     def _answered(self, row: CommandRow) -> None:
         if row.outcome is CommandOutcome.ACK:
@@ -319,7 +372,28 @@ class LivedataApp(App):
         else:
             detail = "; ".join(row.errors) or row.outcome.value
             self.notify(f"{row.summary}: {detail}", severity="error")
-        self.render_now()
 
     def get_workflow(self, workflow_id: str) -> Any | None:
         return self.workflows.get(workflow_id)
+
+
+SCREEN_CLASSES = (
+    *LivedataApp.MODES.values(),
+    RecordScreen,
+    ResultScreen,
+    StartJobScreen,
+    ConfirmDialog,
+    HelpScreen,
+    CommandLine,
+)
+
+
+def binding_ids() -> frozenset[str]:
+    """Every binding id a keymap file may name (app, views, forms, dialogs)."""
+    ids = set()
+    for cls in (LivedataApp, *SCREEN_CLASSES):
+        for klass in cls.__mro__:
+            for binding in klass.__dict__.get("BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id:
+                    ids.add(binding.id)
+    return frozenset(ids)

@@ -7,12 +7,16 @@ trend the same way and the tests can check them without an app.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Sequence
 
 from rich.text import Text
 
 UNKNOWN = "-"
+_UUID = re.compile(
+    r"\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
+)
 _BLOCKS = "▁▂▃▄▅▆▇█"
 
 # One colour per state word, shared by services, jobs and commands.
@@ -36,6 +40,7 @@ STATE_STYLES = {
     "ACK": "bold green",
     "partial": "bold dark_orange",
     "timeout": "bold magenta",
+    "not sent": "bold red",
     "info": "cyan",
 }
 
@@ -125,3 +130,9 @@ def short_job(job_id: str) -> str:
     """``panel_0/1a2b3c4d-...`` -> ``panel_0/1a2b3c4d``."""
     source, sep, number = job_id.rpartition("/")
     return f"{source}/{number[:8]}" if sep else job_id[:24]
+
+
+def short_ids(text: str) -> str:
+    """Every UUID in ``text`` cut to its first 8 digits (tables; drill-downs
+    show the full text)."""
+    return _UUID.sub(r"\1", text)

@@ -3,14 +3,15 @@
 The file is TOML or YAML, either flat (``pause = "p"``) or under a ``[keys]``
 table; values are Textual key names, comma-separated for several keys. It is
 looked up at ``$LIVEDATA_KEYMAP`` or ``~/.config/livedata/keymap.{toml,yaml,yml}``
-unless a path is given. Textual's ``App.set_keymap`` applies it, so we only parse.
+unless a path is given. Textual's ``App.set_keymap`` applies it and silently
+ignores ids it does not know, so a misspelt id is reported here instead.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 KEYMAP_ENV = "LIVEDATA_KEYMAP"
@@ -32,8 +33,12 @@ def default_keymap_path() -> Path | None:
     return None
 
 
-def load_keymap(path: Path | str | None = None) -> dict[str, str]:
-    """Binding id -> keys; ``{}`` when no file exists at the default places."""
+def load_keymap(
+    path: Path | str | None = None, known_ids: Collection[str] | None = None
+) -> dict[str, str]:
+    """Binding id -> keys; ``{}`` when no file exists at the default places.
+
+    With ``known_ids``, an id outside them is an error naming the file."""
     file = Path(path).expanduser() if path is not None else default_keymap_path()
     if file is None:
         return {}
@@ -51,7 +56,19 @@ def load_keymap(path: Path | str | None = None) -> dict[str, str]:
         raise KeymapError(f"keymap file {file}: {err}") from None
     except Exception as err:  # yaml.YAMLError without importing yaml eagerly
         raise KeymapError(f"keymap file {file}: {err}") from None
-    return validate_keymap(data.get("keys", data) if isinstance(data, dict) else data)
+    keymap = validate_keymap(data.get("keys", data) if isinstance(data, dict) else data)
+    unknown = unknown_ids(keymap, known_ids) if known_ids is not None else []
+    if unknown:
+        raise KeymapError(
+            f"keymap file {file}: unknown binding id(s) {', '.join(unknown)}"
+            f" (known: {', '.join(sorted(known_ids))})"
+        )
+    return keymap
+
+
+def unknown_ids(keymap: Mapping[str, str], known_ids: Collection[str]) -> list[str]:
+    """The keymap's ids that name no binding, sorted."""
+    return sorted(set(keymap) - set(known_ids))
 
 
 def validate_keymap(data: object) -> dict[str, str]:

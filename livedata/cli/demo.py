@@ -1,8 +1,18 @@
 """``livedata demo``: broker, topics, services, fakes and default jobs on one machine,
-ending in the console (or, with ``--no-tui`` or no terminal, waiting for Ctrl-C)."""
+ending in the console (or, with ``--no-tui`` or no terminal, waiting for Ctrl-C).
+
+Signals: SIGINT, SIGTERM and SIGHUP (the terminal went away) set the demo's stop
+flag for the whole run, also while the console owns the main thread: the
+console does not take the signals over, it exits at its next tick once the flag
+is set, and the system thread stops the services in order. Nothing is written
+to the terminal before the flag is set: on a hung-up terminal a write fails
+(EIO). Should the console hang on the dead terminal, the process ends once the
+services have stopped (``tui_cmd.guard_exit``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import tempfile
@@ -13,6 +23,14 @@ import typer
 
 from ..core.stop_signal import StopSignal, stop_on_signals
 from .common import InstrumentOption, fail, resolve_instrument
+from .tui_cmd import (
+    KeymapOption,
+    MouseOption,
+    ReadonlyOption,
+    RefreshOption,
+    console_options,
+    guard_exit,
+)
 
 
 def demo(
@@ -33,6 +51,10 @@ def demo(
             help="End in the console (default when stdout is a terminal).",
         ),
     ] = True,
+    readonly: ReadonlyOption = False,
+    refresh: RefreshOption = 3.0,
+    keymap: KeymapOption = None,
+    mouse: MouseOption = True,
 ) -> None:
     """Run a whole livedata system locally until Ctrl-C."""
     inst = resolve_instrument(instrument)
@@ -40,6 +62,11 @@ def demo(
     from ..services.demo import run_demo
 
     with_console = tui and sys.stdin.isatty() and sys.stdout.isatty()
+    options = (
+        console_options(readonly=readonly, refresh=refresh, keymap=keymap, mouse=mouse)
+        if with_console
+        else None
+    )
     stop = StopSignal()
     ready_event = threading.Event()
     bootstrap_box: list[str] = []
@@ -77,15 +104,26 @@ def demo(
         name="demo",
     )
     runner.start()
+    done = threading.Event()
+    guard_exit(stop, done, lambda: 0 if result == [0] else 1, first=runner.join)
     while not ready_event.wait(0.2):
         if not runner.is_alive() or stop.is_set():
             break
-    if ready_event.is_set() and not stop.is_set():
-        _console(inst, bootstrap_box[0])
-    typer.echo("stopping the demo ...", err=True)
-    stop.set()
-    runner.join()
+    try:
+        if ready_event.is_set() and not stop.is_set():
+            _console(inst, bootstrap_box[0], options, stop)
+    finally:  # whatever ended the console, the services are stopped in order
+        stop.set()
+        _say("stopping the demo ...")
+        runner.join()
+        done.set()
     _finish(result[0] if result else 1, log_dir)
+
+
+def _say(text: str) -> None:
+    """A line on stderr, unless the terminal has gone (EIO after a hang-up)."""
+    with contextlib.suppress(OSError):
+        typer.echo(text, err=True)
 
 
 def _run(run_demo, inst, port, log_dir, ready, stop, broker_error) -> int:
@@ -96,22 +134,27 @@ def _run(run_demo, inst, port, log_dir, ready, stop, broker_error) -> int:
         return 1
 
 
-def _console(inst, bootstrap: str) -> None:
-    """The operators' console on the demo; returns when the operator quits."""
-    from livedata_tui.app import LivedataApp
+def _console(inst, bootstrap: str, options, stop: StopSignal) -> None:
+    """The operators' console on the demo; returns when the operator quits or
+    the stop flag is set (a signal, or the demo's services failed)."""
+    from .tui_cmd import make_console, open_plane
 
-    from ..control.data_service import DataService
-    from ..control.plane import connect
-
-    plane = connect(inst.name, bootstrap, with_data=True, data_service=DataService())
+    plane = open_plane(inst.name, bootstrap)
     try:
-        LivedataApp(plane, workflows=inst.workflows.specs(), handle_signals=True).run()
+        # The demo's own handlers stay in place (see the module docstring).
+        app = make_console(
+            inst, plane, options, handle_signals=False, exit_when=stop.is_set
+        )
+        app.run()
     finally:
         plane.close()
 
 
 def _finish(code: int, log_dir: str) -> None:
     if code != 0:
-        fail(f"demo failed (logs in {log_dir})")
-    typer.echo("demo stopped", err=True)
+        try:
+            fail(f"demo failed (logs in {log_dir})")
+        except OSError:
+            raise typer.Exit(1) from None
+    _say("demo stopped")
     raise typer.Exit(0)

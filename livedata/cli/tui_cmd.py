@@ -1,16 +1,28 @@
 """``livedata tui``: the Textual console on a Kafka-backed control plane.
 
-Textual, the control plane and Kafka are imported inside the command so that
-``livedata --help`` and shell completion stay fast.
+Textual, the control plane and Kafka are imported inside the functions so that
+``livedata --help`` and shell completion stay fast. ``livedata demo`` opens its
+console through the same functions, so both take the same options.
+
+SIGHUP (the terminal went away) and SIGTERM set a stop flag that the console
+polls at its render tick. On a terminal that is gone, Textual's shutdown can
+block for ever (its output thread dies on EIO and the queue to it fills up),
+so :func:`guard_exit` ends the process once the work that matters is done.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..core.stop_signal import StopSignal, stop_on_signals
 from .common import (
     EXIT_USAGE,
     BootstrapOption,
@@ -19,56 +31,152 @@ from .common import (
     resolve_instrument,
 )
 
+if TYPE_CHECKING:
+    from livedata_tui.app import LivedataApp
+
+    from ..control.plane import ControlPlane
+
+RESTORE_TIMEOUT_S = 5.0
+HANGUP_GRACE_S = 5.0  # after a stop signal, how long the console may take to end
+
+ReadonlyOption = Annotated[
+    bool,
+    typer.Option("--readonly", help="Watch only: start, stop and reset are disabled."),
+]
+RefreshOption = Annotated[
+    float,
+    typer.Option(min=0.5, max=10.0, help="Redraws per second (+/- in the app)."),
+]
+KeymapOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Keymap file (TOML/YAML) mapping binding ids to keys "
+        "(default: $LIVEDATA_KEYMAP or ~/.config/livedata/keymap.toml).",
+        show_default=False,
+    ),
+]
+MouseOption = Annotated[
+    bool,
+    typer.Option(
+        "--mouse/--no-mouse",
+        help="Mouse clicks and scrolling (off: the terminal keeps text selection).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ConsoleOptions:
+    """What the command line says about the console itself."""
+
+    readonly: bool = False
+    refresh_hz: float = 3.0
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    mouse: bool = True
+
+
+def console_options(
+    *,
+    readonly: bool = False,
+    refresh: float = 3.0,
+    keymap: Path | None = None,
+    mouse: bool = True,
+) -> ConsoleOptions:
+    """Options from the command line; a bad keymap file exits 2 with its reason."""
+    from livedata_tui.app import binding_ids
+    from livedata_tui.keymap import KeymapError, load_keymap
+
+    try:
+        keys = load_keymap(keymap, binding_ids())
+    except KeymapError as err:
+        fail(str(err), EXIT_USAGE)
+    return ConsoleOptions(readonly, refresh, keys, mouse)
+
+
+def open_plane(instrument: str, bootstrap: str) -> ControlPlane:
+    """The console's plane: configs restored from the commands topic (G5, so the
+    start forms open with the last params), then its pump started."""
+    from ..control.data_service import DataService
+    from ..control.plane import connect
+
+    plane = connect(
+        instrument, bootstrap, with_data=True, data_service=DataService(), start=False
+    )
+    plane.restore_configs(RESTORE_TIMEOUT_S)
+    return plane.start()
+
+
+def make_console(
+    inst: Any,
+    plane: Any,
+    options: ConsoleOptions,
+    *,
+    handle_signals: bool = True,
+    exit_when: Callable[[], bool] | None = None,
+) -> LivedataApp:
+    from livedata_tui.app import LivedataApp
+
+    return LivedataApp(
+        plane,
+        workflows=inst.workflows.specs(),
+        readonly=options.readonly,
+        refresh_hz=options.refresh_hz,
+        keymap=options.keymap,
+        mouse=options.mouse,
+        handle_signals=handle_signals,
+        exit_when=exit_when,
+    )
+
+
+def guard_exit(
+    stop: StopSignal,
+    done: threading.Event,
+    code: Callable[[], int],
+    *,
+    first: Callable[[], None] | None = None,
+) -> threading.Thread:
+    """Once ``stop`` is set (and ``first`` returned, e.g. the system stopped),
+    give the main thread ``HANGUP_GRACE_S`` to set ``done``; else end the
+    process with ``code()``: it hangs in a console whose terminal is gone."""
+
+    def watch() -> None:
+        stop.wait()
+        if first is not None:
+            first()
+        if not done.wait(HANGUP_GRACE_S):
+            os._exit(code())
+
+    thread = threading.Thread(target=watch, name="livedata-exit-guard", daemon=True)
+    thread.start()
+    return thread
+
 
 def tui(
     instrument: InstrumentOption = "dummy",
     bootstrap: BootstrapOption = None,
-    readonly: Annotated[
-        bool,
-        typer.Option(
-            "--readonly", help="Watch only: start, stop and reset are disabled."
-        ),
-    ] = False,
-    refresh: Annotated[
-        float,
-        typer.Option(min=0.5, max=10.0, help="Redraws per second (+/- in the app)."),
-    ] = 3.0,
-    keymap: Annotated[
-        Path | None,
-        typer.Option(
-            help="Keymap file (TOML/YAML) mapping binding ids to keys "
-            "(default: $LIVEDATA_KEYMAP or ~/.config/livedata/keymap.toml).",
-            show_default=False,
-        ),
-    ] = None,
+    readonly: ReadonlyOption = False,
+    refresh: RefreshOption = 3.0,
+    keymap: KeymapOption = None,
+    mouse: MouseOption = True,
 ) -> None:
     """Watch services, jobs, commands and results; start and stop jobs."""
     from .common import resolve_bootstrap
 
     inst = resolve_instrument(instrument)
     address = resolve_bootstrap(bootstrap)
-    from livedata_tui.keymap import KeymapError, load_keymap
-
+    options = console_options(
+        readonly=readonly, refresh=refresh, keymap=keymap, mouse=mouse
+    )
+    stop, done = StopSignal(), threading.Event()
+    restore = stop_on_signals(stop, (signal.SIGHUP, signal.SIGTERM))
+    guard_exit(stop, done, lambda: 0)
+    plane = open_plane(inst.name, address)
     try:
-        keys = load_keymap(keymap)
-    except KeymapError as err:
-        fail(str(err), EXIT_USAGE)
-    from livedata_tui.app import LivedataApp
-
-    from ..control.data_service import DataService
-    from ..control.plane import connect
-
-    plane = connect(inst.name, address, with_data=True, data_service=DataService())
-    try:
-        app = LivedataApp(
-            plane,
-            workflows=inst.workflows.specs(),
-            readonly=readonly,
-            refresh_hz=refresh,
-            keymap=keys,
-            handle_signals=True,
+        app = make_console(
+            inst, plane, options, handle_signals=False, exit_when=stop.is_set
         )
         app.run()
     finally:
         plane.close()
+        done.set()
+        restore()
     raise typer.Exit(app.return_code or 0)

@@ -21,7 +21,10 @@ Two sources, because livedata's own services cannot be measured from outside:
    then the service id). The format is ``livedata.kafka.lag_report``'s.
 
 The probe keeps a short history per row, so an operator sees whether a consumer
-is catching up or falling behind (``LagRow.trend``, oldest first).
+is catching up or falling behind (``LagRow.trend``, oldest first): one point per
+broker sample for (1), one per heartbeat for (2). The control plane keeps a
+heartbeats-only probe (:meth:`LagProbe.from_heartbeats`) for the console's Lag
+view: it never asks the broker, so building a snapshot costs no I/O.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ __all__ = [
     "TREND_LENGTH",
     "KafkaOffsetReader",
     "LagProbe",
+    "NoBrokerReader",
     "OffsetReader",
     "Partition",
     "group_prefixes",
@@ -108,6 +112,27 @@ class OffsetReader(Protocol):
     def close(self) -> None: ...
 
 
+class NoBrokerReader:
+    """:class:`OffsetReader` that knows no groups: lag from heartbeats only."""
+
+    def groups(self) -> list[str]:
+        return []
+
+    def committed(self, group: str) -> dict[Partition, int]:
+        return {}
+
+    def watermarks(self, topic: str, partition: int) -> tuple[int, int] | None:
+        return None
+
+    def record_timestamp_ms(
+        self, topic: str, partition: int, offset: int, low: int
+    ) -> int | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class _Measurement:
     group: str
@@ -143,7 +168,14 @@ class LagProbe:
         self._clock = wall_clock
         self._trend_length = trend_length
         self._trends: dict[tuple[str, str, int], deque[float]] = {}
-        self._reported: dict[str, tuple[_Measurement, ...]] = {}
+        self._reported: dict[str, tuple[LagRow, ...]] = {}
+
+    @classmethod
+    def from_heartbeats(
+        cls, instrument: str, *, trend_length: int = TREND_LENGTH
+    ) -> LagProbe:
+        """A probe fed only by :meth:`observe`; it never contacts a broker."""
+        return cls("", instrument, trend_length=trend_length, reader=NoBrokerReader())
 
     def close(self) -> None:
         self._reader.close()
@@ -161,7 +193,7 @@ class LagProbe:
         if status.instrument != self._instrument:
             return
         if status.state is ServiceState.STOPPED:
-            self._reported.pop(status.service_id, None)
+            self.forget(status.service_id)
             return
         offsets = status.stream_stats.get(LAG_STATS_KEY)
         if not isinstance(offsets, Mapping):
@@ -181,17 +213,27 @@ class LagProbe:
                     _optional_float(times.get(label)),
                 )
             )
-        self._reported[status.service_id] = tuple(rows)
+        self._reported[status.service_id] = tuple(self._with_trend(m) for m in rows)
+
+    def forget(self, service_id: str) -> None:
+        """Drop a service's reported rows (it said goodbye) and their trends."""
+        for row in self._reported.pop(service_id, ()):
+            self._trends.pop((row.group, row.topic, row.partition), None)
+
+    def reported_rows(self) -> tuple[LagRow, ...]:
+        """What the services last reported, sorted; no broker I/O, no new point."""
+        rows = [row for rows in self._reported.values() for row in rows]
+        rows.sort(key=lambda r: (r.group, r.topic, r.partition))
+        return tuple(rows)
 
     # --- sampling -----------------------------------------------------------
 
     def sample(self) -> tuple[LagRow, ...]:
         """Measure committed groups now, add service reports; sorted by group."""
-        measured = [*self._measure_committed()]
-        for rows in self._reported.values():
-            measured.extend(rows)
-        measured.sort(key=lambda m: (m.group, m.topic, m.partition))
-        return tuple(self._with_trend(m) for m in measured)
+        rows = [self._with_trend(m) for m in self._measure_committed()]
+        rows.extend(self.reported_rows())
+        rows.sort(key=lambda r: (r.group, r.topic, r.partition))
+        return tuple(rows)
 
     def _with_trend(self, m: _Measurement) -> LagRow:
         trend = self._trends.setdefault(

@@ -1,9 +1,18 @@
 """One control-plane object graph per client process (ARCHITECTURE "Client side").
 
 A transport feeds a pump thread that updates the service registry, job service,
-pending commands, orchestrator (adoption) and an optional data service; clients
-read versioned, frozen snapshots (D3) and send commands through the same object.
-The CLI uses it for one command, the console renders it at a few frames/second.
+pending commands, orchestrator (adoption), the lag reported in heartbeats and an
+optional data service; clients read versioned, frozen snapshots (D3) and send
+commands through the same object. The CLI uses it for one command, the console
+renders it at a few frames/second.
+
+While the pump thread runs, it publishes a new immutable ``Snapshot`` when
+messages arrived or the clock changed something (staleness, timeouts), at most
+every ``TICK_INTERVAL_S``, and when this client sent a command; ``snapshot()``
+and ``version`` then only read that reference, so a UI thread never waits for
+the lock the pump holds. Results are summarised (scipp) before the lock is
+taken. Without a pump thread (CLI, tests), a read applies the clock itself and
+is as fresh as the caller's last ``pump_once``.
 
 Import-light on purpose (CLI ``--help`` speed): nothing here imports scipp,
 confluent_kafka or UI packages; the Kafka transport is imported by ``connect``.
@@ -31,8 +40,9 @@ from ..core.metrics import Counters
 from ..core.status import JobStatus, ServiceStatus
 from ..core.stream import StreamKind
 from .command_service import CommandService
-from .config_store import ConfigStore
+from .config_store import ConfigStore, StoredConfig
 from .job_service import JobService
+from .lag import LagProbe
 from .orchestrator import Orchestrator
 from .pending import DEFAULT_TIMEOUT_S, PendingCommands
 from .pump import MessagePump
@@ -50,6 +60,12 @@ from .transport import Transport
 logger = logging.getLogger(__name__)
 
 HISTORY_MARGIN_NS = 1_000_000_000
+# Ages in a snapshot move even when nothing changes; the pump republishes at
+# least this often (client clock seconds) so readers see them move.
+REPUBLISH_S = 0.5
+# The pump applies the clock and publishes at most this often (real seconds):
+# a transport may hand over many small batches a second, readers need a few.
+TICK_INTERVAL_S = 0.1
 
 _NOTABLE = {Health.STALE: "warning", Health.ERR: "error", Health.STOPPED: "info"}
 
@@ -95,6 +111,7 @@ class ControlPlane:
         self._notifications: deque[Notification] = deque(maxlen=200)
         self._last_outcomes: dict[str, CommandOutcome] = {}
         self._last_health: dict[str, Health] = {}
+        self.lag = LagProbe.from_heartbeats(instrument)
         self.registry = get_instrument(instrument).workflows
         self.services = ServiceRegistry(
             clock=clock,
@@ -119,6 +136,10 @@ class ControlPlane:
             poll_timeout=poll_timeout_s,
             counters=self.counters,
         )
+        self._published = Snapshot(version=0)
+        self._published_at = float("-inf")
+        self._dirty = False  # dispatched since the last publish
+        self._last_tick = float("-inf")
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -151,26 +172,51 @@ class ControlPlane:
             self._bump()
         return added
 
+    def last_config(self, workflow_id: str) -> StoredConfig | None:
+        """The workflow's staged config (restored or last started), if any: what a
+        start form pre-fills."""
+        try:
+            staged = self.orchestrator.staged(workflow_id)
+        except ValueError:
+            return None
+        return staged if staged.source_names else None
+
     # -- the pump's side -----------------------------------------------------------
 
     def _dispatch(self, messages: list[Message[Any]]) -> None:
+        control = []
+        for message in messages:
+            if message.stream.kind is StreamKind.LIVEDATA_DATA:
+                # Summarising is scipp work: done before the lock is taken.
+                self._guarded(self._add_result, message)
+            else:
+                control.append(message)
         with self._cond:
-            for message in messages:
-                try:
-                    self._dispatch_one(message)
-                except Exception as error:  # one bad message must not lose the rest
-                    self.counters.increment("dispatch_errors")
-                    logger.warning("cannot handle %s: %s", message.stream, error)
+            for message in control:
+                self._guarded(self._dispatch_one, message)
             self._version += 1
-            self._refresh()
+            self._dirty = True  # published by the next tick (or read)
+
+    def _guarded(
+        self, handle: Callable[[Message[Any]], None], message: Message
+    ) -> None:
+        try:
+            handle(message)
+        except Exception as error:  # one bad message must not lose the rest
+            self.counters.increment("dispatch_errors")
+            logger.warning("cannot handle %s: %s", message.stream, error)
+
+    def _add_result(self, message: Message[Any]) -> None:
+        if self._data is not None:
+            self._data.add(message)
 
     def _dispatch_one(self, message: Message[Any]) -> None:
         value = message.value
         if message.stream.kind is StreamKind.LIVEDATA_DATA:
-            if self._data is not None:
-                self._data.add(message)
+            self._add_result(message)
         elif isinstance(value, ServiceStatus):
             self.services.observe(value)
+            self.lag.observe(value)
         elif isinstance(value, JobStatus):
             self.jobs.observe(value, self._service_of(value))
             self.orchestrator.observe_job(value)
@@ -193,17 +239,52 @@ class ControlPlane:
         return None if spec is None else self.services.latest_of(spec.namespace)
 
     def _tick(self) -> None:
+        """After every poll: apply the clock and publish, at most every
+        ``TICK_INTERVAL_S`` (real time)."""
+        now = time.monotonic()
+        if now - self._last_tick < TICK_INTERVAL_S:
+            return
+        self._last_tick = now
         with self._cond:
-            if self._refresh():
+            changed = self._refresh(dispatched=self._dirty)
+            if changed:
                 self._version += 1
+            stale = self._clock() - self._published_at >= REPUBLISH_S
+            if changed or self._dirty or stale:
+                self._publish()
 
-    def _refresh(self) -> bool:
+    def _refresh(self, dispatched: bool = False) -> bool:
         """Apply the clock (staleness, timeouts); True when something changed."""
         changed = self.services.refresh()
         changed |= self.jobs.refresh(self.services.health)
         changed |= self.pending.expire()
-        self._note_changes()
+        if changed or dispatched:
+            self._note_changes()
         return changed
+
+    def _publish(self) -> None:
+        """Freeze the current state for readers (call with the lock held)."""
+        self._dirty = False
+        self._published_at = self._clock()
+        self._published = Snapshot(
+            version=self._version,
+            services=self.services.rows(),
+            jobs=self.jobs.rows(),
+            commands=self.pending.rows(),
+            results=self._data.result_rows() if self._data is not None else (),
+            lag=self.lag.reported_rows(),
+            notifications=tuple(self._notifications),
+        )
+
+    def _current(self) -> Snapshot:
+        """The latest published snapshot; applies the clock first when no pump
+        thread does (the caller is the only one moving this plane)."""
+        if not self._pump.running:
+            with self._cond:
+                if self._refresh(dispatched=self._dirty):
+                    self._version += 1
+                self._publish()
+        return self._published
 
     def _note_changes(self) -> None:
         now = self._clock()
@@ -228,28 +309,19 @@ class ControlPlane:
     def _bump(self) -> None:
         with self._cond:
             self._version += 1
+            self._note_changes()
+            self._publish()
 
     # -- ControlApi ------------------------------------------------------------------
 
     @property
     def version(self) -> int:
-        with self._cond:
-            if self._refresh():
-                self._version += 1
-            return self._version
+        """Lock-free while the pump thread runs (it publishes)."""
+        return self._current().version
 
     def snapshot(self) -> Snapshot:
-        with self._cond:
-            if self._refresh():
-                self._version += 1
-            return Snapshot(
-                version=self._version,
-                services=self.services.rows(),
-                jobs=self.jobs.rows(),
-                commands=self.pending.rows(),
-                results=self._data.result_rows() if self._data is not None else (),
-                notifications=tuple(self._notifications),
-            )
+        """Lock-free while the pump thread runs: the last published snapshot."""
+        return self._current()
 
     def start_job(
         self,

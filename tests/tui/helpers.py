@@ -7,6 +7,7 @@ import functools
 import time
 from collections.abc import Callable
 
+from livedata_tui.widgets.status_header import StatusHeader
 from livedata_tui.widgets.synced_table import SyncedTable, plain
 
 
@@ -32,11 +33,37 @@ def column_text(app, column: str) -> list[str]:
     return [plain(t.get_cell(key, column)) for key in t.shown_keys()]
 
 
-async def show(pilot, view: str) -> None:
-    pilot.app.action_view(view)
+def fields(app) -> dict[str, str]:
+    """A drill-down's FIELD -> VALUE cells."""
+    return {k: row_text(app, k)[1] for k in table(app).shown_keys()}
+
+
+def header_text(app) -> str:
+    return str(app.screen.query_one(StatusHeader).render())
+
+
+def messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def redraw(pilot) -> None:
+    """Let the screen settle, render the latest snapshot, let it paint."""
     await pilot.pause()
     pilot.app.render_now()
     await pilot.pause()
+
+
+async def show(pilot, view: str) -> None:
+    pilot.app.action_view(view)
+    await redraw(pilot)
+
+
+async def enter_on(pilot, key: str) -> None:
+    """Put the cursor on row ``key`` of the visible table and press Enter."""
+    t = table(pilot.app)
+    t.move_cursor(row=t.get_row_index(key))
+    await pilot.press("enter")
+    await redraw(pilot)
 
 
 def pilot_test(fn):

@@ -55,3 +55,16 @@ def test_workflow_matching_and_candidates():
 def test_sort_key_orders_numbers_text_and_unknowns():
     cells = ["-", "4.5k", "12s", "900", "beta", "Alpha"]
     assert sorted(cells, key=sort_key) == ["12s", "900", "4.5k", "Alpha", "beta", "-"]
+
+
+def test_short_ids_cut_uuids_only():
+    text = "stop panel_0/0000000a-0000-4000-8000-000000000000 of dummy/x/1"
+    assert fmt.short_ids(text) == "stop panel_0/0000000a of dummy/x/1"
+    assert fmt.short_ids("no ids here 12345678") == "no ids here 12345678"
+
+
+def test_unknown_keymap_ids_are_listed_sorted():
+    from livedata_tui.keymap import unknown_ids
+
+    assert unknown_ids({"pause": "p", "zz": "z", "aa": "a"}, {"pause"}) == ["aa", "zz"]
+    assert unknown_ids({}, {"pause"}) == []

@@ -1,4 +1,5 @@
-"""SVG snapshots of each view at 120x36 with a deterministic feed.
+"""SVG snapshots of each view at 120x36, rendering the real plane's snapshot of
+the fixed scene (scene.populate: fixed clock, fixed ids, fixed values).
 
 The committed SVGs under tests/tui/snapshots/ are the reference; after an
 intended visual change, regenerate them with ``LIVEDATA_UPDATE_SNAPSHOTS=1`` and
@@ -16,10 +17,10 @@ from livedata_tui.screens.results import ResultScreen
 
 from .conftest import SIZE
 from .helpers import pilot_test, show
+from .scene import MONITORS, WARN_JOB, result_key
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("LIVEDATA_UPDATE_SNAPSHOTS") == "1"
-WALL_NS = 1_700_000_090_000_000_000
 
 
 def check(app, name: str) -> None:
@@ -37,13 +38,12 @@ def check(app, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "view", ["services", "jobs", "commands", "workflows", "results", "lag"]
+    "view",
+    ["services", "jobs", "commands", "workflows", "results", "lag", "notifications"],
 )
 @pilot_test
-async def test_view_snapshot(make_app, plane, view):
-    plane.start_job("dummy/total_counts/1", ["panel_0"])  # one pending command
-    plane.advance(2.0)
-    app = make_app(wall_clock_ns=lambda: WALL_NS)
+async def test_view_snapshot(scene, make_app, view):
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await show(pilot, view)
         await pilot.pause()
@@ -51,8 +51,18 @@ async def test_view_snapshot(make_app, plane, view):
 
 
 @pilot_test
-async def test_start_form_snapshot(make_app):
-    app = make_app(wall_clock_ns=lambda: WALL_NS)
+async def test_help_snapshot(scene, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, "jobs")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        check(app, "help")
+
+
+@pilot_test
+async def test_start_form_snapshot(scene, make_app):
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         app.run_command("start dummy/monitor_histogram")
         await pilot.pause()
@@ -63,11 +73,13 @@ async def test_start_form_snapshot(make_app):
 
 
 @pilot_test
-async def test_result_plot_and_paused_snapshot(make_app):
-    app = make_app(wall_clock_ns=lambda: WALL_NS)
+async def test_result_plot_and_paused_snapshot(scene, make_app):
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await show(pilot, "results")
-        app.push_screen(ResultScreen("k-spectrum"))
+        app.push_screen(
+            ResultScreen(result_key(MONITORS, WARN_JOB, "spectrum_current"))
+        )
         await pilot.pause()
         await pilot.press("space")
         await pilot.pause()
@@ -75,8 +87,8 @@ async def test_result_plot_and_paused_snapshot(make_app):
 
 
 @pilot_test
-async def test_confirm_dialog_snapshot(make_app):
-    app = make_app(wall_clock_ns=lambda: WALL_NS)
+async def test_confirm_dialog_snapshot(scene, make_app):
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await show(pilot, "jobs")
         await pilot.press("x")

@@ -1,13 +1,15 @@
 """The console in a real terminal (tmux) against the real demo: what an operator sees.
 
-Pilot tests drive the app in-process on a fake plane; these run ``livedata demo``
-and ``livedata tui`` as commands in a detached tmux session of fixed size and read
-the screen with ``capture-pane``, so the terminal driver, the Kafka-backed plane,
-the embedded broker and the graceful shutdown all take part.
+Pilot tests drive the app in-process on the real plane over the in-memory bus;
+these run ``livedata demo`` and ``livedata tui`` as commands in a detached tmux
+session of fixed size and read the screen with ``capture-pane``, so the terminal
+driver, the Kafka-backed plane, the embedded broker and the graceful shutdown all
+take part, also when the terminal itself goes away.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -109,6 +111,10 @@ class Terminal:
             time.sleep(0.5)
         raise AssertionError(f"{what} not seen within {timeout:.0f}s:\n{text}")
 
+    def kill_pane(self) -> None:
+        """What closing the window or a dropped SSH does: the pty goes, SIGHUP."""
+        self._tmux("kill-pane", "-t", "t")
+
     def kill(self) -> None:
         subprocess.run(
             ["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=30
@@ -178,7 +184,11 @@ def _needs_tmux():
 
 def test_demo_console_in_a_terminal(tmp_path):
     exit_file = tmp_path / "exit"
-    term = Terminal(shell(livedata("demo"), exit_file), cwd=REPO)
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('pause = "p"\n')  # the demo's console takes the keymap too
+    term = Terminal(
+        shell(livedata("demo", "--keymap", str(keymap)), exit_file), cwd=REPO
+    )
     try:
         services = term.wait_for(services_ok, STARTUP_S, "four services OK")
         assert "Services" in services.splitlines()[0]
@@ -203,8 +213,10 @@ def test_demo_console_in_a_terminal(tmp_path):
         assert "time_of_arrival [ms]" in plot  # the x axis is the bin centres
         assert "┤" in plot  # plotext's y ticks
         term.keys("Escape")
+        term.wait_for(lambda t: " Results " in t.splitlines()[0], 30, "the results")
+        time.sleep(1.0)  # a key right after Esc would be read as Alt+key
 
-        term.keys("Space")
+        term.keys("p")
         paused = term.wait_for(lambda t: "PAUSED" in t, 30, "PAUSED")
         assert "PAUSED" in paused.splitlines()[0]
 
@@ -266,3 +278,72 @@ def test_tui_attaches_to_a_running_demo(tmp_path):
             raise
     assert code == 0, err.read_text()
     assert "demo stopped" in err.read_text()
+
+
+def processes() -> dict[int, list[str]]:
+    """argv of every live (not zombie) process."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and argv[0]:
+            found[int(entry.name)] = [a.decode(errors="replace") for a in argv if a]
+    return found
+
+
+def on_broker(address: str) -> dict[int, str]:
+    """Services, fakes and the broker of the demo whose broker is ``address``."""
+    return {
+        pid: " ".join(argv)
+        for pid, argv in processes().items()
+        if any(address in a for a in argv)
+    }
+
+
+def demo_process(port: int) -> dict[int, str]:
+    """The demo itself (not the shell or tmux that name it in one argument)."""
+    wanted = ["-m", "livedata", "demo", "--port", str(port)]
+    return {
+        pid: " ".join(argv) for pid, argv in processes().items() if argv[1:6] == wanted
+    }
+
+
+def wait_until_gone(address: str, port: int, timeout: float) -> dict[int, str]:
+    """Wait for the demo and every process on its broker to end; what is left."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = on_broker(address) | demo_process(port)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.5)
+
+
+def test_closing_the_terminal_stops_the_demo_and_all_its_processes():
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    term = Terminal(shlex.join(livedata("demo", "--port", str(port))), cwd=REPO)
+    killed = False
+    try:
+        term.wait_for(services_ok, STARTUP_S, "four services OK")
+        names = " ".join(on_broker(address).values())
+        assert all(f"service run {s}" in names for s in SERVICES), names
+        assert "fake" in names and f"tcp://{address}" in names  # fakes, broker
+        (demo_pid,) = demo_process(port)
+        term.kill_pane()  # SIGHUP to the demo; its terminal is gone for good
+        killed = True
+        left = wait_until_gone(address, port, 120)
+        assert not left, f"still running after the terminal went away: {left}"
+        assert demo_pid not in left
+    finally:
+        if not killed:
+            with contextlib.suppress(RuntimeError):
+                term.keys("Escape", "C-q")
+            wait_until_gone(address, port, 60)
+        term.kill()
+        for pid in on_broker(address):  # never leave a stray system behind
+            os.kill(pid, signal.SIGKILL)

@@ -149,11 +149,13 @@ class TableScreen(LiveScreen):
             event.input.set_class(bool(event.value), "-active")
             self.table.focus()
 
-    def on_data_table_row_selected(self, event: SyncedTable.RowSelected) -> None:
+    def on_synced_table_row_selected(self, event: SyncedTable.RowSelected) -> None:
         event.stop()
-        self.open_detail(event.row_key.value)
+        self.open_detail(event.key)
 
-    def on_data_table_header_selected(self, event: SyncedTable.HeaderSelected) -> None:
+    def on_synced_table_header_selected(
+        self, event: SyncedTable.HeaderSelected
+    ) -> None:
         event.stop()
-        self.table.sort_by(event.column_key.value)
+        self.table.sort_by(event.column)
         self.table.border_subtitle = self._count_text()

@@ -38,10 +38,10 @@ class CommandsScreen(TableScreen):
             out[c.message_id] = (
                 str(i),
                 fmt.badge(c.outcome.value),
-                c.summary,
+                fmt.short_ids(c.summary),
                 f"{len(c.answers)}/{c.expected}",
                 sent,
-                answer_text(c),
+                fmt.short_ids(answer_text(c)),
                 c.message_id,
             )
         return out

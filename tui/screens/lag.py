@@ -7,6 +7,7 @@ from livedata.control.snapshots import Snapshot
 from .. import formatting as fmt
 from ..widgets.synced_table import Column
 from .base import TableScreen
+from .detail import RecordScreen
 
 
 def time_lag(seconds: float | None) -> str:
@@ -36,3 +37,18 @@ class LagScreen(TableScreen):
             )
             for r in snapshot.lag
         }
+
+    def open_detail(self, key: str) -> None:
+        def find(snapshot: Snapshot):
+            return next(
+                (
+                    r
+                    for r in snapshot.lag
+                    if f"{r.group}|{r.topic}|{r.partition}" == key
+                ),
+                None,
+            )
+
+        group, topic, partition = key.split("|")
+        title = f"Lag {topic}/{partition} of {group}"
+        self.app.push_screen(RecordScreen(title, find))

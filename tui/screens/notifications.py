@@ -7,6 +7,7 @@ from livedata.control.snapshots import Snapshot
 from .. import formatting as fmt
 from ..widgets.synced_table import Column
 from .base import TableScreen
+from .detail import RecordScreen
 
 
 class NotificationsScreen(TableScreen):
@@ -22,6 +23,20 @@ class NotificationsScreen(TableScreen):
     def rows(self, snapshot: Snapshot):
         now = self.console.clock()
         return {
-            str(i): (str(i), fmt.age(now - n.at_s), fmt.badge(n.level), n.text)
+            str(i): (
+                str(i),
+                fmt.age(now - n.at_s),
+                fmt.badge(n.level),
+                fmt.short_ids(n.text),
+            )
             for i, n in enumerate(snapshot.notifications, start=1)
         }
+
+    def open_detail(self, key: str) -> None:
+        index = int(key) - 1
+
+        def find(snapshot: Snapshot):
+            notes = snapshot.notifications
+            return notes[index] if 0 <= index < len(notes) else None
+
+        self.app.push_screen(RecordScreen(f"Notification {key}", find))

@@ -1,4 +1,8 @@
-"""The start-job form: sources, auxiliary inputs and the generated params form."""
+"""The start-job form: sources, auxiliary inputs and the generated params form.
+
+It opens with the workflow's last config (restored from the commands topic or
+started from this console) when the plane knows one, else with the defaults.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +26,19 @@ class StartJobScreen(Screen):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
-    def __init__(self, spec: Any) -> None:
+    def __init__(self, spec: Any, initial: Any | None = None) -> None:
+        """``initial``: a ``StoredConfig`` (sources, params, aux) or None."""
         super().__init__()
         self.spec = spec
+        self.initial = initial
 
     def compose(self) -> ComposeResult:
         spec = self.spec
+        initial = self.initial
+        chosen = set(initial.source_names) if initial is not None else set()
+        if not chosen & set(spec.source_names):
+            chosen = set(spec.source_names)
+        aux_chosen = dict(initial.aux_source_names) if initial is not None else {}
         with VerticalScroll(id="form"):
             yield Static(
                 f"[b]Start {spec.title}[/b]  [dim]{spec.workflow_id}[/dim]\n"
@@ -36,19 +47,22 @@ class StartJobScreen(Screen):
             )
             yield Label("Sources")
             yield SelectionList[str](
-                *((name, name, True) for name in spec.source_names), id="sources"
+                *((name, name, name in chosen) for name in spec.source_names),
+                id="sources",
             )
             yield Static("", id="err-sources", classes="error -empty")
             for name, aux in spec.aux_inputs.items():
                 yield Label(aux.title or name)
                 options = [(choice, choice) for choice in aux.choices]
+                value = aux_chosen.get(name, aux.default)
                 yield Select(
                     options,
-                    value=aux.default if aux.default in aux.choices else Select.NULL,
+                    value=value if value in aux.choices else Select.NULL,
                     allow_blank=not aux.required,
                     id=f"aux-{name}",
                 )
-            yield ParamsForm(spec.params, id="params")
+            params = initial.params if initial is not None else None
+            yield ParamsForm(spec.params, params, id="params")
             with Horizontal(id="form-buttons"):
                 yield Button("Start (ctrl+s)", variant="success", id="start")
                 yield Button("Cancel (esc)", id="cancel")

@@ -1,11 +1,25 @@
-"""Workflows: browse the instrument's specs by group; Enter opens the start form."""
+"""Workflows: browse the instrument's specs by group; Enter opens the start form,
+``x``/``R`` stop or reset every job of the selected workflow (after a yes)."""
 
 from __future__ import annotations
+
+from textual.binding import Binding
 
 from livedata.control.snapshots import Snapshot
 
 from ..widgets.synced_table import Column
 from .base import TableScreen
+
+ENDED = ("stopped", "stale")
+
+
+def workflow_jobs(snapshot: Snapshot, workflow_id: str) -> list[str]:
+    """Ids of the workflow's jobs that have not ended (what stop/reset act on)."""
+    return [
+        j.job_id
+        for j in snapshot.jobs
+        if j.workflow_id == workflow_id and j.state not in ENDED
+    ]
 
 
 class WorkflowsScreen(TableScreen):
@@ -20,6 +34,10 @@ class WorkflowsScreen(TableScreen):
         Column("service", "SERVICE"),
         Column("jobs", "JOBS", 5),
     )
+    BINDINGS = [
+        Binding("x", "stop", "Stop jobs", id="workflow.stop"),
+        Binding("R", "reset", "Reset jobs", id="workflow.reset"),
+    ]
 
     def rows(self, snapshot: Snapshot):
         active = {}
@@ -41,3 +59,19 @@ class WorkflowsScreen(TableScreen):
 
     def open_detail(self, key: str) -> None:
         self.console.open_start_form(key)
+
+    def action_stop(self) -> None:
+        self._act("stop", "Stop {n} job(s) of {wid}?")
+
+    def action_reset(self) -> None:
+        self._act("reset", "Reset (clear accumulated data of) {n} job(s) of {wid}?")
+
+    def _act(self, kind: str, question: str) -> None:
+        wid = self.table.selected_key()
+        if wid is None:
+            return
+        jobs = workflow_jobs(self.console.snapshot, wid)
+        if not jobs and not self.console.readonly:
+            self.notify(f"{wid} has no running jobs", severity="warning")
+            return
+        self.console.confirm_then(question.format(n=len(jobs), wid=wid), jobs, kind)

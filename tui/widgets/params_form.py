@@ -4,6 +4,8 @@ Enums and Literals become Selects, bools Switches, numbers Inputs that show the
 model's bounds, nested models titled groups; defaults are filled in and every
 validation error is shown under the field it belongs to. pydantic stays the
 single source of truth: the form collects raw values and lets the model judge.
+``initial`` params (the workflow's last config, restored from the commands
+topic) replace the defaults when the model accepts them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import enum
 import json
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,16 +75,38 @@ def default_instance(model: type[BaseModel]) -> BaseModel | None:
         return None
 
 
-def describe(model: type[BaseModel], prefix: Path = ()) -> list[FieldSpec | Path]:
-    """Leaves of ``model`` in order; a bare ``Path`` marks the start of a group."""
-    instance = default_instance(model)
+def initial_instance(
+    model: type[BaseModel], initial: Mapping[str, Any] | None
+) -> BaseModel | None:
+    """``initial`` as the model, or the defaults when it is absent or invalid."""
+    if initial:
+        try:
+            return model.model_validate(dict(initial))
+        except ValidationError:
+            pass
+    return default_instance(model)
+
+
+def describe(
+    model: type[BaseModel], prefix: Path = (), instance: BaseModel | None = None
+) -> list[FieldSpec | Path]:
+    """Leaves of ``model`` in order; a bare ``Path`` marks the start of a group.
+
+    Values come from ``instance`` (the model's defaults when None)."""
+    if instance is None:
+        instance = default_instance(model)
     out: list[FieldSpec | Path] = []
     for name, info in model.model_fields.items():
         path = (*prefix, name)
         annotation, optional = _unwrap_optional(info.annotation)
         if _is_model(annotation):
+            nested = getattr(instance, name, None) if instance is not None else None
             out.append(path)
-            out.extend(describe(annotation, path))
+            out.extend(
+                describe(
+                    annotation, path, nested if isinstance(nested, annotation) else None
+                )
+            )
             continue
         default = getattr(instance, name, None) if instance is not None else None
         label = info.title or name.replace("_", " ")
@@ -132,10 +157,19 @@ class ParamsForm(Widget):
     ParamsForm .error.-empty { display: none; }
     """
 
-    def __init__(self, model: type[BaseModel] | None, **kwargs) -> None:
+    def __init__(
+        self,
+        model: type[BaseModel] | None,
+        initial: Mapping[str, Any] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.model = model
-        self.fields = describe(model) if model is not None else []
+        self.fields = (
+            describe(model, (), initial_instance(model, initial))
+            if model is not None
+            else []
+        )
 
     def compose(self) -> ComposeResult:
         if self.model is None:
