@@ -93,6 +93,9 @@ def timestamp_ns(value: int | None) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(value / 1e9))
 
 
+FLAT_FRACTION = 0.01
+
+
 def sparkline(values: Sequence[float], width: int = 16) -> str:
     """Unicode block sparkline of the last ``width`` values (finite ones only)."""
     tail = [v for v in values[-width:] if v is not None and math.isfinite(v)]
@@ -100,7 +103,9 @@ def sparkline(values: Sequence[float], width: int = 16) -> str:
         return ""
     low, high = min(tail), max(tail)
     span = high - low
-    if span == 0:
+    # Scaled to min..max, counting noise of 0.03 % would swing bottom to top and
+    # read as an alarm; a series that varies by less than this is drawn flat.
+    if span <= FLAT_FRACTION * max(abs(low), abs(high)):
         return _BLOCKS[len(_BLOCKS) // 2] * len(tail)
     top = len(_BLOCKS) - 1
     return "".join(_BLOCKS[round((v - low) / span * top)] for v in tail)

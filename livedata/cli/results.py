@@ -41,7 +41,9 @@ class ResultLine:
     shape: tuple[int, ...]
     unit: str | None
     value: float | None  # the value of a 0-d result
-    total: float | None  # the NaN-ignoring sum of an n-d result
+    total: float | None = None  # an n-d result of counts: their NaN-ignoring sum
+    last: float | None = None  # a time series: its latest value
+    mean: float | None = None  # any other n-d result: its NaN-ignoring mean
 
     def text(self) -> str:
         from datetime import UTC, datetime
@@ -51,7 +53,8 @@ class ResultLine:
             sizes = ", ".join(
                 f"{d}: {n}" for d, n in zip(self.dims, self.shape, strict=True)
             )
-            amount = f"sum={_number(self.total)}"
+            name, number = self.headline()
+            amount = f"{name}={_number(number)}"
         else:
             sizes = "scalar"
             amount = f"value={_number(self.value)}"
@@ -61,6 +64,14 @@ class ResultLine:
             + f"  {self.workflow_id}  {self.job_id}  {self.output_name}"
             + f"  [{sizes}]  {amount} {unit}"
         )
+
+    def headline(self) -> tuple[str, float | None]:
+        """The one number that stands for an n-d result, and its name."""
+        if self.last is not None:
+            return "last", self.last
+        if self.mean is not None:
+            return "mean", self.mean
+        return "sum", self.total
 
 
 def _number(value: float | None) -> str:
@@ -76,15 +87,19 @@ def summarise(message: Message) -> ResultLine:
     key = ResultKey.from_json(message.stream.name)
     data = message.value
     unit = None if data.unit is None else str(data.unit)
-    value = total = None
+    value = None
+    numbers: dict[str, Any] = {}
     if data.ndim == 0:
         value = float(data.value) if _is_number(data.value) else None
     else:
-        import numpy as np
+        from ..control.data_service import summarise as summarise_frame
 
-        values = np.asarray(data.values)
-        if values.dtype.kind in "biuf":
-            total = float(np.nansum(values))
+        summary, _ = summarise_frame(data)
+        numbers = {
+            field: summary[name]
+            for name, field in (("sum", "total"), ("last", "last"), ("mean", "mean"))
+            if name in summary
+        }
     if value is not None and math.isnan(value):
         value = None
     # The message time is the job's start (WIRE.md); the 0-d ``time`` coordinate is
@@ -100,7 +115,7 @@ def summarise(message: Message) -> ResultLine:
         shape=tuple(int(n) for n in data.shape),
         unit=unit,
         value=value,
-        total=total,
+        **numbers,
     )
 
 

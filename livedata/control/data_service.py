@@ -62,9 +62,11 @@ def _finite_or_none(value: Any) -> float | None:
 def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
     """A small summary of one frame and the number its sparkline plots.
 
-    0-d: its value; anything larger: sum and max ignoring NaN (masked bins travel
-    as NaN), and its shape; 1-d also its :func:`curve`. The sparkline point is
-    the value or the sum.
+    0-d: its value. Anything larger: its shape, max and one number ignoring NaN
+    (masked bins travel as NaN): the ``sum`` of counts (counts add up), the
+    ``last`` value of a time series (a motor's position is where it is now, not
+    the sum of where it was), else the ``mean``. 1-d also gives its
+    :func:`curve`. The sparkline point is that number.
     """
     values = np.asarray(da.values)
     if values.dtype.kind not in "iufb":
@@ -74,17 +76,30 @@ def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
         return {"value": value}, _finite_or_none(value)
     if values.size == 0:
         return {"shape": tuple(da.shape), "sum": 0.0, "max": None}, 0.0
-    with np.errstate(all="ignore"):
-        total = _finite_or_none(np.nansum(values))
-        peak = np.nanmax(values) if not np.isnan(values).all() else np.nan
-    summary = {
-        "shape": tuple(da.shape),
-        "sum": total,
-        "max": _finite_or_none(peak),
-    }
+    finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+    if finite.size == 0:
+        name, point, peak = _headline(da), None, None
+    else:
+        name, peak = _headline(da), _finite_or_none(finite.max())
+        if name == "sum":
+            point = _finite_or_none(finite.sum())
+        elif name == "last":
+            point = _finite_or_none(finite[-1])
+        else:
+            point = _finite_or_none(finite.mean())
+    summary = {"shape": tuple(da.shape), name: point, "max": peak}
     if da.ndim == 1:
         summary.update(curve(da))
-    return summary, total
+    return summary, point
+
+
+def _headline(da: sc.DataArray) -> str:
+    """Which one number stands for a frame (see :func:`summarise`)."""
+    if da.unit is not None and str(da.unit) == "counts":
+        return "sum"
+    if da.ndim == 1 and da.dim == "time":
+        return "last"
+    return "mean"
 
 
 def curve(da: sc.DataArray, points: int = CURVE_POINTS) -> dict[str, Any]:

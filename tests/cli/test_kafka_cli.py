@@ -255,3 +255,21 @@ def test_results_tail_times_out_with_exit_1(kafka_broker) -> None:
     )  # fmt: skip
     assert result.exit_code == ExitCode.ERROR
     assert "no results of dummy/area_panel_xy/1" in result.stderr
+
+
+def test_result_lines_give_the_last_value_of_a_time_series_not_a_sum() -> None:
+    from livedata.cli.results import summarise
+
+    key = ResultKey(
+        workflow_id=WorkflowId.parse_str("dummy/timeseries_data/1"),
+        job_id=JobId(source_name="motion2"),
+        output_name="timeseries",
+    )
+    series = sc.DataArray(
+        sc.array(dims=["time"], values=[-10.0, 5.0, 80.0], unit="deg"),
+        coords={"time": sc.array(dims=["time"], values=[1, 2, 3], unit="ns")},
+    )
+    stream = StreamId(StreamKind.LIVEDATA_DATA, key.to_json())
+    line = summarise(Message(Timestamp(7), stream, series))
+    assert (line.last, line.total) == (80.0, None)
+    assert "last=80 deg" in line.text()

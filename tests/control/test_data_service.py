@@ -319,3 +319,21 @@ def test_an_output_with_its_own_time_axis_never_gets_a_second_one():
         service.add(message)
     assert service.get(key("log"), FullHistory()).dims == ("time",)
     assert service.get(key("log"), WindowAggregate(5)).dims == ("time",)
+
+
+def test_summary_number_is_sum_of_counts_last_of_a_time_series_else_mean():
+    from livedata.control.data_service import summarise
+
+    counts = sc.DataArray(
+        sc.array(dims=["toa"], values=[1.0, np.nan, 2.0], unit="counts")
+    )
+    positions = sc.DataArray(
+        sc.array(dims=["time"], values=[10.0, 20.0, 30.0], unit="mm"),
+        coords={"time": sc.array(dims=["time"], values=[1, 2, 3], unit="ns")},
+    )
+    ratio = sc.DataArray(sc.array(dims=["x"], values=[0.5, 1.5], unit=""))
+    assert summarise(counts)[0]["sum"] == 3.0
+    summary, point = summarise(positions)
+    assert (summary["last"], summary["max"], point) == (30.0, 30.0, 30.0)
+    assert "sum" not in summary
+    assert summarise(ratio)[1] == 1.0

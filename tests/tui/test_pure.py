@@ -29,6 +29,12 @@ def test_sparkline_scales_and_skips_non_finite():
     assert fmt.sparkline([0, 1, 2, 3, 4, 5, 6, 7]) == "▁▂▃▄▅▆▇█"
     assert fmt.sparkline([5, float("nan"), 5]) == "▅▅"
     assert fmt.sparkline([]) == ""
+
+
+def test_sparkline_draws_variations_below_one_percent_flat():
+    assert fmt.sparkline([100466, 100497, 100466]) == "▅▅▅"
+    assert fmt.sparkline([100_000, 90_000, 100_000]) == "█▁█"
+    assert fmt.sparkline([-0.5, 0.5]) == "▁█"
     assert fmt.resample([1, 3, 5, 7], 2) == [2, 6]
 
 

@@ -23,7 +23,7 @@ from .base import LiveScreen, TableScreen
 
 
 def latest(r: ResultRow) -> float | None:
-    for name in ("value", "sum", "mean"):
+    for name in ("value", "sum", "last", "mean"):
         value = r.summary.get(name)
         if isinstance(value, int | float):
             return value
@@ -42,7 +42,7 @@ class ResultsScreen(TableScreen):
         Column("output", "OUTPUT"),
         Column("shape", "SHAPE", 9),
         Column("unit", "UNIT", 7),
-        Column("latest", "LATEST", 8),
+        Column("latest", "VALUE", 8),
         Column("max", "MAX", 8),
         Column("trend", "TREND", 18),
         Column("age", "UPDATED", 8),
