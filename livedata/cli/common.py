@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import pkgutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -29,9 +27,7 @@ class ExitCode(IntEnum):
     PARTIAL = 5  # some answers ACK, others ERR or missing
 
 
-# Older names, kept for the modules that use them.
-EXIT_OK = ExitCode.OK
-EXIT_ERROR = ExitCode.ERROR
+# The older name ``tui_cmd`` still uses.
 EXIT_USAGE = ExitCode.USAGE
 
 
@@ -66,28 +62,24 @@ def complete_instrument(incomplete: str) -> list[str]:
     return [name for name in instrument_names() if name.startswith(incomplete)]
 
 
-InstrumentOption = Annotated[
-    str,
-    typer.Option(
+def instrument_option(help: str, *, show_default: bool = False):
+    """``--instrument``/``-i`` (also from LIVEDATA_INSTRUMENT) with its own help."""
+    return typer.Option(
         "--instrument",
         "-i",
         envvar="LIVEDATA_INSTRUMENT",
         metavar="NAME",
-        help="Instrument name.",
+        help=help,
         autocompletion=complete_instrument,
-    ),
+        show_default=show_default,
+    )
+
+
+InstrumentOption = Annotated[
+    str, instrument_option("Instrument name.", show_default=True)
 ]
 OptionalInstrumentOption = Annotated[
-    str | None,
-    typer.Option(
-        "--instrument",
-        "-i",
-        envvar="LIVEDATA_INSTRUMENT",
-        metavar="NAME",
-        help="Instrument name (default: all).",
-        autocompletion=complete_instrument,
-        show_default=False,
-    ),
+    str | None, instrument_option("Instrument name (default: all).")
 ]
 BootstrapOption = Annotated[
     str | None,
@@ -96,6 +88,15 @@ BootstrapOption = Annotated[
         metavar="HOST:PORT",
         help="Kafka bootstrap HOST:PORT (else LIVEDATA_KAFKA_BOOTSTRAP, else config).",
         show_default=False,
+    ),
+]
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        metavar="KEY=VALUE",
+        help="A workflow param (repeat; dotted keys for nested).",
     ),
 ]
 DevOption = Annotated[
@@ -152,54 +153,27 @@ def resolve_bootstrap(bootstrap: str | None) -> str:
     from ..config import ConfigError, kafka_client_config
 
     try:
-        with bootstrap_for_templates(bootstrap):
-            return kafka_client_config(bootstrap)["bootstrap.servers"]
+        return kafka_client_config(bootstrap)["bootstrap.servers"]
     except (ConfigError, KeyError) as err:
         fail(f"no Kafka bootstrap address: {config_problem(err)}", ExitCode.USAGE)
 
 
 def config_problem(error: Exception) -> str:
-    """A configuration error as an operator can act on it (one line).
+    """A configuration error as an operator can act on it (one line): a template
+    naming an unset environment variable says which, not jinja2's words."""
+    from ..config.loader import UndefinedVariable
 
-    A template naming an unset environment variable fails in jinja2's words
-    ("'os._Environ object' has no attribute 'X'"); say which variable instead.
-    """
-    import re
-
-    text = str(error)
-    missing = re.search(r"has no attribute '([A-Za-z_][A-Za-z0-9_]*)'", text)
-    if "undefined template variable" not in text or missing is None:
-        return text
-    path = Path(text.split(": undefined template variable", 1)[0])
-    stem = path.name.removesuffix(".yaml")
+    if not isinstance(error, UndefinedVariable) or error.variable is None:
+        return str(error)
+    stem = error.path.name.removesuffix(".yaml")
     layer = stem.rpartition(".")[2] if "." in stem else "the"
-    variable = missing.group(1)
-    hint = " or give --bootstrap" if variable == "LIVEDATA_KAFKA_BOOTSTRAP" else ""
-    return (
-        f"{layer} config needs {variable} (set it in the environment{hint};"
-        f" used by {path.name})"
+    hint = (
+        " or give --bootstrap" if error.variable == "LIVEDATA_KAFKA_BOOTSTRAP" else ""
     )
-
-
-@contextmanager
-def bootstrap_for_templates(bootstrap: str | None) -> Iterator[None]:
-    """``--bootstrap`` also fills the configuration's templates.
-
-    A production layer takes its broker from LIVEDATA_KAFKA_BOOTSTRAP; given
-    ``--bootstrap`` (which wins over that variable anyway), the layer must not
-    fail for the variable being unset, so it is set for the rendering.
-    """
-    import os
-
-    name = "LIVEDATA_KAFKA_BOOTSTRAP"
-    if not bootstrap or os.environ.get(name):
-        yield
-        return
-    os.environ[name] = bootstrap
-    try:
-        yield
-    finally:
-        os.environ.pop(name, None)
+    return (
+        f"{layer} config needs {error.variable} (set it in the environment{hint};"
+        f" used by {error.path.name})"
+    )
 
 
 def kafka_settings(bootstrap: str | None) -> dict:
@@ -211,8 +185,7 @@ def kafka_settings(bootstrap: str | None) -> dict:
     from ..config import ConfigError, kafka_client_config
 
     try:
-        with bootstrap_for_templates(bootstrap):
-            settings = kafka_client_config(bootstrap)
+        settings = kafka_client_config(bootstrap)
     except ConfigError as err:
         fail(f"configuration: {config_problem(err)}", ExitCode.USAGE)
     if not settings.get("bootstrap.servers"):
@@ -223,9 +196,9 @@ def kafka_settings(bootstrap: str | None) -> dict:
 def reachable_settings(bootstrap: str | None, timeout: float) -> tuple[str, dict]:
     """The bootstrap address and client settings of a broker that answers.
 
-    Every command that talks to Kafka checks first, so a wrong address costs
-    at most a few seconds and the same line everywhere: "no Kafka broker
-    answered at HOST:PORT within N s" (exit 1).
+    Commands that use it check first, so a wrong address costs at most a few
+    seconds and the same line everywhere: "no Kafka broker answered at
+    HOST:PORT within N s" (exit 1).
     """
     from ..kafka.admin import BrokerUnreachable, check_reachable
 

@@ -13,9 +13,9 @@ from .common import (
     BootstrapOption,
     ExitCode,
     JsonOption,
-    bootstrap_for_templates,
     config_problem,
     fail,
+    instrument_option,
     new_app,
 )
 from .output import emit_json
@@ -54,7 +54,10 @@ def effective_config(
         if only not in chosen:
             raise LookupError(f"unknown namespace {only!r}; valid: {', '.join(chosen)}")
         chosen = [only]
-    layers = {ns: load_config(ns, env, instrument=instrument) for ns in chosen}
+    layers = {
+        ns: load_config(ns, env, instrument=instrument, bootstrap=bootstrap)
+        for ns in chosen
+    }
     if "kafka" in layers:
         # The bootstrap actually used: LIVEDATA_KAFKA_BOOTSTRAP overrides the YAML.
         layers["kafka"] = {**layers["kafka"], **kafka_client_config(bootstrap, env)}
@@ -76,15 +79,7 @@ def show(
         ),
     ] = None,
     instrument: Annotated[
-        str | None,
-        typer.Option(
-            "--instrument",
-            "-i",
-            envvar="LIVEDATA_INSTRUMENT",
-            metavar="NAME",
-            help="Include the instrument's overrides.",
-            show_default=False,
-        ),
+        str | None, instrument_option("Include the instrument's overrides.")
     ] = None,
     env: Annotated[
         str | None,
@@ -109,8 +104,7 @@ def show(
     if env is not None and env not in ENVIRONMENTS:
         fail(f"--env {env!r} is not one of {', '.join(ENVIRONMENTS)}", ExitCode.USAGE)
     try:
-        with bootstrap_for_templates(bootstrap):
-            config = effective_config(instrument, env, namespace, bootstrap)
+        config = effective_config(instrument, env, namespace, bootstrap)
     except (ConfigError, LookupError) as err:
         fail(config_problem(err), ExitCode.USAGE)
     if as_json:

@@ -12,6 +12,7 @@ from .common import (
     DevOption,
     ExitCode,
     InstrumentOption,
+    config_problem,
     fail,
     resolve_instrument,
 )
@@ -61,7 +62,7 @@ def _run(
     try:
         connection = kafka_connection(bootstrap)
     except ConfigError as err:
-        fail(f"configuration: {err}", ExitCode.USAGE)
+        fail(f"configuration: {config_problem(err)}", ExitCode.USAGE)
     topics = fake_topics(kind, inst.stream_mapping(dev))
     _check_topics(connection.bootstrap, dict(connection.settings), topics)
 

@@ -21,9 +21,10 @@ from .common import (
     IntervalOption,
     JsonOption,
     OptionalInstrumentOption,
+    ParamOption,
     WatchOption,
-    complete_instrument,
     fail,
+    instrument_option,
     new_app,
     resolve_instrument,
 )
@@ -43,14 +44,8 @@ TimeoutOption = Annotated[
 ]
 ActionInstrumentOption = Annotated[
     str | None,
-    typer.Option(
-        "--instrument",
-        "-i",
-        envvar="LIVEDATA_INSTRUMENT",
-        metavar="NAME",
-        help="Instrument whose jobs to act on (required unless --workflow names it).",
-        autocompletion=complete_instrument,
-        show_default=False,
+    instrument_option(
+        "Instrument whose jobs to act on (required unless --workflow names it)."
     ),
 ]
 
@@ -86,15 +81,7 @@ def start(
             help="Source name (repeat); default: all.",
         ),
     ] = None,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            "-p",
-            metavar="KEY=VALUE",
-            help="A param (repeat; dotted keys for nested).",
-        ),
-    ] = None,
+    param: ParamOption = None,
     params_file: Annotated[
         Path | None,
         typer.Option(

@@ -76,22 +76,15 @@ def report(row, as_json: bool, *, instrument: str, timeout: float) -> NoReturn:
     not_sent = next((m for d, r, m in row.answers if d == "client"), None)
     if as_json:
         emit_json(
-            {
-                "outcome": outcome,
-                "message_id": row.message_id,
-                "summary": row.summary,
-                "instrument": instrument,
-                "acknowledged": list(verdict.acknowledged),
-                "rejected": [
-                    {"job_id": r.job_id, "message": r.message} for r in verdict.rejected
-                ],
-                "missing": list(verdict.missing),
-                "error": not_sent,
-                "answers": [
-                    {"device": d, "response": r, "message": m}
-                    for d, r, m in row.answers
-                ],
-            }
+            _document(
+                outcome,
+                row.summary,
+                instrument,
+                verdict,
+                message_id=row.message_id,
+                error=not_sent,
+                answers=row.answers,
+            )
         )
     else:
         for job in verdict.acknowledged:
@@ -117,18 +110,33 @@ def report_nothing_to_do(
     """Services answered heartbeats with no job to act on: done, exit 0."""
     summary = f"no jobs to {action}"
     if as_json:
-        emit_json(
-            {
-                "outcome": "no jobs",
-                "message_id": None,
-                "summary": f"{summary} ({target})",
-                "instrument": instrument,
-                "acknowledged": [],
-                "rejected": [],
-                "missing": [],
-                "error": None,
-                "answers": [],
-            }
-        )
+        nothing = Verdict((), (), ())
+        emit_json(_document("no jobs", f"{summary} ({target})", instrument, nothing))
     progress(f"{summary} ({target})")
     raise typer.Exit(int(ExitCode.OK))
+
+
+def _document(
+    outcome: str,
+    summary: str,
+    instrument: str,
+    verdict: Verdict,
+    *,
+    message_id: str | None = None,
+    error: str | None = None,
+    answers=(),
+) -> dict:
+    """The ``--json`` document of every ``job start|stop|reset``."""
+    return {
+        "outcome": outcome,
+        "message_id": message_id,
+        "summary": summary,
+        "instrument": instrument,
+        "acknowledged": list(verdict.acknowledged),
+        "rejected": [
+            {"job_id": r.job_id, "message": r.message} for r in verdict.rejected
+        ],
+        "missing": list(verdict.missing),
+        "error": error,
+        "answers": [{"device": d, "response": r, "message": m} for d, r, m in answers],
+    }

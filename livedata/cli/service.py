@@ -10,6 +10,7 @@ from .common import (
     BootstrapOption,
     ExitCode,
     InstrumentOption,
+    config_problem,
     fail,
     resolve_bootstrap,
     resolve_instrument,
@@ -66,7 +67,7 @@ def run(
     try:
         code = run_service(instrument, name, dev=dev, bootstrap=address)
     except ConfigError as err:
-        fail(f"configuration: {err}", ExitCode.USAGE)
+        fail(f"configuration: {config_problem(err)}", ExitCode.USAGE)
     except (BrokerUnreachable, StartupFailed) as err:
         fail(str(err))
     raise typer.Exit(code)

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import ExitCode, JsonOption, OptionalInstrumentOption, fail, new_app
+from .common import (
+    ExitCode,
+    JsonOption,
+    OptionalInstrumentOption,
+    ParamOption,
+    fail,
+    new_app,
+)
 from .output import emit_json, print_table
 
 if TYPE_CHECKING:
@@ -224,15 +231,7 @@ def show(
             autocompletion=complete_workflow,
         ),
     ],
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            "-p",
-            metavar="KEY=VALUE",
-            help="Show the outputs of a job with these params (repeat; dotted keys).",
-        ),
-    ] = None,
+    param: ParamOption = None,
     source: Annotated[
         str | None,
         typer.Option(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..core.identifiers import WorkflowId
+from ..core.validation import validation_problems
 from .loader import ConfigError, load_config
 
 if TYPE_CHECKING:
@@ -247,10 +248,7 @@ def _params_problems(params: Mapping[str, Any], spec: WorkflowSpec) -> list[str]
     try:
         spec.validate_params(params)
     except ValidationError as error:
-        reasons = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}"
-            for e in error.errors()
-        )
+        reasons = validation_problems(error, "params")
         return [f"workflow_params rejected by {spec.workflow_id}: {reasons}"]
     except ValueError as error:
         return [f"workflow_params rejected: {error}"]

@@ -31,6 +31,15 @@ class ConfigError(Exception):
     """A configuration file or setting is wrong; the message says which."""
 
 
+class UndefinedVariable(ConfigError):
+    """A template names an environment variable that is not set."""
+
+    def __init__(self, path: Path, variable: str | None, detail: str) -> None:
+        self.path = path
+        self.variable = variable  # None when jinja2's message did not name it
+        super().__init__(f"{path}: undefined template variable: {detail}")
+
+
 def current_env(env: str | None = None) -> str:
     value = env or os.environ.get("LIVEDATA_ENV") or "dev"
     if value not in ENVIRONMENTS:
@@ -47,25 +56,29 @@ def config_root() -> Path:
     return Path(str(resources.files("livedata_config")))
 
 
-def _render_template(path: Path, text: str) -> str:
+def _render_template(path: Path, text: str, variables: Mapping[str, str]) -> str:
+    import re
+
     import jinja2
 
     template_env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     try:
-        return template_env.from_string(text).render(env=os.environ)
+        return template_env.from_string(text).render(env=variables)
     except jinja2.UndefinedError as err:
-        raise ConfigError(f"{path}: undefined template variable: {err}") from None
+        named = re.search(r"has no attribute '([A-Za-z_][A-Za-z0-9_]*)'", str(err))
+        variable = named.group(1) if named else None
+        raise UndefinedVariable(path, variable, str(err)) from None
     except jinja2.TemplateError as err:
         raise ConfigError(f"{path}: template error: {err}") from None
 
 
-def _render(path: Path) -> dict[str, Any]:
+def _render(path: Path, variables: Mapping[str, str]) -> dict[str, Any]:
     import yaml
 
     text = path.read_text()
     # Jinja2 only for files that use it: its import costs a CLI command ~40 ms.
     if "{{" in text or "{%" in text or "{#" in text:
-        text = _render_template(path, text)
+        text = _render_template(path, text, variables)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -88,9 +101,21 @@ def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, 
 
 
 def load_config(
-    namespace: str, env: str | None = None, *, instrument: str | None = None
+    namespace: str,
+    env: str | None = None,
+    *,
+    instrument: str | None = None,
+    bootstrap: str | None = None,
 ) -> dict[str, Any]:
-    """The merged configuration of one namespace (``kafka``, ``consumer``, ...)."""
+    """The merged configuration of one namespace (``kafka``, ``consumer``, ...).
+
+    Templates read the environment as ``env``. A ``bootstrap`` given explicitly
+    (``--bootstrap``) stands in for LIVEDATA_KAFKA_BOOTSTRAP there, so a layer
+    that takes its broker from that variable does not fail for it being unset.
+    """
+    variables: Mapping[str, str] = os.environ
+    if bootstrap:
+        variables = {**os.environ, "LIVEDATA_KAFKA_BOOTSTRAP": bootstrap}
     root = config_root()
     layers = [
         root / "defaults" / f"{namespace}.yaml",
@@ -103,7 +128,7 @@ def load_config(
     merged: dict[str, Any] = {}
     for path in layers:
         if path.is_file():
-            merged = deep_merge(merged, _render(path))
+            merged = deep_merge(merged, _render(path, variables))
     return merged
 
 
@@ -130,7 +155,7 @@ def kafka_client_config(
     bootstrap: str | None = None, env: str | None = None
 ) -> dict[str, Any]:
     """librdkafka settings: bootstrap from CLI > LIVEDATA_KAFKA_BOOTSTRAP > YAML."""
-    kafka = load_config("kafka", env)
+    kafka = load_config("kafka", env, bootstrap=bootstrap)
     settings = {k: v for k, v in kafka.items() if v not in (None, "")}
     chosen = bootstrap or os.environ.get("LIVEDATA_KAFKA_BOOTSTRAP")
     if chosen:

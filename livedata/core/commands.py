@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .identifiers import JobId, WorkflowId
+from .validation import validation_problems
 
 
 class JobSchedule(BaseModel):
@@ -112,11 +113,12 @@ def read_command(raw: bytes | str) -> Command | UnreadableCommand:
         message_id = document.get("message_id") if isinstance(document, dict) else None
         if not isinstance(message_id, str):
             raise
+        problem = validation_problems(error, "command", first_only=True)
         return UnreadableCommand(
             message_id=message_id,
             workflow_id=_workflow_id(document),
             source_name=_source_name(document.get("job_id")),
-            reason=_first_problem(error),
+            reason=f"invalid command: {problem}",
         )
 
 
@@ -132,12 +134,6 @@ def _source_name(job_id: Any) -> str | None:
     if isinstance(job_id, dict) and isinstance(job_id.get("source_name"), str):
         return job_id["source_name"]
     return None
-
-
-def _first_problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "command"
-    return f"invalid command: {where}: {first['msg']}"
 
 
 class Response(StrEnum):

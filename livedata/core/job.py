@@ -160,13 +160,14 @@ class Job:
         self,
         start_time: Timestamp,
         end_time: Timestamp,
-        data: Mapping[StreamId, Any] | Mapping[str, Any],
+        data: Mapping[StreamId, Any],
     ) -> JobResult | None:
         """Advance by data time, accumulate, and finalize if primary data came (B6).
 
-        ``data`` is keyed by stream (or stream name). Streams of different kinds
-        that share a name (a monitor sending events and histograms) are handed
-        to the workflow in consecutive ``accumulate`` calls, so neither is lost.
+        ``data`` is keyed by stream; the job subscribes by name. Streams of
+        different kinds that share a name (a monitor sending events and
+        histograms) are handed to the workflow in consecutive ``accumulate``
+        calls, so neither is lost.
         """
         self._advance(start_time, end_time)
         if self._phase is Phase.FINISHING:
@@ -193,14 +194,11 @@ class Job:
             self._accumulate(group, start_time, end_time, primary=primary)
         return self._finalize() if got_primary else None
 
-    def _input_groups(
-        self, data: Mapping[StreamId, Any] | Mapping[str, Any]
-    ) -> list[dict[str, Any]]:
+    def _input_groups(self, data: Mapping[StreamId, Any]) -> list[dict[str, Any]]:
         """The job's inputs by input key; a second value for a key opens a group."""
         groups: list[dict[str, Any]] = []
         for stream, value in data.items():
-            name = stream.name if isinstance(stream, StreamId) else stream
-            key = self.inputs.get(name)
+            key = self.inputs.get(stream.name)
             if key is None:
                 continue
             for group in groups:

@@ -28,6 +28,7 @@ from .metrics import Counters
 from .status import JobStatus
 from .stream import StreamId
 from .timestamp import Timestamp
+from .validation import validation_problems
 from .workflow_spec import WorkflowRegistry
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ class JobManager:
         self,
         start_time: Timestamp,
         end_time: Timestamp,
-        data: Mapping[StreamId, Any] | Mapping[str, Any],
+        data: Mapping[StreamId, Any],
     ) -> list[JobResult]:
         """Run one batch (preprocessed values by stream) through every job."""
         results = []
@@ -197,11 +198,7 @@ def _reason(error: Exception) -> str:
     if isinstance(error, JobConfigError):
         return str(error)
     if isinstance(error, ValidationError):
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in e['loc']) or 'params'}: {e['msg']}"
-            for e in error.errors()
-        )
-        return f"ValidationError: {problems}"
+        return f"ValidationError: {validation_problems(error, 'params')}"
     return one_line_error(error)
 
 

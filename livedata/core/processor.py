@@ -106,22 +106,11 @@ class StreamPreprocessors:
                 )
         return values
 
-    def preprocess_streams(self, batch: MessageBatch) -> dict[StreamId, Any]:
-        """Add a batch's messages; the values of the streams that got data."""
-        return self.values(self.add(batch.messages))
-
     def preprocess(self, batch: MessageBatch) -> dict[str, Any]:
-        """Like :meth:`preprocess_streams`, keyed by stream name.
-
-        For callers that know their names are unique; where two kinds share a
-        name in one batch, the later value wins and ``stream_name_clashes`` counts it.
-        """
-        by_name: dict[str, Any] = {}
-        for stream, value in self.preprocess_streams(batch).items():
-            if stream.name in by_name:
-                self._counters.increment("stream_name_clashes")
-            by_name[stream.name] = value
-        return by_name
+        """Add a batch's messages; the values of the streams that got data, by
+        name (for callers whose stream names are unique)."""
+        values = self.values(self.add(batch.messages))
+        return {stream.name: value for stream, value in values.items()}
 
 
 # Streams that describe how to process data rather than being data: they are
@@ -181,10 +170,12 @@ class OrchestratingProcessor:
         """
         messages = self._source.get_messages()
         commands, context, data = [], [], []
+        context_kinds = self._context_kinds
         for m in messages:
-            if m.stream.kind is StreamKind.LIVEDATA_COMMANDS:
+            kind = m.stream.kind
+            if kind is StreamKind.LIVEDATA_COMMANDS:
                 commands.append(m)
-            elif m.stream.kind in self._context_kinds:
+            elif kind in context_kinds:
                 context.append(m)
             else:
                 data.append(m)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from typing import Protocol
 
 from .job import one_line_error
-from .stop_signal import StopSignal
+from .stop_signal import StopSignal, stop_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +63,13 @@ class Service:
 
     def run(self) -> int:
         """Process until stopped; 0 after a graceful stop, 1 after an error."""
-        previous = self._install_signal_handlers()
+        on_main_thread = threading.current_thread() is threading.main_thread()
+        restore = stop_on_signals(self._stop_requested) if on_main_thread else None
         try:
             return self._loop()
         finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
+            if restore is not None:
+                restore()
 
     def _loop(self) -> int:
         logger.info("service %s running", self.name)
@@ -90,13 +90,3 @@ class Service:
             return EXIT_ERROR
         logger.info("service %s stopped", self.name)
         return EXIT_OK
-
-    def _install_signal_handlers(self) -> dict[int, object]:
-        if threading.current_thread() is not threading.main_thread():
-            return {}
-        previous = {}
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            # Only set the flag here: logging (a lock) or anything else that
-            # may block must not run inside a signal handler.
-            previous[signum] = signal.signal(signum, lambda *_: self.stop())
-        return previous

@@ -69,15 +69,20 @@ def _pixels(
     return (first + row * nx + col).astype(np.int32)
 
 
-def _pulse_times(stop: StopFlag) -> Iterator[int]:
-    """Pulse times aligned to the 14 Hz grid, yielded in real time."""
-    t = time.time_ns() // PULSE_PERIOD.ns * PULSE_PERIOD.ns
+def _ticks(stop: StopFlag, period_ns: int) -> Iterator[int]:
+    """Times on a grid of ``period_ns``, each yielded when it is reached."""
+    t = time.time_ns() // period_ns * period_ns
     while not stop.is_set():
-        t += PULSE_PERIOD.ns
+        t += period_ns
         delay = (t - time.time_ns()) / NS_PER_S
         if delay > 0:
             stop.wait(delay)
         yield t
+
+
+def _pulse_times(stop: StopFlag) -> Iterator[int]:
+    """Pulse times aligned to the 14 Hz grid, yielded in real time."""
+    return _ticks(stop, PULSE_PERIOD.ns)
 
 
 def pulse_clock(
@@ -178,18 +183,6 @@ def area_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool
             yield ad00_message(key.topic, key.source_name, t, pool[i % _POOL], i)
 
 
-def _update_times(stop: StopFlag, rate: float) -> Iterator[int]:
-    """Times ``1/rate`` s apart, yielded in real time (logs need no pulse grid)."""
-    period_ns = max(1, round(NS_PER_S / rate))
-    t = time.time_ns()
-    while not stop.is_set():
-        t += period_ns
-        delay = (t - time.time_ns()) / NS_PER_S
-        if delay > 0:
-            stop.wait(delay)
-        yield t
-
-
 def log_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
     """Each log moves on a slow sine within its valid range, ``rate`` updates/s."""
     mapping = instrument.stream_mapping(dev)
@@ -197,7 +190,8 @@ def log_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool)
         name: mapping.key_for(StreamId(StreamKind.LOG, name))
         for name in instrument.log_attributes
     }
-    for t in _update_times(stop, rate):
+    # Logs need no pulse grid: ``rate`` updates a second, in real time.
+    for t in _ticks(stop, max(1, round(NS_PER_S / rate))):
         for k, (name, key) in enumerate(keys.items()):
             if key is None:
                 continue

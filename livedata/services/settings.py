@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import ConfigError, load_config
 from ..core.timestamp import Duration
+from ..core.validation import validation_problems
 
 
 class ServiceSettings(BaseModel):
@@ -38,10 +39,7 @@ class ServiceSettings(BaseModel):
         try:
             return cls.model_validate(dict(values))
         except ValidationError as err:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'service'}: {e['msg']}"
-                for e in err.errors()
-            )
+            problems = validation_problems(err, "service")
             raise ConfigError(f"service settings: {problems}") from None
 
 

@@ -61,14 +61,18 @@ def test_importing_the_app_imports_no_heavy_module() -> None:
     assert heavy_modules_after("import livedata.cli.main") == []
 
 
-def test_root_help_imports_no_heavy_module() -> None:
-    code = """
+def _run_code(*argv: str) -> str:
+    """Code that runs ``livedata ARGV...`` in-process."""
+    return f"""
 import sys
 from livedata.cli.main import run
-sys.argv = ["livedata", "--help"]
+sys.argv = {["livedata", *argv]!r}
 run()
 """
-    assert heavy_modules_after(code) == []
+
+
+def test_root_help_imports_no_heavy_module() -> None:
+    assert heavy_modules_after(_run_code("--help")) == []
 
 
 def test_every_command_group_module_is_light() -> None:
@@ -83,18 +87,21 @@ assert len(list(walk(root, root.context_class(root, info_name="livedata"), ())))
     assert heavy_modules_after(code) == []
 
 
-def complete(words: str, cword: int) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
+def completion_env(words: str, cword: int) -> dict[str, str]:
+    """What bash sets for Click's completion of word ``cword`` of ``words``."""
+    return {
         "_LIVEDATA_COMPLETE": "complete_bash",
         "COMP_WORDS": words,
         "COMP_CWORD": str(cword),
     }
+
+
+def complete(words: str, cword: int) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "livedata"],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, **completion_env(words, cword)},
         timeout=60,
     )
 
@@ -106,6 +113,7 @@ def complete(words: str, cword: int) -> subprocess.CompletedProcess:
         ("livedata ka", 1, ["kafka"]),
         ("livedata kafka pe", 2, ["peek"]),
         ("livedata workflows list -i du", 4, ["dummy"]),
+        ("livedata config show -i du", 4, ["dummy"]),
         ("livedata jo", 1, ["job"]),
         ("livedata job st", 2, ["start", "stop", "status"]),
         ("livedata job start -w dummy/panel_0_x", 4, ["dummy/panel_0_xy/1"]),
@@ -118,13 +126,8 @@ def test_bash_completion(words: str, cword: int, expected: list[str]) -> None:
 
 
 def test_completing_a_command_name_stays_light() -> None:
-    env = {
-        "_LIVEDATA_COMPLETE": "complete_bash",
-        "COMP_WORDS": "livedata kafka pe",
-        "COMP_CWORD": "2",
-    }
-    code = "from livedata.cli.main import run\nrun()"
-    assert heavy_modules_after(code, env) == []
+    env = completion_env("livedata kafka pe", 2)
+    assert heavy_modules_after(_run_code(), env) == []
 
 
 def test_root_help_lists_commands_with_their_own_help() -> None:
@@ -141,26 +144,8 @@ def test_root_help_lists_commands_with_their_own_help() -> None:
 
 # What a command may load beyond the light set: specs (pydantic), the YAML
 # configuration (yaml, jinja2) and, to reach the broker, confluent_kafka.
-NEVER_ON_CLIENT_PATHS = (
-    "scipp",
-    "numpy",
-    "numba",
-    "sciline",
-    "textual",
-    "panel",
-    "rich",
-    "streaming_data_types",
-    "h5py",
-)
-
-
-def _run_code(*argv: str) -> str:
-    return f"""
-import sys
-from livedata.cli.main import run
-sys.argv = {["livedata", *argv]!r}
-run()
-"""
+ON_CLIENT_PATHS = ("pydantic", "yaml", "jinja2", "confluent_kafka")
+NEVER_ON_CLIENT_PATHS = tuple(m for m in HEAVY if m not in ON_CLIENT_PATHS)
 
 
 def test_workflows_list_loads_specs_but_nothing_heavier() -> None:
@@ -182,12 +167,8 @@ def test_job_start_up_to_the_kafka_connect_stays_light() -> None:
 
 
 def test_completing_a_workflow_id_loads_only_the_specs() -> None:
-    env = {
-        "_LIVEDATA_COMPLETE": "complete_bash",
-        "COMP_WORDS": "livedata job start -w dummy/panel_0_x",
-        "COMP_CWORD": "4",
-    }
-    loaded = heavy_modules_after("from livedata.cli.main import run\nrun()", env)
+    env = completion_env("livedata job start -w dummy/panel_0_x", 4)
+    loaded = heavy_modules_after(_run_code(), env)
     assert loaded == ["pydantic"]
 
 

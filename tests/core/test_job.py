@@ -54,8 +54,14 @@ def make_job(
     )
 
 
+def by_stream(**data: Any) -> dict[StreamId, Any]:
+    """Values keyed by stream; a job subscribes by name, so the kind is any."""
+    return {StreamId(StreamKind.LOG, name): value for name, value in data.items()}
+
+
 def batch(job: Job, second: int, **data):
-    return job.process_batch(Timestamp(second * S), Timestamp((second + 1) * S), data)
+    start, end = Timestamp(second * S), Timestamp((second + 1) * S)
+    return job.process_batch(start, end, by_stream(**data))
 
 
 def test_unscheduled_job_activates_on_first_batch_and_finalizes_primary_data():

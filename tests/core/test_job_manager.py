@@ -18,6 +18,7 @@ from livedata.core.identifiers import JobId, WorkflowId
 from livedata.core.job_manager import JobManager
 from livedata.core.metrics import Counters
 from livedata.core.status import JobState
+from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import Timestamp
 from livedata.core.workflow import WorkflowContext
 from livedata.core.workflow_spec import AuxInput, WorkflowRegistry, WorkflowSpec
@@ -109,7 +110,10 @@ def config(workflow: WorkflowSpec | WorkflowId, source="panel_0", **kwargs):
 
 
 def run(manager: JobManager, second: int, **data):
-    return manager.process(Timestamp(second * S), Timestamp((second + 1) * S), data)
+    start, end = Timestamp(second * S), Timestamp((second + 1) * S)
+    # A job subscribes by stream name, so the kind is any.
+    streams = {StreamId(StreamKind.LOG, name): value for name, value in data.items()}
+    return manager.process(start, end, streams)
 
 
 def test_owned_config_is_acknowledged_with_the_source_as_device(manager):

@@ -25,9 +25,7 @@ from livedata.core.stream import (
 from livedata.core.timestamp import Duration, Timestamp
 from livedata.core.workflow import WorkflowContext
 from livedata.core.workflow_spec import WorkflowRegistry, WorkflowSpec
-
-S = 1_000_000_000
-T0 = 1_700_000_000 * S
+from tests.core.processor_fakes import T0, FakeClock, S, SumAccumulator
 
 
 class FakeBatcher:
@@ -42,31 +40,6 @@ class FakeBatcher:
         ordered = sorted(messages)
         start = ordered[0].timestamp
         return [MessageBatch(start, start + Duration(S), ordered)]
-
-
-class SumAccumulator:
-    """Window semantics: sums what was added since the last ``get``."""
-
-    def __init__(self) -> None:
-        self.total: int | None = None
-
-    def add(self, timestamp: Timestamp, data: Any) -> None:
-        if not isinstance(data, int):
-            raise TypeError(f"expected int, got {type(data).__name__}")
-        self.total = (self.total or 0) + data
-
-    def get(self) -> int:
-        if self.total is None:
-            raise ValueError("no data")
-        value, self.total = self.total, None
-        return value
-
-    def clear(self) -> None:
-        self.total = None
-
-    @property
-    def is_empty(self) -> bool:
-        return self.total is None
 
 
 class FakeFactory:
@@ -103,14 +76,6 @@ SPEC = WorkflowSpec(
     source_names=("panel_0",),
     outputs={},
 )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = Timestamp(T0)
-
-    def __call__(self) -> Timestamp:
-        return self.now
 
 
 class Rig:

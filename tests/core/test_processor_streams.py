@@ -3,6 +3,7 @@ stream identity beyond the name, workflow drop counts, and source health."""
 
 from typing import Any
 
+import pytest
 import scipp as sc
 
 from livedata.core.batching import SimpleMessageBatcher
@@ -22,32 +23,7 @@ from livedata.core.timestamp import Duration, Timestamp
 from livedata.core.workflow import WorkflowContext
 from livedata.core.workflow_spec import WorkflowRegistry, WorkflowSpec
 from livedata.preprocessors import LatestValue
-
-S = 1_000_000_000
-T0 = 1_700_000_000 * S
-
-
-class Sum:
-    """Window semantics: the sum of what was added since the last ``get``."""
-
-    def __init__(self) -> None:
-        self.total: int | None = None
-
-    def add(self, timestamp: Timestamp, data: int) -> None:
-        self.total = (self.total or 0) + data
-
-    def get(self) -> int:
-        if self.total is None:
-            raise ValueError("no data")
-        value, self.total = self.total, None
-        return value
-
-    def clear(self) -> None:
-        self.total = None
-
-    @property
-    def is_empty(self) -> bool:
-        return self.total is None
+from tests.core.processor_fakes import T0, FakeClock, S, SumAccumulator
 
 
 class Factory:
@@ -55,7 +31,7 @@ class Factory:
         if stream.kind is StreamKind.LIVEDATA_ROI:
             return LatestValue()
         if stream.kind in (StreamKind.MONITOR_EVENTS, StreamKind.MONITOR_COUNTS):
-            return Sum()
+            return SumAccumulator()
         return None
 
 
@@ -100,14 +76,6 @@ SPEC = WorkflowSpec(
 )
 
 
-class Clock:
-    def __init__(self, now: int) -> None:
-        self.now = Timestamp(now)
-
-    def __call__(self) -> Timestamp:
-        return self.now
-
-
 class FailingSource(InMemorySource):
     """An in-memory source that can be made to fail for good, like a consumer
     whose circuit breaker opened."""
@@ -138,7 +106,7 @@ class Rig:
         self.source = source or InMemorySource()
         self.sink = InMemorySink()
         # The data lag the wall clock by an hour, as when replaying a run.
-        self.clock = Clock(T0 + 3600 * S)
+        self.clock = FakeClock(T0 + 3600 * S)
         self.processor = OrchestratingProcessor(
             source=self.source,
             sink=self.sink,
@@ -239,12 +207,8 @@ def test_an_unhealthy_source_raises_after_its_last_messages_are_processed():
     rig.cycle(events(100, 2))
     source.feed([events(1100, 4)])
     source.last_error = "KafkaError: broker transport failure"
-    try:
+    with pytest.raises(SourceUnhealthy, match="broker transport failure"):
         rig.processor.process()
-    except SourceUnhealthy as error:
-        assert "broker transport failure" in str(error)
-    else:
-        raise AssertionError("an unhealthy source must stop the processor")
     assert rig.results(rig.sink.take()) == [2.0]
 
 

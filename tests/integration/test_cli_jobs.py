@@ -20,22 +20,12 @@ from livedata.cli.common import ExitCode
 from livedata.control.quick import wait_for_services
 from livedata.core.identifiers import JobId, WorkflowId
 from livedata.instruments import get_instrument
-from livedata.services.topics import create_instrument_topics
 from tests.cli.helpers import run_cli
 from tests.integration.helpers import start_service, stop_service
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 WORKFLOW = "dummy/panel_0_xy/1"
-
-
-@pytest.fixture(scope="module")
-def bootstrap(module_kafka_broker) -> str:
-    report = create_instrument_topics(
-        get_instrument("dummy"), module_kafka_broker.bootstrap
-    )
-    assert report.ok
-    return module_kafka_broker.bootstrap
 
 
 @pytest.fixture(scope="module")

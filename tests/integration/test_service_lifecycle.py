@@ -20,13 +20,11 @@ from livedata.core.commands import CommandAcknowledgement, WorkflowConfig
 from livedata.core.identifiers import JobId, WorkflowId
 from livedata.core.metrics import Counters
 from livedata.core.status import ServiceStatus
-from livedata.instruments import get_instrument
 from livedata.kafka.consumer import assign_from_now, make_consumer_config
 from livedata.kafka.raw import from_confluent
 from livedata.kafka.routing import build_client_adapter
 from livedata.kafka.sink import make_producer_config
 from livedata.kafka.wire_builders import command_message
-from livedata.services.topics import create_instrument_topics
 from tests.integration.helpers import (
     service_output,
     start_service,
@@ -37,15 +35,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 HEARTBEAT = "dummy_livedata_heartbeat"
 RESPONSES = "dummy_livedata_responses"
-
-
-@pytest.fixture(scope="module")
-def bootstrap(module_kafka_broker) -> str:
-    report = create_instrument_topics(
-        get_instrument("dummy"), module_kafka_broker.bootstrap
-    )
-    assert report.ok
-    return module_kafka_broker.bootstrap
 
 
 class Reader:

@@ -12,9 +12,7 @@ from livedata.core.commands import JobAction, JobCommand, WorkflowConfig
 from livedata.core.identifiers import JobId, ResultKey, WorkflowId
 from livedata.core.status import JobStatus, ServiceStatus
 from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
-from livedata.instruments import get_instrument
 from livedata.kafka.wire_builders import command_message, ev44_message
-from livedata.services.topics import create_instrument_topics
 from tests.integration.helpers import (
     Listener,
     produce,
@@ -24,14 +22,6 @@ from tests.integration.helpers import (
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def bootstrap(module_kafka_broker):
-    broker = module_kafka_broker
-    report = create_instrument_topics(get_instrument("dummy"), broker.bootstrap)
-    assert report.ok
-    return broker.bootstrap
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from livedata.kafka.admin import (
     RAW_TOPIC,
     ROI_TOPIC,
     BrokerUnreachable,
+    CreatedReport,
     TopicSettings,
     ensure_topics,
     ensure_topics_with,
@@ -127,7 +128,8 @@ class ConfigRefusingAdmin:
         return futures
 
 
-def test_refused_configs_create_the_topic_without_them_and_report_it() -> None:
+def create_on_a_config_refusing_broker() -> tuple[ConfigRefusingAdmin, CreatedReport]:
+    """``old`` exists; ``new`` asks for configs the broker refuses; ``plain`` none."""
     admin = ConfigRefusingAdmin(existing={"old"})
     report = ensure_topics_with(
         admin,
@@ -135,6 +137,11 @@ def test_refused_configs_create_the_topic_without_them_and_report_it() -> None:
         {"old": RAW_TOPIC, "new": RAW_TOPIC, "plain": TopicSettings()},
         timeout=1.0,
     )
+    return admin, report
+
+
+def test_refused_configs_create_the_topic_without_them_and_report_it() -> None:
+    admin, report = create_on_a_config_refusing_broker()
     assert report.existing == ("old",)
     assert set(report.created) == {"new", "plain"}
     assert report.configs_not_applied == {"new": ("max.message.bytes", "retention.ms")}
@@ -145,13 +152,7 @@ def test_refused_configs_create_the_topic_without_them_and_report_it() -> None:
 def test_topics_create_prints_which_settings_each_topic_lacks() -> None:
     from livedata.cli.kafka import report_lines
 
-    admin = ConfigRefusingAdmin(existing={"old"})
-    report = ensure_topics_with(
-        admin,
-        "fake:9092",
-        {"old": RAW_TOPIC, "new": RAW_TOPIC, "plain": TopicSettings()},
-        timeout=1.0,
-    )
+    _, report = create_on_a_config_refusing_broker()
     assert sorted(report_lines(report)) == [
         "created  new (without max.message.bytes, retention.ms)",
         "created  plain",

@@ -79,6 +79,19 @@ def test_unreachable_broker_is_one_line_and_the_password_never_logged(
     assert "'sasl.password': '***'" in result.stderr
 
 
+def test_production_with_bootstrap_given_needs_no_bootstrap_variable(
+    config_dir: Path,
+) -> None:
+    """The production layer takes its broker from LIVEDATA_KAFKA_BOOTSTRAP;
+    given --bootstrap, the service gets as far as asking that broker."""
+    address = f"127.0.0.1:{find_free_port()}"
+    env = {"LIVEDATA_CONFIG_DIR": str(config_dir), "LIVEDATA_ENV": "production", **SASL}
+    result = livedata("service", "run", "timeseries", "--bootstrap", address, env=env)
+    assert result.returncode == 1, result.stderr
+    line = error_line(result)
+    assert line.startswith(f"error: no Kafka broker answered at {address} within 1 s")
+
+
 def test_prod_mapping_is_the_default_and_dev_opt_in(config_dir: Path) -> None:
     address = f"127.0.0.1:{find_free_port()}"
     env = {"LIVEDATA_CONFIG_DIR": str(config_dir)}
