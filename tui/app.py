@@ -292,8 +292,7 @@ class LivedataApp(App):
         elif self.readonly:
             self.notify(READONLY_MESSAGE, severity="warning")
         else:
-            last = getattr(self.plane, "last_config", None)
-            initial = last(workflow_id) if last is not None else None
+            initial = self.plane.last_config(workflow_id)
             self.push_screen(StartJobScreen(self.workflows[workflow_id], initial))
 
     def start_job(

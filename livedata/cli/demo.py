@@ -30,6 +30,7 @@ from .tui_cmd import (
     RefreshOption,
     console_options,
     guard_exit,
+    run_console,
 )
 
 
@@ -111,7 +112,7 @@ def demo(
             break
     try:
         if ready_event.is_set() and not stop.is_set():
-            _console(inst, bootstrap_box[0], options, stop)
+            run_console(inst, bootstrap_box[0], options, stop)
     finally:  # whatever ended the console, the services are stopped in order
         stop.set()
         _say("stopping the demo ...")
@@ -132,22 +133,6 @@ def _run(run_demo, inst, port, log_dir, ready, stop, broker_error) -> int:
     except (broker_error, RuntimeError) as err:
         typer.echo(f"error: {str(err).splitlines()[0]}", err=True)
         return 1
-
-
-def _console(inst, bootstrap: str, options, stop: StopSignal) -> None:
-    """The operators' console on the demo; returns when the operator quits or
-    the stop flag is set (a signal, or the demo's services failed)."""
-    from .tui_cmd import make_console, open_plane
-
-    plane = open_plane(inst.name, bootstrap)
-    try:
-        # The demo's own handlers stay in place (see the module docstring).
-        app = make_console(
-            inst, plane, options, handle_signals=False, exit_when=stop.is_set
-        )
-        app.run()
-    finally:
-        plane.close()
 
 
 def _finish(code: int, log_dir: str) -> None:

@@ -110,7 +110,6 @@ def make_console(
     plane: Any,
     options: ConsoleOptions,
     *,
-    handle_signals: bool = True,
     exit_when: Callable[[], bool] | None = None,
 ) -> LivedataApp:
     from livedata_tui.app import LivedataApp
@@ -122,9 +121,23 @@ def make_console(
         refresh_hz=options.refresh_hz,
         keymap=options.keymap,
         mouse=options.mouse,
-        handle_signals=handle_signals,
         exit_when=exit_when,
     )
+
+
+def run_console(
+    inst: Any, bootstrap: str, options: ConsoleOptions, stop: StopSignal
+) -> int:
+    """The console on its own plane until the operator quits or ``stop`` is set;
+    its exit code. The caller's signal handlers stay in place (they set
+    ``stop``): the console does not take the signals over."""
+    plane = open_plane(inst.name, bootstrap)
+    try:
+        app = make_console(inst, plane, options, exit_when=stop.is_set)
+        app.run()
+    finally:
+        plane.close()
+    return app.return_code or 0
 
 
 def guard_exit(
@@ -169,14 +182,9 @@ def tui(
     stop, done = StopSignal(), threading.Event()
     restore = stop_on_signals(stop, (signal.SIGHUP, signal.SIGTERM))
     guard_exit(stop, done, lambda: 0)
-    plane = open_plane(inst.name, address)
     try:
-        app = make_console(
-            inst, plane, options, handle_signals=False, exit_when=stop.is_set
-        )
-        app.run()
+        code = run_console(inst, address, options, stop)
     finally:
-        plane.close()
         done.set()
         restore()
-    raise typer.Exit(app.return_code or 0)
+    raise typer.Exit(code)

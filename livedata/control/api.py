@@ -1,19 +1,29 @@
 """The seam between the control plane and its clients (CLI, console, plots).
 
-``ControlPlane`` (livedata/control/plane.py) implements ``ControlApi``; the console
-and the CLI program against this protocol only, so their tests can drive them with
-an in-memory control plane (a real ControlPlane on the in-memory transport) and
-never import Kafka. Standard library only: imported on every client start-up path.
+``ControlPlane`` (livedata/control/plane.py) implements ``ControlApi``. The console
+programs against this protocol only; the CLI also uses the plane's one-shot helpers
+(``wait_for``, ``stop_workflow``, ``jobs_to_act_on``, ...). Their tests drive
+both on a real ControlPlane over the in-memory transport, without Kafka.
+Standard library only: imported on every client start-up path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .snapshots import CommandRow, Snapshot
 
+if TYPE_CHECKING:
+    from .config_store import StoredConfig
 
+
+class NoJobsToActOn(ValueError):
+    """A stop or reset of a workflow (or of everything) found nothing to reach:
+    the services and all their jobs were heard, and none of them runs."""
+
+
+@runtime_checkable
 class ControlApi(Protocol):
     instrument: str
 
@@ -24,6 +34,11 @@ class ControlApi(Protocol):
     @property
     def version(self) -> int:
         """Grows on every change; equal versions mean nothing to redraw."""
+        ...
+
+    def last_config(self, workflow_id: str) -> StoredConfig | None:
+        """The workflow's last config (restored or last started), or None: what
+        a start form opens with."""
         ...
 
     def start_job(

@@ -391,12 +391,3 @@ class Orchestrator:
                 state.jobs[job] = status.job_id
                 return True
             return False
-
-    def workflow_jobs(self) -> dict[str, tuple[str, ...]]:
-        """Job ids per workflow that this orchestrator would stop."""
-        with self._lock:
-            return {
-                w: tuple(str(j) for j in s.jobs.values())
-                for w, s in self._workflows.items()
-                if s.jobs
-            }

@@ -39,6 +39,7 @@ from ..core.message import Message
 from ..core.metrics import Counters
 from ..core.status import JobStatus, ServiceStatus
 from ..core.stream import StreamKind
+from .api import NoJobsToActOn
 from .command_service import CommandService
 from .config_store import ConfigStore, StoredConfig
 from .job_service import JobService
@@ -211,10 +212,9 @@ class ControlPlane:
             self._data.add(message)
 
     def _dispatch_one(self, message: Message[Any]) -> None:
+        """A control message (status, command, answer), under the lock."""
         value = message.value
-        if message.stream.kind is StreamKind.LIVEDATA_DATA:
-            self._add_result(message)
-        elif isinstance(value, ServiceStatus):
+        if isinstance(value, ServiceStatus):
             self.services.observe(value)
             self.lag.observe(value)
         elif isinstance(value, JobStatus):
@@ -347,14 +347,43 @@ class ControlPlane:
     def reset_jobs(self, job_ids: Sequence[str]) -> CommandRow:
         return self.orchestrator.act_on_jobs(JobAction.RESET, job_ids)
 
+    def jobs_to_act_on(
+        self, workflow_id: str | None = None, wait_s: float = 0.0
+    ) -> tuple[str, ...] | None:
+        """The running jobs a stop or reset of ``workflow_id`` (None: of every
+        workflow) reaches, once its services and all the jobs they report have
+        been heard (waiting up to ``wait_s`` for that); None if they have not:
+        until then "no jobs" cannot be told from "not heard yet"."""
+        namespace = None
+        if workflow_id is not None:
+            namespace = self.orchestrator.spec(workflow_id).namespace
+        heard = self.wait_for(lambda snap: snap.heard_all_jobs(namespace), wait_s)
+        return None if heard is None else heard.running_jobs(workflow_id)
+
     def stop_workflow(self, workflow_id: str) -> CommandRow:
+        self._refuse_when_nothing_runs("stop", workflow_id)
         return self.orchestrator.stop(workflow_id)
 
     def reset_workflow(self, workflow_id: str) -> CommandRow:
+        self._refuse_when_nothing_runs("reset", workflow_id)
         return self.orchestrator.reset(workflow_id)
 
     def stop_all(self) -> CommandRow:
+        self._refuse_when_nothing_runs("stop", None)
         return self.orchestrator.act_on_all(JobAction.STOP)
+
+    def reset_all(self) -> CommandRow:
+        self._refuse_when_nothing_runs("reset", None)
+        return self.orchestrator.act_on_all(JobAction.RESET)
+
+    def _refuse_when_nothing_runs(self, action: str, workflow_id: str | None) -> None:
+        """Raise ``NoJobsToActOn`` rather than broadcast a command that no job
+        would answer (its wait would last the whole timeout)."""
+        if self.jobs_to_act_on(workflow_id) == () and not (
+            self.orchestrator.running_jobs(workflow_id)
+        ):
+            target = workflow_id or f"any workflow of {self.instrument}"
+            raise NoJobsToActOn(f"no running jobs of {target} to {action}")
 
     def wait(self, message_id: str, timeout: float) -> CommandRow:
         if self._pump.running:

@@ -64,6 +64,10 @@ class JobRow:
     age_s: float = 0.0
 
 
+# Job states (JobRow.state) of jobs that no longer run: a stop or reset skips them.
+ENDED_JOB_STATES = frozenset({"stopped", "stale"})
+
+
 class CommandOutcome(StrEnum):
     PENDING = "pending"
     ACK = "ACK"
@@ -144,3 +148,31 @@ class Snapshot:
     @property
     def pending_count(self) -> int:
         return sum(1 for c in self.commands if c.outcome is CommandOutcome.PENDING)
+
+    def running_jobs(self, workflow_id: str | None = None) -> tuple[str, ...]:
+        """Jobs whose heartbeats say they have not ended (of ``workflow_id``, if
+        given): what a stop or reset of a workflow, or of everything, reaches."""
+        return tuple(
+            j.job_id
+            for j in self.jobs
+            if j.state not in ENDED_JOB_STATES
+            and (workflow_id is None or j.workflow_id == workflow_id)
+        )
+
+    def heard_all_jobs(self, namespace: str | None = None) -> bool:
+        """A heartbeat of a service (of ``namespace``, if given) and of every job
+        the services say they run: only then does "no running jobs" mean none.
+
+        A service's status and its jobs' statuses can arrive in different polls.
+        """
+        services = {
+            s.service_id: s.job_count
+            for s in self.services
+            if namespace is None or s.service_name == namespace
+        }
+        if not services:
+            return False
+        heard = sum(
+            1 for j in self.jobs if j.service_id in services and j.state != "stopped"
+        )
+        return heard >= sum(services.values())

@@ -16,27 +16,53 @@ from livedata.core.timestamp import Timestamp
 
 class FakeClock:
     """One clock for both sides: monotonic seconds for the client, a wall clock
-    (its own epoch offset) for the services' heartbeats."""
+    for the services' heartbeats; both move only by ``advance``.
 
-    def __init__(self) -> None:
-        self.t = 1000.0
-        self._epoch_ns = time.time_ns()
+    The wall clock reads ``wall_at_start_ns`` (default: now plus ``t`` seconds)
+    at the start and moves with the monotonic one.
+    """
+
+    def __init__(self, t: float = 1000.0, wall_at_start_ns: int | None = None) -> None:
+        self.t = t
+        if wall_at_start_ns is None:
+            wall_at_start_ns = time.time_ns() + round(t * 1e9)
+        self._epoch_ns = wall_at_start_ns - round(t * 1e9)
 
     def __call__(self) -> float:
         return self.t
 
+    def wall_ns(self) -> int:
+        return self._epoch_ns + round(self.t * 1e9)
+
     def wall(self) -> Timestamp:
-        return Timestamp(self._epoch_ns + round(self.t * 1e9))
+        return Timestamp(self.wall_ns())
 
     def advance(self, seconds: float) -> None:
         self.t += seconds
 
 
-class DroppingTransport:
-    """Loses the sends ``drop`` selects, as a broken link would."""
+class ForwardingTransport:
+    """Hands everything to ``inner``; a subclass changes what a send does, as a
+    broken link would."""
+
+    def __init__(self, inner: Transport) -> None:
+        self._inner = inner
+
+    def send(self, message: Message[Any]) -> None:
+        self._inner.send(message)
+
+    def poll(self, timeout: float) -> list[Message[Any]]:
+        return self._inner.poll(timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class DroppingTransport(ForwardingTransport):
+    """Loses the sends ``drop`` selects."""
 
     def __init__(self, inner: Transport, drop: Callable[[Message[Any]], bool]) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._drop = drop
         self.dropped: list[Message[Any]] = []
 
@@ -44,13 +70,7 @@ class DroppingTransport:
         if self._drop(message):
             self.dropped.append(message)
         else:
-            self._inner.send(message)
-
-    def poll(self, timeout: float) -> list[Message[Any]]:
-        return self._inner.poll(timeout)
-
-    def close(self) -> None:
-        self._inner.close()
+            super().send(message)
 
 
 class Setup:

@@ -66,3 +66,36 @@ def test_stopped_jobs_linger_then_leave(jobs, clock):
     clock.advance(2)
     assert jobs.refresh(ok)
     assert jobs.rows() == ()
+
+
+def test_refresh_derives_only_what_can_have_changed(jobs, clock):
+    asked: list[str] = []
+
+    def health(service_id):
+        asked.append(service_id)
+        return Health.STALE if service_id == "svc0" else Health.OK
+
+    ids = [JobId(source_name="panel_0", job_number=uuid.UUID(int=i)) for i in range(40)]
+    for i, job in enumerate(ids):
+        jobs.observe(status(job=job), f"svc{i % 4}")
+    assert jobs.refresh(health)  # the jobs of svc0 are stale
+    assert jobs.derived == 40
+    assert sorted(asked) == ["svc0", "svc1", "svc2", "svc3"]  # once per service
+    assert sum(r.state == "stale" for r in jobs.rows()) == 10
+    clock.advance(1)
+    assert not jobs.refresh(health)
+    assert jobs.derived == 40  # nothing heard, nothing due: nothing derived
+    jobs.observe(status("warning", job=ids[1]), "svc1")
+    jobs.refresh(health)
+    assert jobs.derived == 41
+    assert sum(r.state == "warning" for r in jobs.rows()) == 1
+    assert jobs.refresh(ok)  # svc0 is back: its ten jobs only
+    assert jobs.derived == 51
+    assert jobs.active() and len(jobs.active()) == 40
+    clock.advance(5.5)  # the silent jobs are now older than stale_after_s
+    assert jobs.refresh(ok)
+    assert jobs.derived == 91  # a pass over all of them
+    assert [r.state for r in jobs.rows()].count("stale") == 39
+    clock.advance(1)  # and the one heard a second later
+    assert jobs.refresh(ok)
+    assert {r.state for r in jobs.rows()} == {"stale"}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipp as sc
 
-from livedata.control.api import ControlApi
+from livedata.control.api import ControlApi, NoJobsToActOn
 from livedata.control.snapshots import CommandOutcome, Health
 from livedata.core.identifiers import JobId, ResultKey, WorkflowId
 from livedata.core.message import Message
@@ -33,8 +33,10 @@ def job_states(plane) -> dict[str, str]:
 
 def test_plane_satisfies_the_client_protocol(setup):
     api: ControlApi = setup.plane()
+    assert isinstance(api, ControlApi)  # every member the clients use is there
     assert api.instrument == "dummy"
     assert api.snapshot().version == api.version
+    assert api.last_config(MONITORS) is None
 
 
 def test_start_job_is_acknowledged_with_its_job_ids(setup):
@@ -201,6 +203,54 @@ def test_stop_all_waits_for_the_jobs_it_knows(setup):
     stop = plane.wait(plane.stop_all().message_id, 5)
     assert stop.outcome is CommandOutcome.ACK
     assert stop.expected == 2 and len(stop.answers) == 2
+
+
+def test_jobs_to_act_on_are_unknown_until_the_services_and_their_jobs_are_heard(
+    setup,
+):
+    plane = setup.plane()
+    assert plane.jobs_to_act_on() is None  # nothing heard: cannot tell
+    plane.pump_once()
+    assert plane.jobs_to_act_on(MONITORS) == ()  # heard: monitor_data runs none
+    started = plane.wait(plane.start_job(MONITORS, ["monitor1"]).message_id, 5)
+    setup.beat(plane)
+    assert plane.jobs_to_act_on(MONITORS) == started.job_ids
+    assert plane.jobs_to_act_on("dummy/panel_0_xy/1") is None  # no detector_data
+    with pytest.raises(ValueError, match="unknown workflow"):
+        plane.jobs_to_act_on("dummy/nope/1")
+
+
+def test_stop_or_reset_with_nothing_running_is_refused_without_sending(setup):
+    plane = setup.plane()
+    plane.pump_once()
+    sent = setup.commands_sent()
+    for act in (
+        lambda: plane.stop_workflow(MONITORS),
+        lambda: plane.reset_workflow(MONITORS),
+        plane.stop_all,
+        plane.reset_all,
+    ):
+        with pytest.raises(NoJobsToActOn, match="no running jobs of"):
+            act()
+    assert setup.commands_sent() == sent
+    assert plane.snapshot().commands == ()
+
+
+def test_a_job_this_client_started_is_stopped_before_its_heartbeat_arrives(setup):
+    plane = setup.plane()
+    plane.pump_once()
+    started = plane.wait(plane.start_job(MONITORS, ["monitor1"]).message_id, 5)
+    assert plane.snapshot().running_jobs(MONITORS) == ()  # not heard yet
+    stop = plane.wait(plane.stop_workflow(MONITORS).message_id, 5)
+    assert stop.outcome is CommandOutcome.ACK
+    assert stop.job_ids == started.job_ids
+
+
+def test_stop_all_broadcasts_while_no_service_was_heard(setup):
+    plane = setup.plane()
+    row = plane.stop_all()  # the services may run jobs this client never heard of
+    assert row.outcome is CommandOutcome.PENDING and row.expected == 0
+    assert setup.commands_sent() == 1
 
 
 def test_commit_replaces_jobs_with_the_same_job_numbers(setup):

@@ -7,6 +7,7 @@ import functools
 import time
 from collections.abc import Callable
 
+from livedata_tui.screens.start_job import StartJobScreen
 from livedata_tui.widgets.status_header import StatusHeader
 from livedata_tui.widgets.synced_table import SyncedTable, plain
 
@@ -64,6 +65,14 @@ async def enter_on(pilot, key: str) -> None:
     t.move_cursor(row=t.get_row_index(key))
     await pilot.press("enter")
     await redraw(pilot)
+
+
+async def open_form(pilot, ref: str):
+    """The start form of workflow ``ref``, opened by the ``:start`` command."""
+    pilot.app.run_command(f"start {ref}")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StartJobScreen)
+    return pilot.app.screen
 
 
 def pilot_test(fn):

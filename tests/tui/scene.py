@@ -44,6 +44,7 @@ from livedata.instruments import get_instrument
 from livedata.kafka.lag_report import lag_stats
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.serialisers import Serialiser
+from tests.control.plane_helpers import FakeClock
 
 EPOCH_NS = 1_700_000_000_000_000_000  # wall clock at T0 (2023-11-14 22:13:20 UTC)
 T0 = 1000.0  # the client's monotonic clock at the start of every scene
@@ -71,29 +72,8 @@ def result_key(workflow_id: str, job: str, output: str) -> str:
     ).to_json()
 
 
-class SceneClock:
-    """Monotonic seconds for the client, a matching wall clock for the services;
-    both move only when a test says so."""
-
-    def __init__(self, t: float = T0, epoch_ns: int = EPOCH_NS) -> None:
-        self.t = t
-        self._epoch_ns = epoch_ns - round(t * 1e9)
-
-    def __call__(self) -> float:
-        return self.t
-
-    def wall_ns(self) -> int:
-        return self._epoch_ns + round(self.t * 1e9)
-
-    def wall(self) -> Timestamp:
-        return Timestamp(self.wall_ns())
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-
 class WallClock(Protocol):
-    """What stamps the messages a feed publishes (SceneClock, or real time)."""
+    """What stamps the messages a feed publishes (the scene's clock, or real time)."""
 
     def wall(self) -> Timestamp: ...
 
@@ -209,7 +189,7 @@ class System:
         command_timeout_s: float = 10.0,
         **plane_options: Any,
     ) -> None:
-        self.clock = SceneClock()
+        self.clock = FakeClock(T0, EPOCH_NS)
         self.bus = InMemoryBus(instrument)
         self.feed = BusFeed(self.bus, self.clock)
         self.data = plane_options.pop("data_service", None) or DataService(
@@ -232,6 +212,17 @@ class System:
         self.services[name] = service
         return service
 
+    def run_jobs(self, workflow_id: str, sources: list[str]) -> tuple[str, ...]:
+        """Jobs started by this plane on a real service (added when missing),
+        heard in its next heartbeat."""
+        service = self.plane.orchestrator.spec(workflow_id).namespace
+        if service not in self.services:
+            self.add_service(service)
+            self.deliver()
+        started = self.plane.start_job(workflow_id, sources)
+        self.advance(2.0)
+        return started.job_ids
+
     def deliver(self) -> int:
         """Pump until the bus is quiet (services answer within the same poll)."""
         total = 0
@@ -253,6 +244,16 @@ class System:
 
     def close(self) -> None:
         self.plane.close()
+
+
+def previous_session_config() -> WorkflowConfig:
+    """What an earlier console left on the commands topic: monitor2 only, with
+    42 bins (G5: a new console's start form opens with it)."""
+    return WorkflowConfig(
+        identifier=WorkflowId.parse_str(MONITORS),
+        job_id=JobId(source_name="monitor2"),
+        params={"toa_edges": {"num_bins": 42}},
+    )
 
 
 def dummy_specs():

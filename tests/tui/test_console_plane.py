@@ -6,21 +6,10 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 from livedata.control.data_service import DataService
-from livedata.core.commands import WorkflowConfig
-from livedata.core.identifiers import JobId, WorkflowId
 from livedata.core.status import ServiceState
 
-from .scene import JOB, MONITORS, PANEL_XY, System, scalar
-
-
-@pytest.fixture
-def system(tmp_path):
-    system = System(tmp_path)
-    yield system
-    system.close()
+from .scene import JOB, MONITORS, PANEL_XY, System, previous_session_config, scalar
 
 
 def lag_of(system) -> dict[tuple[str, int], tuple]:
@@ -117,13 +106,7 @@ def test_with_the_pump_running_ages_move_without_messages(tmp_path):
 def test_last_config_is_the_restored_one_then_the_last_started(system):
     assert system.plane.last_config(MONITORS) is None
     assert system.plane.last_config("dummy/nope/1") is None
-    system.feed.command(
-        WorkflowConfig(
-            identifier=WorkflowId.parse_str(MONITORS),
-            job_id=JobId(source_name="monitor2"),
-            params={"toa_edges": {"num_bins": 42}},
-        )
-    )
+    system.feed.command(previous_session_config())
     assert system.plane.restore_configs(1.0) == 1
     restored = system.plane.last_config(MONITORS)
     assert restored.source_names == ("monitor2",)

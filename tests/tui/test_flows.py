@@ -81,11 +81,7 @@ async def test_start_job_from_the_form_shows_pending_then_ack_and_job_rows(
 
 @pilot_test
 async def test_stop_needs_confirmation_and_the_service_stops_the_job(system, make_app):
-    system.add_service("monitor_data")
-    system.deliver()
-    started = system.plane.start_job(MONITORS, ["monitor1"])
-    system.advance(2.0)
-    (job_id,) = started.job_ids
+    (job_id,) = system.run_jobs(MONITORS, ["monitor1"])
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await show(pilot, "jobs")
@@ -109,11 +105,7 @@ async def test_stop_needs_confirmation_and_the_service_stops_the_job(system, mak
 
 @pilot_test
 async def test_reset_is_acked_and_a_command_nobody_answers_times_out(system, make_app):
-    system.add_service("monitor_data")
-    system.deliver()
-    started = system.plane.start_job(MONITORS, ["monitor1"])
-    system.advance(2.0)
-    (job_id,) = started.job_ids
+    (job_id,) = system.run_jobs(MONITORS, ["monitor1"])
     system.feed.job(JOB, "dummy/panel_0_xy/1")  # its service is not running
     system.deliver()
     app = make_app()
@@ -319,10 +311,7 @@ async def test_readonly_refuses_commands(scene, make_app):
 async def test_workflow_stop_and_reset_act_on_every_job_after_confirmation(
     system, make_app
 ):
-    system.add_service("monitor_data")
-    system.deliver()
-    started = system.plane.start_job(MONITORS, ["monitor1", "monitor2"])
-    system.advance(2.0)
+    started = system.run_jobs(MONITORS, ["monitor1", "monitor2"])
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await show(pilot, "workflows")
@@ -336,7 +325,7 @@ async def test_workflow_stop_and_reset_act_on_every_job_after_confirmation(
         await until(pilot, lambda: len(commands_sent(system)) == 4)
         resets = commands_sent(system)[2:]
         assert {(c.action, str(c.job_id)) for c in resets} == {
-            (JobAction.RESET, j) for j in started.job_ids
+            (JobAction.RESET, j) for j in started
         }
         await pilot.press("x")
         assert app.screen.question == f"Stop 2 job(s) of {MONITORS}?"

@@ -6,15 +6,14 @@ from __future__ import annotations
 from textual.widgets import Select, SelectionList, Switch
 
 from livedata.core.commands import WorkflowConfig
-from livedata.core.identifiers import JobId, WorkflowId
 from livedata.instruments import get_instrument
 from livedata.workflows.edges import CoordinateMode
 from livedata_tui.app import LivedataApp
 from livedata_tui.screens.start_job import StartJobScreen
 
 from .conftest import SIZE
-from .helpers import pilot_test, until
-from .scene import MONITORS, PANEL_XY, System
+from .helpers import open_form, pilot_test, until
+from .scene import PANEL_XY, System, previous_session_config
 
 
 def configs(system) -> list[WorkflowConfig]:
@@ -25,9 +24,7 @@ def configs(system) -> list[WorkflowConfig]:
 async def test_form_fills_defaults_and_shows_errors_at_the_field(system, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.run_command("start monitor_histogram")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "monitor_histogram")
         assert (
             form.query_one("#f-coordinate_mode").value is CoordinateMode.TIME_OF_ARRIVAL
         )
@@ -63,9 +60,7 @@ async def test_form_fills_defaults_and_shows_errors_at_the_field(system, make_ap
 async def test_switches_and_selects_reach_the_params(system, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.run_command("start panel_0_xy")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "panel_0_xy")
         switch = form.query_one("#f-toa_range-enabled", Switch)
         assert switch.value is False  # the model's default
         switch.focus()
@@ -93,9 +88,7 @@ async def test_aux_inputs_are_selects_and_an_optional_one_can_be_left_out(tmp_pa
     app = LivedataApp(system.plane, workflows=specs, clock=system.clock)
     try:
         async with app.run_test(size=(120, 60)) as pilot:
-            app.run_command("start loki/i_of_q")
-            await pilot.pause()
-            form = app.screen
+            form = await open_form(pilot, "loki/i_of_q")
             incident = form.query_one("#aux-incident_monitor", Select)
             transmission = form.query_one("#aux-transmission_monitor", Select)
             assert incident.value == "monitor_incident"
@@ -121,9 +114,8 @@ async def test_aux_inputs_are_selects_and_an_optional_one_can_be_left_out(tmp_pa
 async def test_no_source_chosen_is_an_error_at_the_field(system, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.run_command("start monitor_histogram")
-        await pilot.pause()
-        app.screen.query_one("#sources", SelectionList).deselect_all()
+        form = await open_form(pilot, "monitor_histogram")
+        form.query_one("#sources", SelectionList).deselect_all()
         await pilot.press("ctrl+s")
         await pilot.pause()
         error = str(app.screen.query_one("#err-sources").render())
@@ -136,26 +128,16 @@ async def test_no_source_chosen_is_an_error_at_the_field(system, make_app):
 async def test_form_opens_with_the_config_restored_from_the_commands_topic(
     system, make_app
 ):
-    # a previous session started monitor2 only, with 42 bins
-    system.feed.command(
-        WorkflowConfig(
-            identifier=WorkflowId.parse_str(MONITORS),
-            job_id=JobId(source_name="monitor2"),
-            params={"toa_edges": {"num_bins": 42}},
-        )
-    )
+    system.feed.command(previous_session_config())
     assert system.plane.restore_configs(1.0) == 1
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.run_command("start monitor_histogram")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "monitor_histogram")
         assert form.query_one("#sources", SelectionList).selected == ["monitor2"]
         assert form.query_one("#f-toa_edges-num_bins").value == "42"
         assert form.query_one("#f-toa_edges-start").value == "0.0"  # a default
         form.query_one("#f-toa_edges-num_bins").value = "7"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(configs(system)) == 2)
-        app.run_command("start monitor_histogram")  # again: the last one started
-        await pilot.pause()
-        assert app.screen.query_one("#f-toa_edges-num_bins").value == "7"
+        form = await open_form(pilot, "monitor_histogram")  # again: the last started
+        assert form.query_one("#f-toa_edges-num_bins").value == "7"

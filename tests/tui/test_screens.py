@@ -14,7 +14,9 @@ from .scene import (
     MONITORS,
     PANEL_XY,
     WARN_JOB,
+    job_id,
     result_key,
+    scalar,
 )
 
 DETECTOR = "dummy:detector_data:0"
@@ -174,6 +176,32 @@ async def test_results_lag_notifications_and_workflows(scene, make_app):
         assert jobs["panel_0_xy"] == "1"
         assert jobs["monitor_histogram"] == "1"  # a warning still runs
         assert jobs["total_counts"] == "0"  # an error does not
+
+
+@pilot_test
+async def test_results_fit_120_columns_even_with_long_names_and_a_scrollbar(
+    scene, make_app
+):
+    long_job = job_id("endcap_backward_detector", 13)
+    for i in range(40):
+        scene.feed.result(
+            "dummy/multiblade_blade_wire_strip/1",
+            long_job,
+            f"counts_total_cumulative_{i}",
+            scalar(float(i)),
+        )
+    scene.deliver()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await show(pilot, "results")
+        t = table(app)
+        assert t.show_vertical_scrollbar
+        assert t.virtual_size.width <= t.scrollable_content_region.width
+        assert not t.show_horizontal_scrollbar
+        key = result_key(
+            "dummy/multiblade_blade_wire_strip/1", long_job, "counts_total_cumulative_0"
+        )
+        assert row_text(app, key)[-1] == "0s"  # UPDATED, in view
 
 
 @pilot_test

@@ -16,7 +16,7 @@ import pytest
 from livedata_tui.screens.results import ResultScreen
 
 from .conftest import SIZE
-from .helpers import pilot_test, show
+from .helpers import open_form, pilot_test, show
 from .scene import MONITORS, WARN_JOB, result_key
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -64,9 +64,8 @@ async def test_help_snapshot(scene, make_app):
 async def test_start_form_snapshot(scene, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.run_command("start dummy/monitor_histogram")
-        await pilot.pause()
-        app.screen.query_one("#f-toa_edges-num_bins").value = "0"
+        form = await open_form(pilot, "dummy/monitor_histogram")
+        form.query_one("#f-toa_edges-num_bins").value = "0"
         await pilot.press("ctrl+s")
         await pilot.pause()
         check(app, "start_form_error")

@@ -14,13 +14,14 @@ COLUMNS = (Column("name", "NAME"), Column("n", "N", 4))
 
 
 class TableApp(App):
-    def __init__(self) -> None:
+    def __init__(self, columns: tuple[Column, ...] = COLUMNS) -> None:
         super().__init__()
+        self.columns = columns
         self.selected: list[str] = []
         self.headers: list[str] = []
 
     def compose(self):
-        yield SyncedTable(COLUMNS, id="t")
+        yield SyncedTable(self.columns, id="t")
 
     def on_synced_table_row_selected(self, event: SyncedTable.RowSelected) -> None:
         self.selected.append(event.key)
@@ -92,3 +93,18 @@ async def test_a_new_style_is_a_change_and_cells_are_never_markup():
         await pilot.pause()
         line = "".join(s.text for s in table.render_line(1))
         assert "[b]1[/b]" in line  # shown as typed, not as bold markup
+
+
+@pilot_test
+async def test_an_auto_width_column_grows_to_its_content_up_to_its_cap():
+    app = TableApp((Column("name", "NAME", max_width=8), COLUMNS[1]))
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(SyncedTable)
+        table.sync(rows(abcdef=1))
+        assert table.virtual_size.width == (6 + 2) + (4 + 2)  # grew to "abcdef"
+        table.sync(rows(abcdef=1, abcdefghijkl=2))
+        assert table.virtual_size.width == (8 + 2) + (4 + 2)  # stopped at the cap
+        await pilot.pause()
+        row = table.get_row_index("abcdefghijkl") + 1
+        line = "".join(s.text for s in table.render_line(row))
+        assert line.startswith(" abcdefg… ")  # the rest on the drill-down

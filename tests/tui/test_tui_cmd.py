@@ -21,6 +21,7 @@ from livedata_tui.keymap import KeymapError, load_keymap
 from tests.broker_fixture import module_kafka_broker  # noqa: F401
 
 from .conftest import SIZE
+from .scene import previous_session_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,22 +41,24 @@ def test_help_lists_the_console_options(command):
         assert option in result.output
 
 
-def test_bad_keymap_is_a_usage_error(tmp_path):
-    path = tmp_path / "keymap.toml"
-    path.write_text("pause = [")
-    result = CliRunner().invoke(
+def tui_with_keymap(path: Path, text: str):
+    """``livedata tui --keymap path`` with ``text`` in the file (no broker needed:
+    the keymap is read first)."""
+    path.write_text(text)
+    return CliRunner().invoke(
         app(), ["tui", "--bootstrap", "localhost:1", "--keymap", str(path)]
     )
+
+
+def test_bad_keymap_is_a_usage_error(tmp_path):
+    result = tui_with_keymap(tmp_path / "keymap.toml", "pause = [")
     assert result.exit_code == 2
     assert "keymap file" in result.output
 
 
 def test_unknown_binding_ids_are_a_usage_error_naming_them(tmp_path):
     path = tmp_path / "keymap.toml"
-    path.write_text('pause = "p"\npasue = "q"\n"view.jbos" = "j"\n')
-    result = CliRunner().invoke(
-        app(), ["tui", "--bootstrap", "localhost:1", "--keymap", str(path)]
-    )
+    result = tui_with_keymap(path, 'pause = "p"\npasue = "q"\n"view.jbos" = "j"\n')
     assert result.exit_code == 2
     line = result.output.strip().splitlines()[-1]
     assert line.startswith(f"error: keymap file {path}: unknown binding id(s) ")
@@ -133,8 +136,6 @@ def test_the_real_command_on_a_broker_restores_configs_and_takes_its_options(
     """``livedata tui`` as a process on the embedded broker, Textual's headless
     driver instead of a terminal: it presses keys, saves a screenshot, exits."""
     from livedata.control.kafka_transport import KafkaTransport
-    from livedata.core.commands import WorkflowConfig
-    from livedata.core.identifiers import JobId, WorkflowId
     from livedata.core.message import Message
     from livedata.core.stream import COMMANDS_STREAM
     from livedata.core.timestamp import Timestamp
@@ -142,13 +143,8 @@ def test_the_real_command_on_a_broker_restores_configs_and_takes_its_options(
 
     bootstrap = module_kafka_broker.bootstrap
     assert create_instrument_topics(get_instrument("dummy"), bootstrap).ok
-    previous = WorkflowConfig(
-        identifier=WorkflowId.parse_str("dummy/monitor_histogram/1"),
-        job_id=JobId(source_name="monitor2"),
-        params={"toa_edges": {"num_bins": 42}},
-    )
     transport = KafkaTransport("dummy", bootstrap)
-    transport.send(Message(Timestamp.now(), COMMANDS_STREAM, previous))
+    transport.send(Message(Timestamp.now(), COMMANDS_STREAM, previous_session_config()))
     transport.close()
     keymap = tmp_path / "keys.toml"
     keymap.write_text('help = "h"\n')

@@ -34,18 +34,25 @@ def shape_text(r: ResultRow) -> str:
     return "x".join(map(str, r.shape)) if r.shape else "scalar"
 
 
+# At 120 columns every column shows without scrolling sideways, also beside a
+# vertical scrollbar: names longer than NAME_WIDTH end in an ellipsis (Enter
+# shows them whole), the trend is the last TREND_WIDTH values.
+NAME_WIDTH = 17
+TREND_WIDTH = 8
+
+
 class ResultsScreen(TableScreen):
     view_name = "Results"
     columns = (
-        Column("workflow", "WORKFLOW"),
-        Column("job", "JOB"),
-        Column("output", "OUTPUT"),
+        Column("workflow", "WORKFLOW", max_width=NAME_WIDTH),
+        Column("job", "JOB", max_width=NAME_WIDTH),
+        Column("output", "OUTPUT", max_width=NAME_WIDTH),
         Column("shape", "SHAPE", 9),
         Column("unit", "UNIT", 7),
         Column("latest", "VALUE", 8),
         Column("max", "MAX", 8),
-        Column("trend", "TREND", 18),
-        Column("age", "UPDATED", 8),
+        Column("trend", "TREND", TREND_WIDTH),
+        Column("age", "UPDATED", 7),
     )
 
     def rows(self, snapshot: Snapshot):
@@ -59,7 +66,7 @@ class ResultsScreen(TableScreen):
                 r.unit or "",
                 fmt.number(latest(r), 2),
                 fmt.number(r.summary.get("max"), 2),
-                fmt.sparkline(r.history),
+                fmt.sparkline(r.history, TREND_WIDTH),
                 fmt.age(now - r.updated_s),
             )
             for r in snapshot.results

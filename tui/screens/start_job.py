@@ -6,7 +6,7 @@ started from this console) when the plane knows one, else with the defaults.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from textual.app import ComposeResult
@@ -17,6 +17,9 @@ from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
 
 from ..widgets.params_form import ParamsForm
 
+if TYPE_CHECKING:
+    from livedata.control.config_store import StoredConfig
+
 
 class StartJobScreen(Screen):
     """Validates everything locally (errors at the field) before anything is sent."""
@@ -26,8 +29,8 @@ class StartJobScreen(Screen):
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
-    def __init__(self, spec: Any, initial: Any | None = None) -> None:
-        """``initial``: a ``StoredConfig`` (sources, params, aux) or None."""
+    def __init__(self, spec: Any, initial: StoredConfig | None = None) -> None:
+        """``initial``: the workflow's last config (``ControlApi.last_config``)."""
         super().__init__()
         self.spec = spec
         self.initial = initial

@@ -10,17 +10,6 @@ from livedata.control.snapshots import Snapshot
 from ..widgets.synced_table import Column
 from .base import TableScreen
 
-ENDED = ("stopped", "stale")
-
-
-def workflow_jobs(snapshot: Snapshot, workflow_id: str) -> list[str]:
-    """Ids of the workflow's jobs that have not ended (what stop/reset act on)."""
-    return [
-        j.job_id
-        for j in snapshot.jobs
-        if j.workflow_id == workflow_id and j.state not in ENDED
-    ]
-
 
 class WorkflowsScreen(TableScreen):
     view_name = "Workflows"
@@ -70,7 +59,7 @@ class WorkflowsScreen(TableScreen):
         wid = self.table.selected_key()
         if wid is None:
             return
-        jobs = workflow_jobs(self.console.snapshot, wid)
+        jobs = self.console.snapshot.running_jobs(wid)
         if not jobs and not self.console.readonly:
             self.notify(f"{wid} has no running jobs", severity="warning")
             return

@@ -31,9 +31,12 @@ MAX_AUTO_WIDTH = 60  # columns without a width grow to their content, up to this
 
 @dataclass(frozen=True)
 class Column:
+    """``width``: fixed; else the column grows to its content, up to ``max_width``."""
+
     key: str
     label: str
     width: int | None = None
+    max_width: int = MAX_AUTO_WIDTH
 
 
 def plain(cell: object) -> str:
@@ -355,7 +358,7 @@ class SyncedTable(ScrollView, can_focus=True):
         grew = False
         for i, (spec, cell) in enumerate(zip(self.column_specs, cells, strict=True)):
             if spec.width is None:
-                need = min(MAX_AUTO_WIDTH, cell_len(_first_line(cell).plain))
+                need = min(spec.max_width, cell_len(_first_line(cell).plain))
                 if need > self._widths[i]:
                     self._widths[i] = need
                     grew = True
@@ -394,9 +397,9 @@ class SyncedTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _restyle(self) -> None:
-        for look in ("cursor",):
-            for key in list(self._order):
-                self._strips.pop((key, look), None)
+        """Focus changes the cursor's look: drop every strip drawn with it."""
+        for key in self._order:
+            self._strips.pop((key, "cursor"), None)
         if self._order:
             self.refresh_line(self.cursor_row + 1)
 
