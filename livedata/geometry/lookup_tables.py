@@ -11,7 +11,8 @@ A table maps (Ltotal, event_time_offset) to wavelength; within one pulse period
 the relation may wrap once (slow neutrons of a pulse arrive after the next pulse
 began). ``TableRows`` undoes the wrap per distance row: ``time_of_arrival_ns``
 inverts the table (for fakes) and ``frame_unwrap`` gives each pixel the shift and
-linear map detector views bin with.
+linear map detector views bin with. ``NoChopperLookup`` is the table of an
+instrument with no chopper settings offline (LOKI, TBL).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -74,42 +76,53 @@ def analytical_table(
     return wf.compute(LookupTable[SampleRun, snx.NXdetector])
 
 
-def no_chopper_table(
-    instrument: str,
-    *,
-    source_to_sample_m: float,
-    ltotal_range_m: tuple[float, float],
-    wavelength_band_angstrom: tuple[float, float],
-):
-    """The disk-cached analytical table of an instrument whose chopper settings
-    are not available: the ESS pulse over the flight path, the source's
-    wavelengths limited to the band its bandwidth choppers would pass."""
+@dataclass(frozen=True)
+class NoChopperLookup:
+    """The table of an instrument whose chopper settings are not available: the
+    ESS pulse over the flight path (source at -z), the source's wavelengths
+    limited to the band its bandwidth choppers would pass. Table and rows are
+    made once per process (the table disk-cached)."""
+
+    instrument: str
+    source_to_sample_m: float
+    ltotal_range_m: tuple[float, float]
+    wavelength_band_angstrom: tuple[float, float]
+
+    def table(self):
+        """essreduce's analytical ``LookupTable`` with no choppers."""
+        return _no_chopper_table(self)
+
+    def rows(self) -> TableRows:
+        return _no_chopper_rows(self)
+
+    def frame_unwrap(self, ltotal_m: np.ndarray) -> FrameUnwrap:
+        return self.rows().frame_unwrap(ltotal_m)
+
+
+@cache
+def _no_chopper_table(lookup: NoChopperLookup):
     import scipp as sc
 
     return cached_table(
-        instrument,
+        lookup.instrument,
         {
             "choppers": "none",
-            "source_to_sample_m": source_to_sample_m,
-            "ltotal_range_m": ltotal_range_m,
-            "band_angstrom": wavelength_band_angstrom,
+            "source_to_sample_m": lookup.source_to_sample_m,
+            "ltotal_range_m": lookup.ltotal_range_m,
+            "band_angstrom": lookup.wavelength_band_angstrom,
         },
         lambda: analytical_table(
             choppers={},
-            source_position=sc.vector([0.0, 0.0, -source_to_sample_m], unit="m"),
-            ltotal_range_m=ltotal_range_m,
-            wavelength_band_angstrom=wavelength_band_angstrom,
+            source_position=sc.vector([0.0, 0.0, -lookup.source_to_sample_m], unit="m"),
+            ltotal_range_m=lookup.ltotal_range_m,
+            wavelength_band_angstrom=lookup.wavelength_band_angstrom,
         ),
     )
 
 
-def source_bounds_ns() -> tuple[float, float]:
-    """Emission-time range (ns) the analytical mode assumes for the ESS pulse."""
-    from ess.reduce.unwrap.lut import SourceBounds, default_parameters
-
-    bounds: SourceBounds = default_parameters()[SourceBounds]
-    low, high = (t.to(unit="ns", dtype="float64").value for t in bounds.time)
-    return low, high
+@cache
+def _no_chopper_rows(lookup: NoChopperLookup) -> TableRows:
+    return TableRows.from_table(_no_chopper_table(lookup))
 
 
 def table_filename(instrument: str, inputs: Mapping[str, object]) -> str:

@@ -4,8 +4,9 @@ Where choppers (or an indirect geometry) set the time origin and neutrons arrive
 after the next pulse began, wavelength is not linear in the time of arrival within
 the pulse; it is linear in ``(toa - shift[pixel]) mod period``. This wrapper
 applies that per event and hands the shifted chunks to a ``DetectorViewWorkflow``
-whose per-pixel linear map then holds. Used by DREAM, LOKI, TBL and BIFROST in
-time-of-flight and wavelength modes.
+whose per-pixel linear map then holds. ``frame_shifted_detector_view`` builds
+the views of DREAM, LOKI, TBL and BIFROST: wrapped in time-of-flight and
+wavelength modes, as is in time of arrival.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ import scipp as sc
 
 from ..core.events import DetectorEvents
 from ..core.timestamp import PULSE_PERIOD, Timestamp
+from ..core.workflow import take_dropped_events
+from .detector_view import DetectorViewWorkflow
+from .detector_view_spec import DetectorViewParams
+from .edges import CoordinateMode
+from .projection import ScreenProjection
 
 
 class FrameShiftedView:
@@ -28,18 +34,13 @@ class FrameShiftedView:
     """
 
     def __init__(
-        self,
-        view: Any,
-        source_name: str,
-        shift_ns: np.ndarray,
-        first_pixel_id: int,
-        period_ns: float = PULSE_PERIOD.ns,
+        self, view: Any, source_name: str, shift_ns: np.ndarray, first_pixel_id: int
     ) -> None:
         self._view = view
         self._source = source_name
         self._shift = np.asarray(shift_ns, dtype=np.float64)
         self._first = first_pixel_id
-        self._period = float(period_ns)
+        self._period = float(PULSE_PERIOD.ns)
 
     def _shifted(self, chunk: DetectorEvents) -> DetectorEvents:
         index = np.asarray(chunk.pixel_id, dtype=np.int64) - self._first
@@ -64,5 +65,29 @@ class FrameShiftedView:
         self._view.clear()
 
     def take_dropped_events(self) -> dict[str, int]:
-        take = getattr(self._view, "take_dropped_events", None)
-        return dict(take()) if callable(take) else {}
+        return dict(take_dropped_events(self._view))
+
+
+def frame_shifted_detector_view(
+    *,
+    source_name: str,
+    projection: ScreenProjection,
+    params: DetectorViewParams,
+    shift_ns: np.ndarray,
+    wavelength: tuple[np.ndarray, np.ndarray],
+    flight_path_m: np.ndarray,
+    screen_unit: str | None = "m",
+) -> DetectorViewWorkflow | FrameShiftedView:
+    """A ``DetectorViewWorkflow`` with the per-pixel linear ``wavelength`` map of
+    the shifted time; in time-of-arrival mode the events are binned as they came."""
+    view = DetectorViewWorkflow(
+        source_name=source_name,
+        projection=projection,
+        params=params,
+        wavelength=wavelength,
+        flight_path_m=flight_path_m,
+        screen_unit=screen_unit,
+    )
+    if params.coordinate_mode is CoordinateMode.TIME_OF_ARRIVAL:
+        return view
+    return FrameShiftedView(view, source_name, shift_ns, projection.first_pixel_id)

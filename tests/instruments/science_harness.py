@@ -11,11 +11,13 @@ import sys
 import time
 import uuid
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from livedata.core.commands import WorkflowConfig
 from livedata.core.identifiers import JobId, ResultKey, WorkflowId
 from livedata.core.metrics import Counters
 from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
+from livedata.core.workflow import WorkflowContext
 from livedata.core.workflow_spec import WorkflowSpec
 from livedata.instruments import get_instrument
 from livedata.kafka.memory import InMemoryRawSource, RecordingSink
@@ -38,6 +40,30 @@ def heavy_modules_after_import(module: str) -> list[str]:
         if m in ("ess", "scipp", "sciline", "scippneutron", "scippnexus")
         or m.startswith(("ess.", "scipp.", "sciline.", "scippneutron."))
     ]
+
+
+def factory_workflow(
+    instrument: str,
+    name: str,
+    source: str,
+    params: Any = None,
+    *,
+    aux: Mapping[str, str] | None = None,
+) -> tuple[WorkflowSpec, Any]:
+    """The spec ``name`` and the workflow its factory builds for ``source`` as a
+    service would (a new job id); a mapping of params is validated first."""
+    inst = get_instrument(instrument)
+    inst.load_factories()
+    spec = next(s for s in inst.workflows.specs() if s.name == name)
+    if params is None or isinstance(params, Mapping):
+        params = spec.validate_params(params or {})
+    context = WorkflowContext(
+        instrument,
+        JobId(source_name=source, job_number=uuid.uuid4()),
+        params,
+        aux_source_names=dict(aux or {}),
+    )
+    return spec, inst.workflows.get_factory(spec.workflow_id)(context)
 
 
 class ServiceHarness:

@@ -9,9 +9,8 @@ import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
 from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
-from livedata.workflows.detector_view import DetectorViewWorkflow
 from livedata.workflows.edges import CoordinateMode
-from livedata.workflows.frame_shifted_view import FrameShiftedView
+from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
@@ -59,27 +58,15 @@ def detector_arc_channel(context: WorkflowContext):
     """Time of arrival as is; time of flight and incident wavelength per pixel
     from the indirect geometry, after moving each event into its frame."""
     conversion = _conversion(NeXusDetectorSource("bifrost").load())
-    mode = context.params.coordinate_mode
-    linear = (
-        conversion.tof
-        if mode is CoordinateMode.TIME_OF_FLIGHT
-        else (conversion.wavelength)
-    )
-    view = DetectorViewWorkflow(
+    tof = context.params.coordinate_mode is CoordinateMode.TIME_OF_FLIGHT
+    return frame_shifted_detector_view(
         source_name=context.source_name,
         projection=arc_channel_projection(),
         params=context.params,
-        wavelength=linear,
+        shift_ns=conversion.shift_ns,
+        wavelength=conversion.tof if tof else conversion.wavelength,
         flight_path_m=conversion.l1_m,
         screen_unit=None,
-    )
-    if mode is CoordinateMode.TIME_OF_ARRIVAL:
-        return view
-    return FrameShiftedView(
-        view,
-        context.source_name,
-        conversion.shift_ns,
-        banks.UNIFIED.first_detector_number,
     )
 
 

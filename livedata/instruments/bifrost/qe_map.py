@@ -34,6 +34,8 @@ from .qe_map_spec import QEParams
 MEV_PER_INV_ANGSTROM2 = 2.0721  # E [meV] = 2.0721 k^2 [1/Å^2]
 
 QEEvents = NewType("QEEvents", sc.DataArray)
+# One batch's counts, computed once and accumulated twice (since start, window).
+QEMapChunk = NewType("QEMapChunk", sc.DataArray)
 QEMap = NewType("QEMap", sc.DataArray)
 QEMapWindow = NewType("QEMapWindow", sc.DataArray)
 
@@ -73,7 +75,7 @@ def kinematics(geometry: InstrumentGeometry) -> Kinematics:
     )
 
 
-def _counts(events: sc.DataArray, k: Kinematics, bins: QEBins) -> sc.DataArray:
+def qe_counts(events: QEEvents, k: Kinematics, bins: QEBins) -> QEMapChunk:
     flat = events.bins.constituents["data"] if events.bins is not None else events
     pixel = flat.coords["event_id"].values.astype(np.int64) - k.first_pixel
     toa = flat.coords["event_time_offset"].to(unit="ns", dtype="float64").values
@@ -96,18 +98,20 @@ def _counts(events: sc.DataArray, k: Kinematics, bins: QEBins) -> sc.DataArray:
     counts, _, _ = np.histogram2d(
         q, transfer.values, bins=[bins.q.values, bins.energy_transfer.values]
     )
-    return sc.DataArray(
-        sc.array(dims=["Q", "energy_transfer"], values=counts, unit="counts"),
-        coords={"Q": bins.q, "energy_transfer": bins.energy_transfer},
+    return QEMapChunk(
+        sc.DataArray(
+            sc.array(dims=["Q", "energy_transfer"], values=counts, unit="counts"),
+            coords={"Q": bins.q, "energy_transfer": bins.energy_transfer},
+        )
     )
 
 
-def qe_map(events: QEEvents, k: Kinematics, bins: QEBins) -> QEMap:
-    return QEMap(_counts(events, k, bins))
+def qe_map(chunk: QEMapChunk) -> QEMap:
+    return QEMap(chunk)
 
 
-def qe_map_window(events: QEEvents, k: Kinematics, bins: QEBins) -> QEMapWindow:
-    return QEMapWindow(_counts(events, k, bins))
+def qe_map_window(chunk: QEMapChunk) -> QEMapWindow:
+    return QEMapWindow(chunk)
 
 
 def make_qe_map_workflow(
@@ -116,7 +120,7 @@ def make_qe_map_workflow(
     params = params or QEParams()
     q, e = params.q_edges, params.energy_transfer_edges
     pipeline = sciline.Pipeline(
-        [qe_map, qe_map_window],
+        [qe_counts, qe_map, qe_map_window],
         params={
             Kinematics: kinematics(geometry),
             QEBins: QEBins(

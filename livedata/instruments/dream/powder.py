@@ -4,9 +4,10 @@ The base pipeline is ``ess.dream.DreamPowderWorkflow`` in the analytical
 lookup-table mode. The nodes a NeXus run file would fill come from the registered
 geometry file valid today (``EmptyDetector`` with pixel positions, source and
 sample positions, the cave monitor's position; ``NeXusDetectorSource``) and the
-lookup table is the disk-cached one from ``wavelength.py``. Live inputs enter as dynamic keys: the bank's events
-in the NXevent_data layout (``ToNXeventData``) and the cave monitor's events,
-histogrammed here in time of arrival as an NXmonitor histogram would be.
+lookup table is the disk-cached one from ``wavelength.py``. Live inputs enter as
+dynamic keys: the bank's events in the NXevent_data layout (``ToNXeventData``)
+and the cave monitor's events, histogrammed here in time of arrival as an
+NXmonitor histogram would be.
 """
 
 from __future__ import annotations
@@ -140,13 +141,9 @@ def _empty_detector(the_geometry: InstrumentGeometry, bank_name: str) -> sc.Data
     return empty_detector(the_geometry.bank(bank_name))
 
 
-def powder_pipeline(
-    bank_name: str,
-    params: PowderParams,
-    the_geometry: InstrumentGeometry | None = None,
-) -> sciline.Pipeline:
+def powder_pipeline(bank_name: str, params: PowderParams) -> sciline.Pipeline:
     """The configured pipeline of one job (a copy; the cached base is untouched)."""
-    the_geometry = the_geometry or geometry()
+    the_geometry = geometry()
     layout = the_geometry.layout
     wf = _base_pipeline().copy()
     wf[Position[snx.NXsource, SampleRun]] = _position(layout.source_position)

@@ -17,14 +17,13 @@ import numpy as np
 import scipp as sc
 
 from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
-from livedata.workflows.detector_view import DetectorViewWorkflow
+from livedata.geometry.lookup_tables import FrameUnwrap
 from livedata.workflows.detector_view_spec import DetectorViewParams
-from livedata.workflows.edges import CoordinateMode
-from livedata.workflows.frame_shifted_view import FrameShiftedView
+from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection, geometric_projection
 
 from . import banks, specs
-from .wavelength import FrameUnwrap, frame_unwrap
+from .wavelength import frame_unwrap
 
 _SCREENS = {
     banks.MANTLE.name: ("cylinder_mantle_z", specs.MANTLE_SCREEN),
@@ -93,20 +92,12 @@ def make_view(
 ):
     """A detector view of one bank; converted modes go through FrameShiftedView."""
     unwrap = unwrap_for(the_geometry, source_name)
-    view = DetectorViewWorkflow(
+    return frame_shifted_detector_view(
         source_name=source_name,
         projection=projection,
         params=params,
+        shift_ns=unwrap.shift_ns,
         wavelength=(unwrap.scale, unwrap.offset),
         flight_path_m=the_geometry.flight_paths(source_name),
         screen_unit=screen_unit,
     )
-    # Both converted coordinates need the events unwrapped into their frame first.
-    if params.coordinate_mode in (
-        CoordinateMode.WAVELENGTH,
-        CoordinateMode.TIME_OF_FLIGHT,
-    ):
-        return FrameShiftedView(
-            view, source_name, unwrap.shift_ns, projection.first_pixel_id
-        )
-    return view

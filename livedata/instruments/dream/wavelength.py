@@ -20,7 +20,6 @@ import numpy as np
 import scipp as sc
 
 from livedata.geometry.lookup_tables import (
-    PULSE_PERIOD_NS,
     FrameUnwrap,
     TableRows,
     analytical_table,
@@ -29,8 +28,6 @@ from livedata.geometry.lookup_tables import (
 
 from . import banks
 from .powder_spec import ChopperSetting
-
-__all__ = ["PULSE_PERIOD_NS", "FrameUnwrap", "frame_unwrap", "time_of_arrival_ns"]
 
 # Flight paths the table covers: bunker monitor (13.55 m) to the farthest pixels.
 LTOTAL_RANGE_M = (13.0, 79.5)

@@ -14,10 +14,7 @@ import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
 from livedata.geometry.detector_source import InstrumentGeometry
-from livedata.workflows.detector_view import DetectorViewWorkflow
-from livedata.workflows.detector_view_spec import DetectorViewParams
-from livedata.workflows.edges import CoordinateMode
-from livedata.workflows.frame_shifted_view import FrameShiftedView
+from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection, geometric_projection
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
@@ -25,7 +22,7 @@ from livedata.workflows.standard_factories import (
 )
 
 from . import banks, specs
-from .conversions import frame_unwrap
+from .conversions import LOOKUP
 from .iofq import geometry, make_iofq_workflow
 
 
@@ -72,21 +69,16 @@ def _view(
     the_geometry: InstrumentGeometry,
     screen_unit: str | None = "m",
 ):
-    params: DetectorViewParams = context.params
     flight_paths = the_geometry.flight_paths(context.source_name)
-    unwrap = frame_unwrap(flight_paths)
-    view = DetectorViewWorkflow(
+    unwrap = LOOKUP.frame_unwrap(flight_paths)
+    return frame_shifted_detector_view(
         source_name=context.source_name,
         projection=projection,
-        params=params,
+        params=context.params,
+        shift_ns=unwrap.shift_ns,
         wavelength=(unwrap.scale, unwrap.offset),
         flight_path_m=flight_paths,
         screen_unit=screen_unit,
-    )
-    if params.coordinate_mode is CoordinateMode.TIME_OF_ARRIVAL:
-        return view
-    return FrameShiftedView(
-        view, context.source_name, unwrap.shift_ns, projection.first_pixel_id
     )
 
 

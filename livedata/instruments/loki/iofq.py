@@ -13,6 +13,8 @@ instead (all listed in the spec's description):
 - a flat direct-beam function, empty-beam monitors in the ratio one, a
   beam-stop pixel mask and a zero beam-centre offset.
 
+The denominator's esssans steps run per chunk of pixels (``denominator.py``).
+
 The rear bank follows the detector carriage log (context, ``carriage.py``).
 The sample's transmission uses the sample run's own monitors (as the
 transmission run). Live inputs are dynamic keys: the bank's events and the two
@@ -78,7 +80,8 @@ from .carriage import (
     DetectorCarriage,
     carriage_offset,
 )
-from .conversions import lookup_table
+from .conversions import LOOKUP
+from .denominator import chunked_binned_denominator
 from .iofq_spec import INCIDENT_ROLE, TRANSMISSION_ROLE, IofQParams
 from .layout import pixel_area_m2
 
@@ -216,9 +219,10 @@ def _base_pipeline() -> sciline.Pipeline:
         transmission_output,
         flat_pixel_solid_angle,
         beam_stop_mask,
+        chunked_binned_denominator,
     ):
         wf.insert(provider)
-    table = lookup_table()
+    table = LOOKUP.table()
     wf[LookupTable[SampleRun, snx.NXdetector]] = table
     wf[LookupTable[SampleRun, Incident]] = table
     wf[LookupTable[SampleRun, Transmission]] = table
@@ -242,19 +246,14 @@ def on_carriage(bank_name: str) -> bool:
     return bank_name == banks.REAR.name
 
 
-def iofq_pipeline(
-    bank_name: str,
-    params: IofQParams,
-    the_geometry: InstrumentGeometry | None = None,
-) -> sciline.Pipeline:
+def iofq_pipeline(bank_name: str, params: IofQParams) -> sciline.Pipeline:
     """The configured pipeline of one job (a copy; the cached base is untouched).
 
     The rear bank's position is a context input (the carriage); the other banks
     stay where the geometry file puts them.
     """
-    the_geometry = the_geometry or geometry()
     wf = _base_pipeline().copy()
-    wf[Filename[SampleRun]] = str(the_geometry.path)
+    wf[Filename[SampleRun]] = str(geometry().path)
     w = params.wavelength
     wavelength = sc.linspace(
         "wavelength", w.start, w.stop, w.num_bins + 1, unit="angstrom"

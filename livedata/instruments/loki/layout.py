@@ -39,12 +39,9 @@ def _straw_offsets() -> tuple[np.ndarray, np.ndarray]:
     return across, depth
 
 
-def bank_positions(config: DetectorConfig, z_m: float | None = None) -> np.ndarray:
-    """Pixel centres (layer, tube, straw, pixel, 3) in metres.
-
-    ``z_m`` places the bank at another distance from the sample (the rear bank's
-    carriage); default its placement's.
-    """
+def bank_positions(config: DetectorConfig) -> np.ndarray:
+    """Pixel centres (layer, tube, straw, pixel, 3) in metres, at the bank's
+    placement (the rear bank where the nominal carriage puts it)."""
     place = banks.PLACEMENTS[config.name]
     n_layer, n_tube, n_straw, n_pixel = config.shape
     pitch = banks.TUBE_PITCH_M
@@ -63,7 +60,7 @@ def bank_positions(config: DetectorConfig, z_m: float | None = None) -> np.ndarr
     depth = la * LAYER_DEPTH_M + straw_depth[st]
     if place.side in ("left", "bottom"):
         across = -across
-    z = (place.z_m if z_m is None else z_m) + depth
+    z = place.z_m + depth
     if place.side in ("centre", "left", "right"):  # vertical tubes
         return np.stack([across, along[px], z], axis=-1)
     return np.stack([along[px], across, z], axis=-1)  # horizontal tubes

@@ -1,4 +1,4 @@
-"""TBL's wavelength lookup table and the per-pixel conversions of its views.
+"""TBL's wavelength lookup table, for the per-pixel maps of its views.
 
 No chopper settings of TBL ship offline (no ess package describes TBL), so the
 table is essreduce's analytical one with no choppers: the ESS pulse (emission
@@ -10,32 +10,13 @@ cached on disk.
 
 from __future__ import annotations
 
-from functools import cache
-
-import numpy as np
-
-from livedata.geometry.lookup_tables import FrameUnwrap, TableRows, no_chopper_table
+from livedata.geometry.lookup_tables import NoChopperLookup
 
 from . import banks
 
-LTOTAL_RANGE_M = (25.0, 31.0)
-
-
-@cache
-def lookup_table():
-    """essreduce's analytical ``LookupTable`` (no choppers, TBL's band)."""
-    return no_chopper_table(
-        "tbl",
-        source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
-        ltotal_range_m=LTOTAL_RANGE_M,
-        wavelength_band_angstrom=banks.WAVELENGTH_BAND,
-    )
-
-
-@cache
-def table_rows() -> TableRows:
-    return TableRows.from_table(lookup_table())
-
-
-def frame_unwrap(ltotal_m: np.ndarray) -> FrameUnwrap:
-    return table_rows().frame_unwrap(ltotal_m)
+LOOKUP = NoChopperLookup(
+    "tbl",
+    source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
+    ltotal_range_m=(25.0, 31.0),
+    wavelength_band_angstrom=banks.WAVELENGTH_BAND,
+)

@@ -9,18 +9,15 @@ from __future__ import annotations
 from livedata.core.workflow import WorkflowContext
 from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
-from livedata.workflows.detector_view import DetectorViewWorkflow
-from livedata.workflows.detector_view_spec import DetectorViewParams
-from livedata.workflows.edges import CoordinateMode
-from livedata.workflows.frame_shifted_view import FrameShiftedView
-from livedata.workflows.projection import ScreenProjection, logical_projection
+from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
+from livedata.workflows.projection import logical_projection
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
     timeseries_factory,
 )
 
 from . import banks, specs
-from .conversions import frame_unwrap
+from .conversions import LOOKUP
 
 
 def geometry() -> InstrumentGeometry:
@@ -30,23 +27,19 @@ def geometry() -> InstrumentGeometry:
 def _view(context: WorkflowContext, screen: tuple[int, int], dims: tuple[str, str]):
     the_geometry = geometry()
     source = context.source_name
-    projection: ScreenProjection = logical_projection(
-        screen, first_pixel_id=the_geometry.first_detector_number(source), dims=dims
-    )
-    params: DetectorViewParams = context.params
     flight_paths = the_geometry.flight_paths(source)
-    unwrap = frame_unwrap(flight_paths)
-    view = DetectorViewWorkflow(
+    unwrap = LOOKUP.frame_unwrap(flight_paths)
+    return frame_shifted_detector_view(
         source_name=source,
-        projection=projection,
-        params=params,
+        projection=logical_projection(
+            screen, first_pixel_id=the_geometry.first_detector_number(source), dims=dims
+        ),
+        params=context.params,
+        shift_ns=unwrap.shift_ns,
         wavelength=(unwrap.scale, unwrap.offset),
         flight_path_m=flight_paths,
         screen_unit=None,
     )
-    if params.coordinate_mode is CoordinateMode.TIME_OF_ARRIVAL:
-        return view
-    return FrameShiftedView(view, source, unwrap.shift_ns, projection.first_pixel_id)
 
 
 @specs.registry.factory(specs.orca_view)

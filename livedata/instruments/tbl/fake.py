@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 from streaming_data_types import area_detector_ad00
@@ -35,13 +35,19 @@ EMISSION_NS = (0.0, 5e6)
 ORCA_FRAMES_PER_S = 2  # every 7th pulse
 
 
-def beam_profile(shape: tuple[int, ...]) -> np.ndarray:
-    """A round footprint with soft edges over the first two dims, normalised to 1."""
-    ny, nx = shape[0], shape[-1]
+@cache
+def beam_profile(shape: tuple[int, int]) -> np.ndarray:
+    """A round footprint with soft edges on a (y, x) grid, normalised to 1.
+
+    Cached (read-only): a 2048 x 2048 profile takes ~0.13 s, every frame uses it.
+    """
+    ny, nx = shape
     y, x = np.meshgrid(np.linspace(-1, 1, ny), np.linspace(-1, 1, nx), indexing="ij")
     r = np.hypot(x - 0.1, y + 0.05)
     profile = 1.0 / (1.0 + np.exp((r - 0.6) / 0.05)) + 0.02
-    return profile / profile.sum()
+    profile /= profile.sum()
+    profile.setflags(write=False)
+    return profile
 
 
 def orca_frame(

@@ -1,14 +1,11 @@
 """bifrost/qe_map: a quasi-elastic fake sample gives E ~ N(0, 0.3 meV) and, per
 channel, |Q| = 2 k_f sin(theta) at the elastic line."""
 
-import uuid
-
 import numpy as np
 import pytest
+import scipp as sc
 
-from livedata.core.identifiers import JobId
 from livedata.core.timestamp import PULSE_PERIOD, Timestamp
-from livedata.core.workflow import WorkflowContext
 from livedata.instruments import get_instrument
 from livedata.instruments.bifrost import banks, fake
 from livedata.instruments.bifrost.layout import channel_two_theta_deg
@@ -17,6 +14,7 @@ from tests.instruments.science_harness import (
     ServiceHarness,
     assert_outputs_match_spec,
     config,
+    factory_workflow,
     start_ns,
 )
 
@@ -25,13 +23,7 @@ SPEC = next(s for s in BIFROST.workflows.specs() if s.name == "qe_map")
 
 
 def _workflow(params: dict | None = None):
-    BIFROST.load_factories()
-    context = WorkflowContext(
-        "bifrost",
-        JobId(source_name=banks.UNIFIED.name, job_number=uuid.uuid4()),
-        SPEC.validate_params(params or {}),
-    )
-    return BIFROST.workflows.get_factory(SPEC.workflow_id)(context)
+    return factory_workflow("bifrost", "qe_map", banks.UNIFIED.name, params)[1]
 
 
 def _events(triplets, n: int, seed: int = 0):
@@ -97,3 +89,21 @@ def test_service_publishes_the_q_e_map():
     assert_outputs_match_spec(SPEC, results, banks.UNIFIED.name)
     qe = results[("qe_map", banks.UNIFIED.name, "qe_map")]
     assert qe.sum().value > 0
+
+
+def test_window_map_is_each_windows_counts_and_cumulative_their_sum():
+    """One batch's counts feed both maps (computed once); each keeps its own sum."""
+    wf = _workflow()
+    for i, seed in enumerate((1, 2)):
+        wf.accumulate(
+            {banks.UNIFIED.name: _events([(0, 4), (3, 1)], 500, seed=seed)},
+            start_time=Timestamp(i),
+            end_time=Timestamp(i + 1),
+        )
+        out = wf.finalize()
+        if i == 0:
+            first = out["qe_map"].copy()
+            assert sc.identical(out["qe_map_current"], first)
+    assert sc.identical(out["qe_map"], first + out["qe_map_current"])
+    assert out["qe_map_current"].sum().value > 0
+    assert not sc.identical(out["qe_map_current"], first)

@@ -1,19 +1,16 @@
 """BIFROST's detector view in time of flight and incident wavelength (indirect
 geometry): a quasi-elastic sample centres each arc on its final energy."""
 
-import uuid
-
 import numpy as np
 import pytest
 
 from livedata.core.events import DetectorEvents
-from livedata.core.identifiers import JobId
 from livedata.core.timestamp import Timestamp
-from livedata.core.workflow import WorkflowContext
 from livedata.instruments import get_instrument
 from livedata.instruments.bifrost import banks, fake
 from livedata.instruments.bifrost.conversions import secondary_paths
 from livedata.instruments.bifrost.layout import layout
+from tests.instruments.science_harness import factory_workflow
 
 WINDOW = {"start_time": Timestamp(0), "end_time": Timestamp(1)}
 BIFROST = get_instrument("bifrost")
@@ -21,13 +18,7 @@ SPEC = next(s for s in BIFROST.workflows.specs() if s.name == "detector_arc_chan
 
 
 def _view(params: dict):
-    BIFROST.load_factories()
-    context = WorkflowContext(
-        "bifrost",
-        JobId(source_name=banks.UNIFIED.name, job_number=uuid.uuid4()),
-        SPEC.validate_params(params),
-    )
-    return BIFROST.workflows.get_factory(SPEC.workflow_id)(context)
+    return factory_workflow("bifrost", SPEC.name, banks.UNIFIED.name, params)[1]
 
 
 def _arc_events(arc: int, n: int = 2_000) -> DetectorEvents:

@@ -1,36 +1,23 @@
 """DREAM's services take pixel positions from the registered geometry file."""
 
-import uuid
-
 import numpy as np
 import pytest
 from dream_helpers import nx_events, window
 
 from livedata.core.events import DetectorEvents
-from livedata.core.identifiers import JobId
-from livedata.core.workflow import WorkflowContext
 from livedata.geometry.detector_source import NeXusDetectorSource
-from livedata.instruments import get_instrument
 from livedata.instruments.dream import banks, fake
 from livedata.instruments.dream.layout import layout
 from livedata.instruments.dream.powder_spec import PowderParams
 from livedata.workflows.detector_view_spec import DetectorViewParams
 from tests.instruments.geometry_helpers import register_moved_geometry
+from tests.instruments.science_harness import factory_workflow
 
 MANTLE = banks.MANTLE.name
 
 
 def _job(name: str, source: str, params, aux=None):
-    inst = get_instrument("dream")
-    inst.load_factories()
-    spec = next(s for s in inst.workflows.specs() if s.name == name)
-    context = WorkflowContext(
-        "dream",
-        JobId(source_name=source, job_number=uuid.uuid4()),
-        params,
-        aux_source_names=aux or {},
-    )
-    return inst.workflows.get_factory(spec.workflow_id)(context)
+    return factory_workflow("dream", name, source, params, aux=aux)[1]
 
 
 def _mantle_z_edges() -> np.ndarray:

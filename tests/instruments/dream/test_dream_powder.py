@@ -1,18 +1,14 @@
 """dream/powder: fake powder lines come out of the real reduction where they were put."""
 
-import uuid
-
 import numpy as np
 import pytest
 import scipp as sc
 from dream_helpers import nx_events, window
 
-from livedata.core.identifiers import JobId
-from livedata.core.workflow import WorkflowContext
-from livedata.instruments import get_instrument
 from livedata.instruments.dream import banks, fake, specs
 from livedata.instruments.dream.layout import layout
 from livedata.instruments.dream.powder_spec import PowderParams
+from tests.instruments.science_harness import factory_workflow
 
 pytestmark = pytest.mark.slow  # builds essdiffraction's pipeline (a few seconds)
 
@@ -20,16 +16,8 @@ D_LINES = (1.5, 2.0)
 
 
 def _powder_workflow(source: str, params: PowderParams):
-    inst = get_instrument("dream")
-    inst.load_factories()
-    factory = inst.workflows.get_factory(specs.powder.workflow_id)
-    context = WorkflowContext(
-        instrument="dream",
-        job_id=JobId(source_name=source, job_number=uuid.uuid4()),
-        params=params,
-        aux_source_names={"monitor": banks.MONITOR_CAVE},
-    )
-    return factory(context)
+    aux = {"monitor": banks.MONITOR_CAVE}
+    return factory_workflow("dream", specs.powder.name, source, params, aux=aux)[1]
 
 
 def _feed(workflow, source: str, rng, *, n_windows: int = 2, per_pulse: int = 4000):

@@ -1,19 +1,15 @@
 """DREAM detector views: every event lands in the image, in TOA, TOF and wavelength."""
 
-import uuid
-
 import numpy as np
 import pytest
 from dream_helpers import window
 from streaming_data_types import deserialise_ev44
 
 from livedata.core.events import DetectorEvents
-from livedata.core.identifiers import JobId
-from livedata.core.workflow import WorkflowContext
-from livedata.instruments import get_instrument
 from livedata.instruments.dream import banks, fake
 from livedata.instruments.dream.layout import layout
 from livedata.workflows.detector_view_spec import DetectorViewParams
+from tests.instruments.science_harness import factory_workflow
 
 VIEWS = [
     ("mantle_view", banks.MANTLE.name, ("z", "arc_length")),
@@ -25,13 +21,7 @@ VIEWS = [
 
 
 def _view(name: str, source: str, params: DetectorViewParams):
-    inst = get_instrument("dream")
-    inst.load_factories()
-    spec = next(s for s in inst.workflows.specs() if s.name == name)
-    context = WorkflowContext(
-        "dream", JobId(source_name=source, job_number=uuid.uuid4()), params
-    )
-    return spec, inst.workflows.get_factory(spec.workflow_id)(context)
+    return factory_workflow("dream", name, source, params)
 
 
 def _events(source: str, n: int) -> DetectorEvents:

@@ -1,33 +1,23 @@
 """LOKI detector views: counts conserved in every mode, the fake's wavelength band
 where the lookup table says, positions from the geometry file."""
 
-import uuid
-
 import numpy as np
 import pytest
 
-from livedata.core.identifiers import JobId
 from livedata.core.timestamp import Timestamp
-from livedata.core.workflow import WorkflowContext
-from livedata.instruments import get_instrument
 from livedata.instruments.loki import banks, fake
 from livedata.instruments.loki.iofq import geometry
 from livedata.instruments.loki.layout import layout
 from livedata.workflows.detector_view_spec import DetectorViewParams
 from tests.instruments.geometry_helpers import register_moved_geometry
+from tests.instruments.science_harness import factory_workflow
 
 WINDOW = {"start_time": Timestamp(0), "end_time": Timestamp(1)}
 H_OVER_MN = 3956.034  # m Å / s
 
 
 def _view(name: str, source: str, params: DetectorViewParams):
-    loki = get_instrument("loki")
-    loki.load_factories()
-    spec = next(s for s in loki.workflows.specs() if s.name == name)
-    context = WorkflowContext(
-        "loki", JobId(source_name=source, job_number=uuid.uuid4()), params
-    )
-    return spec, loki.workflows.get_factory(spec.workflow_id)(context)
+    return factory_workflow("loki", name, source, params)
 
 
 def _events(source: str, n: int = 30_000):
@@ -60,40 +50,35 @@ def test_views_conserve_counts_in_every_mode(name, source, mode):
     assert out["spectrum_current"].sum().value == pytest.approx(len(events))
 
 
-def test_wavelength_spectrum_covers_the_fake_band():
-    """Events of 2-9 Å (emitted over the 0-5 ms pulse) bin into 2-9 Å."""
-    params = DetectorViewParams.model_validate(
-        {
-            "coordinate_mode": "wavelength",
-            "wavelength_edges": {"start": 0.5, "stop": 12.0, "num_bins": 115},
-        }
-    )
+def _rear_spectrum(mode: str, edges: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(bin centres, counts) of 50,000 rear-bank events in ``mode``."""
+    key = "wavelength_edges" if mode == "wavelength" else "tof_edges"
+    params = DetectorViewParams.model_validate({"coordinate_mode": mode, key: edges})
     _, view = _view("detector_xy", banks.REAR.name, params)
     view.accumulate({banks.REAR.name: [_events(banks.REAR.name, 50_000)]}, **WINDOW)
     spectrum = view.finalize()["spectrum_current"]
-    edges = spectrum.coords["wavelength"].values
-    centres = 0.5 * (edges[1:] + edges[:-1])
+    bounds = spectrum.coords[mode].values
+    return 0.5 * (bounds[1:] + bounds[:-1]), spectrum.values
+
+
+def test_wavelength_spectrum_covers_the_fake_band():
+    """Events of 2-9 Å (emitted over the 0-5 ms pulse) bin into 2-9 Å."""
+    centres, counts = _rear_spectrum(
+        "wavelength", {"start": 0.5, "stop": 12.0, "num_bins": 115}
+    )
     inside = (centres > 1.8) & (centres < 9.2)
-    assert spectrum.values[inside].sum() > 0.99 * spectrum.values.sum()
-    assert spectrum.values[(centres > 2.2) & (centres < 8.8)].min() > 0
+    assert counts[inside].sum() > 0.99 * counts.sum()
+    assert counts[(centres > 2.2) & (centres < 8.8)].min() > 0
 
 
 def test_time_of_flight_is_the_band_over_the_flight_path():
-    params = DetectorViewParams.model_validate(
-        {
-            "coordinate_mode": "time_of_flight",
-            "tof_edges": {"start": 0.0, "stop": 100.0, "num_bins": 200},
-        }
+    centres, counts = _rear_spectrum(
+        "time_of_flight", {"start": 0.0, "stop": 100.0, "num_bins": 200}
     )
-    _, view = _view("detector_xy", banks.REAR.name, params)
-    view.accumulate({banks.REAR.name: [_events(banks.REAR.name, 50_000)]}, **WINDOW)
-    spectrum = view.finalize()["spectrum_current"]
-    edges = spectrum.coords["time_of_flight"].values
-    centres = 0.5 * (edges[1:] + edges[:-1])
     l_total = banks.SOURCE_TO_SAMPLE_M + 5.0
     low, high = (lam * l_total / H_OVER_MN * 1e3 for lam in fake.WAVELENGTH_BAND)
     inside = (centres > 0.97 * low) & (centres < 1.03 * high)
-    assert spectrum.values[inside].sum() > 0.99 * spectrum.values.sum()
+    assert counts[inside].sum() > 0.99 * counts.sum()
 
 
 def test_a_geometry_file_with_moved_pixels_moves_the_view(tmp_path, monkeypatch):

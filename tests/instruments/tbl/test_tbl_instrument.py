@@ -73,11 +73,16 @@ def test_service_publishes_every_declared_output(service):
         assert_outputs_match_spec(spec, results, spec.source_names[0])
 
 
-def _orca_results(params: dict, n_frames: int):
+@pytest.fixture(scope="module")
+def orca_frames():
+    """16 full frames (~1 s to make): shared, the tests only read them."""
+    return fake.make_orca_frames(n_frames=16, first_pulse_ns=start_ns())
+
+
+def _orca_results(params: dict, frames):
     h = ServiceHarness("tbl", "detector_data")
     spec = next(s for s in TBL.workflows.specs() if s.name == "orca_view")
     assert h.start([config(spec, "orca", params=params)]) == ["ACK"]
-    frames = fake.make_orca_frames(n_frames=n_frames, first_pulse_ns=start_ns())
     results = h.results(
         h.step(
             RawMessage("tbl_area_detector", p, None, t // 1_000_000)
@@ -87,9 +92,9 @@ def _orca_results(params: dict, n_frames: int):
     return spec, frames, results
 
 
-def test_full_orca_frames_binned_by_default_conserve_counts():
+def test_full_orca_frames_binned_by_default_conserve_counts(orca_frames):
     """2048 x 2048 frames as the camera sends them; 512 x 512 images by default."""
-    spec, frames, results = _orca_results({}, 16)
+    spec, frames, results = _orca_results({}, orca_frames)
     assert frames[0][2].shape == (2048, 2048)
     sent = sum(float(f.sum()) for t, _, f in frames[:15])  # the last closes
     cumulative = results[("orca_view", "orca", "cumulative")]
@@ -102,8 +107,8 @@ def test_full_orca_frames_binned_by_default_conserve_counts():
 
 
 @pytest.mark.parametrize(("downsample", "size"), [(1, 2048), (16, 128)])
-def test_orca_downsample_param_sets_the_image_size(downsample, size):
-    spec, frames, results = _orca_results({"downsample": downsample}, 16)
+def test_orca_downsample_param_sets_the_image_size(downsample, size, orca_frames):
+    spec, frames, results = _orca_results({"downsample": downsample}, orca_frames)
     image = results[("orca_view", "orca", "cumulative")]
     assert image.shape == (size, size)
     templates = spec.outputs_for({"downsample": downsample})
@@ -132,3 +137,11 @@ def test_event_detector_views_count_every_event(bank):
     image = results[(spec.name, bank.name, "cumulative")]
     assert image.sum().value == pytest.approx(15 * 2_000)
     assert np.all(np.isfinite(image.values))
+
+
+def test_beam_profile_is_computed_once_per_shape_and_read_only():
+    profile = fake.beam_profile((64, 32))
+    assert profile.shape == (64, 32)
+    assert profile.sum() == pytest.approx(1.0)
+    assert fake.beam_profile((64, 32)) is profile
+    assert not profile.flags.writeable

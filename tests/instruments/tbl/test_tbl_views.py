@@ -1,30 +1,26 @@
 """TBL event-detector views in every mode; the fake's band where the table says."""
 
-import uuid
-
 import numpy as np
 import pytest
 
-from livedata.core.identifiers import JobId
 from livedata.core.timestamp import Timestamp
-from livedata.core.workflow import WorkflowContext
-from livedata.instruments import get_instrument
 from livedata.instruments.tbl import banks, fake
 from livedata.workflows.detector_view_spec import DetectorViewParams
 from tests.instruments.geometry_helpers import register_moved_geometry
+from tests.instruments.science_harness import factory_workflow
 
 WINDOW = {"start_time": Timestamp(0), "end_time": Timestamp(1)}
 BANKS = [banks.HE3, banks.MULTIBLADE]
 
 
+VIEWS = {
+    banks.HE3.name: "he3_tube_pixel",
+    banks.MULTIBLADE.name: "multiblade_blade_wire_strip",
+}
+
+
 def _view(source: str, params: DetectorViewParams):
-    tbl = get_instrument("tbl")
-    tbl.load_factories()
-    spec = next(s for s in tbl.workflows.specs() if source in s.source_names)
-    context = WorkflowContext(
-        "tbl", JobId(source_name=source, job_number=uuid.uuid4()), params
-    )
-    return spec, tbl.workflows.get_factory(spec.workflow_id)(context)
+    return factory_workflow("tbl", VIEWS[source], source, params)
 
 
 @pytest.mark.parametrize("mode", ["time_of_arrival", "time_of_flight", "wavelength"])
@@ -86,3 +82,20 @@ def test_a_geometry_file_with_moved_pixels_changes_the_wavelength(
     register_moved_geometry("tbl", banks.HE3.name, (0, 0, 1.0), tmp_path, monkeypatch)
     after = mean_wavelength()
     assert after / before == pytest.approx(30.0 / 31.0, rel=0.01)
+
+
+def test_the_no_chopper_table_is_on_disk_once_and_spans_the_band():
+    from livedata.geometry.fetch import FetchSettings
+    from livedata.instruments.tbl.conversions import LOOKUP
+
+    table = LOOKUP.table()
+    assert LOOKUP.table() is table  # once per process
+    assert LOOKUP.rows() is LOOKUP.rows()
+    cache = FetchSettings.resolve().cache_dir
+    assert list(cache.glob("wavelength-tbl-*.h5"))
+    rows = LOOKUP.rows()
+    assert rows.distances.min() <= 25.0 and rows.distances.max() >= 31.0
+    lam = np.concatenate([row.wavelength for row in rows.rows])
+    low, high = banks.WAVELENGTH_BAND
+    assert lam.min() == pytest.approx(low, abs=0.05)
+    assert lam.max() == pytest.approx(high, abs=0.05)
