@@ -45,7 +45,8 @@ TimeoutOption = Annotated[
 ActionInstrumentOption = Annotated[
     str | None,
     instrument_option(
-        "Instrument whose jobs to act on (required unless --workflow names it)."
+        "Instrument whose jobs to act on (needed with --all; else taken from the"
+        " workflow, or from the job's source when one instrument has it)."
     ),
 ]
 
@@ -294,77 +295,68 @@ def _find_job(snapshot, job_id: str):
 
 
 def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, json):
+    from ..control.api import NoJobsToActOn
     from .job_report import report, report_nothing_to_do
     from .planes import open_plane
 
     chosen = [x for x in (job_id, workflow, all_jobs or None) if x]
     if len(chosen) != 1:
         fail("give exactly one of JOB_ID, --workflow or --all", ExitCode.USAGE)
-    wid = namespace = None
+    wid = None
     if workflow:
         from .workflows import resolve_workflow
 
         spec = resolve_workflow(workflow, instrument)
-        inst, wid, namespace = spec.instrument, str(spec.workflow_id), spec.namespace
-    else:
-        if job_id and not _is_job_id(job_id):
+        inst, wid = spec.instrument, str(spec.workflow_id)
+    elif job_id:
+        if not _is_job_id(job_id):
             fail(f"bad job id {job_id!r}: expected source/uuid", ExitCode.USAGE)
+        inst = _instrument_of_job(job_id, instrument, action)
+    else:
         if instrument is None:
             fail(
-                f"job {action} needs --instrument (or LIVEDATA_INSTRUMENT):"
+                f"job {action} --all needs --instrument (or LIVEDATA_INSTRUMENT):"
                 f" the instrument whose jobs to {action}",
                 ExitCode.USAGE,
             )
         inst = resolve_instrument(instrument).name
     target = f"{wid}" if wid else job_id or f"all jobs of {inst}"
     with open_plane(inst, bootstrap, timeout) as plane:
-        if job_id is None:
-            # Hear the jobs the services run, so the plane knows whose answers
-            # to wait for (a named job answers under its own id: no need).
-            heard = plane.wait_for(
-                lambda snap: _heard_jobs(snap, namespace), min(timeout, 2.5)
-            )
-            if heard is not None and not _running_jobs(heard, wid):
-                report_nothing_to_do(action, target, json, instrument=inst)
-        if wid is not None:
-            method = plane.stop_workflow if action == "stop" else plane.reset_workflow
-            row = method(wid)
-        elif all_jobs:
-            row = plane.stop_all() if action == "stop" else _reset_all(plane)
-        else:
-            method = plane.stop_jobs if action == "stop" else plane.reset_jobs
-            row = method([job_id])
+        try:
+            if wid is not None or all_jobs:
+                # Hear the jobs the services run, so the plane knows whose
+                # answers to wait for, and whether there is anything to reach.
+                plane.jobs_to_act_on(wid, wait_s=min(timeout, 2.5))
+            if wid is not None:
+                act = plane.stop_workflow if action == "stop" else plane.reset_workflow
+                row = act(wid)
+            elif all_jobs:
+                row = plane.stop_all() if action == "stop" else plane.reset_all()
+            else:
+                act = plane.stop_jobs if action == "stop" else plane.reset_jobs
+                row = act([job_id])
+        except NoJobsToActOn:
+            report_nothing_to_do(action, target, json, instrument=inst)
         row = _wait(plane, row, timeout, f"{action} {target}")
     report(row, json, instrument=inst, timeout=timeout)
 
 
-def _running_jobs(snapshot, workflow_id: str | None) -> list[str]:
-    """Jobs a heartbeat reports as not finished (of ``workflow_id``, if given)."""
-    return [
-        job.job_id
-        for job in snapshot.jobs
-        if job.state not in ("stopped", "stale")
-        and (workflow_id is None or job.workflow_id == workflow_id)
-    ]
+def _instrument_of_job(job_id: str, instrument: str | None, action: str) -> str:
+    """``--instrument``, else the one instrument that has the job's source."""
+    if instrument is not None:
+        return resolve_instrument(instrument).name
+    from .workflows import all_specs
 
-
-def _heard_jobs(snapshot, namespace: str | None) -> bool:
-    """A heartbeat of a service (of ``namespace``) and of every job it reports.
-
-    A service's status and its jobs' statuses can arrive in different polls;
-    acting between them would broadcast to unknown jobs and wait out the timeout.
-    """
-    services = {
-        s.service_id: s.job_count
-        for s in snapshot.services
-        if namespace is None or s.service_name == namespace
-    }
-    if not services:
-        return False
-    running = sum(
-        1 for j in snapshot.jobs if j.service_id in services and j.state != "stopped"
+    source = job_id.partition("/")[0]
+    owners = sorted({s.instrument for s in all_specs() if source in s.source_names})
+    if len(owners) == 1:
+        return owners[0]
+    which = (
+        f"several instruments have a source {source!r} ({', '.join(owners)})"
+        if owners
+        else f"no instrument has a source {source!r}"
     )
-    return running >= sum(services.values())
+    fail(f"job {action}: {which}; give --instrument", ExitCode.USAGE)
 
 
 def _is_job_id(text: str) -> bool:
@@ -378,9 +370,3 @@ def _is_job_id(text: str) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def _reset_all(plane):
-    from ..core.commands import JobAction
-
-    return plane.orchestrator.act_on_all(JobAction.RESET)

@@ -188,15 +188,38 @@ def test_stop_of_a_job_nobody_runs_exits_3_naming_the_instrument(system) -> None
     )
 
 
-@pytest.mark.parametrize("target", [(f"monitor1/{uuid.uuid4()}",), ("--all",)])
 @pytest.mark.parametrize("action", ["stop", "reset"])
-def test_stop_and_reset_need_an_instrument(system, action, target) -> None:
-    result = invoke("job", action, *target)  # no -i, no LIVEDATA_INSTRUMENT
+def test_stop_and_reset_of_everything_need_an_instrument(system, action) -> None:
+    result = invoke("job", action, "--all")  # no -i, no LIVEDATA_INSTRUMENT
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr.strip() == (
-        f"error: job {action} needs --instrument (or LIVEDATA_INSTRUMENT):"
+        f"error: job {action} --all needs --instrument (or LIVEDATA_INSTRUMENT):"
         f" the instrument whose jobs to {action}"
     )
+    assert system.opened == []
+
+
+def test_a_job_id_names_its_instrument_through_its_source(system) -> None:
+    (first,) = start("-w", PANEL)
+    result = invoke("job", "stop", first, "--timeout", "5")  # no -i
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert [instrument for instrument, _ in system.opened][-1] == "dummy"
+
+
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        (
+            "sample_temperature",
+            "several instruments have a source 'sample_temperature'",
+        ),
+        ("nowhere", "no instrument has a source 'nowhere'"),
+    ],
+)
+def test_a_job_id_of_no_single_instrument_needs_one(system, source, why) -> None:
+    result = invoke("job", "reset", f"{source}/{uuid.uuid4()}")
+    assert result.exit_code == ExitCode.USAGE
+    assert why in result.stderr and "give --instrument" in result.stderr
     assert system.opened == []
 
 

@@ -15,7 +15,6 @@ import pytest
 import typer
 
 from livedata.cli.common import ExitCode
-from livedata.cli.job import _heard_jobs
 from livedata.cli.job_report import report
 from livedata.cli.status_views import job_table, service_table
 from livedata.control.snapshots import (
@@ -323,20 +322,20 @@ def test_stop_by_workflow_waits_for_the_jobs_a_service_reports() -> None:
     between would not know whose answers to wait for."""
     service = _service("detector_data", jobs=2)
     one_job = Snapshot(1, services=(service,), jobs=(_job("1", "detector_data"),))
-    assert not _heard_jobs(Snapshot(0), None)
-    assert not _heard_jobs(one_job, "detector_data")
+    assert not Snapshot(0).heard_all_jobs(None)
+    assert not one_job.heard_all_jobs("detector_data")
     both = Snapshot(
         2,
         services=(service,),
         jobs=(_job("1", "detector_data"), _job("2", "detector_data")),
     )
-    assert _heard_jobs(both, "detector_data") and _heard_jobs(both, None)
+    assert both.heard_all_jobs("detector_data") and both.heard_all_jobs(None)
     stopped = Snapshot(
         3,
         services=(service,),
         jobs=(_job("1", "detector_data"), _job("2", "detector_data", "stopped")),
     )
-    assert not _heard_jobs(stopped, "detector_data")
+    assert not stopped.heard_all_jobs("detector_data")
     other = Snapshot(4, services=(service, _service("monitor_data", jobs=0)))
-    assert _heard_jobs(other, "monitor_data")
-    assert not _heard_jobs(other, "data_reduction")
+    assert other.heard_all_jobs("monitor_data")
+    assert not other.heard_all_jobs("data_reduction")
