@@ -19,6 +19,7 @@ from ..core.timestamp import Timestamp
 from .detector_view_spec import DetectorViewParams
 from .edges import CoordinateMode
 from .histogram_kernel import PixelHistogrammer, SpectralBinning
+from .neutron import H_OVER_MN
 from .projection import ScreenProjection
 from .roi import (
     PolygonROI,
@@ -29,9 +30,6 @@ from .roi import (
     rectangles_to_dataarray,
     roi_bits,
 )
-
-# h / m_n in m^2/s: lambda = (h / m_n) * t / L.
-H_OVER_MN = 3.956034e-7
 
 
 def wavelength_transform(l_total_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

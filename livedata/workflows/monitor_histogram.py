@@ -10,9 +10,9 @@ import scipp as sc
 
 from ..core.events import MonitorEvents
 from ..core.timestamp import Timestamp
-from .detector_view import H_OVER_MN
 from .edges import CoordinateMode
 from .monitor_histogram_spec import MonitorHistogramParams
+from .neutron import H_OVER_MN
 
 
 class MonitorHistogramWorkflow:

@@ -7,12 +7,12 @@ import scipp as sc
 from livedata.core.events import DetectorEvents
 from livedata.core.timestamp import Timestamp
 from livedata.workflows.detector_view import (
-    H_OVER_MN,
     DetectorViewWorkflow,
     time_of_flight_transform,
     wavelength_transform,
 )
 from livedata.workflows.detector_view_spec import DetectorViewParams
+from livedata.workflows.neutron import H_OVER_MN
 from livedata.workflows.projection import (
     geometric_projection,
     logical_projection,
@@ -350,3 +350,13 @@ def test_dropped_events_are_handed_out_once_as_increments():
     assert view.take_dropped_events() == {"bad_pixel_id": 0, "out_of_range": 0}
     feed(view, {"panel": events([2], [11.0])})
     assert view.take_dropped_events() == {"bad_pixel_id": 0, "out_of_range": 1}
+
+
+def test_flight_time_of_a_one_angstrom_neutron():
+    from livedata.workflows.neutron import flight_time_ns
+
+    # v = h / (m_n * lambda) = 3956.034 m/s for 1 Å: 3.956034 m take 1 ms.
+    assert flight_time_ns(1.0, 3.956034) == pytest.approx(1e6)
+    assert flight_time_ns(np.array([1.0, 2.0]), 10.0)[1] == pytest.approx(
+        5.0556e6, rel=1e-4
+    )

@@ -8,9 +8,9 @@ from streaming_data_types import dataarray_da00
 from livedata.core.events import MonitorEvents
 from livedata.core.timestamp import Timestamp
 from livedata.kafka.da00_compat import da00_to_scipp, scipp_to_da00
-from livedata.workflows.detector_view import H_OVER_MN
 from livedata.workflows.monitor_histogram import MonitorHistogramWorkflow
 from livedata.workflows.monitor_histogram_spec import MonitorHistogramParams
+from livedata.workflows.neutron import H_OVER_MN
 
 T0, T1 = Timestamp(0), Timestamp(1)
 MS = 1_000_000

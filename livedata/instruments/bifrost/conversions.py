@@ -22,13 +22,13 @@ import numpy as np
 
 from livedata.geometry.detector_source import InstrumentGeometry
 from livedata.geometry.lookup_tables import PULSE_PERIOD_NS
+from livedata.workflows.neutron import H_OVER_MN_ANGSTROM
 
 from . import banks
 
-H_OVER_MN = 3956.034  # m Å / s
 MEV_TO_SPEED = 437.39  # v [m/s] = 437.39 * sqrt(E [meV])
 # ns per (Å m): tof = lambda * L * NS_PER_ANGSTROM_METRE (the views' relation).
-NS_PER_ANGSTROM_METRE = 1e9 / H_OVER_MN
+NS_PER_ANGSTROM_METRE = 1e9 / H_OVER_MN_ANGSTROM
 
 
 def secondary_paths(positions: np.ndarray) -> np.ndarray:
@@ -74,7 +74,7 @@ def indirect_conversion(
     t1_elastic = l1 / final_speeds(bank.shape) * 1e9
     frame_start_t1 = t1_elastic - PULSE_PERIOD_NS / 2
     frame_start = frame_start_t1 + t2  # since the pulse, not folded
-    scale = np.full_like(t2, H_OVER_MN * 1e-9 / l1)
+    scale = np.full_like(t2, H_OVER_MN_ANGSTROM * 1e-9 / l1)
     l1_m = np.full_like(t2, l1)
     per_ns = 1.0 / (NS_PER_ANGSTROM_METRE * l1_m)
     return IndirectConversion(

@@ -35,6 +35,7 @@ from livedata.geometry.layout import BankLayout
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes, f144_message
 from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
+from livedata.workflows.neutron import flight_time_ns
 
 from . import banks
 from .layout import pixel_area_m2, solid_angle, two_theta
@@ -46,7 +47,6 @@ RING_HEIGHT = 0.05
 BACKGROUND = 2e-4
 WAVELENGTH_BAND = banks.WAVELENGTH_BAND
 TRANSMISSION = 0.8
-H_OVER_MN = 3956.034  # m Å / s
 # Emission times of the ESS pulse as essreduce's analytical mode bounds them.
 EMISSION_NS = (0.0, 5e6)
 N_RINGS = 2048  # scattering-angle rings the sampler draws from
@@ -66,7 +66,7 @@ def toa_ns(
 ) -> np.ndarray:
     """Times of arrival in the pulse (int32 ns); emission times drawn with ``rng``
     (``None``: all at the pulse start, t0 = 0)."""
-    t = wavelength * flight_path_m / H_OVER_MN * 1e9
+    t = flight_time_ns(wavelength, flight_path_m)
     if rng is not None:
         t = t + rng.uniform(*EMISSION_NS, np.shape(wavelength))
     return np.mod(np.rint(t), PULSE_PERIOD.ns).astype(np.int32)

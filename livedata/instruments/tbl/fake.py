@@ -26,11 +26,11 @@ from livedata.geometry.detector_source import NeXusDetectorSource
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ad00_message, ev44_bytes
 from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
+from livedata.workflows.neutron import flight_time_ns
 
 from . import banks
 
 WAVELENGTH_BAND = banks.WAVELENGTH_BAND
-H_OVER_MN = 3956.034  # m Å / s
 EMISSION_NS = (0.0, 5e6)
 ORCA_FRAMES_PER_S = 2  # every 7th pulse
 
@@ -90,7 +90,7 @@ def detector_events(
     positions = geometry.bank(bank.name).positions.reshape(-1, 3)
     l_total = banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions[pixel], axis=1)
     lam = rng.uniform(*WAVELENGTH_BAND, n_events)
-    t = lam * l_total / H_OVER_MN * 1e9 + rng.uniform(*EMISSION_NS, n_events)
+    t = flight_time_ns(lam, l_total) + rng.uniform(*EMISSION_NS, n_events)
     toa = np.mod(np.rint(t), PULSE_PERIOD.ns)
     return DetectorEvents(numbers[pixel].astype(np.int32), toa.astype(np.int32))
 

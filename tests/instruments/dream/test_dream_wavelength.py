@@ -11,8 +11,8 @@ from livedata.instruments import get_instrument
 from livedata.instruments.dream import banks, fake, wavelength
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.stream_mapping import StreamMapping
+from livedata.workflows.neutron import H_OVER_MN_ANGSTROM
 
-H_OVER_MN = 3956.034  # m Å / s
 PERIOD_MS = 1e3 / 14
 
 
@@ -56,7 +56,7 @@ def test_table_agrees_with_kinematics_from_the_pscs(ltotal, dream_lookup_table):
     finite = np.isfinite(lam)
     assert finite.sum() > 50
     l_psc = 6.15  # m from the source, ess.dream.beamline
-    flight_ms = lam[finite] * (distance - l_psc) / H_OVER_MN * 1e3
+    flight_ms = lam[finite] * (distance - l_psc) / H_OVER_MN_ANGSTROM * 1e3
     at_psc = np.mod(toa_ms[finite] - flight_ms, PERIOD_MS)
     openings = _psc_openings_ms()
     gap = np.abs(at_psc[:, None] - openings[None, :])

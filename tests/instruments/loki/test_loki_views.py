@@ -9,11 +9,11 @@ from livedata.instruments.loki import banks, fake
 from livedata.instruments.loki.iofq import geometry
 from livedata.instruments.loki.layout import layout
 from livedata.workflows.detector_view_spec import DetectorViewParams
+from livedata.workflows.neutron import flight_time_ns
 from tests.instruments.geometry_helpers import register_moved_geometry
 from tests.instruments.science_harness import factory_workflow
 
 WINDOW = {"start_time": Timestamp(0), "end_time": Timestamp(1)}
-H_OVER_MN = 3956.034  # m Å / s
 
 
 def _view(name: str, source: str, params: DetectorViewParams):
@@ -76,7 +76,7 @@ def test_time_of_flight_is_the_band_over_the_flight_path():
         "time_of_flight", {"start": 0.0, "stop": 100.0, "num_bins": 200}
     )
     l_total = banks.SOURCE_TO_SAMPLE_M + 5.0
-    low, high = (lam * l_total / H_OVER_MN * 1e3 for lam in fake.WAVELENGTH_BAND)
+    low, high = (flight_time_ns(lam, l_total) / 1e6 for lam in fake.WAVELENGTH_BAND)
     inside = (centres > 0.97 * low) & (centres < 1.03 * high)
     assert counts[inside].sum() > 0.99 * counts.sum()
 
