@@ -26,10 +26,21 @@ TimeUnit = Literal["ns", "us", "µs", "ms", "s"]
 WavelengthUnit = Literal["angstrom", "Å", "nm"]
 
 
-class _Edges(BaseModel):
-    """``num_bins`` uniform bins from ``start`` to ``stop``, both in ``unit``."""
+class OrderedRange(BaseModel):
+    """Params with a ``start`` below their ``stop`` (bins, bands, windows); a
+    subclass declares both fields with its own bounds and defaults."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.stop <= self.start:
+            raise ValueError("stop must be greater than start")
+        return self
+
+
+class _Edges(OrderedRange):
+    """``num_bins`` uniform bins from ``start`` to ``stop``, both in ``unit``."""
 
     start: float
     stop: float
@@ -37,12 +48,6 @@ class _Edges(BaseModel):
     unit: str
 
     _POWERS: ClassVar[dict[str, int]] = {}
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.stop <= self.start:
-            raise ValueError("stop must be greater than start")
-        return self
 
     def bounds_in(self, unit: str) -> tuple[float, float]:
         """``(start, stop)`` converted to ``unit`` (one of the same dimension)."""

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from livedata.core.workflow_spec import CoordTemplate, OutputTemplate, WorkflowSpec
+from livedata.workflows.edges import OrderedRange
 
 from . import banks
 
 
-class _Edges(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.stop <= self.start:
-            raise ValueError("stop must be greater than start")
-        return self
-
-
-class QEdges(_Edges):
+class QEdges(OrderedRange):
     start: float = Field(default=0.0, ge=0.0, description="1/Å")
     stop: float = Field(default=2.5, gt=0.0, le=20.0, description="1/Å")
     num_bins: int = Field(default=100, ge=1, le=2000)
 
 
-class EnergyTransferEdges(_Edges):
+class EnergyTransferEdges(OrderedRange):
     start: float = Field(default=-2.0, ge=-50.0, description="meV")
     stop: float = Field(default=2.0, le=50.0, description="meV")
     num_bins: int = Field(default=80, ge=1, le=2000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from livedata.core.workflow_spec import (
     AuxInput,
@@ -12,6 +12,7 @@ from livedata.core.workflow_spec import (
     OutputTemplate,
     WorkflowSpec,
 )
+from livedata.workflows.edges import OrderedRange
 
 from . import banks
 
@@ -23,29 +24,19 @@ class ChopperSetting(StrEnum):
     HIGH_FLUX_BC240 = "high_flux_BC240"
 
 
-class _Range(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.stop <= self.start:
-            raise ValueError("stop must be greater than start")
-        return self
-
-
-class DspacingEdges(_Range):
+class DspacingEdges(OrderedRange):
     start: float = Field(default=0.4, gt=0.0, le=20.0, description="Å")
     stop: float = Field(default=3.5, gt=0.0, le=20.0, description="Å")
     num_bins: int = Field(default=620, ge=10, le=20_000)
 
 
-class TwoThetaEdges(_Range):
+class TwoThetaEdges(OrderedRange):
     start: float = Field(default=0.0, ge=0.0, le=180.0, description="deg")
     stop: float = Field(default=180.0, ge=0.0, le=180.0, description="deg")
     num_bins: int = Field(default=180, ge=1, le=2_000)
 
 
-class WavelengthRange(_Range):
+class WavelengthRange(OrderedRange):
     """Events outside this wavelength range are masked (frame edges, overlap)."""
 
     enabled: bool = False

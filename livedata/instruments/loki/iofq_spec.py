@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from livedata.core.workflow_spec import (
     AuxInput,
@@ -10,6 +10,7 @@ from livedata.core.workflow_spec import (
     OutputTemplate,
     WorkflowSpec,
 )
+from livedata.workflows.edges import OrderedRange
 
 from . import banks
 
@@ -18,33 +19,17 @@ TRANSMISSION_ROLE = "transmission_monitor"
 CARRIAGE_ROLE = "detector_carriage"
 
 
-class QBinning(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class QBinning(OrderedRange):
     start: float = Field(default=0.005, gt=0.0, description="1/Å")
     stop: float = Field(default=0.5, description="1/Å")
     num_bins: int = Field(default=100, ge=1, le=2000)
     log: bool = Field(default=False, description="logarithmic bins")
 
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.stop <= self.start:
-            raise ValueError("stop must be greater than start")
-        return self
 
-
-class WavelengthBand(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WavelengthBand(OrderedRange):
     start: float = Field(default=2.0, gt=0.0, description="Å")
     stop: float = Field(default=9.0, description="Å")
     num_bins: int = Field(default=70, ge=1, le=1000)
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.stop <= self.start:
-            raise ValueError("stop must be greater than start")
-        return self
 
 
 class IofQParams(BaseModel):
