@@ -45,11 +45,14 @@ ReadonlyOption = Annotated[
 ]
 RefreshOption = Annotated[
     float,
-    typer.Option(min=0.5, max=10.0, help="Redraws per second (+/- in the app)."),
+    typer.Option(
+        min=0.5, max=10.0, metavar="HZ", help="Redraws per second (+/- in the app)."
+    ),
 ]
 KeymapOption = Annotated[
     Path | None,
     typer.Option(
+        metavar="FILE",
         help="Keymap file (TOML/YAML) mapping binding ids to keys "
         "(default: $LIVEDATA_KEYMAP or ~/.config/livedata/keymap.toml).",
         show_default=False,
