@@ -6,7 +6,10 @@ against, the web. Subprocesses inherit an HTTP(S) proxy on a closed loopback
 port, so their HTTP requests fail fast too (NO_PROXY keeps loopback direct), and
 a per-session geometry cache (and no LIVEDATA_DATA_DIR or geometry URL from the
 shell), so generated geometry files and lookup tables never land in, or come
-from, the developer's folders. librdkafka's own sockets are not Python
+from, the developer's folders. The XDG state and config homes point into the
+session's temporary folder too: a console's config store left by an earlier
+`make demo` (``~/.local/state/livedata``) or a user's keymap must never change
+what a test sees. librdkafka's own sockets are not Python
 sockets; the broker fixture keeps them on loopback.
 """
 
@@ -87,7 +90,9 @@ def no_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     patch.setenv(
         "LIVEDATA_GEOMETRY_CACHE", str(tmp_path_factory.mktemp("geometry-cache"))
     )
-    for name in ("LIVEDATA_DATA_DIR", "LIVEDATA_GEOMETRY_URL"):
+    patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+    patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+    for name in ("LIVEDATA_DATA_DIR", "LIVEDATA_GEOMETRY_URL", "LIVEDATA_KEYMAP"):
         patch.delenv(name, raising=False)
     yield
     patch.undo()

@@ -15,7 +15,12 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 KEYMAP_ENV = "LIVEDATA_KEYMAP"
-DEFAULT_DIR = Path("~/.config/livedata")
+
+
+def default_dir() -> Path:
+    """``$XDG_CONFIG_HOME/livedata``, else ``~/.config/livedata`` (XDG base dirs)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or "~/.config"
+    return Path(base).expanduser() / "livedata"
 
 
 class KeymapError(ValueError):
@@ -26,7 +31,7 @@ def default_keymap_path() -> Path | None:
     env = os.environ.get(KEYMAP_ENV)
     if env:
         return Path(env).expanduser()
-    base = DEFAULT_DIR.expanduser()
+    base = default_dir()
     for name in ("keymap.toml", "keymap.yaml", "keymap.yml"):
         if (base / name).is_file():
             return base / name

@@ -92,6 +92,9 @@ def demo(
         ready_event.set()
 
     typer.echo(f"starting the {inst.name} demo ...", err=True)
+    from ..core.dependencies import warn_if_untested
+
+    warn_if_untested("console" if with_console else "cli")
     if not with_console:
         code = _run(run_demo, inst, port, log_dir, ready, stop, BrokerStartError)
         _finish(code, log_dir)

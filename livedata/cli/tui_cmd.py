@@ -175,8 +175,10 @@ def tui(
     mouse: MouseOption = True,
 ) -> None:
     """Watch services, jobs, commands and results; start and stop jobs."""
+    from ..core.dependencies import warn_if_untested
     from .common import resolve_bootstrap
 
+    warn_if_untested("console")
     inst = resolve_instrument(instrument)
     address = resolve_bootstrap(bootstrap)
     options = console_options(

@@ -16,6 +16,7 @@ import sys
 import uuid
 
 from ..config.kafka_connection import kafka_connection
+from ..core.dependencies import warn_if_untested
 from ..core.heartbeat import HeartbeatPublisher, ServiceInfo
 from ..core.job import one_line_error
 from ..core.metrics import Counters
@@ -59,6 +60,7 @@ def run_service(
     # From here on SIGTERM/SIGINT request a graceful stop, even while the
     # factories load: the service then says stopping/stopped instead of dying.
     stop = StopSignal()
+    warn_if_untested("services")
     restore_signals = stop_on_signals(stop)
     try:
         return _run_service(
