@@ -206,8 +206,14 @@ class OrchestratingProcessor:
         )
 
     def shutdown(self) -> None:
-        """A graceful stop begins: say so, and let every job finish."""
+        """A graceful stop begins: say so, and let every job finish.
+
+        The open data window is closed first, so its data reaches the jobs'
+        final results instead of being lost.
+        """
         self._state = ServiceState.STOPPING
+        for batch in self._batcher.flush():
+            self._process_batch(batch)
         self._jobs.stop_all()
         self._publish(self._heartbeat.beat(ServiceState.STOPPING))
 

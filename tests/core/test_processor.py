@@ -41,6 +41,9 @@ class FakeBatcher:
         start = ordered[0].timestamp
         return [MessageBatch(start, start + Duration(S), ordered)]
 
+    def flush(self) -> list[MessageBatch]:
+        return []
+
 
 class FakeFactory:
     def __init__(self) -> None:
