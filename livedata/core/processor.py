@@ -14,6 +14,7 @@ from typing import Any
 from .accumulator import Accumulator, PreprocessorFactory
 from .batching import MessageBatch, MessageBatcher
 from .commands import JobCommand, UnreadableCommand, WorkflowConfig
+from .finite import mask_nonfinite
 from .heartbeat import HEARTBEAT_INTERVAL, HeartbeatPublisher, ServiceInfo, StreamStats
 from .job import JobResult, one_line_error
 from .job_manager import JobManager
@@ -54,6 +55,13 @@ class StreamPreprocessors:
         self._factory = factory
         self._counters = counters
         self._accumulators: dict[StreamId, Accumulator[Any, Any] | None] = {}
+        # stream name -> non-finite values masked since the last ``take_masked``
+        self._masked: dict[str, int] = {}
+
+    def take_masked(self) -> dict[str, int]:
+        """Non-finite values masked per stream name since the last call."""
+        masked, self._masked = self._masked, {}
+        return masked
 
     def _accumulator(self, stream: StreamId) -> Accumulator[Any, Any] | None:
         if stream not in self._accumulators:
@@ -72,8 +80,23 @@ class StreamPreprocessors:
                     f"dropped_unknown_stream:{message.stream.kind.value}"
                 )
                 continue
+            value, masked = mask_nonfinite(message.value)
+            if masked:
+                name = message.stream.name
+                self._masked[name] = self._masked.get(name, 0) + masked
+                self._counters.increment(f"nonfinite_values:{name}", masked)
+                _log_sparsely(
+                    self._counters,
+                    f"nonfinite_messages:{message.stream.kind.value}",
+                    "stream %s: %d non-finite values %s",
+                    message.stream,
+                    masked,
+                    "dropped" if value is None else "set to zero",
+                )
+                if value is None:
+                    continue
             try:
-                accumulator.add(message.timestamp, message.value)
+                accumulator.add(message.timestamp, value)
             except Exception as error:  # bad input must not stop the service
                 _log_sparsely(
                     self._counters,
@@ -201,6 +224,10 @@ class OrchestratingProcessor:
             streams = [*self._pending_context, *streams]
             self._pending_context = {}
         values = self._preprocessors.values(streams)
+        for name, count in self._preprocessors.take_masked().items():
+            self._jobs.note_input_problem(
+                name, f"{count} non-finite input values of {name} set to zero"
+            )
         self._publish_results(
             self._jobs.process(batch.start_time, batch.end_time, values)
         )
