@@ -232,6 +232,10 @@ class OrchestratingProcessor:
             self._jobs.process(batch.start_time, batch.end_time, values)
         )
 
+    def restore_jobs(self, history: list[Any]) -> list[Any]:
+        """Start again the jobs ``history`` (the commands topic) says run (G5)."""
+        return self._jobs.restore(history)
+
     def shutdown(self) -> None:
         """A graceful stop begins: say so, and let every job finish.
 

@@ -10,7 +10,9 @@ from livedata.core.finite import mask_nonfinite
 
 
 def test_nan_pixels_of_a_frame_become_zero_in_a_copy() -> None:
-    frame = sc.DataArray(sc.array(dims=["y", "x"], values=np.ones((4, 4)), unit="counts"))
+    frame = sc.DataArray(
+        sc.array(dims=["y", "x"], values=np.ones((4, 4)), unit="counts")
+    )
     frame.values[1, 2] = np.nan
     frame.values[3, 3] = np.inf
     clean, count = mask_nonfinite(frame)

@@ -46,7 +46,9 @@ def test_restore_starts_the_running_jobs_with_their_ids_and_says_so(manager, cou
     kept = config(PLAIN, source="panel_0")
     stopped = config(PLAIN, source="panel_1")
     paused = config(VIEW, source="panel_1", aux_source_names={"angle": "rotation"})
-    replaced_old = config(VIEW, source="panel_0", aux_source_names={"angle": "rotation"})
+    replaced_old = config(
+        VIEW, source="panel_0", aux_source_names={"angle": "rotation"}
+    )
     replaced_new = replaced_old.model_copy(update={"message_id": "new"})
     history = [
         kept,
@@ -79,4 +81,6 @@ def test_restore_ignores_jobs_of_other_services(manager):
     from tests.core.test_job_manager import FOREIGN
 
     assert manager.restore([config(FOREIGN)]) == []
-    assert JobId(source_name="panel_0") not in {s.job_id for s in manager.job_statuses()}
+    assert JobId(source_name="panel_0") not in {
+        s.job_id for s in manager.job_statuses()
+    }
