@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_job_manager)
 """Repeated commands are answered, not re-run; a restart restores jobs (G5, issue 11)."""
 
 from __future__ import annotations
