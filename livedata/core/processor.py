@@ -24,6 +24,7 @@ from .message import (
     MessageSource,
     SourceUnhealthy,
     source_problem,
+    source_warning,
 )
 from .metrics import Counters
 from .result import unroll
@@ -212,7 +213,12 @@ class OrchestratingProcessor:
                 self._pending_context[stream] = None
         for batch in self._batcher.batch(data) if data else []:
             self._process_batch(batch)
-        self._publish(self._heartbeat.maybe_beat(self._state))
+        warning = (
+            source_warning(self._source)
+            if self._state is ServiceState.RUNNING
+            else None
+        )
+        self._publish(self._heartbeat.maybe_beat(self._state, warning))
         problem = source_problem(self._source)
         if problem is not None:
             raise SourceUnhealthy(problem)

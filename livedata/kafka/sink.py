@@ -38,6 +38,10 @@ def make_producer_config(
         **PRODUCER_DEFAULTS,
         **(base_config or {}),
         "bootstrap.servers": bootstrap,
+        # A producer must never create a topic by writing to it: after a broker
+        # restart that made topics with the broker's defaults before `topics
+        # create` ran (issue 11). Missing topics are an error, said once.
+        "allow.auto.create.topics": False,
     }
 
 

@@ -27,6 +27,7 @@ from ..core.status import JobStatus, ServiceState
 from ..core.stop_signal import StopSignal, stop_on_signals
 from ..core.timestamp import Duration, Timestamp
 from ..instruments import get_instrument
+from ..kafka.log_limit import limit_kafka_logs
 from ..kafka.sink import KafkaSink
 from ..kafka.source import BackgroundMessageSource
 from .builder import build_processor, service_kind
@@ -97,6 +98,7 @@ def _run_service(
         connection.describe(),
     )
     check_broker(connection, settings.kafka_timeout_s)
+    limit_kafka_logs()
     counters = Counters()
     # Commands older than the moment we read the end offsets were meant for an
     # earlier instance (minus a margin for the senders' clocks).
