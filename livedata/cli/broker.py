@@ -21,8 +21,13 @@ def broker(
         ),
     ] = None,
 ) -> None:
-    """Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C."""
+    """Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C.
+
+    Its memory is bounded: above $LIVEDATA_BROKER_MAX_MB (default 2048) the data
+    topics are re-created empty; control topics are kept.
+    """
     from ..kafka.broker import BrokerStartError, EmbeddedBroker
+    from ..kafka.broker_trim import BrokerTrimmer, max_bytes_from_env
 
     stop = StopSignal()
     stop_on_signals(stop)
@@ -34,8 +39,18 @@ def broker(
     typer.echo(
         "broker running; Ctrl-C stops it (data is kept in memory only)", err=True
     )
+    trimmer = BrokerTrimmer(
+        embedded.bootstrap, embedded.rss_bytes, max_bytes_from_env()
+    ).start()
+    death = None
     try:
-        stop.wait()
+        while not stop.wait(0.5):
+            death = embedded.death()
+            if death is not None:
+                break
     finally:
+        trimmer.stop()
         embedded.stop()
+    if death is not None:
+        fail(death)
     typer.echo("broker stopped", err=True)
