@@ -57,7 +57,9 @@ class JobManager:
         self._replaced: list[Job] = []
         # message id -> the answers given, so a repeated command (a client's
         # retry, a duplicated record) is answered again, not executed again.
-        self._answered: OrderedDict[str, list[CommandAcknowledgement]] = OrderedDict()
+        self._answered: OrderedDict[tuple[str, str], list[CommandAcknowledgement]] = (
+            OrderedDict()
+        )
 
     @property
     def active_job_count(self) -> int:
@@ -76,15 +78,16 @@ class JobManager:
     def handle_command(
         self, command: WorkflowConfig | JobCommand | UnreadableCommand
     ) -> list[CommandAcknowledgement]:
-        """Execute a command once per message id; a repeat gets the same answers."""
-        message_id = command.message_id
-        if message_id is not None and message_id in self._answered:
+        """Execute a command once; a repeat (same message id and content) gets
+        the same answers again."""
+        key = _repeat_key(command)
+        if key is not None and key in self._answered:
             self._counters.increment("commands_repeated")
-            logger.info("command %s seen before: answered again", message_id)
-            return list(self._answered[message_id])
+            logger.info("command %s seen before: answered again", command.message_id)
+            return list(self._answered[key])
         answers = self._execute(command)
-        if message_id is not None:
-            self._answered[message_id] = answers
+        if key is not None:
+            self._answered[key] = answers
             while len(self._answered) > ANSWERS_REMEMBERED:
                 self._answered.popitem(last=False)
         return answers
@@ -182,8 +185,9 @@ class JobManager:
         live: dict[JobId, WorkflowConfig] = {}
         paused: set[JobId] = set()
         for command in history:
-            if command.message_id is not None:
-                self._answered.setdefault(command.message_id, [])
+            key = _repeat_key(command)
+            if key is not None:
+                self._answered.setdefault(key, [])
             if isinstance(command, WorkflowConfig):
                 live[command.job_id] = command
                 paused.discard(command.job_id)
@@ -264,6 +268,18 @@ class JobManager:
             if job.phase is not Phase.STOPPED
         }
         return statuses
+
+
+def _repeat_key(
+    command: WorkflowConfig | JobCommand | UnreadableCommand,
+) -> tuple[str, str] | None:
+    """What makes a command a repeat: its message id and its content (one
+    message id may start a workflow's job on several sources)."""
+    if command.message_id is None:
+        return None
+    if isinstance(command, WorkflowConfig | JobCommand):
+        return (command.message_id, command.model_dump_json())
+    return (command.message_id, repr(command))
 
 
 def _reason(error: Exception) -> str:

@@ -32,6 +32,18 @@ def test_a_repeated_start_is_answered_again_and_the_job_keeps_its_data(
     assert len(workflows) == 1
 
 
+def test_one_message_id_may_start_jobs_on_several_sources(manager, counters):
+    first = config(PLAIN, source="panel_0")
+    second = config(PLAIN, source="panel_1").model_copy(
+        update={"message_id": first.message_id}
+    )
+    manager.handle_command(first)
+    [ack] = manager.handle_command(second)
+    assert ack.device == "panel_1"
+    assert manager.active_job_count == 2
+    assert counters.get("commands_repeated") == 0
+
+
 def test_a_repeated_stop_is_answered_again_not_reapplied(manager):
     manager.handle_command(config(PLAIN))
     stop = JobCommand(action=JobAction.PAUSE)

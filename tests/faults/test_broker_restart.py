@@ -81,7 +81,8 @@ def test_services_warn_then_resume_after_a_broker_restart(down_s):
         listener = Listener(bootstrap)
         warned = listener.wait_for(
             lambda _: [
-                b for b in [latest_service(listener, "detector_data")]
+                b
+                for b in [latest_service(listener, "detector_data")]
                 if b is not None and b.error and "topics missing" in b.error
             ],
             timeout=30,
@@ -103,7 +104,8 @@ def test_services_warn_then_resume_after_a_broker_restart(down_s):
         resumed = time.monotonic()
         clear = listener.wait_for(
             lambda _: [
-                b for b in [latest_service(listener, "detector_data")]
+                b
+                for b in [latest_service(listener, "detector_data")]
                 if b is not None and not b.error
             ],
             timeout=20,

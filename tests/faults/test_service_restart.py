@@ -72,7 +72,9 @@ def test_killed_service_restores_its_jobs_with_the_same_ids(bootstrap, service):
         listener.wait_for(
             lambda _: len(results(listener, cfg.job_id, output)) > before, timeout=30
         )
-        print(f"{service}: results again {time.monotonic() - killed_at:.1f} s after kill")
+        print(
+            f"{service}: results again {time.monotonic() - killed_at:.1f} s after kill"
+        )
     finally:
         stop_service(proc)
         listener.close()
@@ -91,7 +93,11 @@ def test_a_stopped_job_is_not_restored(bootstrap):
         stop = JobCommand(job_id=cfg.job_id, action=JobAction.STOP)
         produce_checked(bootstrap, [command_message("dummy", stop)])
         listener.wait_for(
-            lambda _: [s for s in job_statuses(listener, cfg.job_id) if s.state.value == "stopped"],
+            lambda _: [
+                s
+                for s in job_statuses(listener, cfg.job_id)
+                if s.state.value == "stopped"
+            ],
             timeout=20,
         )
         proc.send_signal(signal.SIGKILL)
