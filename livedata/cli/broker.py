@@ -21,13 +21,8 @@ def broker(
         ),
     ] = None,
 ) -> None:
-    """Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C.
-
-    Its memory is bounded: above $LIVEDATA_BROKER_MAX_MB (default 2048) the data
-    topics are re-created empty; control topics are kept.
-    """
+    """Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C."""
     from ..kafka.broker import BrokerStartError, EmbeddedBroker
-    from ..kafka.broker_trim import BrokerTrimmer, max_bytes_from_env
 
     stop = StopSignal()
     stop_on_signals(stop)
@@ -39,9 +34,6 @@ def broker(
     typer.echo(
         "broker running; Ctrl-C stops it (data is kept in memory only)", err=True
     )
-    trimmer = BrokerTrimmer(
-        embedded.bootstrap, embedded.rss_bytes, max_bytes_from_env()
-    ).start()
     death = None
     try:
         while not stop.wait(0.5):
@@ -49,7 +41,6 @@ def broker(
             if death is not None:
                 break
     finally:
-        trimmer.stop()
         embedded.stop()
     if death is not None:
         fail(death)

@@ -17,7 +17,11 @@ Measured quirks of this broker (Tansu 0.6.0) that callers must respect:
   lowered; livedata assigns partitions explicitly and never subscribes.
 - It keeps every record in memory for the life of the process: it enforces no
   ``retention.ms`` / ``retention.bytes`` and answers DeleteRecords by closing
-  the connection (measured), so a demo's memory grows with what it produced.
+  the connection (measured), so a demo's memory grows with what it produced
+  (~13 MB/s at the dummy demo's default rates). Deleting a topic frees its
+  memory, but a librdkafka client still using the topic then segfaults
+  (measured, consumer and producer of the topic, with or without metadata
+  requests), so topics must not be deleted under running clients.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from ..core.commands import WorkflowConfig
 from ..core.identifiers import JobId, WorkflowId
 from ..core.stop_signal import StopFlag, StopSignal
 from ..kafka.broker import EmbeddedBroker
-from ..kafka.broker_trim import BrokerTrimmer, max_bytes_from_env
 from ..lifeline import PARENT_PID_ENV
 from .topics import create_instrument_topics
 
@@ -128,9 +127,6 @@ def run_demo(
         if not report.ok:
             raise RuntimeError(f"could not create topics: {dict(report.failed)}")
         procs = start_processes(instrument, broker.bootstrap, log_dir)
-        trimmer = BrokerTrimmer(
-            broker.bootstrap, broker.rss_bytes, max_bytes_from_env()
-        ).start()
         try:
             silent = wait_for_services(
                 instrument.name, broker.bootstrap, list(procs.services), timeout=60.0
@@ -158,6 +154,5 @@ def run_demo(
                     break
                 stop.wait(0.5)
         finally:
-            trimmer.stop()
             codes = stop_processes(procs)
     return 0 if all(codes.get(s) == 0 for s in procs.services) else 1
