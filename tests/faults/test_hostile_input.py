@@ -33,6 +33,7 @@ from tests.integration.helpers import Listener, start_service, stop_service
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SERVICES = ("detector_data", "monitor_data", "timeseries")
+SERVICE_MAX_MB = 1500  # resident memory of one dummy service, whatever it was sent
 MINUTE = 60 * NS_PER_S
 
 
@@ -42,8 +43,20 @@ def services(bootstrap):
     missing = wait_for_services("dummy", bootstrap, list(procs), timeout=90)
     assert not missing, f"no heartbeat from {missing}"
     yield procs
-    for proc in procs.values():
-        stop_service(proc)
+    try:
+        for name, proc in procs.items():
+            assert proc.poll() is None, f"{name} died"
+            assert rss_mb(proc.pid) < SERVICE_MAX_MB, name
+    finally:
+        for proc in procs.values():
+            stop_service(proc)
+
+
+def rss_mb(pid: int) -> float:
+    import os
+
+    with open(f"/proc/{pid}/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 @pytest.fixture

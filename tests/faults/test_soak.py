@@ -5,7 +5,9 @@ data is never counted as bad.
 
 The fakes run at a fifth of the demo's default event rates: the embedded broker
 keeps every record (no retention, ~13 MB/s at full rate), and 10 minutes at
-full rate would take 8 GB of the CI host for the broker alone.
+full rate would take 8 GB of the CI host for the broker alone. The camera fake
+still sends 14 frames a second (~6 MB/s measured), so the broker's bound is a
+growth allowance, not a constant.
 ``LIVEDATA_SOAK_S`` shortens or lengthens the run (default 600 s).
 """
 
@@ -36,8 +38,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SOAK_S = float(os.environ.get("LIVEDATA_SOAK_S", "600"))
 SERVICE_MAX_MB = 1500
 RATES = {"detectors": 2e5, "area": 2e4, "monitors": 2e3, "logs": 2.0}
-# What the broker may hold after the run: its growth at these rates, doubled.
-BROKER_MAX_MB = 500 + 6 * SOAK_S
+# What the broker may hold after the run: start-up plus ~10 MB/s (6 measured).
+BROKER_MAX_MB = 1000 + 10 * SOAK_S
 
 
 def rss_mb(pid: int) -> float:
