@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .message import Message
-from .metrics import Counters
+from .metrics import Counters, log_sparsely
 from .stream import StreamId
 from .timestamp import NS_PER_S, Duration, Timestamp
 
@@ -29,14 +29,6 @@ logger = logging.getLogger(__name__)
 EARLIEST_PLAUSIBLE = Timestamp(946_684_800 * NS_PER_S)  # 2000-01-01T00:00:00Z
 DEFAULT_MAX_FUTURE_SKEW = Duration.from_seconds(300)
 DEFAULT_MAX_JUMP = Duration.from_seconds(60)
-
-
-def log_sparsely(counters: Counters, name: str, text: str, *args: Any) -> None:
-    """Count, and log the first and then every 1000th occurrence of ``name``."""
-    counters.increment(name)
-    count = counters.get(name)
-    if count == 1 or count % 1000 == 0:
-        logger.warning("%s (#%d) " + text, name, count, *args)
 
 
 class TimeGuard:
@@ -72,6 +64,7 @@ class TimeGuard:
             ts = message.timestamp.ns
             if ts <= 0 or ts < EARLIEST_PLAUSIBLE.ns or ts > latest_allowed:
                 log_sparsely(
+                    logger,
                     self._counters,
                     "dropped_absurd_timestamp",
                     "stream %s: timestamp %d ns is implausible; message dropped",
@@ -132,6 +125,7 @@ class TimeGuard:
             del self._held[stream]
             for message, _ in held:
                 log_sparsely(
+                    logger,
                     self._counters,
                     "dropped_time_jump",
                     "stream %s: timestamp %d ns is far ahead of the stream and"
