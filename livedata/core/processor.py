@@ -209,7 +209,7 @@ class OrchestratingProcessor:
         for batch in self._batcher.batch(data) if data else []:
             self._process_batch(batch)
         warning = (
-            source_warning(self._source)
+            source_warning(self._source) or source_warning(self._sink)
             if self._state is ServiceState.RUNNING
             else None
         )

@@ -15,7 +15,11 @@ import time
 from collections.abc import Callable
 
 DEFAULT_INTERVAL_S = 10.0
-KAFKA_LOGGERS = ("livedata.kafka.librdkafka", "livedata.kafka.source")
+KAFKA_LOGGERS = (
+    "livedata.kafka.librdkafka",
+    "livedata.kafka.source",
+    "livedata.kafka.sink",
+)
 
 
 class RateLimitFilter(logging.Filter):
