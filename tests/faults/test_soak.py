@@ -85,6 +85,7 @@ class Freshness:
         self._thread.join(10)
 
 
+@pytest.mark.timeout(SOAK_S + 420)
 def test_demo_rates_for_ten_minutes_stay_bounded_and_fresh() -> None:
     instrument = get_instrument("dummy")
     log_dir = tempfile.mkdtemp(prefix="livedata-soak-")
