@@ -30,7 +30,7 @@ from livedata.kafka.broker import EmbeddedBroker
 from livedata.kafka.consumer import assign_all, make_consumer_config
 from livedata.kafka.raw import from_confluent
 from livedata.kafka.routing import build_client_adapter
-from livedata.services.demo import default_job_configs, start_processes, stop_processes
+from livedata.cli.demo_run import default_job_configs, start_processes, stop_processes
 from livedata.services.topics import create_instrument_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
