@@ -21,6 +21,7 @@ import time
 import pytest
 from confluent_kafka import Consumer
 
+from livedata.cli.demo_run import default_job_configs, start_processes, stop_processes
 from livedata.control.quick import send_and_wait_for_acks, wait_for_services
 from livedata.core.identifiers import ResultKey
 from livedata.core.metrics import Counters
@@ -30,7 +31,6 @@ from livedata.kafka.broker import EmbeddedBroker
 from livedata.kafka.consumer import assign_all, make_consumer_config
 from livedata.kafka.raw import from_confluent
 from livedata.kafka.routing import build_client_adapter
-from livedata.cli.demo_run import default_job_configs, start_processes, stop_processes
 from livedata.services.topics import create_instrument_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
