@@ -24,6 +24,12 @@ CASES = {
         lambda t: ev44_message("dummy_detector", "panel_0", t, [1, 2, 3], [5, 6, 7]),
         "counts_total_cumulative",
     ),
+    "data_reduction": (
+        "dummy/total_counts/1",
+        "panel_0",
+        lambda t: ev44_message("dummy_detector", "panel_0", t, [1, 2, 3], [5, 6, 7]),
+        "total_counts",
+    ),
     "monitor_data": (
         "dummy/monitor_histogram/1",
         "monitor1",
