@@ -58,9 +58,9 @@ def test_killed_service_restores_its_jobs_with_the_same_ids(bootstrap, service):
     try:
         assert not wait_for_services("dummy", bootstrap, [service], timeout=60)
         cfg = config(workflow, source)
-        assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30).all_acked
+        assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=60).all_acked
         feed(bootstrap, make)
-        listener.wait_for(lambda _: results(listener, cfg.job_id, output), timeout=30)
+        listener.wait_for(lambda _: results(listener, cfg.job_id, output), timeout=60)
         assert not any(s.restored for s in job_statuses(listener, cfg.job_id))
 
         proc.send_signal(signal.SIGKILL)
@@ -76,7 +76,7 @@ def test_killed_service_restores_its_jobs_with_the_same_ids(bootstrap, service):
         assert restored[-1].state.value in ("scheduled", "active")
         feed(bootstrap, make)
         listener.wait_for(
-            lambda _: len(results(listener, cfg.job_id, output)) > before, timeout=30
+            lambda _: len(results(listener, cfg.job_id, output)) > before, timeout=60
         )
         print(
             f"{service}: results again {time.monotonic() - killed_at:.1f} s after kill"
@@ -95,7 +95,7 @@ def test_a_stopped_job_is_not_restored(bootstrap):
     proc = start_service("detector_data", bootstrap)
     try:
         assert not wait_for_services("dummy", bootstrap, ["detector_data"], timeout=60)
-        assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30).all_acked
+        assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=60).all_acked
         stop = JobCommand(job_id=cfg.job_id, action=JobAction.STOP)
         produce_checked(bootstrap, [command_message("dummy", stop)])
         listener.wait_for(
