@@ -67,7 +67,7 @@ def test_killed_service_restores_its_jobs_with_the_same_ids(bootstrap, service):
         assert proc.wait(10) == -signal.SIGKILL
         killed_at = time.monotonic()
         before = len(results(listener, cfg.job_id, output))
-        proc = start_service(service, bootstrap)
+        proc = start_service(service, bootstrap, log_level="INFO")
         restored = listener.wait_for(
             lambda _: [s for s in job_statuses(listener, cfg.job_id) if s.restored],
             timeout=120,  # a service start under CI load, then its first heartbeat
