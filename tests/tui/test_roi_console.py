@@ -5,12 +5,12 @@ published by the client's ``RoiPublisher``, ev44 events with a known layout."""
 from __future__ import annotations
 
 import numpy as np
-from livedata_tui.screens.results import ResultScreen
 
 from livedata.control.roi import Polygon, Rectangle, RoiRequest
 from livedata.control.roi_publisher import RoiPublisher
 from livedata.core.identifiers import JobId
 from livedata.kafka.wire_builders import ev44_message
+from livedata_tui.screens.results import ResultScreen
 
 from .conftest import SIZE
 from .helpers import pilot_test, redraw
