@@ -19,8 +19,8 @@ from .common import (
     BootstrapOption,
     ExitCode,
     JsonOption,
-    OptionalInstrumentOption,
     fail,
+    instrument_option,
     new_app,
 )
 
@@ -39,6 +39,12 @@ TimeoutOption = Annotated[
         min=0.5,
         metavar="SECONDS",
         help="Seconds to wait for the service's readback.",
+    ),
+]
+JobInstrumentOption = Annotated[
+    str | None,
+    instrument_option(
+        "Instrument of the job (else the one instrument with the job's source)."
     ),
 ]
 WaitOption = Annotated[
@@ -82,7 +88,7 @@ def set_roi(
     ] = None,
     timeout: TimeoutOption = 10.0,
     wait_s: WaitOption = 4.0,
-    instrument: OptionalInstrumentOption = None,
+    instrument: JobInstrumentOption = None,
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -110,7 +116,7 @@ def clear_roi(
     job_id: JobArgument,
     timeout: TimeoutOption = 10.0,
     wait_s: WaitOption = 4.0,
-    instrument: OptionalInstrumentOption = None,
+    instrument: JobInstrumentOption = None,
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -127,7 +133,7 @@ def show_roi(
     job_id: JobArgument,
     timeout: TimeoutOption = 5.0,
     wait_s: WaitOption = 4.0,
-    instrument: OptionalInstrumentOption = None,
+    instrument: JobInstrumentOption = None,
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -273,6 +279,10 @@ def _publish_and_confirm(
             fail(f"ROI not sent: {error}")
         plane.wait_for(lambda _: _confirmed(plane, tracker), timeout)
         state = tracker.state()
+        seen = next((j for j in plane.snapshot().jobs if j.job_id == job.job_id), job)
     print_state(job.job_id, state, json)
     if not state.confirmed:
+        problem = seen.error or seen.warning
+        if problem:  # e.g. the service refused the ROI
+            typer.echo(f"job {seen.state}: {problem}", err=True)
         raise typer.Exit(int(ExitCode.NO_ACK))
