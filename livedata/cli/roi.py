@@ -184,7 +184,14 @@ def _job_and_spec(plane, job_id: str, wait_s: float):
     from ..core.identifiers import WorkflowId
     from .roi_args import match_jobs
 
-    plane.wait_for(lambda snap: len(match_jobs(snap, job_id)) == 1, wait_s)
+    def settled(snap) -> bool:
+        # A full id is settled once heard; a prefix once every job the services
+        # report has been heard (a second match may still be on its way).
+        found = match_jobs(snap, job_id)
+        exact = len(found) == 1 and job_id in (found[0].job_id, found[0].job_number)
+        return exact or (bool(found) and snap.heard_all_jobs())
+
+    plane.wait_for(settled, wait_s)
     found = match_jobs(plane.snapshot(), job_id)
     if not found:
         fail(
