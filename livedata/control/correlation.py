@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
     import scipp as sc
@@ -165,6 +166,40 @@ def _ns(coord: Any) -> np.ndarray:
     if values.dtype.kind == "M":
         return values.astype("datetime64[ns]").astype(np.int64)
     return values.astype(np.int64)
+
+
+class BinParams(BaseModel):
+    """The form of one axis's bins (a plot cell's params, pydantic at the edge)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: float
+    stop: float
+    num_bins: int = Field(default=50, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BinParams:
+        self.bins()  # ValueError with the reason
+        return self
+
+    def bins(self) -> Bins:
+        return Bins(self.start, self.stop, self.num_bins)
+
+
+class CorrelationParams(BaseModel):
+    """What a correlation cell needs besides its inputs: bins per axis (one
+    for 1-D, two for 2-D) and the normalisation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    x_bins: BinParams
+    y_bins: BinParams | None = None
+    normalisation: Normalisation = Normalisation.COUNTS
+
+    @property
+    def bins(self) -> tuple[Bins, ...]:
+        axes = (self.x_bins, self.y_bins) if self.y_bins else (self.x_bins,)
+        return tuple(b.bins() for b in axes)
 
 
 # -- axis candidates -------------------------------------------------------------

@@ -7,9 +7,11 @@ import time
 import numpy as np
 import pytest
 import scipp as sc
+from pydantic import ValidationError
 
 from livedata.control.correlation import (
     Bins,
+    CorrelationParams,
     Normalisation,
     TimeSeries,
     axis_candidates,
@@ -92,6 +94,26 @@ def test_two_axes_fill_exactly_the_cells_visited():
 def test_bad_bins_are_refused(make, words):
     with pytest.raises(ValueError, match=words):
         make()
+
+
+def test_params_validate_bins_and_give_one_or_two_axes():
+    one = CorrelationParams.model_validate({"x_bins": {"start": -100, "stop": 100}})
+    assert one.bins == (Bins(-100, 100, 50),)
+    assert one.normalisation is Normalisation.COUNTS
+    two = CorrelationParams.model_validate(
+        {
+            "x_bins": {"start": 0, "stop": 1, "num_bins": 4},
+            "y_bins": {"start": -1, "stop": 1, "num_bins": 2},
+            "normalisation": "per_second",
+        }
+    )
+    assert [b.num_bins for b in two.bins] == [4, 2]
+    with pytest.raises(ValidationError, match="start < stop"):
+        CorrelationParams.model_validate({"x_bins": {"start": 1, "stop": 0}})
+    with pytest.raises(ValidationError, match="normalisation"):
+        CorrelationParams.model_validate(
+            {"x_bins": {"start": 0, "stop": 1}, "normalisation": "per_pulse"}
+        )
 
 
 def wait_ack(plane: ControlPlane, row) -> None:
