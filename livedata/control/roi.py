@@ -27,6 +27,25 @@ SHAPES = ("roi_rectangle", "roi_polygon")
 DIMS = {"roi_rectangle": "bounds", "roi_polygon": "vertex"}
 
 
+# One colour per roi_index (0-3 rectangles, 4-7 polygons), shared by every view,
+# so a shape and its spectrum match in the plot server and the console alike.
+ROI_COLOURS = (
+    "#e41a1c",
+    "#377eb8",
+    "#4daf4a",
+    "#984ea3",
+    "#ff7f00",
+    "#a65628",
+    "#f781bf",
+    "#17becf",
+)
+
+
+def roi_colour(index: int) -> str:
+    """The colour of ROI ``index`` (hex)."""
+    return ROI_COLOURS[index % len(ROI_COLOURS)]
+
+
 class RoiError(ValueError):
     """A shape or request that must not be published; the message says why."""
 

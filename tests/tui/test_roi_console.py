@@ -10,7 +10,7 @@ from livedata.control.roi import Polygon, Rectangle, RoiRequest
 from livedata.control.roi_publisher import RoiPublisher
 from livedata.core.identifiers import JobId
 from livedata.kafka.wire_builders import ev44_message
-from livedata_tui.screens.results import ResultScreen
+from livedata_tui.screens.results import ResultScreen, roi_colour
 
 from .conftest import SIZE
 from .helpers import pilot_test, redraw
@@ -64,6 +64,9 @@ async def test_roi_spectra_plot_one_curve_per_roi_beside_the_readback(system, ma
         assert plot.display is True
         drawn = plot.plt.build()
         assert "ROI 0" in drawn and "ROI 4" in drawn
+        # The colours every view uses for ROIs 0 and 4 (livedata.control.roi).
+        assert roi_colour("0") == (0xE4, 0x1A, 0x1C)
+        assert roi_colour("4") == (0xFF, 0x7F, 0x00)
 
 
 @pilot_test

@@ -199,15 +199,15 @@ def curve_label(row: ResultRow) -> str:
     return f"{label} [{unit}]" if unit else str(label)
 
 
-# Fixed per roi_index, so a spectrum keeps its colour as ROIs come and go.
-ROI_COLOURS = ("red", "green", "blue", "orange", "magenta", "cyan", "yellow", "white")
+def roi_colour(label: str) -> tuple[int, int, int] | str:
+    """The shared colour of ROI ``label`` (livedata.control.roi) as plotext RGB."""
+    from livedata.control.roi import roi_colour as hex_colour
 
-
-def roi_colour(label: str) -> str:
     try:
-        return ROI_COLOURS[int(label) % len(ROI_COLOURS)]
+        code = hex_colour(int(label)).lstrip("#")
     except ValueError:
         return "white"
+    return (int(code[0:2], 16), int(code[2:4], 16), int(code[4:6], 16))
 
 
 def readbacks_text(snapshot: Snapshot, row: ResultRow) -> str:
