@@ -58,8 +58,15 @@ def parse_polygon(text: str) -> Polygon:
 def parse_request(
     rects: Sequence[str], polygons: Sequence[str], unit: str | None
 ) -> RoiRequest:
-    from ..control.roi import RoiRequest
+    from ..control.roi import RoiError, RoiRequest
 
+    if unit is not None:
+        import scipp as sc
+
+        try:
+            sc.Unit(unit)
+        except Exception:  # scipp raises UnitError or ValueError by version
+            raise RoiError(f"--unit {unit!r}: not a unit") from None
     return RoiRequest(
         tuple(parse_rect(r) for r in rects),
         tuple(parse_polygon(p) for p in polygons),

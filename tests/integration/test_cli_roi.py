@@ -245,6 +245,7 @@ def test_clear_publishes_no_roi_and_the_spectra_empty(system, cli, job_id):
         (tuple(a for _ in range(5) for a in ("--rect", "0,1,0,1")), "at most 4"),
         (("--rect", "0,1,0"), "expected X0,X1,Y0,Y1"),
         (("--rect", "0,1,0,1", "--unit", "s"), "--unit s"),
+        (("--rect", "0,1,0,1", "--unit", "parsecs!"), "not a unit"),
     ],
 )
 def test_bad_shapes_exit_2_with_one_line_and_publish_nothing(
