@@ -35,6 +35,8 @@ START_TIME = "start_time"
 
 
 class Normalisation(StrEnum):
+    """``counts``: the sum per bin; ``per_second``: that sum over its seconds."""
+
     COUNTS = "counts"
     PER_SECOND = "per_second"
 

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 
 class LayerKind(StrEnum):
+    """What one layer of a cell draws; base kinds come from data, the rest stack."""
+
     IMAGE = "image"  # a 2-d output
     LINES = "lines"  # a 1-d output, or ROI spectra (one curve per ROI)
     ROI_READBACK = "roi_readback"  # the service's confirmed ROIs
@@ -141,6 +143,8 @@ class StaticLines(_Static):
 
 
 class StaticRectangle(_Static):
+    """One static rectangle, ``x0 < x1`` and ``y0 < y1`` (finite)."""
+
     x0: float
     x1: float
     y0: float
@@ -161,6 +165,8 @@ class StaticRectangle(_Static):
 
 
 class StaticRectangles(_Static):
+    """The rectangles of one static ``rectangles`` layer."""
+
     rectangles: tuple[StaticRectangle, ...] = Field(min_length=1, max_length=100)
     label: str = ""
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 
 class RoiSync(StrEnum):
+    """How a job's request stands against the service's readback."""
+
     NO_READBACK = "no readback"  # the service published no ROI output yet
     PENDING = "pending"  # a readback, but not (yet) the request
     CONFIRMED = "confirmed"  # the readback is the request
@@ -29,6 +31,8 @@ class RoiSync(StrEnum):
 
 @dataclass(frozen=True)
 class RoiState:
+    """A request and the latest readback of one job, taken together."""
+
     request: RoiRequest | None
     readback: RoiRequest | None
     readback_time_ns: int | None = None
