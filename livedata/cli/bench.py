@@ -7,12 +7,16 @@ from typing import Annotated
 
 import typer
 
+from ..core.timestamp import PULSE_FREQUENCY_HZ
+
 app = typer.Typer(help="Measure processing throughput.", no_args_is_help=True)
 
 
 def _whole_seconds(pulses: int) -> int:
-    if pulses % 14:
-        raise typer.BadParameter(f"{pulses} is not a multiple of 14 (whole seconds)")
+    if pulses % PULSE_FREQUENCY_HZ:
+        raise typer.BadParameter(
+            f"{pulses} is not a multiple of {PULSE_FREQUENCY_HZ} (whole seconds)"
+        )
     return pulses
 
 
@@ -24,7 +28,7 @@ def detector(
     pulses: Annotated[
         int,
         typer.Option(
-            min=14,
+            min=PULSE_FREQUENCY_HZ,
             callback=_whole_seconds,
             help="Timed pulses (14 Hz); a multiple of 14, i.e. whole 1 s windows.",
         ),

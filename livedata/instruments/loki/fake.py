@@ -178,7 +178,7 @@ def monitor_fraction(monitor: str) -> float:
 def make_loki_events(
     bank_name: str = banks.REAR.name,
     *,
-    n_pulses: int = 14,
+    n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 5_000,
     first_pulse_ns: int = 0,
     source_name: str | None = None,
@@ -209,7 +209,7 @@ def make_loki_events(
 def make_loki_monitor_events(
     monitor: str = banks.MONITOR_INCIDENT,
     *,
-    n_pulses: int = 14,
+    n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 10_000,
     first_pulse_ns: int = 0,
     source_name: str | None = None,

@@ -98,7 +98,7 @@ def detector_events(
 def make_tbl_events(
     bank_name: str = banks.HE3.name,
     *,
-    n_pulses: int = 14,
+    n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 2_000,
     first_pulse_ns: int = 0,
     seed: int = 0,
@@ -152,7 +152,7 @@ def tbl_area_messages(
         return
     rng = np.random.default_rng(3)
     pool = [orca_frame(rng, rate / ORCA_FRAMES_PER_S) for _ in range(pool_size)]
-    every = round(14 / ORCA_FRAMES_PER_S)
+    every = round(PULSE_FREQUENCY_HZ / ORCA_FRAMES_PER_S)
     for i, t in enumerate(pulse_clock(stop, pulse_times)):
         if i % every == 0:
             frame = pool[(i // every) % pool_size]
