@@ -82,8 +82,12 @@ class Job:
         self._missing_context = set(required_keys)
         self._held_context: dict[str, Any] = {}
         self._phase = Phase.SCHEDULED
+        # Started again from the commands topic after a service restart (G5).
+        self.restored = False
         self._paused = False
         self._warning: str | None = None
+        # Sticky until reset: something about the inputs the operator must know.
+        self._input_warning: str | None = None
         self._error: str | None = None
         self._window_start: Timestamp | None = None
         self._window_end: Timestamp | None = None
@@ -113,7 +117,7 @@ class Job:
             return JobState.SCHEDULED
         if self._missing_context:
             return JobState.PENDING_CONTEXT
-        if self._warning is not None:
+        if self._warning is not None or self._input_warning is not None:
             return JobState.WARNING
         return JobState(self._phase.value)
 
@@ -123,10 +127,13 @@ class Job:
         end = self._window_end.ns if self._window_end else None
         return JobStatus(
             state=self.state,
-            warning=PAUSED_WARNING if self._paused else self._warning,
+            warning=PAUSED_WARNING
+            if self._paused
+            else (self._warning or self._input_warning),
             error=self._error,
             job_id=self.job_id,
             workflow_id=str(self.workflow_id),
+            restored=self.restored,
             start_time=start if start is not None else self.schedule.start_time,
             end_time=self.schedule.end_time
             if self.schedule.end_time is not None
@@ -147,7 +154,12 @@ class Job:
         self._window_start = None
         self._window_end = None
         self._warning = None
+        self._input_warning = None
         self._error = None
+
+    def note_input_problem(self, text: str) -> None:
+        """Warn (until reset) about inputs, e.g. non-finite values masked."""
+        self._input_warning = text
 
     def stop(self) -> None:
         """Ask for one final result; the manager calls ``finish`` to compute it."""

@@ -22,6 +22,20 @@ logger = logging.getLogger(__name__)
 _MB = 1024 * 1024
 
 
+class ClientSettingsRefused(ValueError):
+    """librdkafka refused the client settings (e.g. SASL without a username)."""
+
+
+def admin_client(config: Mapping[str, Any]) -> AdminClient:
+    """An AdminClient; settings librdkafka refuses are one line, not a traceback."""
+    try:
+        return AdminClient(dict(config))
+    except KafkaException as exc:
+        raise ClientSettingsRefused(
+            f"Kafka client settings refused: {_reason(exc)}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class TopicSettings:
     """How one topic is created: partition count and topic-level configs."""
@@ -151,7 +165,7 @@ def ensure_topics(
 
     Raises :class:`BrokerUnreachable` if the broker does not answer in time.
     """
-    admin = AdminClient(
+    admin = admin_client(
         {
             **(client_config or {}),
             "bootstrap.servers": bootstrap,
@@ -261,7 +275,7 @@ def check_reachable(
     Clients call this first so that a wrong address costs seconds and one clear
     line, not a consumer that retries silently forever.
     """
-    admin = AdminClient(
+    admin = admin_client(
         {
             **(client_config or {}),
             "bootstrap.servers": bootstrap,

@@ -55,6 +55,7 @@ def make_consumer_config(
         **(base_config or {}),
         "bootstrap.servers": bootstrap,
         "group.id": unique_group_id(group_prefix),
+        "allow.auto.create.topics": False,  # never create a topic by reading it
     }
 
 
