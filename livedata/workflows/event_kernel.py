@@ -143,6 +143,15 @@ def bin_index(x, edges):
     return i
 
 
+@numba.njit(inline="always", nogil=True)
+def sorted_bin_index(x, edges):
+    """Index of the bin of ``x`` in any ascending ``edges`` (-1: none)."""
+    n = edges.shape[0] - 1
+    if not (x >= edges[0] and x < edges[n]):
+        return -1
+    return np.searchsorted(edges, x, side="right") - 1
+
+
 def flat_events(events) -> tuple[np.ndarray, np.ndarray]:
     """(event_id, event_time_offset in ns as float64) of NXevent_data-like data."""
     import scipp as sc

@@ -82,6 +82,7 @@ from .carriage import (
 )
 from .conversions import LOOKUP
 from .denominator import chunked_binned_denominator
+from .iofq_kernel import iofq_kernel, numerator_binned_q
 from .iofq_spec import INCIDENT_ROLE, TRANSMISSION_ROLE, IofQParams
 from .layout import pixel_area_m2
 
@@ -205,8 +206,12 @@ def transmission_output(da: TransmissionFraction[SampleRun]) -> TransmissionOutp
 
 
 @cache
-def _base_pipeline() -> sciline.Pipeline:
-    """LokiWorkflow with what needs no file, bank or params."""
+def _base_pipeline(per_event_kernel: bool) -> sciline.Pipeline:
+    """LokiWorkflow with what needs no file, bank or params.
+
+    ``per_event_kernel=False`` keeps esssans's own per-event chain (the reference
+    the tests compare the kernel with).
+    """
     wf = loki.LokiWorkflow(wavelength_from="file")
     for provider in (
         transmission_run_incident,
@@ -222,6 +227,11 @@ def _base_pipeline() -> sciline.Pipeline:
         chunked_binned_denominator,
     ):
         wf.insert(provider)
+    if per_event_kernel:
+        # The per-event steps run in livedata's kernel (iofq_kernel.py); esssans
+        # builds its tables and does everything after the numerator histogram.
+        wf.insert(iofq_kernel)
+        wf.insert(numerator_binned_q)
     table = LOOKUP.table()
     wf[LookupTable[SampleRun, snx.NXdetector]] = table
     wf[LookupTable[SampleRun, Incident]] = table
@@ -246,13 +256,15 @@ def on_carriage(bank_name: str) -> bool:
     return bank_name == banks.REAR.name
 
 
-def iofq_pipeline(bank_name: str, params: IofQParams) -> sciline.Pipeline:
+def iofq_pipeline(
+    bank_name: str, params: IofQParams, *, per_event_kernel: bool = True
+) -> sciline.Pipeline:
     """The configured pipeline of one job (a copy; the cached base is untouched).
 
     The rear bank's position is a context input (the carriage); the other banks
     stay where the geometry file puts them.
     """
-    wf = _base_pipeline().copy()
+    wf = _base_pipeline(per_event_kernel).copy()
     wf[Filename[SampleRun]] = str(geometry().path)
     w = params.wavelength
     wavelength = sc.linspace(
@@ -285,7 +297,9 @@ TARGETS = {
 }
 
 
-def make_iofq_workflow(source_name: str, params: IofQParams):
+def make_iofq_workflow(
+    source_name: str, params: IofQParams, *, per_event_kernel: bool = True
+):
     """One bank's I(Q) job; monitors enter under their aux roles, the carriage
     (rear bank only) as context (F5)."""
     dynamic = {
@@ -309,7 +323,7 @@ def make_iofq_workflow(source_name: str, params: IofQParams):
     if rear:  # computed once per carriage move, not at every finalize
         targets[f"{HIDDEN_PREFIX}denominator"] = BinnedQ[SampleRun, Denominator]
     workflow = StreamProcessorWorkflow(
-        iofq_pipeline(source_name, params),
+        iofq_pipeline(source_name, params, per_event_kernel=per_event_kernel),
         dynamic_keys=dynamic,
         context_keys={CARRIAGE_ROLE: DetectorCarriage} if rear else None,
         target_keys=targets,
