@@ -129,7 +129,9 @@ def _bifrost_case() -> ReductionCase:
         streams.append(
             Stream("bifrost_detector", banks.triplet_name(arc, channel), draw)
         )
-    return ReductionCase("bifrost", "bifrost/qe_map", banks.UNIFIED.name, tuple(streams))
+    return ReductionCase(
+        "bifrost", "bifrost/qe_map", banks.UNIFIED.name, tuple(streams)
+    )
 
 
 CASES: dict[str, Callable[[], ReductionCase]] = {
@@ -221,9 +223,7 @@ def run_reduction_bench(
         for pools, is_detector in ((detectors, True), (monitors, False)):
             for stream, pool in pools.items():
                 ids, toa = pool[i % POOL]
-                out.append(
-                    ev44_message(stream.topic, stream.source, t, ids, toa, i)
-                )
+                out.append(ev44_message(stream.topic, stream.source, t, ids, toa, i))
                 n += toa.size if is_detector else 0
         return out, n
 

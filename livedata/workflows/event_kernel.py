@@ -15,7 +15,7 @@ interpolator does (same formula and order of operations), then divides by Ltotal
 
 Events hit pixels at random, so a kernel's speed is set by cache misses, not
 arithmetic: ``pixel_records`` packs everything a kernel reads per pixel into one
-64-byte row (one cache line) indexed directly by event_id.
+32-byte row (half a cache line) indexed directly by event_id.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class WavelengthGrid:
     L - y1 (row -1: the pixel is off the table, its events get no wavelength)."""
 
     time_edges_ns: np.ndarray
+    distance_edges_m: np.ndarray
     values: np.ndarray  # (n_distance, n_time): wavelength * distance
     # (n_distance - 1, n_time - 1, 4): the four corners of each cell side by
     # side, so one interpolation reads one cache line instead of two rows.
@@ -86,6 +87,7 @@ class WavelengthGrid:
         ).copy()
         return cls(
             time_edges_ns=np.ascontiguousarray(t),
+            distance_edges_m=np.ascontiguousarray(y),
             values=v,
             corners=corners,
             norm=(1.0 / (t[1] - t[0])) * (1.0 / dy),
@@ -116,8 +118,7 @@ def wavelength_at(toa_ns, p, t_edges, values, norm, row, below, above, ltotal):
     a12 = values[iy + 1, ix]
     a22 = values[iy + 1, ix + 1]
     out = (
-        below[p] * (x2mxx * a11 + xxmx1 * a21)
-        + above[p] * (x2mxx * a12 + xxmx1 * a22)
+        below[p] * (x2mxx * a11 + xxmx1 * a21) + above[p] * (x2mxx * a12 + xxmx1 * a22)
     ) * norm
     return out / ltotal[p]
 
@@ -164,36 +165,36 @@ def flat_events(events) -> tuple[np.ndarray, np.ndarray]:
     return ids, toa.values
 
 
-RECORD_FIELDS = 8  # float64s per pixel: one 64-byte cache line
+RECORD_FIELDS = 4  # float64s per pixel: 32 bytes, two pixels per cache line
 
 
 def pixel_records(
     pixels: PixelTable, grid: WavelengthGrid, extra: dict[int, np.ndarray]
 ) -> np.ndarray:
-    """Per event_id (offset ``pixels.first_id``), one cache-line-aligned row:
-    [0] distance row (-1: off the table, -2: not in the bank), [1] y2 - L,
-    [2] L - y1, [3] Ltotal, then ``extra`` columns 4-7 (per pixel, as float64)."""
+    """Per event_id (offset ``pixels.first_id``), one 32-byte-aligned row:
+    [0] distance row (-1: off the table, -2: not in the bank), [1] Ltotal, then
+    ``extra`` columns 2-3 (per pixel, as float64). Small rows keep the table of a
+    large bank in the last-level cache (DREAM's mantle: 16 MB)."""
     n = pixels.index.size
     raw = np.zeros(n * RECORD_FIELDS + RECORD_FIELDS, dtype=np.float64)
-    skip = (-raw.ctypes.data % 64) // 8
+    skip = (-raw.ctypes.data % 32) // 8
     rec = raw[skip : skip + n * RECORD_FIELDS].reshape(n, RECORD_FIELDS)
     valid = pixels.index >= 0
     p = pixels.index[valid]
     rec[:, 0] = -2.0
     rec[valid, 0] = grid.row[p]
-    rec[valid, 1] = grid.below[p]
-    rec[valid, 2] = grid.above[p]
-    rec[valid, 3] = grid.ltotal_m[p]
+    rec[valid, 1] = grid.ltotal_m[p]
     for column, values in extra.items():
-        if not 4 <= column < RECORD_FIELDS:
-            raise ValueError(f"extra column {column} outside 4..7")
+        if not 2 <= column < RECORD_FIELDS:
+            raise ValueError(f"extra column {column} outside 2..3")
         rec[valid, column] = np.asarray(values, dtype=np.float64)[p]
     return rec
 
 
 @numba.njit(inline="always", nogil=True)
-def record_wavelength(toa_ns, rec, k, t_edges, corners, norm):
-    """``wavelength_at`` for the pixel record ``rec[k]`` (NaN off table or bank)."""
+def record_wavelength(toa_ns, rec, k, t_edges, d_edges, corners, norm):
+    """``wavelength_at`` for the pixel record ``rec[k]`` (NaN off table or bank);
+    y2 - L and L - y1 are formed here exactly as essreduce forms them."""
     iy = np.int64(rec[k, 0])
     nx = t_edges.shape[0]
     xmin = t_edges[0]
@@ -206,9 +207,10 @@ def record_wavelength(toa_ns, rec, k, t_edges, corners, norm):
         ix = int((toa_ns - xmin) * (1.0 / (t_edges[1] - xmin)))
     x2mxx = t_edges[ix + 1] - toa_ns
     xxmx1 = toa_ns - t_edges[ix]
+    ltotal = rec[k, 1]
     c = corners[iy, ix]
     out = (
-        rec[k, 1] * (x2mxx * c[0] + xxmx1 * c[1])
-        + rec[k, 2] * (x2mxx * c[2] + xxmx1 * c[3])
+        (d_edges[iy + 1] - ltotal) * (x2mxx * c[0] + xxmx1 * c[1])
+        + (ltotal - d_edges[iy]) * (x2mxx * c[2] + xxmx1 * c[3])
     ) * norm
-    return out / rec[k, 3]
+    return out / ltotal

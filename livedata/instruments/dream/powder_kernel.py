@@ -58,7 +58,7 @@ class PowderKernel:
     two_theta_edges: sc.Variable  # the fine grid essdiffraction focusses on
     dspacing_edges: sc.Variable
     keep: tuple[float, float] | None
-    records: np.ndarray  # pixel_records: table row, weights, Ltotal, sin, 2theta bin
+    records: np.ndarray  # pixel_records: table row, Ltotal, sin θ, 2theta bin
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -95,12 +95,14 @@ def powder_kernel(
         two_theta_edges=fine,
         dspacing_edges=dspacing_bins.to(unit="angstrom", dtype="float64"),
         keep=keep,
-        records=pixel_records(pixels, grid, {4: sin_theta, 5: index}),
+        records=pixel_records(pixels, grid, {2: sin_theta, 3: index}),
     )
 
 
 @numba.njit(cache=True, nogil=True)
-def _focus(event_id, toa, first_id, rec, t_edges, corners, norm, d_edges, keep, out):
+def _focus(
+    event_id, toa, first_id, rec, t_edges, y_edges, corners, norm, d_edges, keep, out
+):
     """One pass: record -> wavelength -> d -> Lorentz weight -> (2theta, d) bin.
 
     ``keep`` is (low, high) in Å, or (-inf, inf) for no wavelength mask."""
@@ -114,13 +116,15 @@ def _focus(event_id, toa, first_id, rec, t_edges, corners, norm, d_edges, keep, 
         if rec[k, 0] < -1.5:
             dropped += 1
             continue
-        lam = record_wavelength(np.float64(toa[i]), rec, k, t_edges, corners, norm)
+        lam = record_wavelength(
+            np.float64(toa[i]), rec, k, t_edges, y_edges, corners, norm
+        )
         if lam < keep[0] or lam > keep[1]:
             continue
-        s = rec[k, 4]
+        s = rec[k, 2]
         d = 0.5 * lam / s
         j = bin_index(d, d_edges)
-        b = np.int64(rec[k, 5])
+        b = np.int64(rec[k, 3])
         if j < 0 or b < 0:
             continue
         d2 = d * d
@@ -141,6 +145,7 @@ def focus(kernel: PowderKernel, event_id: np.ndarray, toa_ns: np.ndarray) -> tup
         kernel.pixels.first_id,
         kernel.records,
         g.time_edges_ns,
+        g.distance_edges_m,
         g.corners,
         g.norm,
         kernel.dspacing_edges.values,

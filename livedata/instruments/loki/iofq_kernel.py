@@ -50,7 +50,7 @@ from livedata.workflows.event_kernel import (
 class IofQKernel:
     pixels: PixelTable
     grid: WavelengthGrid
-    records: np.ndarray  # column 4: 4π sin θ; column 5: 1 if the pixel is masked
+    records: np.ndarray  # column 2: 4π sin θ; column 3: 1 if the pixel is masked
     q_edges: sc.Variable
     wavelength_edges: sc.Variable
 
@@ -84,7 +84,7 @@ def iofq_kernel(
         pixels=pixels,
         grid=grid,
         records=pixel_records(
-            pixels, grid, {4: q_factor.ravel(), 5: masked.ravel().astype(float)}
+            pixels, grid, {2: q_factor.ravel(), 3: masked.ravel().astype(float)}
         ),
         q_edges=q_bins.to(unit="1/angstrom", dtype="float64"),
         wavelength_edges=wavelength_bins.to(unit="angstrom", dtype="float64"),
@@ -92,7 +92,9 @@ def iofq_kernel(
 
 
 @numba.njit(cache=True, nogil=True)
-def _bin_q(event_id, toa, first_id, rec, t_edges, corners, norm, w_edges, q_edges, out):
+def _bin_q(
+    event_id, toa, first_id, rec, t_edges, y_edges, corners, norm, w_edges, q_edges, out
+):
     dropped = 0
     n_ids = rec.shape[0]
     for i in range(event_id.shape[0]):
@@ -100,13 +102,15 @@ def _bin_q(event_id, toa, first_id, rec, t_edges, corners, norm, w_edges, q_edge
         if k < 0 or k >= n_ids or rec[k, 0] < -1.5:
             dropped += 1
             continue
-        if rec[k, 5] != 0.0:
+        if rec[k, 3] != 0.0:
             continue
-        lam = record_wavelength(np.float64(toa[i]), rec, k, t_edges, corners, norm)
+        lam = record_wavelength(
+            np.float64(toa[i]), rec, k, t_edges, y_edges, corners, norm
+        )
         w = bin_index(lam, w_edges)
         if w < 0:
             continue
-        q = sorted_bin_index(rec[k, 4] / lam, q_edges)
+        q = sorted_bin_index(rec[k, 2] / lam, q_edges)
         if q < 0:
             continue
         out[w, q] += 1.0
@@ -126,6 +130,7 @@ def bin_events(kernel: IofQKernel, event_id: np.ndarray, toa_ns: np.ndarray):
         kernel.pixels.first_id,
         kernel.records,
         g.time_edges_ns,
+        g.distance_edges_m,
         g.corners,
         g.norm,
         kernel.wavelength_edges.values,

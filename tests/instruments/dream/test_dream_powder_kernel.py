@@ -57,12 +57,17 @@ def _assert_same(ours: sc.DataArray, theirs: sc.DataArray) -> None:
             )
     a = np.where(theirs.masks_any().values, 0, theirs.values) if theirs.masks else None
     expected = theirs.values if a is None else a
-    got = ours.values if not ours.masks else np.where(
-        ours.masks_any().values, 0, ours.values
+    got = (
+        ours.values
+        if not ours.masks
+        else np.where(ours.masks_any().values, 0, ours.values)
     )
     assert np.nansum(expected) > 0
     np.testing.assert_allclose(
-        np.nan_to_num(got), np.nan_to_num(expected), rtol=2e-5, atol=1e-6 * np.nanmax(expected)
+        np.nan_to_num(got),
+        np.nan_to_num(expected),
+        rtol=2e-5,
+        atol=1e-6 * np.nanmax(expected),
     )
 
 
