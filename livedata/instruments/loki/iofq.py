@@ -94,6 +94,7 @@ IofQWindow = NewType("IofQWindow", sc.DataArray)
 # wavelength band, which a da00 message cannot carry next to Q), float64.
 IofQOutput = NewType("IofQOutput", sc.DataArray)
 IofQWindowOutput = NewType("IofQWindowOutput", sc.DataArray)
+CountsQOutput = NewType("CountsQOutput", sc.DataArray)
 TransmissionOutput = NewType("TransmissionOutput", sc.DataArray)
 # Generated inputs: the pixel area of the flat-pixel solid angle (m^2) and the
 # radius of the beam stop (m).
@@ -205,6 +206,12 @@ def transmission_output(da: TransmissionFraction[SampleRun]) -> TransmissionOutp
     return TransmissionOutput(_publishable(da))
 
 
+def counts_q_output(numerator: ReducedQ[SampleRun, Numerator]) -> CountsQOutput:
+    """The numerator since start: counts per Q bin, not normalised (published
+    alone while no monitor has delivered: the monitors are optional)."""
+    return CountsQOutput(_publishable(numerator))
+
+
 @cache
 def _base_pipeline(per_event_kernel: bool) -> sciline.Pipeline:
     """LokiWorkflow with what needs no file, bank or params.
@@ -222,6 +229,7 @@ def _base_pipeline(per_event_kernel: bool) -> sciline.Pipeline:
         i_of_q_output,
         i_of_q_window_output,
         transmission_output,
+        counts_q_output,
         flat_pixel_solid_angle,
         beam_stop_mask,
         chunked_binned_denominator,
@@ -294,7 +302,10 @@ TARGETS = {
     "i_of_q": IofQOutput,
     "i_of_q_current": IofQWindowOutput,
     "transmission": TransmissionOutput,
+    "counts_q": CountsQOutput,
 }
+# What a job publishes while a monitor has delivered nothing yet.
+PARTIAL_TARGETS = {"counts_q": CountsQOutput}
 
 
 def make_iofq_workflow(
@@ -328,6 +339,7 @@ def make_iofq_workflow(
         context_keys={CARRIAGE_ROLE: DetectorCarriage} if rear else None,
         target_keys=targets,
         accumulators=accumulators,
+        partial_targets=PARTIAL_TARGETS,
     )
     return CarriageContext(workflow) if rear else _IgnoreCarriage(workflow)
 

@@ -133,5 +133,15 @@ def iofq_spec() -> WorkflowSpec:
                 "transmission-monitor / incident-monitor counts per wavelength bin "
                 "(empty-beam ratio 1)",
             ),
+            "counts_q": OutputTemplate(
+                "Counts in Q since start, NOT normalised",
+                ("Q",),
+                "counts",
+                (None,),
+                q,
+                "the I(Q) numerator: unmasked events in the wavelength band, 1 "
+                "each; published alone while a monitor has delivered nothing "
+                "(the monitors are optional)",
+            ),
         },
     )

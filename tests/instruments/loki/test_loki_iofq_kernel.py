@@ -55,5 +55,26 @@ def test_every_output_matches_esssans(bank, params):
             np.nan_to_num(got.values), np.nan_to_num(expected.values), rtol=1e-6
         )
         compared += 1
-    assert compared == 3
+    assert compared == 4
     assert np.nansum(ours["i_of_q"].values) > 0
+
+
+def test_without_monitors_only_the_labelled_unnormalised_counts_come_out():
+    """The monitors are optional aux inputs: no error, and no normalised I(Q)
+    pretending to be one, until they deliver."""
+    params = IofQParams()
+    bank = "loki_detector_0"
+    data = inputs(params, bank, events_per_pulse=2000)
+    wf = make_iofq_workflow(bank, params)
+    detector_only = {k: v for k, v in data.items() if "monitor" not in k}
+    wf.accumulate(detector_only, start_time=Timestamp(0), end_time=Timestamp(1))
+    partial = wf.finalize()
+    assert set(partial) == {"counts_q"}
+    counts = partial["counts_q"]
+    assert counts.unit == "counts" and counts.dims == ("Q",)
+    assert counts.sum().value > 0
+    wf.accumulate(dict(data), start_time=Timestamp(1), end_time=Timestamp(2))
+    full = wf.finalize()
+    assert {"i_of_q", "i_of_q_current", "transmission", "counts_q"} <= set(full)
+    # Both windows' events are in the cumulative counts.
+    assert full["counts_q"].sum().value > 1.9 * counts.sum().value
