@@ -142,7 +142,11 @@ def measure(rate: float, seconds: float, max_latency: float) -> dict:
         finally:
             for fake in fakes:
                 fake.terminate()
-                fake.wait(20)
+                try:
+                    fake.wait(30)
+                except subprocess.TimeoutExpired:
+                    fake.kill()
+                    fake.wait(10)
             if watcher is not None:
                 watcher.stop()
             service.terminate()
