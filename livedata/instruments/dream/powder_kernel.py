@@ -59,6 +59,7 @@ class PowderKernel:
     dspacing_edges: sc.Variable
     keep: tuple[float, float] | None
     records: np.ndarray  # pixel_records: table row, Ltotal, sin θ, 2theta bin
+    wavelength: sc.Variable  # essdiffraction's reconstructed (2theta, d) wavelength
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -87,15 +88,19 @@ def powder_kernel(
     pixels = PixelTable.from_detector_numbers(detector.coords["detector_number"].values)
     grid = WavelengthGrid.from_table(table, ltotal_m.ravel())
     sin_theta = np.sin(tt / 2)
+    d_edges = dspacing_bins.to(unit="angstrom", dtype="float64")
     return PowderKernel(
         pixels=pixels,
         grid=grid,
         sin_theta=sin_theta,
         two_theta_bin=index.astype(np.int64),
         two_theta_edges=fine,
-        dspacing_edges=dspacing_bins.to(unit="angstrom", dtype="float64"),
+        dspacing_edges=d_edges,
         keep=keep,
         records=pixel_records(pixels, grid, {2: sin_theta, 3: index}),
+        wavelength=grouping._reconstruct_wavelength(
+            dspacing_bins=d_edges, two_theta_bins=fine
+        ),
     )
 
 
@@ -172,9 +177,6 @@ def histogram(kernel: PowderKernel, counts: np.ndarray) -> sc.DataArray:
         coords={
             "two_theta": kernel.two_theta_edges,
             "dspacing": kernel.dspacing_edges,
-            "wavelength": grouping._reconstruct_wavelength(
-                dspacing_bins=kernel.dspacing_edges,
-                two_theta_bins=kernel.two_theta_edges,
-            ),
+            "wavelength": kernel.wavelength,
         },
     )
