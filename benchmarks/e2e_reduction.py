@@ -60,6 +60,7 @@ class Watcher(threading.Thread):
         self._tag = str(job_id.job_number).encode()
         self.latencies: list[tuple[float, float]] = []  # (receipt, latency s)
         self.status: ServiceStatus | None = None
+        self.errors: list[str] = []
         self._halt = threading.Event()
         self.start()
 
@@ -72,7 +73,11 @@ class Watcher(threading.Thread):
                     msg.value() or b""
                 ):
                     continue
-                adapted = self._adapter.adapt(from_confluent(msg))
+                try:
+                    adapted = self._adapter.adapt(from_confluent(msg))
+                except Exception as error:  # a watcher must not die silently
+                    self.errors.append(repr(error))
+                    continue
                 if adapted is None:
                     continue
                 if isinstance(adapted.value, ServiceStatus):
@@ -126,17 +131,31 @@ def measure(rate: float, seconds: float, max_latency: float) -> dict:
                       "--bootstrap", bootstrap),
                 spawn("fake", "monitors", "-i", "dream", "--bootstrap", bootstrap),
             ]  # fmt: skip
+            # The fakes take a while to start (imports, event pools): time the
+            # window from the first result on.
+            deadline = time.monotonic() + 180
+            while not watcher.latencies and time.monotonic() < deadline:
+                time.sleep(1)
+            first = len(watcher.latencies)
+            start_counters = dict(watcher.status.counters) if watcher.status else {}
             time.sleep(seconds)
             status = watcher.status
             counters = status.counters if status is not None else {}
             recent = [lat for t, lat in watcher.latencies if t > time.time() - 5]
-            dropped = {k: v for k, v in counters.items() if "dropped" in k and v and k}
+            dropped = {
+                k: v - start_counters.get(k, 0)
+                for k, v in counters.items()
+                if "dropped" in k and v > start_counters.get(k, 0)
+            }
             return {
                 "offered_events_per_s": rate,
                 "seconds": seconds,
-                "results": len(watcher.latencies),
+                "results": len(watcher.latencies) - first,
+                "watcher_errors": watcher.errors[:3],
                 "latency_s_last": round(recent[-1], 2) if recent else None,
                 "dropped": dropped,
+                "messages_processed": status.messages_processed if status else None,
+                "counters": counters,
                 "sustained": bool(recent and not dropped and recent[-1] < max_latency),
             }
         finally:
