@@ -49,3 +49,54 @@ def detector(
     )
     if json_output:
         typer.echo(json.dumps(as_dict(result)))
+
+
+_REDUCTIONS = ("dream/powder", "loki/i_of_q", "bifrost/qe_map")
+
+
+def _reduction_workflow(value: str) -> str:
+    if value not in _REDUCTIONS:
+        raise typer.BadParameter(
+            f"{value!r} is not a benchmarked reduction; choose from "
+            + ", ".join(_REDUCTIONS)
+        )
+    return value
+
+
+@app.command("reduction")
+def reduction(
+    workflow: Annotated[
+        str,
+        typer.Option(
+            "--workflow",
+            callback=_reduction_workflow,
+            help="One of: " + ", ".join(_REDUCTIONS) + ".",
+        ),
+    ],
+    rate: Annotated[
+        float,
+        typer.Option(min=1e3, help="Detector events/s fed (monitors get 1 %)."),
+    ] = 1e7,
+    seconds: Annotated[
+        int, typer.Option(min=1, max=60, help="Timed seconds of data (1 s windows).")
+    ] = 3,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Last line is a JSON object.")
+    ] = False,
+) -> None:
+    """One reduction through the data_reduction path in one process: decode,
+    batch, preprocess, the job's kernel and library steps, publish. Reports
+    events per CPU second (per core) and whether it keeps up with RATE."""
+    from ..services.bench_reduction import as_dict, run_reduction_bench
+
+    typer.echo(f"preparing {workflow} at {rate:.3g} events/s ...", err=True)
+    result = run_reduction_bench(workflow, rate=rate, seconds=seconds)
+    verdict = "keeps up" if result.keeps_up else "falls behind"
+    typer.echo(
+        f"{result.events:,} events of {workflow} in {result.cpu_seconds:.3f} CPU s "
+        f"({result.seconds:.3f} s wall): {result.events_per_cpu_s:.3g} events/s "
+        f"per core, {result.ns_per_event:.1f} ns/event; {verdict} at "
+        f"{rate:.3g} events/s ({result.results_published} results published)"
+    )
+    if json_output:
+        typer.echo(json.dumps(as_dict(result)))

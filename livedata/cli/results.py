@@ -58,7 +58,9 @@ class ResultLine:
         else:
             sizes = "scalar"
             amount = f"value={_number(self.value)}"
-        unit = self.unit if self.unit is not None else "dimensionless"
+        from ..core.unit_text import readable_unit
+
+        unit = readable_unit(self.unit) if self.unit is not None else "dimensionless"
         return (
             f"{when:%H:%M:%S.%f}"[:-3]
             + f"  {self.workflow_id}  {self.job_id}  {self.output_name}"
