@@ -74,7 +74,7 @@ def set_roi(
         typer.Option(
             "--polygon",
             metavar="X,Y;X,Y;...",
-            help="A polygon of 3 to 10000 vertices (repeat, at most 4).",
+            help="A polygon of 3 to 1000 vertices (repeat, at most 4).",
         ),
     ] = None,
     unit: Annotated[

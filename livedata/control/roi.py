@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 MAX_RECTANGLES = 4
 MAX_POLYGONS = 4
-# The service side (issue 11) rejects larger polygons with the same bound.
-MAX_POLYGON_VERTICES = 10_000
+# The service rejects larger polygons (livedata.workflows.roi, kafka.checks);
+# tests/control/test_roi_request.py checks the bounds agree.
+MAX_POLYGON_VERTICES = 1000
 FIRST_POLYGON_INDEX = 4
 SHAPES = ("roi_rectangle", "roi_polygon")
 DIMS = {"roi_rectangle": "bounds", "roi_polygon": "vertex"}

@@ -49,7 +49,7 @@ def wire_round_trip(da: sc.DataArray) -> sc.DataArray:
                 tuple(range(MAX_POLYGON_VERTICES + 1)),
                 tuple(range(MAX_POLYGON_VERTICES + 1)),
             ),
-            "at most 10000",
+            "at most 1000",
         ),
         (lambda: RoiRequest(rectangles=(Rectangle(0, 1, 0, 1),) * 5), "at most 4"),
         (lambda: RoiRequest(polygons=(TRIANGLE,) * 5), "at most 4"),
@@ -206,3 +206,15 @@ def test_polygon_vertices_survive_as_given():
     assert arrays["roi_polygon"].coords["x"].unit is None
     assert np.array_equal(arrays["roi_polygon"].coords["roi_index"].values, [4] * 4)
     assert RoiRequest.from_dataarrays(None, arrays["roi_polygon"]) == request
+
+
+def test_the_client_bound_on_vertices_is_the_services():
+    from livedata.control import roi as client
+    from livedata.kafka import checks
+    from livedata.workflows import roi as service
+
+    assert (
+        client.MAX_POLYGON_VERTICES
+        == service.MAX_POLYGON_VERTICES
+        == checks.MAX_POLYGON_VERTICES
+    )
