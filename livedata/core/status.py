@@ -1,4 +1,4 @@
-"""Service and job status models carried in x5f2 heartbeats (B11, WIRE.md)."""
+"""Service and job status models carried in x5f2 heartbeats (B11, docs/wire.md)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartiti
 
 StartAt = Literal["end", "beginning"]
 
-# The client settings the peers use (WIRE.md); callers' settings override them.
+# The client settings the peers use (docs/wire.md); callers' settings override them.
 CONSUMER_DEFAULTS: Mapping[str, Any] = {
     "enable.auto.commit": False,
     "auto.offset.reset": "latest",

@@ -19,7 +19,7 @@ from ..core.metrics import Counters
 
 logger = logging.getLogger(__name__)
 
-# Producers of the peers allow ~96 MiB messages (WIRE.md).
+# Producers of the peers allow ~96 MiB messages (docs/wire.md).
 PRODUCER_DEFAULTS: Mapping[str, Any] = {"message.max.bytes": 100_971_520}
 
 

@@ -1,4 +1,4 @@
-"""Regions of interest: wire layout (WIRE.md "ROI requests") and pixel selection.
+"""Regions of interest: wire layout (docs/wire.md "ROI requests") and pixel selection.
 
 Rectangles travel with dim ``bounds`` (min and max of ``x`` and ``y`` per ROI),
 polygons with dim ``vertex``; several ROIs are concatenated and told apart by a
