@@ -82,6 +82,16 @@ class Instrument:
         """The processing services (namespaces) this instrument's workflows need."""
         return {spec.namespace for spec in self.workflows.specs()}
 
+    @property
+    def unknown_workflow_service(self) -> str | None:
+        """The one service that answers ERR for a workflow id of this instrument
+        that none of its services implements (``data_reduction`` where there is
+        one, else the first by name), so the sender hears exactly one refusal."""
+        services = self.services()
+        if "data_reduction" in services:
+            return "data_reduction"
+        return min(services) if services else None
+
     def load_factories(self) -> None:
         """Import the heavy factories module once (idempotent, thread-safe)."""
         with self._lock:

@@ -72,8 +72,12 @@ class Job:
         schedule: JobSchedule | None = None,
         required_keys: frozenset[str] = frozenset(),
         counters: Counters | None = None,
+        config_warning: str | None = None,
     ) -> None:
         self.job_id = job_id
+        # About the config, not the data (e.g. params it ignored): shown in the
+        # heartbeat while nothing more pressing is, without degrading the state.
+        self.config_warning = config_warning
         self.workflow_id = workflow_id
         self.schedule = schedule or JobSchedule()
         self.inputs: dict[str, str] = dict(inputs)
@@ -123,7 +127,9 @@ class Job:
         end = self._window_end.ns if self._window_end else None
         return JobStatus(
             state=self.state,
-            warning=PAUSED_WARNING if self._paused else self._warning,
+            warning=PAUSED_WARNING
+            if self._paused
+            else (self._warning or self.config_warning),
             error=self._error,
             job_id=self.job_id,
             workflow_id=str(self.workflow_id),

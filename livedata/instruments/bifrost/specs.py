@@ -8,7 +8,7 @@ from pydantic import Field
 
 from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.workflows.detector_view_spec import DetectorViewParams, detector_view_spec
 from livedata.workflows.edges import TOFEdges
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
@@ -58,12 +58,10 @@ detector_arc_channel = registry.register(
         params=BifrostViewParams,
     )
 )
-detector_ratemeter = registry.register(ratemeter_spec())
+detector_ratemeter = registry.register(own_version(ratemeter_spec()))
 qe_map = registry.register(qe_map_spec())
-monitor_histogram = registry.register(
-    monitor_histogram_spec("bifrost", tuple(banks.MONITORS))
-)
-timeseries_data = registry.register(timeseries_spec("bifrost", tuple(streams.LOG_PVS)))
+monitor_histogram = registry.register(own_version(monitor_histogram_spec("bifrost", tuple(banks.MONITORS))))
+timeseries_data = registry.register(own_version(timeseries_spec("bifrost", tuple(streams.LOG_PVS))))
 
 instrument = Instrument(
     name="bifrost",

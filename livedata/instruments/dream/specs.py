@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
@@ -67,10 +67,8 @@ endcap_views = {
         (banks.HIGH_RESOLUTION, HIGH_RES_SCREEN),
     )
 }
-monitor_histogram = registry.register(
-    monitor_histogram_spec("dream", tuple(banks.MONITORS))
-)
-timeseries_data = registry.register(timeseries_spec("dream", tuple(streams.LOG_PVS)))
+monitor_histogram = registry.register(own_version(monitor_histogram_spec("dream", tuple(banks.MONITORS))))
+timeseries_data = registry.register(own_version(timeseries_spec("dream", tuple(streams.LOG_PVS))))
 total_counts = registry.register(total_counts_spec("dream", banks.BANK_NAMES))
 powder = registry.register(powder_spec())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
@@ -42,11 +42,9 @@ rear_tube_pixel = registry.register(
         "summed over its four layers and seven straws.",
     )
 )
-monitor_histogram = registry.register(
-    monitor_histogram_spec("loki", tuple(banks.MONITORS))
-)
-timeseries_data = registry.register(timeseries_spec("loki", tuple(streams.LOG_PVS)))
-i_of_q = registry.register(iofq_spec())
+monitor_histogram = registry.register(own_version(monitor_histogram_spec("loki", tuple(banks.MONITORS))))
+timeseries_data = registry.register(own_version(timeseries_spec("loki", tuple(streams.LOG_PVS))))
+i_of_q = registry.register(own_version(iofq_spec()))
 
 instrument = Instrument(
     name="loki",

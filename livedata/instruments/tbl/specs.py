@@ -8,7 +8,7 @@ from pydantic import Field, field_validator
 
 from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.workflows.area_detector_spec import AreaDetectorParams, area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
@@ -93,10 +93,8 @@ multiblade_view = registry.register(
         "He3 view).",
     )
 )
-monitor_histogram = registry.register(
-    monitor_histogram_spec("tbl", tuple(banks.MONITORS))
-)
-timeseries_data = registry.register(timeseries_spec("tbl", tuple(streams.LOG_PVS)))
+monitor_histogram = registry.register(own_version(monitor_histogram_spec("tbl", tuple(banks.MONITORS))))
+timeseries_data = registry.register(own_version(timeseries_spec("tbl", tuple(streams.LOG_PVS))))
 
 instrument = Instrument(
     name="tbl",
