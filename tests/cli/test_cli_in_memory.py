@@ -20,8 +20,8 @@ from tests.cli.helpers import invoke
 from tests.cli.memory_cli import MemorySystem, RefusingTransport
 from tests.control.plane_helpers import DroppingTransport
 
-MONITORS = "dummy/monitor_histogram/1"
-PANEL = "dummy/panel_0_xy/1"
+MONITORS = "dummy/monitor_histogram/2"
+PANEL = "dummy/panel_0_xy/2"
 QUICK = ("--timeout", "0.5")  # the minimum: for commands that must time out
 
 

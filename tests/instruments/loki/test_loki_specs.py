@@ -34,9 +34,9 @@ def test_workflows_namespaces_and_factories():
     assert ids == {
         "loki/detector_xy/1",
         "loki/rear_tube_pixel/1",
-        "loki/monitor_histogram/1",
-        "loki/timeseries_data/1",
-        "loki/i_of_q/1",
+        "loki/monitor_histogram/2",
+        "loki/timeseries_data/2",
+        "loki/i_of_q/2",
     }
     iofq = LOKI.workflows.spec(
         next(s.workflow_id for s in LOKI.workflows.specs() if s.name == "i_of_q")
