@@ -42,7 +42,9 @@ def validate_leniently(
         try:
             return LenientParams(model.model_validate(data), tuple(ignored))
         except ValidationError as error:
-            extras = [e["loc"] for e in error.errors() if e["type"] == "extra_forbidden"]
+            extras = [
+                e["loc"] for e in error.errors() if e["type"] == "extra_forbidden"
+            ]
             if not extras:  # only real problems are left: refuse with them
                 raise
             data = copy.deepcopy(data)

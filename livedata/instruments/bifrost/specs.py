@@ -60,8 +60,12 @@ detector_arc_channel = registry.register(
 )
 detector_ratemeter = registry.register(own_version(ratemeter_spec()))
 qe_map = registry.register(qe_map_spec())
-monitor_histogram = registry.register(own_version(monitor_histogram_spec("bifrost", tuple(banks.MONITORS))))
-timeseries_data = registry.register(own_version(timeseries_spec("bifrost", tuple(streams.LOG_PVS))))
+monitor_histogram = registry.register(
+    own_version(monitor_histogram_spec("bifrost", tuple(banks.MONITORS)))
+)
+timeseries_data = registry.register(
+    own_version(timeseries_spec("bifrost", tuple(streams.LOG_PVS)))
+)
 
 instrument = Instrument(
     name="bifrost",

@@ -6,6 +6,8 @@ from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import params as facility_params
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 from livedata.workflows.total_counts_spec import total_counts_spec
@@ -67,8 +69,17 @@ endcap_views = {
         (banks.HIGH_RESOLUTION, HIGH_RES_SCREEN),
     )
 }
-monitor_histogram = registry.register(own_version(monitor_histogram_spec("dream", tuple(banks.MONITORS))))
-timeseries_data = registry.register(own_version(timeseries_spec("dream", tuple(streams.LOG_PVS))))
+monitor_histogram = registry.register(
+    facility.monitor_histogram_spec(
+        "dream", tuple(banks.MONITORS), facility_params.DreamMonitorDataParams
+    )
+)
+monitor_histogram_own = registry.register(
+    own_version(monitor_histogram_spec("dream", tuple(banks.MONITORS)))
+)
+timeseries_data = registry.register(
+    own_version(timeseries_spec("dream", tuple(streams.LOG_PVS)))
+)
 total_counts = registry.register(total_counts_spec("dream", banks.BANK_NAMES))
 powder = registry.register(powder_spec())
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from livedata.config.instrument import AreaDetectorConfig, DetectorConfig, Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry, own_version
-from livedata.workflows.facility import params as facility_params
-from livedata.workflows.facility import specs as facility
 from livedata.workflows.area_detector_spec import area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import params as facility_params
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 from livedata.workflows.total_counts_spec import total_counts_spec
@@ -41,11 +41,11 @@ panel_0_xy = registry.register(
 panel_0_xy_own = registry.register(
     own_version(
         detector_view_spec(
-        instrument="dummy",
-        name="panel_0_xy",
-        source_names=("panel_0",),
-        title="Panel 0, xy plane",
-        screen_shape=(128, 128),
+            instrument="dummy",
+            name="panel_0_xy",
+            source_names=("panel_0",),
+            title="Panel 0, xy plane",
+            screen_shape=(128, 128),
             description="Geometric projection onto the xy plane with pixel-noise "
             "replicas.",
         )

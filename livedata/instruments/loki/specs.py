@@ -6,6 +6,7 @@ from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -29,6 +30,15 @@ detector_xy = registry.register(
         "LOKI chopper settings ship offline), linearised per pixel.",
     )
 )
+detector_xy_projection = registry.register(
+    facility.detector_view_spec(
+        instrument="loki",
+        name="detector_xy_projection",
+        source_names=banks.BANK_NAMES,
+        title="Detector bank, xy plane",
+        screen_shape=XY_SCREEN,
+    )
+)
 rear_tube_pixel = registry.register(
     detector_view_spec(
         instrument="loki",
@@ -42,8 +52,12 @@ rear_tube_pixel = registry.register(
         "summed over its four layers and seven straws.",
     )
 )
-monitor_histogram = registry.register(own_version(monitor_histogram_spec("loki", tuple(banks.MONITORS))))
-timeseries_data = registry.register(own_version(timeseries_spec("loki", tuple(streams.LOG_PVS))))
+monitor_histogram = registry.register(
+    own_version(monitor_histogram_spec("loki", tuple(banks.MONITORS)))
+)
+timeseries_data = registry.register(
+    own_version(timeseries_spec("loki", tuple(streams.LOG_PVS)))
+)
 i_of_q = registry.register(own_version(iofq_spec()))
 
 instrument = Instrument(

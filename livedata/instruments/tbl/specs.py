@@ -11,6 +11,8 @@ from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.workflows.area_detector_spec import AreaDetectorParams, area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import params as facility_params
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -93,8 +95,17 @@ multiblade_view = registry.register(
         "He3 view).",
     )
 )
-monitor_histogram = registry.register(own_version(monitor_histogram_spec("tbl", tuple(banks.MONITORS))))
-timeseries_data = registry.register(own_version(timeseries_spec("tbl", tuple(streams.LOG_PVS))))
+monitor_histogram = registry.register(
+    facility.monitor_histogram_spec(
+        "tbl", tuple(banks.MONITORS), facility_params.TOAOnlyMonitorDataParams
+    )
+)
+monitor_histogram_own = registry.register(
+    own_version(monitor_histogram_spec("tbl", tuple(banks.MONITORS)))
+)
+timeseries_data = registry.register(
+    own_version(timeseries_spec("tbl", tuple(streams.LOG_PVS)))
+)
 
 instrument = Instrument(
     name="tbl",

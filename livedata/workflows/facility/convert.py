@@ -15,7 +15,10 @@ from ..edges import WavelengthEdges as OwnWavelengthEdges
 from ..monitor_histogram_spec import MonitorHistogramParams
 from . import params as fp
 
-_MODES = {"toa": CoordinateMode.TIME_OF_ARRIVAL, "wavelength": CoordinateMode.WAVELENGTH}
+_MODES = {
+    "toa": CoordinateMode.TIME_OF_ARRIVAL,
+    "wavelength": CoordinateMode.WAVELENGTH,
+}
 
 
 class UnsupportedParams(ValueError):
@@ -96,5 +99,7 @@ def to_view_params(params: fp.DetectorViewParams) -> OwnViewParams:
         own["wavelength_edges"] = _wavelength_edges(params.wavelength_edges)
     band = toa_range_ns(params.toa_range)
     if band is not None:
-        own["toa_range"] = OwnTOARange(enabled=True, low=band[0] / 1e6, high=band[1] / 1e6)
+        own["toa_range"] = OwnTOARange(
+            enabled=True, low=band[0] / 1e6, high=band[1] / 1e6
+        )
     return OwnViewParams(**own)

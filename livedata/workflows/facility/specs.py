@@ -34,7 +34,12 @@ VIEW_OUTPUTS = (
     "counts_in_toa_range_cumulative",
     "counts_in_toa_range",
 )
-ROI_OUTPUTS = ("roi_spectra_cumulative", "roi_spectra_current", "roi_rectangle", "roi_polygon")
+ROI_OUTPUTS = (
+    "roi_spectra_cumulative",
+    "roi_spectra_current",
+    "roi_rectangle",
+    "roi_polygon",
+)
 # Facility output name -> the livedata output it is (the rest are computed).
 VIEW_RENAMES = {"roi_spectra_cumulative": "roi_spectra"}
 
@@ -43,11 +48,17 @@ def _scalar(title: str) -> OutputTemplate:
     return OutputTemplate(title, (), "counts")
 
 
-def monitor_outputs(params: BaseModel | None, model: type[BaseModel]) -> dict[str, OutputTemplate]:
+def monitor_outputs(
+    params: BaseModel | None, model: type[BaseModel]
+) -> dict[str, OutputTemplate]:
     own = monitor_histogram_outputs(to_monitor_params(params or model()))
     extra = {
-        "counts_in_toa_range": _scalar("Counts in the time-of-arrival range, latest window"),
-        "counts_in_toa_range_cumulative": _scalar("Counts in the time-of-arrival range since start"),
+        "counts_in_toa_range": _scalar(
+            "Counts in the time-of-arrival range, latest window"
+        ),
+        "counts_in_toa_range_cumulative": _scalar(
+            "Counts in the time-of-arrival range since start"
+        ),
     }
     return {name: own.get(name) or extra[name] for name in MONITOR_OUTPUTS}
 
@@ -80,8 +91,12 @@ def view_outputs(
     own_params = to_view_params(params or fp.DetectorViewParams())
     own = detector_view_outputs(*screen, own_params)
     extra = {
-        "counts_in_toa_range": _scalar("Counts in the time-of-arrival range, latest window"),
-        "counts_in_toa_range_cumulative": _scalar("Counts in the time-of-arrival range since start"),
+        "counts_in_toa_range": _scalar(
+            "Counts in the time-of-arrival range, latest window"
+        ),
+        "counts_in_toa_range_cumulative": _scalar(
+            "Counts in the time-of-arrival range since start"
+        ),
     }
     names = VIEW_OUTPUTS + (ROI_OUTPUTS if roi else ())
     return {

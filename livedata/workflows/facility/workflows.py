@@ -115,7 +115,12 @@ class ViewWorkflow:
     """
 
     def __init__(
-        self, inner: Any, *, source_name: str, names: Sequence[str], renames: Mapping[str, str]
+        self,
+        inner: Any,
+        *,
+        source_name: str,
+        names: Sequence[str],
+        renames: Mapping[str, str],
     ) -> None:
         self._inner = inner
         self._source = source_name
@@ -149,7 +154,9 @@ class ViewWorkflow:
             "counts_total_cumulative": _counts(cumulative),
         }
         return {
-            name: computed[name] if name in computed else own[self._renames.get(name, name)]
+            name: computed[name]
+            if name in computed
+            else own[self._renames.get(name, name)]
             for name in self._names
         }
 
@@ -207,7 +214,9 @@ class DeltaTimeseriesWorkflow:
     def finalize(self) -> dict[str, sc.DataArray]:
         if self._history is None:
             return {}
-        times = self._history.coords["time"].values.astype("datetime64[ns]").view(np.int64)
+        times = (
+            self._history.coords["time"].values.astype("datetime64[ns]").view(np.int64)
+        )
         first = 0
         if self._published_until is not None:
             first = int(np.searchsorted(times, self._published_until, side="right"))
@@ -222,7 +231,9 @@ class DeltaTimeseriesWorkflow:
             self._published_until = int(times.view(np.int64)[-1])
 
 
-def wrap_factory(make: Callable[..., Any], wrap: Callable[[Any, Any], Any]) -> Callable[[Any], Any]:
+def wrap_factory(
+    make: Callable[..., Any], wrap: Callable[[Any, Any], Any]
+) -> Callable[[Any], Any]:
     """A workflow factory: ``wrap(make(context), context)``."""
 
     def factory(context: Any) -> Any:
