@@ -22,7 +22,7 @@ PULSE_MS = 71.43  # the facility's default stop of time-of-arrival edges
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Scale(StrEnum):
@@ -79,28 +79,26 @@ class InstrumentConfiguration(_Model):
     )
 
 
-def _toa_edges() -> TOAEdges:
-    return TOAEdges(start=0.0, stop=PULSE_MS)
+# Nested defaults are given as values (not factories) where the facility's schema
+# states them, so both JSON schemas carry the same ``default``s.
 
 
 class TOAOnlyMonitorDataParams(_Model):
     coordinate_mode: TOAOnlyCoordinateModeSettings = Field(
         default_factory=TOAOnlyCoordinateModeSettings
     )
-    toa_edges: TOAEdges = Field(default_factory=_toa_edges)
-    toa_range: TOARange = Field(default_factory=TOARange)
+    toa_edges: TOAEdges = Field(default=TOAEdges(start=0.0, stop=PULSE_MS))
+    toa_range: TOARange = Field(default=TOARange())
 
 
 class MonitorDataParams(_Model):
     coordinate_mode: CoordinateModeSettings = Field(
         default_factory=CoordinateModeSettings
     )
-    toa_edges: TOAEdges = Field(default_factory=_toa_edges)
-    toa_range: TOARange = Field(default_factory=TOARange)
-    wavelength_edges: WavelengthEdges = Field(default_factory=WavelengthEdges)
-    wavelength_range: WavelengthRangeFilter = Field(
-        default_factory=WavelengthRangeFilter
-    )
+    toa_edges: TOAEdges = Field(default=TOAEdges(start=0.0, stop=PULSE_MS))
+    toa_range: TOARange = Field(default=TOARange())
+    wavelength_edges: WavelengthEdges = Field(default=WavelengthEdges())
+    wavelength_range: WavelengthRangeFilter = Field(default=WavelengthRangeFilter())
 
 
 class DreamMonitorDataParams(MonitorDataParams):
@@ -113,13 +111,11 @@ class DetectorViewParams(_Model):
     coordinate_mode: CoordinateModeSettings = Field(
         default_factory=CoordinateModeSettings
     )
-    pixel_weighting: PixelWeighting = Field(default_factory=PixelWeighting)
-    toa_edges: TOAEdges = Field(default_factory=_toa_edges)
-    toa_range: TOARange = Field(default_factory=TOARange)
-    wavelength_edges: WavelengthEdges = Field(default_factory=WavelengthEdges)
-    wavelength_range: WavelengthRangeFilter = Field(
-        default_factory=WavelengthRangeFilter
-    )
+    pixel_weighting: PixelWeighting = Field(default=PixelWeighting())
+    toa_edges: TOAEdges = Field(default=TOAEdges(start=0.0, stop=PULSE_MS))
+    toa_range: TOARange = Field(default=TOARange())
+    wavelength_edges: WavelengthEdges = Field(default=WavelengthEdges())
+    wavelength_range: WavelengthRangeFilter = Field(default=WavelengthRangeFilter())
 
 
 MonitorParams = TOAOnlyMonitorDataParams | MonitorDataParams
