@@ -211,3 +211,24 @@ def test_show_with_bad_params_or_source_exits_2(args, expected) -> None:
     result = invoke("workflows", "show", "dummy/panel_0_xy", *args)
     assert result.exit_code == ExitCode.USAGE
     assert expected in result.output
+
+
+def test_show_says_which_ids_are_facility_compatible() -> None:
+    facility = invoke("workflows", "show", "dummy/monitor_histogram/1")
+    assert facility.exit_code == 0, facility.stderr
+    assert "compat:   facility-compatible" in facility.stdout
+    own = invoke("workflows", "show", "dummy/monitor_histogram")  # the newest: 2
+    assert own.stdout.startswith("dummy/monitor_histogram/2")
+    assert "compat:   livedata-only" in own.stdout
+    info = json.loads(
+        invoke("workflows", "show", "dummy/panel_0_xy/1", "--json").stdout
+    )
+    assert info["compatibility"] == "facility"
+    rows = json.loads(invoke("workflows", "list", "-i", "dummy", "--json").stdout)
+    marks = {row["id"]: row["compatibility"] for row in rows}
+    assert marks["dummy/total_counts/1"] == "facility"
+    assert (
+        marks["dummy/total_counts/2"]
+        == marks["dummy/panel_0_logical/1"]
+        == "livedata-only"
+    )
