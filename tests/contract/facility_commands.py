@@ -7,6 +7,7 @@ for detector views), always a string ``message_id``, and no Kafka key.
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any
@@ -31,7 +32,7 @@ def dashboard_config(
         "job_id": {"source_name": source, "job_number": str(uuid.uuid4())},
         "schedule": {"start_time": None, "end_time": None},
         "aux_source_names": aux_roles(workflow_id),
-        "params": {**entry(workflow_id)["defaults"], **(extra or {})},
+        "params": {**copy.deepcopy(entry(workflow_id)["defaults"]), **(extra or {})},
     }
 
 

@@ -45,7 +45,10 @@ specs.registry.attach_factory(
     specs.monitor_histogram_own.workflow_id,
     monitor_histogram_factory(specs.instrument.monitors),
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)
 
 
 @specs.registry.factory(specs.total_counts)

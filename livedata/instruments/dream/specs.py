@@ -77,11 +77,18 @@ monitor_histogram = registry.register(
 monitor_histogram_own = registry.register(
     own_version(monitor_histogram_spec("dream", tuple(banks.MONITORS)))
 )
+# The facility's f144 logs; their units are not part of the stream table.
+LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}
 timeseries_data = registry.register(
-    own_version(timeseries_spec("dream", tuple(streams.LOG_PVS)))
+    facility.timeseries_spec("dream", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
+)
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("dream", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 total_counts = registry.register(total_counts_spec("dream", banks.BANK_NAMES))
 powder = registry.register(powder_spec())
+
+DEMO_LOGS = ("neutron_prod_info/pulse_charge", "band_chopper/rotation_speed")
 
 instrument = Instrument(
     name="dream",
@@ -92,15 +99,7 @@ instrument = Instrument(
     factories_module="livedata.instruments.dream.factories",
     detectors={bank.name: bank for bank in banks.BANKS},
     monitors=dict(banks.MONITORS),
-    log_attributes={
-        "sample_temperature": LogDataAttributes(
-            unit="K", value_min=1.5, value_max=1800.0
-        ),
-        "sample_rotation": LogDataAttributes(
-            unit="deg", value_min=-180.0, value_max=180.0
-        ),
-        "proton_current": LogDataAttributes(unit="uA", value_min=0.0, value_max=100.0),
-    },
+    log_attributes=LOG_ATTRIBUTES,
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("mantle_view", (banks.MANTLE.name,)),
@@ -108,7 +107,7 @@ instrument = Instrument(
         ("endcap_forward_view", (banks.ENDCAP_FORWARD.name,)),
         ("high_resolution_view", (banks.HIGH_RESOLUTION.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
-        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("timeseries_data", DEMO_LOGS),
         ("powder", (banks.MANTLE.name,)),
     ),
 )
