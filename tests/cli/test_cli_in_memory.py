@@ -210,8 +210,8 @@ def test_a_job_id_names_its_instrument_through_its_source(system) -> None:
     ("source", "why"),
     [
         (
-            "sample_temperature",
-            "several instruments have a source 'sample_temperature'",
+            "neutron_prod_info/pulse_charge",  # the accelerator's, at every instrument
+            "several instruments have a source 'neutron_prod_info/pulse_charge'",
         ),
         ("nowhere", "no instrument has a source 'nowhere'"),
     ],

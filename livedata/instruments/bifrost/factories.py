@@ -10,6 +10,7 @@ import scipp as sc
 from livedata.core.workflow import WorkflowContext
 from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.edges import CoordinateMode
+from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection
 from livedata.workflows.standard_factories import (
@@ -87,4 +88,7 @@ def detector_ratemeter(context: WorkflowContext):
 specs.registry.attach_factory(
     specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)

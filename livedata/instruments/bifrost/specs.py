@@ -11,6 +11,7 @@ from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.workflows.detector_view_spec import DetectorViewParams, detector_view_spec
 from livedata.workflows.edges import TOFEdges
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -63,8 +64,13 @@ qe_map = registry.register(qe_map_spec())
 monitor_histogram = registry.register(
     own_version(monitor_histogram_spec("bifrost", tuple(banks.MONITORS)))
 )
+# The facility's f144 logs; their units are not part of the stream table.
+LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}
 timeseries_data = registry.register(
-    own_version(timeseries_spec("bifrost", tuple(streams.LOG_PVS)))
+    facility.timeseries_spec("bifrost", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
+)
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("bifrost", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 
 instrument = Instrument(
@@ -76,23 +82,13 @@ instrument = Instrument(
     factories_module="livedata.instruments.bifrost.factories",
     detectors={banks.UNIFIED.name: banks.UNIFIED},
     monitors=dict(banks.MONITORS),
-    log_attributes={
-        "sample_temperature": LogDataAttributes(
-            unit="K", value_min=1.5, value_max=300.0
-        ),
-        "sample_rotation": LogDataAttributes(
-            unit="deg", value_min=-180.0, value_max=180.0
-        ),
-        "detector_tank_angle": LogDataAttributes(
-            unit="deg", value_min=-10.0, value_max=140.0
-        ),
-    },
+    log_attributes=LOG_ATTRIBUTES,
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("detector_arc_channel", (banks.UNIFIED.name,)),
         ("detector_ratemeter", (banks.UNIFIED.name,)),
         ("qe_map", (banks.UNIFIED.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
-        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("timeseries_data", streams.DEMO_LOGS),
     ),
 )

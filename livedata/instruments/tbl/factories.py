@@ -63,7 +63,10 @@ def multiblade_blade_wire_strip(context: WorkflowContext):
 specs.registry.attach_factory(
     specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)
 
 
 # The facility's monitor histogram (version 1) on the same workflow.

@@ -103,8 +103,13 @@ monitor_histogram = registry.register(
 monitor_histogram_own = registry.register(
     own_version(monitor_histogram_spec("tbl", tuple(banks.MONITORS)))
 )
+# The facility's f144 logs; their units are not part of the stream table.
+LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}
 timeseries_data = registry.register(
-    own_version(timeseries_spec("tbl", tuple(streams.LOG_PVS)))
+    facility.timeseries_spec("tbl", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
+)
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("tbl", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 
 instrument = Instrument(
@@ -117,16 +122,13 @@ instrument = Instrument(
     detectors={bank.name: bank for bank in banks.EVENT_DETECTORS},
     monitors=dict(banks.MONITORS),
     area_detectors={banks.ORCA.name: banks.ORCA},
-    log_attributes={
-        "chopper_phase": LogDataAttributes(unit="deg", value_min=0.0, value_max=360.0),
-        "sample_x": LogDataAttributes(unit="mm", value_min=-50.0, value_max=50.0),
-    },
+    log_attributes=LOG_ATTRIBUTES,
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("orca_view", (banks.ORCA.name,)),
         ("he3_tube_pixel", (banks.HE3.name,)),
         ("multiblade_blade_wire_strip", (banks.MULTIBLADE.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
-        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("timeseries_data", streams.DEMO_LOGS),
     ),
 )
