@@ -74,7 +74,7 @@ async def test_start_job_from_the_form_shows_pending_then_ack_and_job_rows(
         for job_id in sent.job_ids:
             assert row_text(app, job_id)[:3] == [
                 "scheduled",
-                "monitor_histogram",
+                "monitor_histogram v2",
                 job_id.split("/")[0],
             ]
 
