@@ -131,6 +131,8 @@ def test_job_lifecycle_results_and_acks_from_owner_only(bootstrap, services):
 def test_commands_for_other_instruments_or_unknown_workflows_are_ignored(
     bootstrap, services
 ):
+    """Neither running service owns them; an unknown dummy id is refused by
+    data_reduction alone (not running here; see test_facility_dashboard_commands)."""
     other = config("dream/panel_0_xy/1", "panel_0")
     unknown = config("dummy/no_such_workflow/1", "panel_0")
     outcome = send_and_wait_for_acks("dummy", bootstrap, [other, unknown], timeout=4)
