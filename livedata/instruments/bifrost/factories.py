@@ -80,6 +80,11 @@ def qe_map(context: WorkflowContext):
     )
 
 
+specs.registry.attach_factory(
+    specs.qmap.workflow_id, facility.qmap_factory(qe_map, specs.qe_map.params)
+)
+
+
 @specs.registry.factory(specs.detector_ratemeter)
 def detector_ratemeter(context: WorkflowContext):
     return make_ratemeter_workflow(context.source_name)

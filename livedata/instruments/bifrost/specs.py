@@ -61,6 +61,7 @@ detector_arc_channel = registry.register(
 )
 detector_ratemeter = registry.register(own_version(ratemeter_spec()))
 qe_map = registry.register(qe_map_spec())
+qmap = registry.register(facility.qmap_spec("bifrost", (banks.UNIFIED.name,), qe_map))
 monitor_histogram = registry.register(
     own_version(monitor_histogram_spec("bifrost", tuple(banks.MONITORS)))
 )

@@ -103,3 +103,24 @@ def to_view_params(params: fp.DetectorViewParams) -> OwnViewParams:
             enabled=True, low=band[0] / 1e6, high=band[1] / 1e6
         )
     return OwnViewParams(**own)
+
+
+def to_qe_params(params: fp.BifrostQMapParams) -> dict[str, dict[str, float]]:
+    """BIFROST's Q-E map params as livedata's ``qe_map`` takes them (1/Å, meV)."""
+    q, energy = params.q_edges, params.energy_edges
+    _linear(q.scale, "q_edges")
+    _linear(energy.scale, "energy_edges")
+    q_factor = 0.1 if q.unit == "1/nm" else 1.0  # 1/nm = 0.1/Å
+    e_factor = 1e-3 if energy.unit == "\u03bceV" else 1.0
+    return {
+        "q_edges": {
+            "start": q.start * q_factor,
+            "stop": q.stop * q_factor,
+            "num_bins": q.num_bins,
+        },
+        "energy_transfer_edges": {
+            "start": energy.start * e_factor,
+            "stop": energy.stop * e_factor,
+            "num_bins": energy.num_bins,
+        },
+    }

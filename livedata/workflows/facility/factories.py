@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ...core.workflow import Workflow, WorkflowContext
 from ..monitor_histogram import MonitorHistogramWorkflow
-from .convert import to_monitor_params, to_view_params, toa_range_ns
+from .convert import to_monitor_params, to_qe_params, to_view_params, toa_range_ns
 from .specs import ROI_OUTPUTS, VIEW_OUTPUTS, VIEW_RENAMES
 from .workflows import (
     DeltaTimeseriesWorkflow,
@@ -57,6 +57,17 @@ def detector_view_factory(make_own: OwnFactory, *, roi: bool = True) -> OwnFacto
 def total_counts_factory(make_own: OwnFactory) -> OwnFactory:
     def make(context: WorkflowContext) -> Workflow:
         return SelectedOutputs(make_own(context), ("total_counts",))
+
+    return make
+
+
+def qmap_factory(make_own: OwnFactory, own_params: type) -> OwnFactory:
+    """BIFROST's ``qmap``: livedata's Q-E map since start, as ``cut_data``."""
+
+    def make(context: WorkflowContext) -> Workflow:
+        params = own_params.model_validate(to_qe_params(context.params))
+        inner = make_own(replace(context, params=params))
+        return SelectedOutputs(inner, {"cut_data": "qe_map"})
 
     return make
 

@@ -119,3 +119,28 @@ class DetectorViewParams(_Model):
 
 
 MonitorParams = TOAOnlyMonitorDataParams | MonitorDataParams
+
+
+QUnit = Literal["1/\u00c5", "1/nm"]
+EnergyUnit = Literal["meV", "\u03bceV"]
+
+
+class QEdges(_Model):
+    start: float = 1.0
+    stop: float = 10.0
+    num_bins: int = Field(default=100, ge=1, le=10_000)
+    scale: Scale = Scale.LINEAR
+    unit: QUnit = "1/\u00c5"
+
+
+class EnergyEdges(_Model):
+    start: float = 1.0
+    stop: float = 10.0
+    num_bins: int = Field(default=100, ge=1, le=10_000)
+    scale: Scale = Scale.LINEAR
+    unit: EnergyUnit = "meV"
+
+
+class BifrostQMapParams(_Model):
+    q_edges: QEdges = Field(default=QEdges(start=0.5, stop=3.0))
+    energy_edges: EnergyEdges = Field(default=EnergyEdges(start=-1.0, stop=1.0))

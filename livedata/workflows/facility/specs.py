@@ -180,3 +180,22 @@ def timeseries_spec(
         source_streams=dict(source_streams),
         facility=True,
     )
+
+
+def qmap_spec(
+    instrument: str, source_names: tuple[str, ...], own: WorkflowSpec
+) -> WorkflowSpec:
+    """BIFROST's ``qmap``: counts in (|Q|, energy transfer) since start, from
+    livedata's ``own`` Q-E map spec (its ``qe_map`` output as ``cut_data``)."""
+    return WorkflowSpec(
+        instrument=instrument,
+        name="qmap",
+        namespace="data_reduction",
+        title="Q-E map",
+        description=own.description,
+        group="Reduction",
+        source_names=source_names,
+        params=fp.BifrostQMapParams,
+        outputs={"cut_data": own.outputs["qe_map"]},
+        facility=True,
+    )

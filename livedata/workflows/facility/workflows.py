@@ -169,11 +169,14 @@ class ViewWorkflow:
 
 
 class SelectedOutputs:
-    """An inner workflow publishing only ``names`` of its outputs."""
+    """An inner workflow publishing only ``names`` of its outputs; a mapping
+    ``{published name: inner name}`` renames them as it selects."""
 
-    def __init__(self, inner: Any, names: Sequence[str]) -> None:
+    def __init__(self, inner: Any, names: Sequence[str] | Mapping[str, str]) -> None:
         self._inner = inner
-        self._names = tuple(names)
+        self._names = (
+            dict(names) if isinstance(names, Mapping) else {n: n for n in names}
+        )
 
     def accumulate(
         self, data: Mapping[str, Any], *, start_time: Timestamp, end_time: Timestamp
@@ -182,7 +185,7 @@ class SelectedOutputs:
 
     def finalize(self) -> dict[str, Any]:
         own = self._inner.finalize()
-        return {name: own[name] for name in self._names if name in own}
+        return {name: own[inner] for name, inner in self._names.items() if inner in own}
 
     def clear(self) -> None:
         self._inner.clear()
