@@ -392,3 +392,20 @@ def test_unknown_instrument_exits_2_before_connecting(system, args) -> None:
     assert "unknown instrument 'nosuch'" in result.stderr
     assert "dummy" in result.stderr
     assert system.opened == []
+
+
+def test_start_picks_any_version_and_nested_facility_params(system) -> None:
+    """``-w NAME`` is livedata's newest; ``/1`` is the facility's, with its params."""
+    result = run(
+        "job", "start", "-w", "dummy/monitor_histogram/1", "-s", "monitor1",
+        "-p", "coordinate_mode.mode=wavelength", "-p", "toa_range.unit=\u03bcs",
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert json.loads(result.stdout)["outcome"] == "ACK"
+    refused = run(
+        "job", "start", "-w", "dummy/monitor_histogram/1",
+        "-p", "coordinate_mode=time_of_arrival",  # livedata's v2 spelling
+    )  # fmt: skip
+    assert refused.exit_code == ExitCode.USAGE
+    assert "coordinate_mode" in refused.stderr
