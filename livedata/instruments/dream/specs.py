@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry, own_version
+from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
@@ -96,7 +96,6 @@ instrument = Instrument(
     workflows=registry,
     dev_streams=streams.DEV,
     prod_streams=streams.PROD,
-    factories_module="livedata.instruments.dream.factories",
     detectors={bank.name: bank for bank in banks.BANKS},
     monitors=dict(banks.MONITORS),
     log_attributes=LOG_ATTRIBUTES,
