@@ -1,4 +1,4 @@
-"""Kafka topics and source names of DREAM (A8, WIRE.md): the facility's.
+"""Kafka topics and source names of DREAM (A8, docs/wire.md): the facility's.
 
 DEV: one ``dream_detector`` topic, source name == bank name, logs on
 ``dream_motion``. PROD: one topic per bank (``dream_detector_{mantle,bwec,fwec,

@@ -1,4 +1,4 @@
-"""Kafka topics and source names of TBL (A8, WIRE.md: ``tbl_area_detector_orca``).
+"""Kafka topics and source names of TBL (A8, docs/wire.md: ``tbl_area_detector_orca``).
 
 Monitors and f144 logs are the facility's (``facility_streams.tsv``); the
 detectors are livedata's own (the facility has two He-3 banks, an nGEM and a
