@@ -77,8 +77,13 @@ def start_processes(
 
 def default_job_configs(instrument: Instrument) -> list[WorkflowConfig]:
     configs = []
+    newest: dict[str, WorkflowId] = {}
+    for spec in instrument.workflows.specs():  # livedata's own variant is newest
+        known = newest.get(spec.name)
+        if known is None or spec.version > known.version:
+            newest[spec.name] = spec.workflow_id
     for name, sources in instrument.default_jobs:
-        workflow = WorkflowId(instrument=instrument.name, name=name, version=1)
+        workflow = newest[name]
         message_id = str(uuid.uuid4())
         for source in sources:
             configs.append(

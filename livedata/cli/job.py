@@ -347,7 +347,7 @@ def _instrument_of_job(job_id: str, instrument: str | None, action: str) -> str:
         return resolve_instrument(instrument).name
     from .workflows import all_specs
 
-    source = job_id.partition("/")[0]
+    source = job_id.rpartition("/")[0]  # sources may hold "/"
     owners = sorted({s.instrument for s in all_specs() if source in s.source_names})
     if len(owners) == 1:
         return owners[0]

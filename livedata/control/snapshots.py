@@ -86,7 +86,7 @@ class CommandRow:
     """A command sent by this client or seen acknowledged on the responses topic."""
 
     message_id: str
-    summary: str  # e.g. "start dummy/panel_0_xy/1 on panel_0"
+    summary: str  # e.g. "start dummy/panel_0_xy/2 on panel_0"
     outcome: CommandOutcome
     sent_at_s: float | None  # monotonic; None when seen but not sent by us
     expected: int  # answers expected (one per source for a workflow config)

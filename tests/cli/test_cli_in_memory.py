@@ -20,8 +20,8 @@ from tests.cli.helpers import invoke
 from tests.cli.memory_cli import MemorySystem, RefusingTransport
 from tests.control.plane_helpers import DroppingTransport
 
-MONITORS = "dummy/monitor_histogram/1"
-PANEL = "dummy/panel_0_xy/1"
+MONITORS = "dummy/monitor_histogram/2"
+PANEL = "dummy/panel_0_xy/2"
 QUICK = ("--timeout", "0.5")  # the minimum: for commands that must time out
 
 
@@ -210,8 +210,8 @@ def test_a_job_id_names_its_instrument_through_its_source(system) -> None:
     ("source", "why"),
     [
         (
-            "sample_temperature",
-            "several instruments have a source 'sample_temperature'",
+            "neutron_prod_info/pulse_charge",  # the accelerator's, at every instrument
+            "several instruments have a source 'neutron_prod_info/pulse_charge'",
         ),
         ("nowhere", "no instrument has a source 'nowhere'"),
     ],
@@ -392,3 +392,20 @@ def test_unknown_instrument_exits_2_before_connecting(system, args) -> None:
     assert "unknown instrument 'nosuch'" in result.stderr
     assert "dummy" in result.stderr
     assert system.opened == []
+
+
+def test_start_picks_any_version_and_nested_facility_params(system) -> None:
+    """``-w NAME`` is livedata's newest; ``/1`` is the facility's, with its params."""
+    result = run(
+        "job", "start", "-w", "dummy/monitor_histogram/1", "-s", "monitor1",
+        "-p", "coordinate_mode.mode=wavelength", "-p", "toa_range.unit=\u03bcs",
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert json.loads(result.stdout)["outcome"] == "ACK"
+    refused = run(
+        "job", "start", "-w", "dummy/monitor_histogram/1",
+        "-p", "coordinate_mode=time_of_arrival",  # livedata's v2 spelling
+    )  # fmt: skip
+    assert refused.exit_code == ExitCode.USAGE
+    assert "coordinate_mode" in refused.stderr

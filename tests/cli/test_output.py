@@ -101,7 +101,7 @@ def test_instrument_names_found_without_importing_specs() -> None:
 
 JOB_ROW = [
     "active",
-    "dummy/monitor_histogram/1",
+    "dummy/monitor_histogram/2",
     "monitor1/0a539e42-35a3-4817-a2f7-b804b3ef32e1",
     "2026-01-01 10:00:00",
     "2026-01-01 11:00:00",

@@ -12,7 +12,7 @@ from livedata.kafka.raw import schema_id
 
 def start_config():
     return WorkflowConfig(
-        identifier=WorkflowId.parse_str("dummy/monitor_histogram/1"),
+        identifier=WorkflowId.parse_str("dummy/monitor_histogram/2"),
         job_id=JobId(source_name="monitor1"),
     )
 
@@ -25,7 +25,7 @@ def test_records_on_the_bus_are_the_wire_format():
     client.send(Message(Timestamp.now(), COMMANDS_STREAM, cmd))
     got = client.poll(0.5)
     (record,) = bus.read("dummy_livedata_commands", 0)
-    assert record.key == b"dummy/monitor_histogram/1/monitor1"
+    assert record.key == b"dummy/monitor_histogram/2/monitor1"
     assert WorkflowConfig.model_validate_json(record.value) == cmd
     beats = bus.read("dummy_livedata_heartbeat", 0)
     assert beats and all(schema_id(r.value) == "x5f2" for r in beats)

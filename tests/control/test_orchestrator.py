@@ -14,7 +14,7 @@ from livedata.core.status import JobState, JobStatus
 from livedata.instruments import get_instrument
 from tests.control.plane_helpers import FakeClock
 
-MONITORS = "dummy/monitor_histogram/1"
+MONITORS = "dummy/monitor_histogram/2"
 
 
 class RecordingTransport:
@@ -138,7 +138,7 @@ def _adopt(orchestrator, source: str, workflow: str = MONITORS) -> JobId:
 
 def test_reset_of_a_workflow_resets_each_of_its_jobs_and_keeps_them(orchestrator, sent):
     one, two = _adopt(orchestrator, "monitor1"), _adopt(orchestrator, "monitor2")
-    _adopt(orchestrator, "panel_0", "dummy/panel_0_xy/1")
+    _adopt(orchestrator, "panel_0", "dummy/panel_0_xy/2")
     row = orchestrator.reset(MONITORS)
     assert [(c.action, c.job_id) for c in sent.sent] == [
         (JobAction.RESET, one),

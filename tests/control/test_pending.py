@@ -123,14 +123,14 @@ def test_a_part_not_sent_is_an_err_for_its_devices_only(pending):
 
 
 def test_commands_of_others_are_tracked_from_the_commands_topic(pending):
-    wid = WorkflowId.parse_str("dummy/monitor_histogram/1")
+    wid = WorkflowId.parse_str("dummy/monitor_histogram/2")
     one = WorkflowConfig(identifier=wid, job_id=JobId(source_name="monitor1"))
     two = one.model_copy(update={"job_id": JobId(source_name="monitor2")})
     assert pending.observe_command(one)
     assert pending.observe_command(two)
     row = pending.row(one.message_id)
     assert row.sent_at_s is None and row.expected == 2
-    assert row.summary == "start dummy/monitor_histogram/1 on monitor1, monitor2"
+    assert row.summary == "start dummy/monitor_histogram/2 on monitor1, monitor2"
     pending.answer(ack(one.message_id, "monitor1"))
     pending.answer(ack(one.message_id, "monitor2"))
     assert pending.row(one.message_id).outcome is CommandOutcome.ACK
@@ -154,9 +154,9 @@ def test_history_is_bounded_but_keeps_pending(clock):
 
 
 def test_summaries_name_the_target():
-    wid = WorkflowId.parse_str("dummy/total_counts/1")
+    wid = WorkflowId.parse_str("dummy/total_counts/2")
     assert summarise(JobCommand(action=JobAction.STOP)) == "stop all jobs"
     assert (
         summarise(JobCommand(workflow_id=wid, action=JobAction.RESET))
-        == "reset all jobs of dummy/total_counts/1"
+        == "reset all jobs of dummy/total_counts/2"
     )
