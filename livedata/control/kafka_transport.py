@@ -26,6 +26,9 @@ from .transport import latest_per_key
 logger = logging.getLogger(__name__)
 
 _BATCH = 500
+# Recent heartbeats per partition read at start: services (and their jobs) that
+# stopped beating just before this client started are listed, not missed.
+STATUS_HISTORY = 2000
 
 
 class KafkaTransport:
@@ -63,7 +66,13 @@ class KafkaTransport:
         self._consumer = Consumer(
             make_consumer_config(bootstrap, f"{instrument}_control", client_config)
         )
-        self._partitions = assign_from_now(self._consumer, topics)
+        status_topic = livedata_topic(instrument, StreamKind.LIVEDATA_STATUS)
+        self.replays_status = with_status
+        self._partitions = assign_from_now(
+            self._consumer,
+            topics,
+            back={status_topic: STATUS_HISTORY} if with_status else None,
+        )
         self._producer = Producer(make_producer_config(bootstrap, client_config))
         self._early: list[Message[Any]] = []
         self._wait_until_positioned(ready_timeout)

@@ -68,7 +68,13 @@ REPUBLISH_S = 0.5
 # a transport may hand over many small batches a second, readers need a few.
 TICK_INTERVAL_S = 0.1
 
-_NOTABLE = {Health.STALE: "warning", Health.ERR: "error", Health.STOPPED: "info"}
+_NOTABLE = {
+    Health.WARN: "warning",
+    Health.STALE: "warning",
+    Health.DEAD: "error",
+    Health.ERR: "error",
+    Health.STOPPED: "info",
+}
 
 
 class DataSink(Protocol):
@@ -107,6 +113,8 @@ class ControlPlane:
         # broker's end offset trails by one batch), and their answers may be gone.
         self._history_before_ns = time.time_ns() - HISTORY_MARGIN_NS
         self._data = data_service
+        # Only a transport that says so replays heartbeats from before we started.
+        self._replays_history = bool(getattr(transport, "replays_status", False))
         self._cond = threading.Condition(threading.RLock())
         self._version = 0
         self._notifications: deque[Notification] = deque(maxlen=200)
@@ -215,10 +223,10 @@ class ControlPlane:
         """A control message (status, command, answer), under the lock."""
         value = message.value
         if isinstance(value, ServiceStatus):
-            self.services.observe(value)
+            self.services.observe(value, self._sent_at(message))
             self.lag.observe(value)
         elif isinstance(value, JobStatus):
-            self.jobs.observe(value, self._service_of(value))
+            self.jobs.observe(value, self._service_of(value), self._sent_at(message))
             self.orchestrator.observe_job(value)
         elif isinstance(value, CommandAcknowledgement | WorkflowConfig | JobCommand):
             if 0 < message.timestamp.ns < self._history_before_ns:
@@ -229,6 +237,14 @@ class ControlPlane:
                 self.pending.observe_command(value)
         else:
             self.counters.increment("unexpected_messages")
+
+    def _sent_at(self, message: Message[Any]) -> float | None:
+        """When a heartbeat replayed from before this client started was sent
+        (wall clock s); None for one heard live."""
+        if not self._replays_history:
+            return None
+        ns = message.timestamp.ns
+        return ns / 1e9 if 0 < ns < self._history_before_ns else None
 
     def _service_of(self, status: JobStatus) -> str | None:
         """The worker reporting a job: the latest heard of the workflow's owner."""
@@ -269,7 +285,7 @@ class ControlPlane:
         self._published = Snapshot(
             version=self._version,
             services=self.services.rows(),
-            jobs=self.jobs.rows(),
+            jobs=self.jobs.rows(self.services.reason),
             commands=self.pending.rows(),
             results=self._data.result_rows() if self._data is not None else (),
             lag=self.lag.reported_rows(),

@@ -20,9 +20,10 @@ class Health(StrEnum):
     """What an operator needs to know about a service at a glance (console badge)."""
 
     OK = "OK"
-    WARN = "WARN"  # running but reporting a warning or starting
+    WARN = "WARN"  # running, but lost data, fell behind, warned or is starting
     ERR = "ERR"  # reported the error state
     STALE = "STALE"  # heartbeats stopped without a goodbye (crash, network)
+    DEAD = "DEAD"  # stale for long: presumed gone, listed until it says goodbye
     STOPPING = "STOPPING"  # graceful shutdown has begun
     STOPPED = "STOPPED"  # said goodbye: a graceful shutdown, not a disappearance
 
@@ -45,6 +46,8 @@ class ServiceRow:
     consumer_lag: int | None = None  # None when the service does not report it
     error: str | None = None
     counters: dict[str, int] = field(default_factory=dict)
+    reason: str | None = None  # why the health is not OK, in one line
+    replaced_by: str | None = None  # a newer worker of the same service runs
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class JobRow:
     error: str | None = None
     service_id: str | None = None  # the service that reports it, when known
     age_s: float = 0.0
+    service_warning: str | None = None  # its service's reason for not being OK
 
 
 # Job states (JobRow.state) of jobs that no longer run: a stop or reset skips them.

@@ -8,6 +8,7 @@ everything else through the batcher.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -152,6 +153,7 @@ class OrchestratingProcessor:
         self._batcher = batcher
         self._counters = counters
         self._clock = wall_clock
+        self._heartbeat_interval_s = heartbeat_interval.to_seconds()
         self._heartbeat = HeartbeatPublisher(
             service_info,
             job_manager,
@@ -161,8 +163,44 @@ class OrchestratingProcessor:
             stream_stats=stream_stats,
         )
         self._state = ServiceState.RUNNING
+        # Monotonic start of the cycle in progress (None between cycles), and
+        # the worst lag of a result behind the wall clock since the last beat:
+        # a heartbeat says "busy" and "behind" (livedata.control.health).
+        self._cycle_started: float | None = None
+        self._result_lag_s: float | None = None
+        self._last_result_lag_s: float | None = None
 
     def process(self) -> int:
+        """One cycle (see :meth:`_cycle`), timed for :meth:`keep_alive`."""
+        self._cycle_started = time.monotonic()
+        try:
+            return self._cycle()
+        finally:
+            self._cycle_started = None
+
+    def keep_alive(self) -> None:
+        """From a watchdog thread: beat when a cycle has outlasted the heartbeat
+        interval, so a slow reduction never silences the service (B11)."""
+        started = self._cycle_started
+        if started is None or not self._heartbeat.is_due():
+            return
+        busy = time.monotonic() - started
+        if busy < self._heartbeat_interval_s:
+            return
+        stats: dict[str, Any] = {"busy_s": round(busy, 1)}
+        if self._last_result_lag_s is not None:
+            stats["result_lag_s"] = round(self._last_result_lag_s, 2)
+        self._publish(self._heartbeat.beat_while_busy(self._state, stats))
+
+    def _processing_stats(self) -> dict[str, Any]:
+        """What this beat says about processing; resets the interval's worst lag."""
+        lag, self._result_lag_s = self._result_lag_s, None
+        if lag is None:
+            return {}
+        self._last_result_lag_s = lag
+        return {"result_lag_s": round(lag, 2)}
+
+    def _cycle(self) -> int:
         """One cycle; returns how many messages the source delivered.
 
         Raises :class:`SourceUnhealthy` once the source has failed for good, after
@@ -189,7 +227,9 @@ class OrchestratingProcessor:
                 self._pending_context[stream] = None
         for batch in self._batcher.batch(data) if data else []:
             self._process_batch(batch)
-        self._publish(self._heartbeat.maybe_beat(self._state))
+        if self._heartbeat.is_due():
+            stats = self._processing_stats()
+            self._publish(self._heartbeat.beat(self._state, extra_stats=stats))
         problem = source_problem(self._source)
         if problem is not None:
             raise SourceUnhealthy(problem)
@@ -204,6 +244,17 @@ class OrchestratingProcessor:
         self._publish_results(
             self._jobs.process(batch.start_time, batch.end_time, values)
         )
+        if batch.messages:
+            lag = (self._clock() - batch.end_time).to_seconds()
+            if self._result_lag_s is None or lag > self._result_lag_s:
+                self._result_lag_s = max(0.0, lag)
+
+    def announce_stopping(self) -> None:
+        """From another thread, as soon as a stop is requested: the ``stopping``
+        beat goes out now, not when the cycle in progress ends."""
+        if self._state is ServiceState.RUNNING:
+            self._state = ServiceState.STOPPING
+            self._publish(self._heartbeat.beat_while_busy(ServiceState.STOPPING, {}))
 
     def shutdown(self) -> None:
         """A graceful stop begins: say so, and let every job finish."""
