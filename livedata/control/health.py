@@ -103,9 +103,10 @@ def derive_health(
     state = status.state
     if state is ServiceState.STOPPED:
         return Verdict(Health.STOPPED)
+    if age_s > dead_after_s:
+        return Verdict(Health.DEAD, f"no heartbeat for over {dead_after_s:.0f} s")
     if age_s > stale_after_s:
-        health = Health.DEAD if age_s > dead_after_s else Health.STALE
-        return Verdict(health, f"no heartbeat for {age_s:.0f} s")
+        return Verdict(Health.STALE, f"no heartbeat for over {stale_after_s:.0f} s")
     if state is ServiceState.STOPPING:
         return Verdict(Health.STOPPING)
     if state is ServiceState.ERROR:

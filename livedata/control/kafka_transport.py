@@ -21,14 +21,11 @@ from ..kafka.raw import from_confluent
 from ..kafka.routing import build_client_adapter
 from ..kafka.serialisers import Serialiser
 from ..kafka.stream_mapping import livedata_topic
-from .transport import latest_per_key
+from .transport import STATUS_HISTORY, latest_per_key
 
 logger = logging.getLogger(__name__)
 
 _BATCH = 500
-# Recent heartbeats per partition read at start: services (and their jobs) that
-# stopped beating just before this client started are listed, not missed.
-STATUS_HISTORY = 2000
 
 
 class KafkaTransport:

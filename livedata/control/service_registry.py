@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.status import ServiceState, ServiceStatus
+from ..core.status import ServiceStatus
 from ..kafka.lag_report import LAG_STATS_KEY
 from .health import RECENT_S, Verdict, derive_health, recent_counts
 from .snapshots import Health, ServiceRow
@@ -181,9 +181,7 @@ class ServiceRegistry:
         if seen.health not in (Health.STALE, Health.DEAD):
             return None
         s = seen.status
-        silent_since_ns = (
-            self._wall_clock() - (self._clock() - seen.last_seen)
-        ) * 1e9
+        silent_since_ns = (self._wall_clock() - (self._clock() - seen.last_seen)) * 1e9
         for other in self._seen.values():
             o = other.status
             if (

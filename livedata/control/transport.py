@@ -14,6 +14,11 @@ from typing import Any, Protocol
 from ..core.commands import JobCommand, WorkflowConfig
 from ..core.message import Message
 
+# Recent heartbeats per partition a transport reads back at start: services (and
+# their jobs) that stopped beating just before the client started are listed,
+# not missed (a transport that does says so with ``replays_status = True``).
+STATUS_HISTORY = 2000
+
 
 class Transport(Protocol):
     def send(self, message: Message[Any]) -> None:

@@ -179,13 +179,42 @@ def test_stop_a_job_by_id(system) -> None:
     assert active(jobs()) == {second}
 
 
-def test_stop_of_a_job_nobody_runs_exits_3_naming_the_instrument(system) -> None:
+@pytest.mark.parametrize("action", ["stop", "reset"])
+def test_stop_or_reset_of_a_job_nobody_runs_is_refused_unsent(system, action) -> None:
     ghost = f"monitor1/{uuid.uuid4()}"
-    result = run("job", "stop", ghost, *QUICK)
-    assert result.exit_code == ExitCode.NO_ACK
-    assert f"no answer within 0.5 s from the services of dummy for {ghost}" in (
-        result.stderr
-    )
+    commands = system.bus.end("dummy_livedata_commands")
+    result = run("job", action, ghost, "--timeout", "1")
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert f"no running job {ghost!r}" in result.stderr
+    assert "nothing sent" in result.stderr
+    assert system.bus.end("dummy_livedata_commands") == commands
+
+
+def test_a_unique_prefix_of_a_job_number_works_everywhere(system) -> None:
+    (job,) = start("-w", "monitor_histogram", "-s", "monitor1")
+    number = job.rpartition("/")[2]
+    result = run("job", "status", number[:8], "--wait", "2", "--json")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert json.loads(result.stdout)["job_id"] == job
+    result = run("job", "reset", f"monitor1/{number[:8]}")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stdout.split() == [job]
+    result = run("job", "stop", number[:6])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stdout.split() == [job]
+
+
+def test_an_ambiguous_prefix_is_refused(system) -> None:
+    start("-w", "monitor_histogram", "-s", "monitor1")
+    start("-w", "monitor_histogram", "-s", "monitor1")
+    commands = system.bus.end("dummy_livedata_commands")
+    result = run("job", "stop", "monitor1/", "--timeout", "1")  # any of its jobs
+    assert result.exit_code == ExitCode.USAGE
+    assert "ambiguous" in result.stderr
+    assert system.bus.end("dummy_livedata_commands") == commands
+    result = run("job", "status", "monitor1/", "--wait", "1")
+    assert result.exit_code == ExitCode.USAGE, result.stdout
+    assert "ambiguous" in result.stderr
 
 
 @pytest.mark.parametrize("action", ["stop", "reset"])
@@ -297,7 +326,9 @@ def test_job_list_table_and_json(system) -> None:
     table = run("job", "list", "--wait", "0.3")
     assert table.exit_code == ExitCode.OK, table.stderr
     header, row = table.stdout.splitlines()
-    assert header.split() == ["STATE", "WORKFLOW", "JOB", "START", "END", "MESSAGE"]
+    assert header.split() == [
+        "STATE", "WORKFLOW", "JOB", "AGE", "START", "END", "MESSAGE",
+    ]  # fmt: skip
     assert row.split()[1:3] == [PANEL, panel]
     listing = jobs()
     assert listing[panel]["workflow_id"] == PANEL
@@ -392,3 +423,30 @@ def test_unknown_instrument_exits_2_before_connecting(system, args) -> None:
     assert "unknown instrument 'nosuch'" in result.stderr
     assert "dummy" in result.stderr
     assert system.opened == []
+
+
+@pytest.mark.slow
+def test_a_crashed_service_stays_listed_stale_and_fails_the_listings(system) -> None:
+    """Heartbeats that stop without a goodbye: the service is listed STALE with
+    its age (never left out) and its jobs stale; both listings exit 6, and 0
+    with --no-fail."""
+    (job,) = start("-w", MONITORS, "-s", "monitor1")
+    assert set(jobs()) == {job}  # its service has reported it
+    system.services["monitor_data"].crash()
+    time.sleep(6.5)  # three heartbeat intervals without a beat
+    result = run("services", "status", "--json", "--wait", "0.5")
+    assert result.exit_code == ExitCode.UNHEALTHY, result.stdout
+    rows = {d["service_name"]: d for d in json.loads(result.stdout)}
+    assert rows["monitor_data"]["health"] == "STALE"
+    assert rows["monitor_data"]["age_s"] > 6
+    assert "no heartbeat for" in rows["monitor_data"]["reason"]
+    assert rows["detector_data"]["health"] == "OK"
+    table = run("services", "status", "--wait", "0.5", "--no-fail")
+    assert table.exit_code == ExitCode.OK
+    assert any(line.startswith("STALE") for line in table.stdout.splitlines())
+    listing = run("job", "list", "--json", "--wait", "0.5")
+    assert listing.exit_code == ExitCode.UNHEALTHY, listing.stdout
+    assert {d["job_id"]: d["state"] for d in json.loads(listing.stdout)} == {
+        job: "stale"
+    }
+    assert run("job", "list", "--wait", "0.5", "--no-fail").exit_code == 0
