@@ -102,12 +102,17 @@ class CommandRow:
 class LagRow:
     """Consumer lag of one topic partition; ``None`` means unknown, never zero."""
 
-    group: str
+    group: str  # the service id when its heartbeats name the group
     topic: str
     partition: int
     offset_lag: int | None
     time_lag_s: float | None
     trend: tuple[float, ...] = ()  # recent offset lags, oldest first
+    end_offset: int | None = None  # log-end offset (measured on the broker)
+    committed: int | None = None  # the group's committed offset
+    peak_lag: int | None = None  # largest offset lag since this client started
+    dropped: int | None = None  # messages the service's overload policy skipped
+    consumer_group: str | None = None  # the broker's group, when measured there
 
 
 @dataclass(frozen=True)
