@@ -1,0 +1,263 @@
+"""What an on-call engineer sees when a real service stalls or loses data.
+
+Real services as subprocesses on the embedded broker, real ev44 traffic, the
+real CLI; faults made from outside (SIGSTOP/SIGCONT, an input queue too small
+for the traffic). The printed figures (time from a stall to growing lag shown,
+from data loss to WARN) are measured on a shared, loaded machine: noisy.
+"""
+
+import json
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from livedata.config.loader import config_root
+from livedata.control.quick import wait_for_services
+from livedata.core.timestamp import PULSE_PERIOD
+from livedata.instruments import get_instrument
+from livedata.kafka.wire_builders import ev44_message
+from livedata.services.topics import create_instrument_topics
+from tests.cli.helpers import invoke
+from tests.integration.helpers import (
+    produce,
+    service_output,
+    start_service,
+    stop_service,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+class Traffic:
+    """ev44 events on dummy_detector at ``rate`` messages/s until stopped."""
+
+    def __init__(self, bootstrap: str, rate: float = 14.0, events: int = 1000):
+        self._bootstrap = bootstrap
+        self._period = 1 / rate
+        self._events = events
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        pixels = np.arange(self._events) % 16384
+        while not self._stop.is_set():
+            produce(
+                self._bootstrap,
+                [
+                    ev44_message(
+                        "dummy_detector",
+                        "panel_0",
+                        time.time_ns(),
+                        pixels,
+                        np.zeros(self._events),
+                    )
+                ],
+            )
+            self._stop.wait(self._period)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
+def flood(bootstrap: str, messages: int, events: int) -> None:
+    """Many small producer batches as fast as possible: the consumer thread
+    queues batch after batch while the processing thread works on one."""
+    from confluent_kafka import Producer
+
+    from livedata.kafka.sink import make_producer_config
+
+    producer = Producer(make_producer_config(bootstrap))
+    pixels = np.arange(events) % 16384
+    # one message per pulse, ending now: batches close as the data time moves
+    first = time.time_ns() - messages * PULSE_PERIOD.ns
+    for i in range(messages):
+        raw = ev44_message(
+            "dummy_detector",
+            "panel_0",
+            first + i * PULSE_PERIOD.ns,
+            pixels,
+            np.zeros(events),
+        )
+        producer.produce(raw.topic, raw.value, raw.key)
+        if i % 10 == 9:
+            producer.flush(10)
+    producer.flush(10)
+
+
+def lag_rows(bootstrap: str, service_id: str) -> dict[str, dict]:
+    result = invoke("kafka", "lag", "--json", "--bootstrap", bootstrap)
+    assert result.exit_code == 0, result.stderr
+    return {
+        r["topic"]: r
+        for r in json.loads(result.stdout)["rows"]
+        if r["group"] == service_id
+    }
+
+
+def services(bootstrap: str, *extra: str):
+    result = invoke("services", "status", "--json", "--bootstrap", bootstrap, *extra)
+    return result.exit_code, {d["service_id"]: d for d in json.loads(result.stdout)}
+
+
+def wait_until(predicate, timeout: float, step: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(step)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def detector_service_id(bootstrap: str) -> str:
+    def find():
+        _, rows = services(bootstrap, "--wait", "2.5", "--no-fail")
+        running = [
+            sid
+            for sid, d in rows.items()
+            if d["service_name"] == "detector_data" and d["health"] == "OK"
+        ]
+        return running[0] if len(running) == 1 else None
+
+    return wait_until(find, 60)
+
+
+def test_a_stalled_service_shows_growing_lag_and_stays_listed(
+    module_kafka_broker,
+) -> None:
+    bootstrap = module_kafka_broker.bootstrap
+    assert create_instrument_topics(get_instrument("dummy"), bootstrap).ok
+    proc = start_service("detector_data", bootstrap)
+    traffic = None
+    try:
+        assert not wait_for_services("dummy", bootstrap, ["detector_data"], timeout=60)
+        sid = detector_service_id(bootstrap)
+        traffic = Traffic(bootstrap)
+        # committed offsets reach the broker: lag known and small
+        caught_up = wait_until(
+            lambda: (
+                (row := lag_rows(bootstrap, sid).get("dummy_detector"))
+                and row["committed"] is not None
+                and row["offset_lag"] is not None
+                and row["offset_lag"] < 14
+                and row
+            ),
+            30,
+        )
+        assert caught_up["end_offset"] >= caught_up["committed"]
+
+        proc.send_signal(signal.SIGSTOP)
+        stalled_at = time.monotonic()
+        first = wait_until(
+            lambda: (
+                (row := lag_rows(bootstrap, sid).get("dummy_detector"))
+                and row["offset_lag"] > 14
+                and row
+            ),
+            20,
+        )
+        shown_after = time.monotonic() - stalled_at
+        second = wait_until(
+            lambda: (
+                (row := lag_rows(bootstrap, sid).get("dummy_detector"))
+                and row["offset_lag"] > first["offset_lag"]
+                and row
+            ),
+            20,
+        )
+        assert second["time_lag_s"] > 0
+        assert second["committed"] == first["committed"]  # nothing processed
+        print(f"\nFIGURE stall -> growing lag shown: {shown_after:.1f} s")
+
+        # the silent service is listed STALE (never left out) and fails the check
+        time.sleep(max(0.0, 7.0 - (time.monotonic() - stalled_at)))
+        code, rows = services(bootstrap, "--wait", "1")
+        assert code == 6
+        assert rows[sid]["health"] == "STALE", rows[sid]
+        assert rows[sid]["age_s"] > 6
+
+        proc.send_signal(signal.SIGCONT)
+        wait_until(
+            lambda: (
+                (row := lag_rows(bootstrap, sid).get("dummy_detector"))
+                and row["offset_lag"] < 14
+                and row["peak_lag"] is not None
+            ),
+            60,
+        )
+        wait_until(lambda: services(bootstrap, "--wait", "2.5")[0] == 0, 30)
+    finally:
+        proc.send_signal(signal.SIGCONT)
+        if traffic is not None:
+            traffic.stop()
+        stop_service(proc)
+
+
+def test_a_service_losing_data_is_warn_with_the_reason_and_its_jobs_say_so(
+    module_kafka_broker, tmp_path: Path
+) -> None:
+    """An input queue that holds one small batch cannot keep up with a burst:
+    the service drops the oldest (counted), and is WARN until a minute passes."""
+    bootstrap = module_kafka_broker.bootstrap
+    assert create_instrument_topics(get_instrument("dummy"), bootstrap).ok
+    tree = tmp_path / "config"
+    shutil.copytree(config_root(), tree)
+    settings = tree / "defaults" / "service.yaml"
+    text = settings.read_text()
+    text = text.replace("queue_max_batches: 100", "queue_max_batches: 1")
+    text = text.replace("queue_max_bytes: 67108864", "queue_max_bytes: 1")
+    settings.write_text(text)
+    proc = start_service(
+        "detector_data", bootstrap, env={"LIVEDATA_CONFIG_DIR": str(tree)}
+    )
+    try:
+        assert not wait_for_services("dummy", bootstrap, ["detector_data"], timeout=60)
+        sid = detector_service_id(bootstrap)
+        started = invoke(
+            "job", "start", "-w", "dummy/panel_0_xy", "--bootstrap", bootstrap
+        )
+        assert started.exit_code == 0, started.stderr
+        (job,) = started.stdout.split()
+        began = time.monotonic()
+        flood(bootstrap, messages=2000, events=20_000)
+        sent_at = time.monotonic()
+
+        seen = []
+
+        def warned():
+            code, rows = services(bootstrap, "--wait", "2.5")
+            row = rows.get(sid)
+            seen.append(row)
+            return row is not None and row["health"] == "WARN" and (code, row)
+
+        try:
+            code, row = wait_until(warned, 60)
+        except AssertionError:
+            raise AssertionError(
+                f"last seen: {seen[-1]}\n{service_output(proc)}"
+            ) from None
+        print(
+            f"\nFIGURE flood took {sent_at - began:.1f} s; WARN shown"
+            f" {time.monotonic() - sent_at:.1f} s after it ended"
+        )
+        assert code == 6
+        assert row["counters"]["queue_dropped_messages"] > 0
+        assert "messages" in row["reason"] and "dropped" in row["reason"]
+        assert "input queue full" in row["reason"]
+
+        listing = invoke("job", "list", "--json", "--bootstrap", bootstrap)
+        assert listing.exit_code == 6, listing.stdout
+        (doc,) = [d for d in json.loads(listing.stdout) if d["job_id"] == job]
+        assert "dropped" in doc["service_warning"]
+        table = invoke("job", "list", "--bootstrap", bootstrap, "--no-fail")
+        assert table.exit_code == 0
+        assert "service: dropped" in table.stdout
+    finally:
+        stop_service(proc)
