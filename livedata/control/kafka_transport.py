@@ -23,6 +23,8 @@ from ..kafka.serialisers import Serialiser
 from ..kafka.stream_mapping import livedata_topic
 from .transport import STATUS_HISTORY, latest_per_key
 
+RESPONSES_HISTORY = 500
+
 logger = logging.getLogger(__name__)
 
 _BATCH = 500
@@ -64,12 +66,15 @@ class KafkaTransport:
             make_consumer_config(bootstrap, f"{instrument}_control", client_config)
         )
         status_topic = livedata_topic(instrument, StreamKind.LIVEDATA_STATUS)
+        responses = livedata_topic(instrument, StreamKind.LIVEDATA_RESPONSES)
         self.replays_status = with_status
-        self._partitions = assign_from_now(
-            self._consumer,
-            topics,
-            back={status_topic: STATUS_HISTORY} if with_status else None,
-        )
+        # Recent answers too: those to another client's command seen just
+        # after we started may precede our position (the plane keeps them
+        # aside and never tracks them on their own).
+        back = {responses: RESPONSES_HISTORY}
+        if with_status:
+            back[status_topic] = STATUS_HISTORY
+        self._partitions = assign_from_now(self._consumer, topics, back=back)
         self._producer = Producer(make_producer_config(bootstrap, client_config))
         self._early: list[Message[Any]] = []
         self._wait_until_positioned(ready_timeout)

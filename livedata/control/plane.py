@@ -229,12 +229,15 @@ class ControlPlane:
             self.jobs.observe(value, self._service_of(value), self._sent_at(message))
             self.orchestrator.observe_job(value)
         elif isinstance(value, CommandAcknowledgement | WorkflowConfig | JobCommand):
+            at_ns = message.timestamp.ns if message.timestamp.ns > 0 else None
             if 0 < message.timestamp.ns < self._history_before_ns:
                 self.counters.increment("history_commands_skipped")
+                if isinstance(value, CommandAcknowledgement):
+                    self.pending.remember_early(value, at_ns)
             elif isinstance(value, CommandAcknowledgement):
-                self.pending.answer(value)
+                self.pending.answer(value, at_ns)
             else:
-                self.pending.observe_command(value)
+                self.pending.observe_command(value, at_ns)
         else:
             self.counters.increment("unexpected_messages")
 
@@ -307,8 +310,12 @@ class ControlPlane:
         for row in self.services.rows():
             if self._last_health.get(row.service_id) is not row.health:
                 level = _NOTABLE.get(row.health)
+                if row.health is Health.WARN and row.reason in (None, "starting"):
+                    level = None  # a start-up is no news
                 if level is not None:
-                    self._notify(now, level, f"{row.service_id} is {row.health.value}")
+                    why = f": {row.reason}" if row.health is Health.WARN else ""
+                    text = f"{row.service_id} is {row.health.value}{why}"
+                    self._notify(now, level, text)
                 self._last_health[row.service_id] = row.health
         for row in self.pending.rows():
             if self._last_outcomes.get(row.message_id) is row.outcome:

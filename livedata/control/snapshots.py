@@ -89,9 +89,28 @@ class CommandRow:
     summary: str  # e.g. "start dummy/panel_0_xy/1 on panel_0"
     outcome: CommandOutcome
     sent_at_s: float | None  # monotonic; None when seen but not sent by us
-    expected: int  # answers expected (one per source for a workflow config)
+    expected: int | None  # answers expected (one per source); None: unknown
     answers: tuple[tuple[str, str, str | None], ...] = ()  # (device, ACK|ERR, message)
     job_ids: tuple[str, ...] = ()
+    by_us: bool = True  # False: sent by another client, seen on the topics
+    # Wire times (ns since the epoch) of the command and of its latest answer:
+    # the latency the tracker reports is theirs, as a consumer of both topics
+    # would measure it.
+    sent_ns: int | None = None
+    answered_ns: int | None = None
+
+    @property
+    def latency_s(self) -> float | None:
+        """From sending to the latest answer, on the wire's clocks."""
+        if self.sent_ns is None or self.answered_ns is None:
+            return None
+        return max(0.0, (self.answered_ns - self.sent_ns) / 1e9)
+
+    @property
+    def progress(self) -> str:
+        """Answers received over answers expected, e.g. ``1/2`` or ``1/?``."""
+        expected = "?" if self.expected is None else str(self.expected)
+        return f"{len(self.answers)}/{expected}"
 
     @property
     def errors(self) -> tuple[str, ...]:
