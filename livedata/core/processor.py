@@ -167,6 +167,8 @@ class OrchestratingProcessor:
         # the worst lag of a result behind the wall clock since the last beat:
         # a heartbeat says "busy" and "behind" (livedata.control.health).
         self._cycle_started: float | None = None
+        # Set by the Service: True once a stop was requested.
+        self.should_stop: Callable[[], bool] = lambda: False
         self._result_lag_s: float | None = None
         self._last_result_lag_s: float | None = None
 
@@ -226,6 +228,10 @@ class OrchestratingProcessor:
             for stream in self._preprocessors.add(context):
                 self._pending_context[stream] = None
         for batch in self._batcher.batch(data) if data else []:
+            if self.should_stop():
+                # A stop was asked for: the backlog is not worth the deadline.
+                self._counters.increment("batches_skipped_on_stop")
+                continue
             self._process_batch(batch)
         if self._heartbeat.is_due():
             stats = self._processing_stats()

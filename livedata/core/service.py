@@ -99,6 +99,8 @@ class Service:
 
     def _loop(self) -> int:
         logger.info("service %s running", self.name)
+        if hasattr(self._processor, "should_stop"):
+            self._processor.should_stop = self._stop_requested.is_set
         done = threading.Event()
         watchdog = threading.Thread(
             target=self._keep_alive, args=(done,), name="heartbeat", daemon=True
