@@ -261,3 +261,85 @@ def test_a_service_losing_data_is_warn_with_the_reason_and_its_jobs_say_so(
         assert "service: dropped" in table.stdout
     finally:
         stop_service(proc)
+
+
+def test_ack_latencies_tracked_agree_with_the_wire_for_100_commands(
+    module_kafka_broker,
+) -> None:
+    """One client sends 100 commands; it and a second client (a console that
+    did not send them) track the answers. Both report, per command, the answers
+    expected and received and the latency, and these agree with what a plain
+    consumer of the commands and responses topics measures."""
+    from confluent_kafka import Consumer
+
+    from livedata.control.plane import connect
+    from livedata.control.snapshots import CommandOutcome
+    from livedata.kafka.consumer import assign_from_now
+
+    bootstrap = module_kafka_broker.bootstrap
+    assert create_instrument_topics(get_instrument("dummy"), bootstrap).ok
+    proc = start_service("monitor_data", bootstrap)
+    wire = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": "wire", "log_level": 0}
+    )
+    assign_from_now(wire, ["dummy_livedata_commands", "dummy_livedata_responses"])
+    sender = connect("dummy", bootstrap, persist=False, command_timeout_s=10)
+    console = connect("dummy", bootstrap, persist=False, command_timeout_s=10)
+    try:
+        assert not wait_for_services(
+            "dummy", bootstrap, ["monitor_data"], timeout=60
+        )
+        start = sender.start_job("dummy/monitor_histogram/1", ["monitor1"])
+        start = sender.wait(start.message_id, 10)
+        assert start.outcome is CommandOutcome.ACK, start
+        (job,) = start.job_ids
+        sent = []
+        for _ in range(100):
+            row = sender.reset_jobs([job])
+            sent.append(sender.wait(row.message_id, 10))
+        assert all(r.outcome is CommandOutcome.ACK for r in sent), sent
+        assert {r.progress for r in sent} == {"1/1"}
+
+        # the wire: the record times of each command and of its answer
+        command_ns, answer_ns = {}, {}
+        deadline = time.monotonic() + 30
+        ids = {r.message_id for r in sent}
+        while time.monotonic() < deadline and not ids <= set(answer_ns):
+            for record in wire.consume(500, 0.2):
+                if record.error() is not None:
+                    continue
+                document = json.loads(record.value())
+                message_id = document.get("message_id")
+                ms = record.timestamp()[1] * 1_000_000
+                if record.topic() == "dummy_livedata_commands":
+                    command_ns.setdefault(message_id, ms)
+                else:
+                    answer_ns[message_id] = ms
+        assert ids <= set(command_ns) and ids <= set(answer_ns)
+        on_wire = {i: (answer_ns[i] - command_ns[i]) / 1e9 for i in ids}
+
+        def seen_by_console():
+            rows = {c.message_id: c for c in console.snapshot().commands}
+            done = [rows.get(i) for i in ids]
+            ok = all(r is not None and r.outcome is CommandOutcome.ACK for r in done)
+            return ok and rows
+
+        rows = wait_until(seen_by_console, 30)
+        for row in sent:
+            theirs = rows[row.message_id]
+            assert not theirs.by_us and theirs.progress == "1/1"
+            assert row.latency_s == pytest.approx(on_wire[row.message_id], abs=1e-3)
+            assert theirs.latency_s == pytest.approx(
+                on_wire[row.message_id], abs=1e-3
+            )
+        latencies = sorted(on_wire.values())
+        print(
+            f"\nFIGURE ACK latency of 100 commands on the wire: median"
+            f" {latencies[50] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms;"
+            " sender and console trackers agree within 1 ms"
+        )
+    finally:
+        sender.close()
+        console.close()
+        wire.close()
+        stop_service(proc)
