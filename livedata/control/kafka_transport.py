@@ -21,7 +21,7 @@ from ..kafka.raw import from_confluent
 from ..kafka.routing import build_client_adapter
 from ..kafka.serialisers import Serialiser
 from ..kafka.stream_mapping import livedata_topic
-from .transport import STATUS_HISTORY, latest_per_key
+from .transport import STATUS_HISTORY, ConnectionState, latest_per_key
 
 RESPONSES_HISTORY = 500
 
@@ -62,8 +62,19 @@ class KafkaTransport:
         if with_data:
             kinds.append(StreamKind.LIVEDATA_DATA)
         topics = [livedata_topic(instrument, k) for k in kinds]
+        # Broker states every 2 s (librdkafka statistics, served by the pump's
+        # polls): connected while some broker is UP, else down since when.
+        self._down_since: float | None = None
+        self._up_since = time.time()
         self._consumer = Consumer(
-            make_consumer_config(bootstrap, f"{instrument}_control", client_config)
+            {
+                **make_consumer_config(
+                    bootstrap, f"{instrument}_control", client_config
+                ),
+                "statistics.interval.ms": 2000,
+                "stats_cb": self._on_stats,
+                "error_cb": self._on_error,
+            }
         )
         status_topic = livedata_topic(instrument, StreamKind.LIVEDATA_STATUS)
         responses = livedata_topic(instrument, StreamKind.LIVEDATA_RESPONSES)
@@ -78,6 +89,35 @@ class KafkaTransport:
         self._producer = Producer(make_producer_config(bootstrap, client_config))
         self._early: list[Message[Any]] = []
         self._wait_until_positioned(ready_timeout)
+
+    def _on_stats(self, document: str) -> None:
+        import json
+
+        try:
+            brokers = json.loads(document).get("brokers", {})
+        except ValueError:
+            return
+        up = any(
+            b.get("state") == "UP" and b.get("nodeid", -1) >= 0
+            for b in brokers.values()
+        )
+        if up and self._down_since is not None:
+            self._down_since, self._up_since = None, time.time()
+        elif not up and self._down_since is None:
+            self._down_since = time.time()
+
+    def _on_error(self, error: Any) -> None:
+        from confluent_kafka import KafkaError
+
+        if error.code() in (KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT):
+            if self._down_since is None:
+                self._down_since = time.time()
+
+    def connection(self) -> ConnectionState:
+        """Connected, or down since when (wall clock s)."""
+        if self._down_since is not None:
+            return ConnectionState(self._bootstrap, False, self._down_since)
+        return ConnectionState(self._bootstrap, True, self._up_since)
 
     def _wait_until_positioned(self, timeout: float) -> None:
         """Poll until every partition has a real offset (the end is resolved)."""

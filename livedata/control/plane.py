@@ -337,6 +337,19 @@ class ControlPlane:
 
     # -- ControlApi ------------------------------------------------------------------
 
+    def connection(self):
+        """The transport's ``ConnectionState``, or None when it cannot tell."""
+        probe = getattr(self.transport, "connection", None)
+        return probe() if callable(probe) else None
+
+    def log(self, level: str, text: str) -> None:
+        """A line for the notifications view from outside the plane (e.g. the
+        Kafka client's own log, kept off the operator's terminal)."""
+        with self._cond:
+            self._notify(self._clock(), level, text)
+            self._version += 1
+            self._dirty = True
+
     @property
     def version(self) -> int:
         """Lock-free while the pump thread runs (it publishes)."""

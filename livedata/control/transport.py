@@ -9,6 +9,7 @@ services behind it (memory_transport.py) for tests and offline use.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..core.commands import JobCommand, WorkflowConfig
@@ -30,6 +31,15 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    """What a transport knows of its broker link (console header)."""
+
+    address: str
+    connected: bool
+    since_s: float | None = None  # wall clock: when it went down (or came up)
 
 
 class ConfigRestorer(Protocol):

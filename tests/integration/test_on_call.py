@@ -286,9 +286,7 @@ def test_ack_latencies_tracked_agree_with_the_wire_for_100_commands(
     sender = connect("dummy", bootstrap, persist=False, command_timeout_s=10)
     console = connect("dummy", bootstrap, persist=False, command_timeout_s=10)
     try:
-        assert not wait_for_services(
-            "dummy", bootstrap, ["monitor_data"], timeout=60
-        )
+        assert not wait_for_services("dummy", bootstrap, ["monitor_data"], timeout=60)
         start = sender.start_job("dummy/monitor_histogram/1", ["monitor1"])
         start = sender.wait(start.message_id, 10)
         assert start.outcome is CommandOutcome.ACK, start
@@ -329,9 +327,7 @@ def test_ack_latencies_tracked_agree_with_the_wire_for_100_commands(
             theirs = rows[row.message_id]
             assert not theirs.by_us and theirs.progress == "1/1"
             assert row.latency_s == pytest.approx(on_wire[row.message_id], abs=1e-3)
-            assert theirs.latency_s == pytest.approx(
-                on_wire[row.message_id], abs=1e-3
-            )
+            assert theirs.latency_s == pytest.approx(on_wire[row.message_id], abs=1e-3)
         latencies = sorted(on_wire.values())
         print(
             f"\nFIGURE ACK latency of 100 commands on the wire: median"
@@ -343,3 +339,75 @@ def test_ack_latencies_tracked_agree_with_the_wire_for_100_commands(
         console.close()
         wire.close()
         stop_service(proc)
+
+
+def test_the_console_refuses_an_unreachable_broker_in_one_line() -> None:
+    from tests.cli.helpers import run_cli
+
+    began = time.monotonic()
+    result = run_cli("tui", "--bootstrap", "127.0.0.1:1", timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "127.0.0.1:1" in lines[0], result.stderr
+    assert "rdkafka" not in result.stderr and "Connection refused" not in (
+        result.stderr
+    )
+    assert time.monotonic() - began < 20
+
+
+def test_the_console_on_a_broker_without_the_instruments_topics(
+    module_kafka_broker,
+) -> None:
+    from tests.cli.helpers import run_cli
+
+    result = run_cli(
+        "tui", "-i", "loki", "--bootstrap", module_kafka_broker.bootstrap, timeout=60
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "topics not found" in lines[0] and "kafka topics create -i loki" in lines[0]
+
+
+def test_the_consoles_link_state_follows_a_broker_that_dies_and_comes_back() -> None:
+    """What the console header shows: connected, then reconnecting since when
+    the broker died (no traceback, librdkafka's lines in the notifications,
+    not on the terminal), then connected again once a broker is back."""
+    from livedata.cli.tui_cmd import route_kafka_logs
+    from livedata.control.plane import connect
+    from livedata.kafka.broker import EmbeddedBroker, find_free_port
+    from livedata_tui.widgets.status_header import HeaderState, render_header
+
+    port = find_free_port()
+    broker = EmbeddedBroker(port).start()
+    plane = None
+    try:
+        assert create_instrument_topics(get_instrument("dummy"), broker.bootstrap).ok
+        plane = connect("dummy", broker.bootstrap, persist=False)
+        route_kafka_logs(plane)
+        assert wait_until(lambda: plane.connection().connected, 10)
+        broker.stop()
+        died = time.time()
+        down = wait_until(
+            lambda: (c := plane.connection()).connected is False and c, 15
+        )
+        print(
+            f"\nFIGURE broker death -> header reconnecting: {time.time() - died:.1f} s"
+        )
+        assert died - 1 <= down.since_s <= time.time()
+        header = render_header(
+            HeaderState(
+                "dummy", "Services", broker=down.address, connected=False,
+                down_since_s=down.since_s,
+            )
+        ).plain  # fmt: skip
+        assert "reconnecting since" in header and broker.bootstrap in header
+        broker = EmbeddedBroker(port).start()
+        assert wait_until(lambda: plane.connection().connected, 30)
+        assert any(n.text.startswith("kafka: ") for n in plane.snapshot().notifications)
+    finally:
+        if plane is not None:
+            plane.close()
+        broker.stop()
