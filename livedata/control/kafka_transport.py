@@ -109,9 +109,9 @@ class KafkaTransport:
     def _on_error(self, error: Any) -> None:
         from confluent_kafka import KafkaError
 
-        if error.code() in (KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT):
-            if self._down_since is None:
-                self._down_since = time.time()
+        down = (KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT)
+        if error.code() in down and self._down_since is None:
+            self._down_since = time.time()
 
     def connection(self) -> ConnectionState:
         """Connected, or down since when (wall clock s)."""
