@@ -8,6 +8,7 @@ time, 4 ERR, 5 partial). Imports stay inside the functions (start-up speed).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -116,6 +117,22 @@ def start(
         ),
     ] = None,
     timeout: TimeoutOption = 10.0,
+    if_not_running: Annotated[
+        bool,
+        typer.Option(
+            "--if-not-running",
+            help="If the workflow already runs on every source, print its jobs"
+            " and send nothing (safe to retry after exit 3).",
+        ),
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace a source's running job of it."),
+    ] = False,
+    add: Annotated[
+        bool,
+        typer.Option("--add", help="Run another job beside a running one."),
+    ] = False,
     instrument: OptionalInstrumentOption = None,
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
@@ -123,8 +140,11 @@ def start(
     """Start a job per source and wait until every owning service acknowledged.
 
     Prints the ids of the acknowledged jobs (with --json: acknowledged,
-    rejected and missing ones). Exit 0 all ACK, 3 no answer in time, 4 ERR,
-    5 partial, 2 invalid input (nothing is sent), 1 not sent or no broker.
+    rejected and missing ones). A workflow already running on a source needs
+    --replace, --add or --if-not-running (else exit 2, nothing sent). Exit 0
+    all ACK, 3 no answer in time (the job may start late: retry with
+    --if-not-running), 4 ERR, 5 partial, 2 invalid input (nothing is sent),
+    1 not sent or no broker.
     """
     from .job_args import (
         check_window,
@@ -133,6 +153,7 @@ def start(
         read_params_file,
     )
     from .job_report import report
+    from .output import progress
     from .planes import open_plane
     from .workflows import resolve_workflow
 
@@ -147,14 +168,69 @@ def start(
         check_window(start_ns, end_ns)
     except ValueError as err:
         fail(str(err), ExitCode.USAGE)
+    if sum((if_not_running, replace, add)) > 1:
+        fail(
+            "give at most one of --if-not-running, --replace and --add",
+            ExitCode.USAGE,
+        )
     sources = list(source or spec.source_names)
     validate_offline(spec, sources, params, aux_names)
-    with open_plane(spec.instrument, bootstrap, timeout, with_status=False) as plane:
+    wid = str(spec.workflow_id)
+    opened = time.monotonic()
+    with open_plane(spec.instrument, bootstrap, timeout) as plane:
+        running = _running_on(
+            plane, spec, sources, min(timeout, LISTEN_WAIT_S), since=opened
+        )
+        if running and if_not_running and set(running) == set(sources):
+            for jobs in running.values():
+                for job in jobs:
+                    typer.echo(job)
+            progress(f"{wid} already runs on {', '.join(sorted(running))}: not sent")
+            raise typer.Exit(ExitCode.OK)
+        if running and not (replace or add or if_not_running):
+            which = "; ".join(
+                f"{s}: {', '.join(jobs)}" for s, jobs in sorted(running.items())
+            )
+            fail(
+                f"{wid} already runs ({which}); give --replace, --add or"
+                " --if-not-running (nothing sent)",
+                ExitCode.USAGE,
+            )
+        if if_not_running:
+            sources = [s for s in sources if s not in running]
         row = plane.start_job(
-            str(spec.workflow_id), sources, params, aux_names, start_ns, end_ns
+            wid, sources, params, aux_names, start_ns, end_ns, replace=replace
         )
         row = _wait(plane, row, timeout, f"starting {spec.workflow_id}")
     report(row, json, instrument=spec.instrument, timeout=timeout)
+
+
+def _running_on(
+    plane, spec, sources, wait_s: float, since: float
+) -> dict[str, list[str]]:
+    """The running jobs of the workflow per requested source, from heartbeats
+    (waiting up to ``wait_s`` for a live beat of its services, sent after
+    ``since``, and every job they report: one started a moment ago counts)."""
+    from ..control.snapshots import ENDED_JOB_STATES
+
+    def heard(snap) -> bool:
+        live = any(
+            s.service_name == spec.namespace and s.last_seen_s >= since
+            for s in snap.services
+        )
+        return live and snap.heard_all_jobs(spec.namespace)
+
+    plane.wait_for(heard, wait_s)
+    wid = str(spec.workflow_id)
+    running: dict[str, list[str]] = {}
+    for job in plane.snapshot().jobs:
+        if (
+            job.workflow_id == wid
+            and job.source_name in sources
+            and job.state not in ENDED_JOB_STATES
+        ):
+            running.setdefault(job.source_name, []).append(job.job_id)
+    return running
 
 
 def _action_command(action: str, doc: str):

@@ -367,6 +367,7 @@ class ControlPlane:
         aux_source_names: Mapping[str, str] | None = None,
         start_time_ns: int | None = None,
         end_time_ns: int | None = None,
+        replace: bool = False,
     ) -> CommandRow:
         return self.orchestrator.start(
             workflow_id,
@@ -375,6 +376,7 @@ class ControlPlane:
             aux_source_names,
             start_time_ns=start_time_ns,
             end_time_ns=end_time_ns,
+            replace=replace,
         )
 
     def stop_jobs(self, job_ids: Sequence[str]) -> CommandRow:

@@ -120,7 +120,7 @@ def test_one_source_unanswered_is_partial_exit_5(system) -> None:
     (acknowledged,) = document["acknowledged"]
     (missing,) = document["missing"]
     assert acknowledged.startswith("monitor1/") and missing.startswith("monitor2/")
-    text = run("job", "start", "-w", MONITORS, *QUICK)
+    text = run("job", "start", "-w", MONITORS, *QUICK, "--add")
     assert text.exit_code == ExitCode.PARTIAL
     (printed,) = text.stdout.split()
     assert printed.startswith("monitor1/")
@@ -206,7 +206,7 @@ def test_a_unique_prefix_of_a_job_number_works_everywhere(system) -> None:
 
 def test_an_ambiguous_prefix_is_refused(system) -> None:
     start("-w", "monitor_histogram", "-s", "monitor1")
-    start("-w", "monitor_histogram", "-s", "monitor1")
+    start("-w", "monitor_histogram", "-s", "monitor1", "--add")
     commands = system.bus.end("dummy_livedata_commands")
     result = run("job", "stop", "monitor1/", "--timeout", "1")  # any of its jobs
     assert result.exit_code == ExitCode.USAGE
@@ -450,3 +450,36 @@ def test_a_crashed_service_stays_listed_stale_and_fails_the_listings(system) -> 
         job: "stale"
     }
     assert run("job", "list", "--wait", "0.5", "--no-fail").exit_code == 0
+
+
+def test_a_second_start_of_a_running_workflow_needs_a_choice(system) -> None:
+    (job,) = start("-w", MONITORS, "-s", "monitor1")
+    commands = system.bus.end("dummy_livedata_commands")
+    again = run("job", "start", "-w", MONITORS, "-s", "monitor1")
+    assert again.exit_code == ExitCode.USAGE, (again.stdout, again.stderr)
+    assert f"already runs (monitor1: {job})" in again.stderr
+    assert "--replace, --add or --if-not-running" in again.stderr
+    assert system.bus.end("dummy_livedata_commands") == commands  # nothing sent
+
+    retry = run("job", "start", "-w", MONITORS, "-s", "monitor1", "--if-not-running")
+    assert retry.exit_code == ExitCode.OK, retry.stderr
+    assert retry.stdout.split() == [job]
+    assert system.bus.end("dummy_livedata_commands") == commands
+
+    replaced = run("job", "start", "-w", MONITORS, "-s", "monitor1", "--replace")
+    assert replaced.exit_code == ExitCode.OK, replaced.stderr
+    assert replaced.stdout.split() == [job]  # the same job, replaced in place
+    added = run("job", "start", "-w", MONITORS, "-s", "monitor1", "--add")
+    assert added.exit_code == ExitCode.OK, added.stderr
+    assert added.stdout.split() != [job]
+    assert active(jobs()) == {job, *added.stdout.split()}
+
+
+def test_a_start_ending_in_the_past_is_refused_unsent(system) -> None:
+    result = run(
+        "job", "start", "-w", MONITORS,
+        "--start", "2020-01-01T00:00:00", "--end", "2020-01-01T00:01:00",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.USAGE
+    assert "--end is in the past" in result.stderr
+    assert system.opened == []
