@@ -33,6 +33,8 @@ SKIPPED_INPUT = ("dropped_absurd_timestamp",)
 
 @dataclass(frozen=True)
 class Verdict:
+    """A health and, unless OK, why (one line)."""
+
     health: Health
     reason: str | None = None
 

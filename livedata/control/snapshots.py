@@ -73,6 +73,8 @@ ENDED_JOB_STATES = frozenset({"stopped", "stale"})
 
 
 class CommandOutcome(StrEnum):
+    """Where a command stands: waiting, answered (how), or given up on."""
+
     PENDING = "pending"
     ACK = "ACK"
     ERR = "ERR"

@@ -22,6 +22,8 @@ STATUS_HISTORY = 2000
 
 
 class Transport(Protocol):
+    """Carries commands out and adapted client messages in."""
+
     def send(self, message: Message[Any]) -> None:
         """Publish one command (``COMMANDS_STREAM``); raises when it cannot be sent."""
         ...
@@ -40,12 +42,6 @@ class ConnectionState:
     address: str
     connected: bool
     since_s: float | None = None  # wall clock: when it went down (or came up)
-
-
-class ConfigRestorer(Protocol):
-    """A transport that can replay the commands topic (G5)."""
-
-    def restore_configs(self, timeout: float) -> list[WorkflowConfig | JobCommand]: ...
 
 
 def latest_per_key(
