@@ -115,6 +115,7 @@ def open_plane(instrument: str, bootstrap: str) -> ControlPlane:
             with_data=True,
             data_service=DataService(),
             start=False,
+            broker_lag=True,
         )
     except TopicsNotFound as err:
         fail(

@@ -28,6 +28,7 @@ and carries how many messages the service's overload policy dropped, so
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -163,6 +164,8 @@ class LagProbe:
         """``client_config`` carries security settings; ``reader`` replaces the
         Kafka reader (tests pass a fake and any bootstrap)."""
         self._heartbeat_groups_only = heartbeat_groups_only
+        # observe() runs on a pump thread while sample() may run on another
+        self._lock = threading.RLock()
         # consumer group -> service id, and service id -> dropped messages,
         # from heartbeats
         self._service_of_group: dict[str, str] = {}
@@ -202,10 +205,14 @@ class LagProbe:
 
     def observe(self, status: ServiceStatus) -> None:
         """Take the lag a service reports in its heartbeat (see module docstring)."""
+        with self._lock:
+            self._observe(status)
+
+    def _observe(self, status: ServiceStatus) -> None:
         if status.instrument != self._instrument:
             return
         if status.state is ServiceState.STOPPED:
-            self.forget(status.service_id)
+            self._forget(status.service_id)
             return
         dropped = status.counters.get("queue_dropped_messages", 0)
         self._dropped[status.service_id] = int(dropped)
@@ -238,6 +245,10 @@ class LagProbe:
 
     def forget(self, service_id: str) -> None:
         """Drop a service's reported rows (it said goodbye) and their trends."""
+        with self._lock:
+            self._forget(service_id)
+
+    def _forget(self, service_id: str) -> None:
         for row in self._reported.pop(service_id, ()):
             self._trends.pop((row.group, row.topic, row.partition), None)
         for group, service in list(self._service_of_group.items()):
@@ -247,7 +258,8 @@ class LagProbe:
 
     def reported_rows(self) -> tuple[LagRow, ...]:
         """What the services last reported, sorted; no broker I/O, no new point."""
-        rows = [row for rows in self._reported.values() for row in rows]
+        with self._lock:
+            rows = [row for rows in self._reported.values() for row in rows]
         rows.sort(key=lambda r: (r.group, r.topic, r.partition))
         return tuple(rows)
 
@@ -255,7 +267,9 @@ class LagProbe:
 
     def sample(self) -> tuple[LagRow, ...]:
         """Measure committed groups now, add service reports; sorted by group."""
-        rows = [self._with_trend(m) for m in self._measure_committed()]
+        measured = list(self._measure_committed())  # broker I/O, no lock held
+        with self._lock:
+            rows = [self._with_trend(m) for m in measured]
         rows.extend(self.reported_rows())
         rows.sort(key=lambda r: (r.group, r.topic, r.partition))
         return tuple(rows)
@@ -281,14 +295,16 @@ class LagProbe:
         )
 
     def _measure_committed(self) -> Iterable[_Measurement]:
+        with self._lock:
+            known = dict(self._service_of_group)
         groups = sorted(
             g
             for g in self._reader.groups()
             if g.startswith(self._prefixes)
-            and (g in self._service_of_group or not self._heartbeat_groups_only)
+            and (g in known or not self._heartbeat_groups_only)
         )
         for group in groups:
-            name = self._service_of_group.get(group, group)
+            name = known.get(group, group)
             for (topic, partition), committed in sorted(
                 self._reader.committed(group).items()
             ):
@@ -341,10 +357,17 @@ class KafkaOffsetReader:
         *,
         timeout: float = 5.0,
     ) -> None:
+        import logging
+
         from confluent_kafka import Consumer
         from confluent_kafka.admin import AdminClient
 
-        base = {**(client_config or {}), "bootstrap.servers": bootstrap}
+        base = {
+            **(client_config or {}),
+            "bootstrap.servers": bootstrap,
+            # never on the operator's terminal (the console shows these lines)
+            "logger": logging.getLogger("livedata.kafka.librdkafka"),
+        }
         self._timeout = timeout
         self._admin = AdminClient(base)
         self._consumer = Consumer(

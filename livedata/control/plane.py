@@ -101,7 +101,10 @@ class ControlPlane:
         heartbeat_interval_s: float = HEARTBEAT_INTERVAL_S,
         stale_after_intervals: float = 3.0,
         poll_timeout_s: float = 0.1,
+        lag_probe: LagProbe | None = None,
     ) -> None:
+        """``lag_probe``: a broker-measuring probe, sampled on its own thread for
+        the Lag view (else lag comes only from heartbeats, without I/O)."""
         from ..instruments import get_instrument
 
         self.instrument = instrument
@@ -120,7 +123,12 @@ class ControlPlane:
         self._notifications: deque[Notification] = deque(maxlen=200)
         self._last_outcomes: dict[str, CommandOutcome] = {}
         self._last_health: dict[str, Health] = {}
-        self.lag = LagProbe.from_heartbeats(instrument)
+        self.lag = lag_probe or LagProbe.from_heartbeats(instrument)
+        self._lag_sampler = None
+        if lag_probe is not None:
+            from .lag_sampler import LagSampler
+
+            self._lag_sampler = LagSampler(lag_probe, self._lag_sampled)
         self.registry = get_instrument(instrument).workflows
         self.services = ServiceRegistry(
             clock=clock,
@@ -154,11 +162,20 @@ class ControlPlane:
 
     def start(self) -> ControlPlane:
         self._pump.start()
+        if self._lag_sampler is not None:
+            self._lag_sampler.start()
         return self
 
     def close(self) -> None:
         self._pump.stop()
+        if self._lag_sampler is not None:
+            self._lag_sampler.stop()
         self.transport.close()
+
+    def _lag_sampled(self) -> None:
+        with self._cond:
+            self._version += 1
+            self._dirty = True
 
     def __enter__(self) -> ControlPlane:
         return self.start()
@@ -291,7 +308,11 @@ class ControlPlane:
             jobs=self.jobs.rows(self.services.reason),
             commands=self.pending.rows(),
             results=self._data.result_rows() if self._data is not None else (),
-            lag=self.lag.reported_rows(),
+            lag=(
+                self._lag_sampler.rows
+                if self._lag_sampler is not None
+                else self.lag.reported_rows()
+            ),
             notifications=tuple(self._notifications),
         )
 
@@ -466,9 +487,11 @@ def connect(
     with_status: bool = True,
     client_config: Mapping[str, Any] | None = None,
     start: bool = True,
+    broker_lag: bool = False,
     **plane_options: Any,
 ) -> ControlPlane:
-    """A control plane on Kafka, its pump running (unless ``start=False``)."""
+    """A control plane on Kafka, its pump running (unless ``start=False``);
+    ``broker_lag``: the Lag rows measured at the broker (the console)."""
     from .kafka_transport import KafkaTransport
 
     transport = KafkaTransport(
@@ -478,5 +501,9 @@ def connect(
         with_status=with_status,
         client_config=client_config,
     )
+    if broker_lag:
+        plane_options["lag_probe"] = LagProbe(
+            bootstrap, instrument, client_config=client_config
+        )
     plane = ControlPlane(instrument, transport, **plane_options)
     return plane.start() if start else plane

@@ -132,6 +132,8 @@ def detector_service_id(bootstrap: str) -> str:
 def test_a_stalled_service_shows_growing_lag_and_stays_listed(
     module_kafka_broker,
 ) -> None:
+    from livedata.control.plane import connect
+
     bootstrap = module_kafka_broker.bootstrap
     assert create_instrument_topics(get_instrument("dummy"), bootstrap).ok
     proc = start_service("detector_data", bootstrap)
@@ -152,6 +154,18 @@ def test_a_stalled_service_shows_growing_lag_and_stays_listed(
             30,
         )
         assert caught_up["end_offset"] >= caught_up["committed"]
+        # the console's Lag view: the same rows, measured at the broker
+        console = connect("dummy", bootstrap, persist=False, broker_lag=True)
+
+        def console_row():
+            rows = [
+                r
+                for r in console.snapshot().lag
+                if r.group == sid and r.topic == "dummy_detector"
+            ]
+            return rows[0] if rows else None
+
+        assert wait_until(lambda: (r := console_row()) and r.committed is not None, 20)
 
         proc.send_signal(signal.SIGSTOP)
         stalled_at = time.monotonic()
@@ -174,7 +188,16 @@ def test_a_stalled_service_shows_growing_lag_and_stays_listed(
         )
         assert second["time_lag_s"] > 0
         assert second["committed"] == first["committed"]  # nothing processed
-        print(f"\nFIGURE stall -> growing lag shown: {shown_after:.1f} s")
+        print(f"\nFIGURE stall -> growing lag shown (kafka lag): {shown_after:.1f} s")
+        shown = wait_until(
+            lambda: (r := console_row()) and r.offset_lag > first["offset_lag"] and r,
+            10,
+        )
+        print(
+            f"FIGURE stall -> growing lag in the console's Lag view:"
+            f" {time.monotonic() - stalled_at:.1f} s (lag {shown.offset_lag})"
+        )
+        console.close()
 
         # the silent service is listed STALE (never left out) and fails the check
         time.sleep(max(0.0, 7.0 - (time.monotonic() - stalled_at)))
