@@ -44,6 +44,7 @@ class _Seen:
     reason: str | None = None
     # (client time, counters) of the heartbeats of the last minute, oldest first
     history: deque[tuple[float, dict[str, int]]] = field(default_factory=deque)
+    heard_live: bool = True  # the last beat was heard live, not read back
 
 
 def total_consumer_lag(stream_stats: Mapping[str, Any]) -> int | None:
@@ -106,7 +107,7 @@ class ServiceRegistry:
         history.append((now, dict(status.counters)))
         while len(history) > 1 and history[1][0] <= now - RECENT_S:
             history.popleft()
-        seen = _Seen(status, now, rate, history=history)
+        seen = _Seen(status, now, rate, history=history, heard_live=sent_at_s is None)
         self._seen[status.service_id] = seen
         self._judge(seen, self._clock())
 
@@ -218,6 +219,7 @@ class ServiceRegistry:
                     counters=dict(s.counters),
                     reason=seen.reason,
                     replaced_by=self._replaced_by(seen),
+                    heard_live=seen.heard_live,
                 )
             )
         return tuple(rows)

@@ -48,6 +48,7 @@ class ServiceRow:
     counters: dict[str, int] = field(default_factory=dict)
     reason: str | None = None  # why the health is not OK, in one line
     replaced_by: str | None = None  # a newer worker of the same service runs
+    heard_live: bool = True  # False: known only from heartbeats read back
 
 
 @dataclass(frozen=True)
@@ -195,10 +196,12 @@ class Snapshot:
 
         A service's status and its jobs' statuses can arrive in different polls.
         """
+        # Beats read back from before this client started may predate a job
+        # started a moment ago: only a live beat says how many jobs run now.
         services = {
             s.service_id: s.job_count
             for s in self.services
-            if namespace is None or s.service_name == namespace
+            if s.heard_live and (namespace is None or s.service_name == namespace)
         }
         if not services:
             return False
