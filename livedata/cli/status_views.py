@@ -28,11 +28,14 @@ UNHEALTHY_JOB_STATES = frozenset({"error", "warning", "stale"})
 
 
 def job_message(job) -> str | None:
-    """The job's own error or warning, else its service's warning."""
+    """The job's own error or warning, else its service's warning, else a note
+    that it was restored after a service restart."""
     own = job.error or job.warning
-    if own or not job.service_warning:
+    if own:
         return own
-    return f"service: {job.service_warning}"
+    if job.service_warning:
+        return f"service: {job.service_warning}"
+    return "restored after a service restart" if job.restored else None
 
 
 def job_columns() -> list[str]:

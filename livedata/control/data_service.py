@@ -23,6 +23,7 @@ import numpy as np
 from ..core.identifiers import ResultKey
 from ..core.message import Message
 from ..core.metrics import Counters
+from ..core.unit_text import readable_unit
 from .extractors import Extractor, LatestValue
 from .snapshots import ResultRow
 
@@ -126,7 +127,7 @@ def curve(da: sc.DataArray, points: int = CURVE_POINTS) -> dict[str, Any]:
     centres = _merged_centres(da, dim, starts)
     if centres is not None:
         unit = da.coords[dim].unit
-        out["x_unit"] = "" if unit is None else str(unit)
+        out["x_unit"] = "" if unit is None else readable_unit(str(unit))
     elif not keep.all():
         ends = np.append(starts[1:], n)
         centres = (starts + ends - 1) / 2
@@ -222,7 +223,7 @@ class DataService:
             entry.time_ns = message.timestamp.ns
             entry.dims = tuple(value.dims)
             entry.shape = tuple(value.shape)
-            entry.unit = None if value.unit is None else str(value.unit)
+            entry.unit = None if value.unit is None else readable_unit(str(value.unit))
             entry.summary = summary
             if point is not None:
                 entry.history.append(point)

@@ -173,6 +173,7 @@ class JobService:
                         if seen.service_id is None
                         else service_warning(seen.service_id)
                     ),
+                    restored=s.restored,
                 )
             )
         return tuple(rows)

@@ -1,4 +1,4 @@
-"""One control-plane object graph per client process (ARCHITECTURE "Client side").
+"""One control-plane object graph per client process (docs/architecture.md "The client side").
 
 A transport feeds a pump thread that updates the service registry, job service,
 pending commands, orchestrator (adoption), the lag reported in heartbeats and an

@@ -67,6 +67,8 @@ class JobRow:
     service_id: str | None = None  # the service that reports it, when known
     age_s: float = 0.0
     service_warning: str | None = None  # its service's reason for not being OK
+    # Started again by its service after a restart (from the commands topic).
+    restored: bool = False
 
 
 # Job states (JobRow.state) of jobs that no longer run: a stop or reset skips them.

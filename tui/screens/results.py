@@ -18,6 +18,7 @@ from textual.widgets import Sparkline, Static
 from livedata.control.snapshots import ResultRow, Snapshot
 
 from .. import formatting as fmt
+from ..messages import OpenScreen
 from ..widgets.synced_table import Column
 from .base import LiveScreen, TableScreen
 
@@ -56,7 +57,7 @@ class ResultsScreen(TableScreen):
     )
 
     def rows(self, snapshot: Snapshot):
-        now = self.console.clock()
+        now = self.state.now
         return {
             r.key: (
                 fmt.short_workflow(r.workflow_id),
@@ -73,7 +74,7 @@ class ResultsScreen(TableScreen):
         }
 
     def open_detail(self, key: str) -> None:
-        self.app.push_screen(ResultScreen(key))
+        self.post_message(OpenScreen(ResultScreen(key)))
 
 
 def _plot_widget():
@@ -88,7 +89,7 @@ def _plot_widget():
 class ResultScreen(LiveScreen):
     """One result stream: numbers, and a plot or sparkline that follows updates."""
 
-    BINDINGS = [Binding("escape", "app.go_back", "Back", id="back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
 
     def __init__(self, key: str) -> None:
         super().__init__()
@@ -154,7 +155,11 @@ class ResultScreen(LiveScreen):
     def _plot(widget, row: ResultRow, values: Sequence[float]) -> None:
         plt = widget.plt
         plt.clear_data()
-        plt.plot(curve_x(row, len(values)), list(values), marker="braille")
+        # An explicit colour: plotext takes the next one of the theme current at
+        # this call, which differs before and after the widget's first render.
+        plt.plot(
+            curve_x(row, len(values)), list(values), marker="braille", color="blue+"
+        )
         plt.title(f"{row.output_name} [{row.unit or ''}]")
         plt.xlabel(curve_label(row))
         widget.refresh()
