@@ -114,7 +114,8 @@ class ControlPlane:
         # Commands and answers older than this are history: a consumer placed at
         # the end of a topic may still see the last batch before it (the embedded
         # broker's end offset trails by one batch), and their answers may be gone.
-        self._history_before_ns = time.time_ns() - HISTORY_MARGIN_NS
+        self._started_ns = time.time_ns()
+        self._history_before_ns = self._started_ns - HISTORY_MARGIN_NS
         self._data = data_service
         # Only a transport that says so replays heartbeats from before we started.
         self._replays_history = bool(getattr(transport, "replays_status", False))
@@ -264,7 +265,7 @@ class ControlPlane:
         if not self._replays_history:
             return None
         ns = message.timestamp.ns
-        return ns / 1e9 if 0 < ns < self._history_before_ns else None
+        return ns / 1e9 if 0 < ns < self._started_ns else None
 
     def _service_of(self, status: JobStatus) -> str | None:
         """The worker reporting a job: the latest heard of the workflow's owner."""
