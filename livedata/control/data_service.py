@@ -70,6 +70,9 @@ def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
     :func:`curve`. The sparkline point is that number.
     """
     values = np.asarray(da.values)
+    shapes = roi_shapes(da)
+    if shapes is not None:  # a ROI readback: its shapes, not its indices
+        return {"shape": tuple(da.shape), "rois": shapes}, float(len(shapes))
     if values.dtype.kind not in "iufb":
         return {"shape": tuple(da.shape)}, None
     if da.ndim == 0:
@@ -91,7 +94,60 @@ def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
     summary = {"shape": tuple(da.shape), name: point, "max": peak}
     if da.ndim == 1:
         summary.update(curve(da))
+    elif da.ndim == 2 and da.dims[0] in CURVE_DIMS:
+        summary.update(curves(da))
     return summary, point
+
+
+# Dims whose entries are separate curves (one ROI spectrum per ``roi``).
+CURVE_DIMS = frozenset({"roi"})
+ROI_SHAPE_DIMS = {"bounds": "roi_rectangle", "vertex": "roi_polygon"}
+
+
+def curves(da: sc.DataArray, points: int = CURVE_POINTS) -> dict[str, Any]:
+    """One :func:`curve` per entry of the first dim (ROI spectra), labelled by
+    that dim's coordinate (``roi`` 0-7), with the x of the first."""
+    dim = da.dims[0]
+    labels = (
+        [str(v) for v in np.asarray(da.coords[dim].values).tolist()]
+        if dim in da.coords
+        else [str(i) for i in range(da.sizes[dim])]
+    )
+    out: dict[str, Any] = {"curves": {}, "curve_dim": dim}
+    for i, label in enumerate(labels):
+        one = curve(da[dim, i], points)
+        out["curves"][label] = one.pop("values")
+        for name, value in one.items():
+            out.setdefault(name, value)
+    return out
+
+
+def roi_shapes(da: sc.DataArray) -> list[str] | None:
+    """A readback ROI output as lines (``0 rectangle x 0..0.5 y -0.5..0.5 m``);
+    None when ``da`` is not one."""
+    if da.ndim != 1 or da.dim not in ROI_SHAPE_DIMS:
+        return None
+    if not {"roi_index", "x", "y"} <= set(da.coords):
+        return None
+    from .roi import RoiError, RoiRequest
+
+    try:
+        if da.dim == "bounds":
+            request = RoiRequest.from_dataarrays(da, None)
+        else:
+            request = RoiRequest.from_dataarrays(None, da)
+    except RoiError as error:
+        return [f"unreadable: {error}"]
+    unit = request.unit or "pixels"
+    lines = []
+    for shape in request.describe():
+        x, y = shape["x"], shape["y"]
+        if shape["kind"] == "rectangle":
+            text = f"x {x[0]:g}..{x[1]:g}  y {y[0]:g}..{y[1]:g}"
+        else:
+            text = f"{len(x)} vertices"
+        lines.append(f"{shape['roi_index']} {shape['kind']} {text} {unit}")
+    return lines
 
 
 def _headline(da: sc.DataArray) -> str:

@@ -199,6 +199,11 @@ class ControlPlane:
             self._bump()
         return added
 
+    @property
+    def data_service(self) -> DataSink | None:
+        """The results this plane keeps (None when it was built without)."""
+        return self._data
+
     def last_config(self, workflow_id: str) -> StoredConfig | None:
         """The workflow's staged config (restored or last started), if any: what a
         start form pre-fills."""

@@ -2,8 +2,10 @@
 
 0-d outputs show their history as a sparkline; 1-d outputs a plotext plot of the
 latest values when the snapshot carries them (``summary["values"]``) and the
-plotext extra is installed, else a sparkline; 2-d outputs a numeric summary
-(the full image belongs in the plot server, not in a terminal).
+plotext extra is installed, else a sparkline; ROI spectra (``roi`` x spectral)
+one curve per ROI beside the job's confirmed ROIs (D12); ROI readbacks their
+shapes; other 2-d outputs a numeric summary (the full image belongs in the plot
+server, not in a terminal).
 """
 
 from __future__ import annotations
@@ -122,12 +124,17 @@ class ResultScreen(LiveScreen):
         if drawn == self._drawn:
             return
         self._drawn = drawn
-        numbers.update(self._numbers(row))
+        numbers.update(self._numbers(row) + readbacks_text(snapshot, row))
         values = row.summary.get("values")
         curve = values if len(row.dims) == 1 and isinstance(values, list) else None
+        many = row.summary.get("curves")
         plots = self.query("#plot")
         spark = self.query_one("#spark", Sparkline)
-        if curve is not None and plots:
+        if isinstance(many, dict) and many and plots:
+            plots.first().display = True
+            spark.display = False
+            self._plot_curves(plots.first(), row, many)
+        elif curve is not None and plots:
             plots.first().display = True
             spark.display = False
             self._plot(plots.first(), row, curve)
@@ -149,7 +156,26 @@ class ResultScreen(LiveScreen):
                 lines.append(f"  {name:<10} {exact}")
         if not row.dims:
             lines.append(f"  history    {len(row.history)} values")
+        for shape in row.summary.get("rois", ()):
+            lines.append(f"  ROI {shape}")
         return "\n".join(lines)
+
+    @staticmethod
+    def _plot_curves(widget, row: ResultRow, curves: dict[str, list]) -> None:
+        """One curve per ROI, coloured by its index as the plot server colours it."""
+        plt = widget.plt
+        plt.clear_data()
+        for label, values in curves.items():
+            plt.plot(
+                curve_x(row, len(values)),
+                list(values),
+                marker="braille",
+                label=f"ROI {label}",
+                color=roi_colour(label),
+            )
+        plt.title(f"{row.output_name} [{row.unit or ''}]")
+        plt.xlabel(curve_label(row))
+        widget.refresh()
 
     @staticmethod
     def _plot(widget, row: ResultRow, values: Sequence[float]) -> None:
@@ -176,3 +202,31 @@ def curve_label(row: ResultRow) -> str:
     label = row.summary.get("x_label") or row.dims[0]
     unit = row.summary.get("x_unit")
     return f"{label} [{unit}]" if unit else str(label)
+
+
+def roi_colour(label: str) -> tuple[int, int, int] | str:
+    """The shared colour of ROI ``label`` (livedata.control.roi) as plotext RGB."""
+    from livedata.control.roi import roi_colour as hex_colour
+
+    try:
+        code = hex_colour(int(label)).lstrip("#")
+    except ValueError:
+        return "white"
+    return (int(code[0:2], 16), int(code[2:4], 16), int(code[4:6], 16))
+
+
+def readbacks_text(snapshot: Snapshot, row: ResultRow) -> str:
+    """For ROI spectra: the confirmed ROIs of the same job (its readback rows)."""
+    if not row.output_name.startswith("roi_spectra"):
+        return ""
+    lines = [
+        f"  ROI {shape}"
+        for other in snapshot.results
+        if other.job_id == row.job_id and other.output_name in READBACKS
+        for shape in other.summary.get("rois", ())
+    ]
+    header = "\nconfirmed ROIs (service readback):"
+    return "\n".join([header, *lines]) if lines else f"{header} none"
+
+
+READBACKS = ("roi_rectangle", "roi_polygon")
