@@ -446,9 +446,11 @@ def test_sigterm_under_load_stops_within_the_deadline_saying_so(
     proc = start_service("detector_data", bootstrap, log_level="INFO")
     try:
         assert not wait_for_services("dummy", bootstrap, ["detector_data"], timeout=60)
+        # --add: an earlier test's service on this broker ran the workflow too
         started = invoke(
-            "job", "start", "-w", "dummy/panel_0_xy", "--bootstrap", bootstrap
-        )
+            "job", "start", "-w", "dummy/panel_0_xy", "--add",
+            "--bootstrap", bootstrap,
+        )  # fmt: skip
         assert started.exit_code == 0, started.stderr
         flood(bootstrap, messages=1500, events=50_000)
         began = time.monotonic()
