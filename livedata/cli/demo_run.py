@@ -96,8 +96,13 @@ def default_job_configs(instrument: Instrument) -> list[WorkflowConfig]:
     return configs
 
 
+# Longer than a service's own stop deadline (shutdown_timeout_s, 15 s): one that
+# hangs dumps its stacks and exits 1 itself instead of being killed unheard.
+STOP_TIMEOUT_S = 20.0
+
+
 def stop_processes(
-    procs: DemoProcesses, timeout: float = 15.0
+    procs: DemoProcesses, timeout: float = STOP_TIMEOUT_S
 ) -> dict[str, int | None]:
     """SIGINT the services, wait for their graceful stop, then stop the fakes."""
     codes: dict[str, int | None] = {}

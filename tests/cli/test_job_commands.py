@@ -265,9 +265,9 @@ def test_job_table_sorted_with_times_and_messages() -> None:
         JobRow("p/1", "p", "1", "dummy/a/1", "error", error="boom", warning="w"),
     )
     columns, rows, documents = job_table(Snapshot(version=1, jobs=jobs))
-    assert columns == ["STATE", "WORKFLOW", "JOB", "START", "END", "MESSAGE"]
-    assert rows[0] == ["error", "dummy/a/1", "p/1", None, None, "boom"]
-    assert rows[1][3] == "1970-01-01 00:00:00"
+    assert columns == ["STATE", "WORKFLOW", "JOB", "AGE", "START", "END", "MESSAGE"]
+    assert rows[0] == ["error", "dummy/a/1", "p/1", "0s", None, None, "boom"]
+    assert rows[1][4] == "1970-01-01 00:00:00"
     assert [d["job_id"] for d in documents] == ["p/1", "p/2"]
     json.dumps(documents)  # plain JSON types only
 

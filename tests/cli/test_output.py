@@ -20,8 +20,9 @@ class FakeTerminal(io.StringIO):
 
 
 def test_exit_codes_are_the_documented_values() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5, 6]
     assert ExitCode.NO_ACK == 3 and ExitCode.ERR == 4 and ExitCode.PARTIAL == 5
+    assert ExitCode.UNHEALTHY == 6
 
 
 def test_unknown_values_render_as_dash_never_zero() -> None:

@@ -5,7 +5,7 @@ from livedata.core.commands import CommandAcknowledgement, WorkflowConfig
 from livedata.core.identifiers import JobId, WorkflowId
 from livedata.core.message import Message
 from livedata.core.status import ServiceStatus
-from livedata.core.stream import COMMANDS_STREAM
+from livedata.core.stream import COMMANDS_STREAM, StreamKind
 from livedata.core.timestamp import Timestamp
 from livedata.kafka.raw import schema_id
 
@@ -42,6 +42,9 @@ def test_a_late_reader_starts_at_the_end():
     early = bus.transport()
     assert early.poll(0.1)
     late = bus.transport()
+    # only recent heartbeats are read back (what ran before it started)
+    assert late.replays_status
+    assert all(m.stream.kind is StreamKind.LIVEDATA_STATUS for m in late.poll(0.0))
     assert late.poll(0.0) == []
     # but the commands topic can be replayed from the beginning (G5)
     early.send(Message(Timestamp.now(), COMMANDS_STREAM, start_config()))
