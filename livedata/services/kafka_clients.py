@@ -210,8 +210,14 @@ def read_command_history(
         }
         done = {p for p, high in ends.items() if high <= 0}
         deadline = time.monotonic() + timeout
-        while len(done) < len(ends) and time.monotonic() < deadline:
-            for msg in consumer.consume(num_messages=1000, timeout=0.2):
+        # The embedded broker's high watermark can trail the true end (it is the
+        # last batch's base offset + 1): past the reported ends, read on until a
+        # poll comes back empty, or the latest commands would be missed.
+        while time.monotonic() < deadline:
+            batch = consumer.consume(num_messages=1000, timeout=0.2)
+            if not batch and len(done) >= len(ends):
+                break
+            for msg in batch:
                 if msg.error():
                     continue
                 if msg.offset() + 1 >= ends.get(msg.partition(), 0):

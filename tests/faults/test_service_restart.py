@@ -19,25 +19,25 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # service -> (workflow, source, raw-data maker for a second of data at t)
 CASES = {
     "detector_data": (
-        "dummy/panel_0_xy/2",
+        "dummy/panel_0_xy/1",
         "panel_0",
         lambda t: ev44_message("dummy_detector", "panel_0", t, [1, 2, 3], [5, 6, 7]),
         "counts_total_cumulative",
     ),
     "data_reduction": (
-        "dummy/total_counts/2",
+        "dummy/total_counts/1",
         "panel_0",
         lambda t: ev44_message("dummy_detector", "panel_0", t, [1, 2, 3], [5, 6, 7]),
         "total_counts",
     ),
     "monitor_data": (
-        "dummy/monitor_histogram/2",
+        "dummy/monitor_histogram/1",
         "monitor1",
         lambda t: ev44_message("dummy_beam_monitor", "monitor1", t, None, [5, 6, 7]),
         "counts_total_cumulative",
     ),
     "timeseries": (
-        "dummy/timeseries_data/2",
+        "dummy/timeseries_data/1",
         "motion2",
         lambda t: f144_message("dummy_motion", "motion2", t, 1.5),
         "latest",
