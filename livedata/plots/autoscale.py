@@ -1,0 +1,71 @@
+"""Axis and colour ranges that follow the data without jitter (D17).
+
+A range grows when the data leaves it by more than ``grow`` (10 %) of its span
+and shrinks when more than ``shrink`` (half) of it is empty. Each change adds a
+``margin`` on both sides, so a range set from noisy data sits well inside both
+thresholds: counting noise of a few per cent never moves it again (hysteresis).
+``update`` answers None when nothing needs to change, so a presenter touches
+its Bokeh range only on a real rescale.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+Range = tuple[float, float]
+
+
+@dataclass
+class Autoscaler:
+    grow: float = 0.10
+    shrink: float = 0.50
+    margin: float = 0.05
+    log: bool = False  # ranges in decades (colour and axis log scales)
+    current: Range | None = None
+
+    def update(self, low: float, high: float) -> Range | None:
+        """The new range for data in [low, high], or None to keep the current one."""
+        if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+            return None
+        if self.log:
+            if high <= 0:
+                return None
+            low = max(low, high * 1e-12) if low <= 0 else low
+            low, high = math.log10(low), math.log10(high)
+        proposed = self._decide(low, high)
+        if proposed is None:
+            return None
+        self.current = proposed
+        return self._out(proposed)
+
+    def fit(self, low: float, high: float) -> Range | None:
+        """One-shot: forget the current range and fit the data."""
+        self.current = None
+        return self.update(low, high)
+
+    def range(self) -> Range | None:
+        return None if self.current is None else self._out(self.current)
+
+    def _decide(self, low: float, high: float) -> Range | None:
+        if self.current is None:
+            return self._padded(low, high)
+        lo, hi = self.current
+        span = hi - lo
+        outside = max(lo - low, high - hi, 0.0)
+        used = (min(high, hi) - max(low, lo)) / span if span > 0 else 1.0
+        if outside > self.grow * span:
+            return self._padded(min(low, lo), max(high, hi))
+        if used < 1.0 - self.shrink:
+            return self._padded(low, high)
+        return None
+
+    def _padded(self, low: float, high: float) -> Range:
+        span = high - low
+        if span <= 0:
+            pad = abs(low) * 0.5 if low != 0 else 0.5
+            return (low - pad, high + pad)
+        return (low - self.margin * span, high + self.margin * span)
+
+    def _out(self, r: Range) -> Range:
+        return (10 ** r[0], 10 ** r[1]) if self.log else r
