@@ -1,9 +1,11 @@
 """Axis and colour ranges that follow the data without jitter (D17).
 
 A range grows when the data leaves it by more than ``grow`` (10 %) of its span
-and shrinks when more than ``shrink`` (half) of it is empty. Each change adds a
-``margin`` on both sides, so a range set from noisy data sits well inside both
-thresholds: counting noise of a few per cent never moves it again (hysteresis).
+and shrinks when more than ``shrink`` (half) of it is empty for the envelope of
+the last ``memory`` frames. Each change fits that envelope with a ``margin``
+(20 %) on both sides, so a range set from noisy data sits well inside both
+thresholds: counting noise never moves it again (hysteresis), and a range that
+just grew cannot shrink back at the next frame (no grow/shrink cycles).
 ``update`` answers None when nothing needs to change, so a presenter touches
 its Bokeh range only on a real rescale.
 """
@@ -11,7 +13,8 @@ its Bokeh range only on a real rescale.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 Range = tuple[float, float]
 
@@ -20,9 +23,11 @@ Range = tuple[float, float]
 class Autoscaler:
     grow: float = 0.10
     shrink: float = 0.50
-    margin: float = 0.05
+    margin: float = 0.20
     log: bool = False  # ranges in decades (colour and axis log scales)
+    memory: int = 20
     current: Range | None = None
+    _recent: deque[Range] = field(default_factory=deque, repr=False)
 
     def update(self, low: float, high: float) -> Range | None:
         """The new range for data in [low, high], or None to keep the current one."""
@@ -31,7 +36,7 @@ class Autoscaler:
         if self.log:
             if high <= 0:
                 return None
-            low = max(low, high * 1e-12) if low <= 0 else low
+            low = high * 1e-6 if low <= 0 else low
             low, high = math.log10(low), math.log10(high)
         proposed = self._decide(low, high)
         if proposed is None:
@@ -42,22 +47,26 @@ class Autoscaler:
     def fit(self, low: float, high: float) -> Range | None:
         """One-shot: forget the current range and fit the data."""
         self.current = None
+        self._recent.clear()
         return self.update(low, high)
 
     def range(self) -> Range | None:
         return None if self.current is None else self._out(self.current)
 
     def _decide(self, low: float, high: float) -> Range | None:
+        self._recent.append((low, high))
+        while len(self._recent) > self.memory:
+            self._recent.popleft()
+        env_low = min(r[0] for r in self._recent)
+        env_high = max(r[1] for r in self._recent)
         if self.current is None:
-            return self._padded(low, high)
+            return self._padded(env_low, env_high)
         lo, hi = self.current
         span = hi - lo
         outside = max(lo - low, high - hi, 0.0)
-        used = (min(high, hi) - max(low, lo)) / span if span > 0 else 1.0
-        if outside > self.grow * span:
-            return self._padded(min(low, lo), max(high, hi))
-        if used < 1.0 - self.shrink:
-            return self._padded(low, high)
+        used = (min(env_high, hi) - max(env_low, lo)) / span if span > 0 else 1.0
+        if outside > self.grow * span or used < 1.0 - self.shrink:
+            return self._padded(env_low, env_high)
         return None
 
     def _padded(self, low: float, high: float) -> Range:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .specs import TIME_DIM
+from .specs import CURVE_DIMS, TIME_DIM
 
 if TYPE_CHECKING:
     import scipp as sc
@@ -107,6 +107,18 @@ def _ns(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind == "M":
         return values.astype("datetime64[ns]").astype(np.int64)
     return values.astype(np.int64)
+
+
+def _later(a: float, b: float) -> float:
+    """The later of two times, NaN (unknown) only when both are."""
+    return b if math.isnan(a) else a if math.isnan(b) else max(a, b)
+
+
+def _latest(times) -> float:
+    out = math.nan
+    for t in times:
+        out = _later(out, t)
+    return out
 
 
 def _finite_range(values: np.ndarray, positive: bool = False) -> tuple[float, float]:
@@ -253,11 +265,12 @@ def lines(frames: Sequence[Frame], params: BaseModel) -> LinesState | None:
     time_ms = math.nan
     for source, da in frames:
         y_label = _unit(da)
-        time_ms = np.nanmax([time_ms, _time_ms(da)])
-        if da.ndim == 2:
-            curve_dim = next(d for d in da.dims if d not in (da.dims[-1],))
+        time_ms = _later(time_ms, _time_ms(da))
+        curve_dims = [d for d in da.dims if d in CURVE_DIMS]
+        if da.ndim == 2 and curve_dims:
+            curve_dim = curve_dims[0]
             for i in range(da.sizes[curve_dim]):
-                x, x_label = axis(da, da.dims[-1])
+                x, x_label = axis(da, next(d for d in da.dims if d != curve_dim))
                 curves.append(
                     Curve(f"{source} {curve_dim} {i}", x, _masked_values(da[curve_dim, i]))
                 )
@@ -305,7 +318,7 @@ def timeseries(frames: Sequence[Frame], params: BaseModel) -> LinesState | None:
         keep = np.isfinite(t)
         t, v = t[keep], v[keep]
         if t.size:
-            time_ms = np.nanmax([time_ms, t.max()])
+            time_ms = _later(time_ms, float(t.max()))
         curves.append(Curve(source, t, v))
     if math.isfinite(time_ms):
         curves = [
@@ -338,7 +351,7 @@ def bars(frames: Sequence[Frame], params: BaseModel) -> BarsState | None:
         unit = _unit(da)
     low, high = _finite_range(values)
     return BarsState(
-        labels, values, unit, (min(0.0, low), high), max(_time_ms(d) for _, d in frames)
+        labels, values, unit, (min(0.0, low), high), _latest(_time_ms(d) for _, d in frames)
     )
 
 
@@ -348,7 +361,7 @@ def table(frames: Sequence[Frame], params: BaseModel) -> TableState | None:
     time_ms = math.nan
     for source, da in frames:
         t = _time_ms(da)
-        time_ms = np.nanmax([time_ms, t])
+        time_ms = _later(time_ms, t)
         when = "" if math.isnan(t) else np.datetime64(int(t), "ms").astype(str)
         rows.append((source, f"{_scalar(da):.{digits}g}", _unit(da), when))
     return TableState(("source", "value", "unit", "time"), tuple(rows), time_ms)
@@ -365,7 +378,7 @@ def number(frames: Sequence[Frame], params: BaseModel) -> NumberState | None:
         text=f"{total:,.{digits}g}" if abs(total) < 1e15 else f"{total:.{digits}e}",
         unit=_unit(frames[0][1]),
         label=", ".join(s for s, _ in frames),
-        time_ms=float(np.nanmax([_time_ms(da) for _, da in frames])),
+        time_ms=_latest(_time_ms(da) for _, da in frames),
         parts=tuple((s, f"{v:.{digits}g}") for s, v in values),
     )
 
