@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 from bokeh.models import CustomJS
 
-from ..config.grid import Cell, Layer
+from ..config.grid import Cell, Layer, Plotter
 from ..control.snapshots import ENDED_JOB_STATES, CommandOutcome
 from .feeds import FeedKey
 from .presenters import make_presenter
@@ -59,7 +59,7 @@ class LayerView:
         self.pane = pn.pane.Bokeh(self.presenter.model, sizing_mode="stretch_both")
         self.status = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["layer-status"])
         self.start_button = pn.widgets.Button(
-            name="Start with the template's params", button_type="primary",
+            label="Start with the template's params", color="primary",
             visible=False, css_classes=["start-workflow"],
         )
         self.start_button.on_click(lambda _e: self.start())
@@ -169,9 +169,9 @@ class CellView:
             for i, layer in enumerate(cell.layers)
         ]
         title = cell.title or f"{cell.layers[0].workflow_id} {cell.layers[0].output}"
-        fit = pn.widgets.Button(name="fit", width=50, css_classes=["fit"])
+        fit = pn.widgets.Button(label="fit", width=50, css_classes=["fit"])
         fit.on_click(lambda _e: self.fit())
-        self.settings_toggle = pn.widgets.Toggle(name="⚙", width=40, css_classes=["settings"])
+        self.settings_toggle = pn.widgets.Toggle(label="⚙", width=40, css_classes=["settings"])
         self.editor = pn.Column(visible=False, sizing_mode="stretch_width", css_classes=["editor"])
         self.settings_toggle.param.watch(self._toggle_editor, "value")
         self.message = pn.pane.HTML("", css_classes=["cell-message"])
@@ -224,7 +224,7 @@ class CellView:
         if str(layer.plotter) not in names:
             names.append(str(layer.plotter))
         self.plotter_select = pn.widgets.Select(
-            name="Plotter", options=names, value=str(layer.plotter), width=150,
+            label="Plotter", options=names, value=str(layer.plotter), width=150,
             css_classes=["plotter-select"],
         )
         self.form = ModelForm(plotter(str(layer.plotter)).params, layer.plotter_params)
@@ -232,13 +232,13 @@ class CellView:
         self.form_holder = pn.Column(self.form.panel, sizing_mode="stretch_width")
         c = self.cell
         self.geometry = {
-            name: pn.widgets.IntInput(name=name, value=getattr(c, name), start=lo, width=80)
+            name: pn.widgets.IntInput(label=name, value=getattr(c, name), start=lo, width=80)
             for name, lo in (("row", 0), ("col", 0), ("row_span", 1), ("col_span", 1))
         }
-        self.title_input = pn.widgets.TextInput(name="Title", value=c.title, width=200)
-        apply = pn.widgets.Button(name="Apply", button_type="primary", css_classes=["apply"])
+        self.title_input = pn.widgets.TextInput(label="Title", value=c.title, width=200)
+        apply = pn.widgets.Button(label="Apply", color="primary", css_classes=["apply"])
         apply.on_click(lambda _e: self.apply())
-        remove = pn.widgets.Button(name="Remove cell", button_type="danger", css_classes=["remove"])
+        remove = pn.widgets.Button(label="Remove cell", color="danger", css_classes=["remove"])
         remove.on_click(lambda _e: self._on_edit(self.index, None))
         return [
             pn.Row(self.plotter_select, self.title_input),
@@ -260,7 +260,7 @@ class CellView:
             self.message.object = f"⚠ {error}"
             return
         changed = params.model_dump(mode="json", exclude_defaults=True)
-        layer = self.cell.layers[0].model_copy(update={"plotter": name, "plotter_params": changed})
+        layer = self.cell.layers[0].model_copy(update={"plotter": Plotter(name), "plotter_params": changed})
         geometry = {k: w.value for k, w in self.geometry.items()}
         cell = self.cell.model_copy(
             update={"layers": (layer, *self.cell.layers[1:]), "title": self.title_input.value, **geometry}

@@ -36,6 +36,7 @@ class SessionPage:
         self.session_id = uuid.uuid4().hex
         self.cells: list[CellView] = []
         self.ticks = 0
+        self.registered = False  # with the registry (a served session)
         self.renders = 0
         self._status_version = -1
         name = template if template and ctx.template(template) else ctx.first_template()
@@ -46,13 +47,13 @@ class SessionPage:
         )
         self.message = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["page-message"])
         self.picker = pn.widgets.Select(
-            name="Template", options=ctx.template_names(), value=name, width=220,
+            label="Template", options=ctx.template_names(), value=name, width=220,
             css_classes=["template-select"],
         )
         self.picker.param.watch(lambda e: self.show(e.new), "value")
-        reset = pn.widgets.Button(name="Back to shipped", width=130, css_classes=["reset-template"])
+        reset = pn.widgets.Button(label="Back to shipped", width=130, css_classes=["reset-template"])
         reset.on_click(lambda _e: self.reset_template())
-        self.add_toggle = pn.widgets.Toggle(name="Add cell", width=90, css_classes=["add-cell"])
+        self.add_toggle = pn.widgets.Toggle(label="Add cell", width=90, css_classes=["add-cell"])
         self.add_form = pn.Column(visible=False, css_classes=["add-form"])
         self.add_toggle.param.watch(self._toggle_add, "value")
         self.grid_holder = pn.Column(sizing_mode="stretch_both")
@@ -71,6 +72,7 @@ class SessionPage:
     def attach(self, doc: Any) -> None:
         """Register with the registry and start the periodic update on ``doc``."""
         self.doc = doc
+        self.registered = True
         self.ctx.sessions.register(self.session_id, cleanup=self.release)
         self.callback = pn.state.add_periodic_callback(self.tick, period=self.ctx.period_ms)
         with contextlib.suppress(Exception):
@@ -97,7 +99,7 @@ class SessionPage:
 
     def tick(self) -> None:
         """The periodic callback: heartbeat, then one batched render of changes."""
-        if self.connected():
+        if self.registered and self.connected():
             if not self.ctx.sessions.heartbeat(self.session_id):
                 return  # expired: released already
         self.ticks += 1
@@ -198,15 +200,15 @@ class SessionPage:
 
     def _add_items(self) -> list[Any]:
         ids = sorted(self.ctx.workflows)
-        self.add_workflow = pn.widgets.Select(name="Workflow", options=ids, width=220)
-        self.add_output = pn.widgets.Select(name="Output", options=[], width=180)
-        self.add_sources = pn.widgets.MultiChoice(name="Sources", options=[], width=260)
-        self.add_plotter = pn.widgets.Select(name="Plotter", options=[], width=130)
-        self.add_row = pn.widgets.IntInput(name="row", value=0, start=0, width=70)
-        self.add_col = pn.widgets.IntInput(name="col", value=0, start=0, width=70)
+        self.add_workflow = pn.widgets.Select(label="Workflow", options=ids, width=220)
+        self.add_output = pn.widgets.Select(label="Output", options=[], width=180)
+        self.add_sources = pn.widgets.MultiChoice(label="Sources", options=[], width=260)
+        self.add_plotter = pn.widgets.Select(label="Plotter", options=[], width=130)
+        self.add_row = pn.widgets.IntInput(label="row", value=0, start=0, width=70)
+        self.add_col = pn.widgets.IntInput(label="col", value=0, start=0, width=70)
         self.add_workflow.param.watch(lambda _e: self._workflow_picked(), "value")
         self.add_output.param.watch(lambda _e: self._output_picked(), "value")
-        add = pn.widgets.Button(name="Add", button_type="primary", css_classes=["add-confirm"])
+        add = pn.widgets.Button(label="Add", color="primary", css_classes=["add-confirm"])
         add.on_click(lambda _e: self.add_cell())
         self._workflow_picked()
         return [pn.Row(self.add_workflow, self.add_output, self.add_sources, self.add_plotter, self.add_row, self.add_col, add)]

@@ -30,19 +30,19 @@ def _widget(name: str, annotation: Any, value: Any, label: str) -> Any:
     kind, optional = _unwrap(annotation)
     if typing.get_origin(kind) is typing.Literal:
         options = list(typing.get_args(kind))
-        return pn.widgets.Select(name=label, options=options, value=value, width=150)
+        return pn.widgets.Select(label=label, options=options, value=value, width=150)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         options = {str(m.value): m.value for m in kind}
         current = value.value if isinstance(value, enum.Enum) else value
-        return pn.widgets.Select(name=label, options=options, value=current, width=150)
+        return pn.widgets.Select(label=label, options=options, value=current, width=150)
     if kind is bool:
-        return pn.widgets.Checkbox(name=label, value=bool(value), width=150)
+        return pn.widgets.Checkbox(label=label, value=bool(value), width=150)
     if kind is int:
-        return pn.widgets.IntInput(name=label, value=value, width=150)
+        return pn.widgets.IntInput(label=label, value=value, width=150)
     if kind is float:
-        return pn.widgets.FloatInput(name=label, value=value, width=150)
+        return pn.widgets.FloatInput(label=label, value=value, width=150)
     return pn.widgets.TextInput(
-        name=label, value="" if value is None else str(value), width=150
+        label=label, value="" if value is None else str(value), width=150
     )
 
 
