@@ -23,8 +23,6 @@ from .common import (
     resolve_instrument,
 )
 
-URL_PREFIX = "plots       "
-
 
 def plots(
     instrument: InstrumentOption = "dummy",
@@ -116,6 +114,8 @@ def plots(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
+
+    from ..control.plots_process import URL_PREFIX
 
     def announce(url: str) -> None:
         typer.echo(f"{URL_PREFIX}{url}")

@@ -70,11 +70,17 @@ class Autoscaler:
         return None
 
     def _padded(self, low: float, high: float) -> Range:
+        """``[low, high]`` with the margin; never padded across zero (counts
+        start at 0, and colour spent below it is wasted)."""
         span = high - low
         if span <= 0:
             pad = abs(low) * 0.5 if low != 0 else 0.5
-            return (low - pad, high + pad)
-        return (low - self.margin * span, high + self.margin * span)
+            padded = (low - pad, high + pad)
+        else:
+            padded = (low - self.margin * span, high + self.margin * span)
+        if not self.log and low >= 0 > padded[0]:
+            padded = (0.0, padded[1])
+        return padded
 
     def _out(self, r: Range) -> Range:
         return (10 ** r[0], 10 ** r[1]) if self.log else r

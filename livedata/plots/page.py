@@ -37,6 +37,7 @@ class SessionPage:
         self.cells: list[CellView] = []
         self.ticks = 0
         self.registered = False  # with the registry (a served session)
+        self._had_connection = False
         self.renders = 0
         self._status_version = -1
         name = template if template and ctx.template(template) else ctx.first_template()
@@ -90,12 +91,19 @@ class SessionPage:
                 doc.add_next_tick_callback(callback.stop)
 
     def connected(self) -> bool:
-        """Whether a browser is connected (no heartbeat from a closed tab)."""
+        """Whether a browser is (or is about to be) connected: no heartbeat from
+        a closed tab. A page still loading has not connected yet; one that never
+        does is destroyed by the server (``unused_session_lifetime``)."""
         doc = getattr(self, "doc", None)
         context = getattr(doc, "session_context", None)
         session = getattr(context, "_session", None)
         count = getattr(session, "connection_count", None)
-        return count is None or count > 0
+        if count is None:
+            return True
+        if count > 0:
+            self._had_connection = True
+            return True
+        return not self._had_connection
 
     def tick(self) -> None:
         """The periodic callback: heartbeat, then one batched render of changes."""
@@ -258,10 +266,43 @@ class SessionPage:
         return self.replace_grid(cells, nrows=rows, ncols=cols)
 
 
+def single_output_grid(ctx: PlotContext, workflow: str, output: str, source: str) -> GridTemplate | None:
+    """A one-cell grid for one output of one source (the console's "plot this
+    result"), with the output's default plotter; None if the spec has no such."""
+    spec = ctx.workflows.get(workflow)
+    template = spec.outputs.get(output) if spec is not None else None
+    if template is None:
+        return None
+    fitting = plotters_for(template)
+    if not fitting:
+        return None
+    layer = {"workflow_id": workflow, "output": output, "source_names": [source], "plotter": fitting[0].name}
+    return GridTemplate.model_validate({
+        "name": f"result:{workflow}:{output}:{source}",
+        "title": f"{output} of {workflow} ({source})",
+        "nrows": 1, "ncols": 1,
+        "cells": [{"row": 0, "col": 0, "title": f"{output} ({source})", "layers": [layer]}],
+    })
+
+
 def create(ctx: PlotContext) -> Any:
-    """The Panel app function: one ``SessionPage`` per browser session."""
+    """The Panel app function: one ``SessionPage`` per browser session.
+
+    ``?template=NAME`` opens a template; ``?workflow=W&output=O&source=S`` one
+    output (what the console's Results view opens)."""
     args = getattr(pn.state, "session_args", {}) or {}
-    template = args.get("template", [b""])[0].decode() or None
-    page = SessionPage(ctx, template)
+
+    def arg(name: str) -> str | None:
+        return args.get(name, [b""])[0].decode() or None
+
+    page = SessionPage(ctx, arg("template"))
+    workflow, output, source = arg("workflow"), arg("output"), arg("source")
+    if workflow and output and source:
+        grid = single_output_grid(ctx, workflow, output, source)
+        if grid is None:
+            page.message.object = f"⚠ {workflow} has no plottable output {output!r}"
+        else:
+            page.grid = grid
+            page._build()
     page.attach(pn.state.curdoc)
     return page.view

@@ -96,8 +96,11 @@ def make_server(ctx: PlotContext, access: Access, options: ServeOptions) -> Any:
         verbose=False,
         title=f"livedata plots: {ctx.instrument}",
         extra_patterns=[(r"/livedata/sessions", Sessions)],
-        check_unused_sessions_milliseconds=2000,
-        unused_session_lifetime_milliseconds=2000,
+        # Bokeh drops a document without a websocket (closed, or never opened:
+        # a page may take seconds to load on a busy machine) after a minute at
+        # least; the registry forgets a silent session after the timeout.
+        check_unused_sessions_milliseconds=1000,
+        unused_session_lifetime_milliseconds=round(max(options.session_timeout_s, 60) * 1000),
     )
     install(server._tornado, access)
     return server
