@@ -16,12 +16,27 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..lifeline import PARENT_PID_ENV
 
 URL_PREFIX = "plots       "
 START_TIMEOUT_S = 60.0
+
+
+class PlotsLauncher(Protocol):
+    """What the console needs of a plot server it starts on demand."""
+
+    url: str | None
+
+    def launch(self) -> None: ...
+
+    def wait_url(self, timeout: float = START_TIMEOUT_S) -> str: ...
+
+    def url_for(self, workflow_id: str, output: str, source: str) -> str | None: ...
+
+    def stop(self, timeout: float = 10.0) -> int | None: ...
 
 
 class PlotsStartError(RuntimeError):

@@ -72,8 +72,17 @@ class ResultsScreen(TableScreen):
             for r in snapshot.results
         }
 
+    BINDINGS = [Binding("p", "plot", "Plot", id="result.plot")]
+
     def open_detail(self, key: str) -> None:
         self.app.push_screen(ResultScreen(key))
+
+    def action_plot(self) -> None:
+        """Open the selected output in the plot server (started if need be)."""
+        key = self.table.selected_key()
+        row = next((r for r in self.console.snapshot.results if r.key == key), None)
+        if row is not None:
+            self.console.open_plots(row)
 
 
 def _plot_widget():
