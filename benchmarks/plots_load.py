@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +128,7 @@ class Publisher(threading.Thread):
         self.rng = np.random.default_rng(0)
 
     def _image(self):
-        sc, np = self.sc, self.np
+        sc = self.sc
         values = self.rng.poisson(100, size=(512, 512)).astype(float)
         return sc.DataArray(
             sc.array(dims=["y", "x"], values=values, unit="counts"),
@@ -138,7 +139,7 @@ class Publisher(threading.Thread):
         )
 
     def _spectrum(self, roi: bool):
-        sc, np = self.sc, self.np
+        sc = self.sc
         shape = (3, 100) if roi else (100,)
         dims = ["roi", "time_of_arrival"] if roi else ["time_of_arrival"]
         values = self.rng.poisson(1000, size=shape).astype(float)
@@ -225,7 +226,7 @@ def main() -> int:
                 str(work),
             ],
             stdout=subprocess.PIPE,
-            stderr=open(work / "plots.log", "wb"),
+            stderr=open(work / "plots.log", "wb"),  # noqa: SIM115 - the child owns it
         )
         url = ""
         while not url:
@@ -276,7 +277,12 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
                 page = context.new_page()
                 page.goto(url, timeout=180_000)
                 pages.append(page)
-            time.sleep(15)  # sessions settle; then measure
+            # Every session has drawn (pages load slowly on a busy machine).
+            for page in pages:
+                page.wait_for_function(
+                    "(window.livedataFrames || []).length > 0", timeout=600_000
+                )
+            time.sleep(5)
             for page in pages:
                 page.evaluate("window.livedataFrames = []")
             cpu0, t0 = cpu_s(server.pid), time.monotonic()
@@ -285,6 +291,9 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
                 time.sleep(min(10.0, args.seconds))
                 rss.append(rss_mb(server.pid))
             cpu = (cpu_s(server.pid) - cpu0) / (time.monotonic() - t0)
+            status_url = url.rstrip("/") + f"/livedata/sessions?window={args.seconds}"
+            with urllib.request.urlopen(status_url, timeout=10) as answer:
+                server_lag = json.load(answer)["render_lag_ms"]
             latencies, per_page = [], []
             for page in pages:
                 got = page.evaluate(
@@ -308,6 +317,7 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
         "latency_ms_p90": round(latencies[int(0.9 * len(latencies))], 1)
         if latencies
         else None,
+        "server_render_lag_ms": server_lag,
         "rss_mb_first_minute": round(statistics.mean(first), 1) if first else None,
         "rss_mb_last_minute": round(statistics.mean(last), 1) if last else None,
         "rss_mb_samples": [round(r, 1) for r in rss],

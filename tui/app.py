@@ -304,7 +304,9 @@ class LivedataApp(App):
         result's plot. Launched here (the main thread: the child's lifeline
         follows it), waited for on a worker thread."""
         if self.plots is None:
-            self.notify("no plot server here (livedata tui starts one)", severity="warning")
+            self.notify(
+                "no plot server here (livedata tui starts one)", severity="warning"
+            )
             return
         try:
             self.plots.launch()
@@ -313,7 +315,9 @@ class LivedataApp(App):
             return
         if self.plots.url is None:
             self.notify("starting the plot server ...", timeout=3)
-        self.run_worker(lambda: self._wait_for_plots(result), thread=True, group="plots")
+        self.run_worker(
+            lambda: self._wait_for_plots(result), thread=True, group="plots"
+        )
 
     def _wait_for_plots(self, result: ResultRow | None) -> None:
         try:
@@ -323,7 +327,10 @@ class LivedataApp(App):
             return
         if result is not None:
             source = result.job_id.rpartition("/")[0] or result.job_id
-            url = self.plots.url_for(result.workflow_id, result.output_name, source) or url
+            url = (
+                self.plots.url_for(result.workflow_id, result.output_name, source)
+                or url
+            )
         self.plots_url = url
         self._from_thread(self.notify, f"plots: {url}", timeout=30)
 

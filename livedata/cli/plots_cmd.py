@@ -102,7 +102,9 @@ def plots(
     )
     data = DataService()
     try:
-        plane = connect(inst.name, address, with_data=True, data_service=data, start=False)
+        plane = connect(
+            inst.name, address, with_data=True, data_service=data, start=False
+        )
     except Exception as err:  # a broker that cannot be reached, bad settings
         fail(f"cannot connect to {address}: {err}")
     plane.restore_configs(5.0)

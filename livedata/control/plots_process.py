@@ -77,8 +77,14 @@ class PlotsProcess:
             if self.running:
                 return
             args = [
-                sys.executable, "-m", "livedata", "plots",
-                "--instrument", self.instrument, "--bootstrap", self.bootstrap,
+                sys.executable,
+                "-m",
+                "livedata",
+                "plots",
+                "--instrument",
+                self.instrument,
+                "--bootstrap",
+                self.bootstrap,
                 *self.extra_args,
             ]
             log = open(self.log_path, "wb") if self.log_path else subprocess.PIPE  # noqa: SIM115
@@ -108,7 +114,7 @@ class PlotsProcess:
                 if line is None:
                     break
                 if line.startswith(URL_PREFIX):
-                    self.url = line[len(URL_PREFIX):].strip()
+                    self.url = line[len(URL_PREFIX) :].strip()
                     return self.url
         except queue.Empty:
             self._kill()

@@ -55,7 +55,9 @@ class Access:
     def allows(self, handler) -> bool:
         if self.open:
             return True
-        if self.basic is not None and self._basic_ok(handler.request.headers.get("Authorization", "")):
+        if self.basic is not None and self._basic_ok(
+            handler.request.headers.get("Authorization", "")
+        ):
             return True
         if self.token is not None:
             cookie = handler.get_cookie(COOKIE) or ""
@@ -70,7 +72,9 @@ class Access:
         except ValueError:
             return False
         assert self.basic is not None
-        return hmac.compare_digest(user, self.basic[0]) & hmac.compare_digest(password, self.basic[1])
+        return hmac.compare_digest(user, self.basic[0]) & hmac.compare_digest(
+            password, self.basic[1]
+        )
 
 
 def token_path(state_dir: Path) -> Path:
@@ -122,7 +126,9 @@ def install(tornado_app, access: Access) -> None:
 
     class TokenLogin(RequestHandler):
         def prepare(self) -> None:
-            self.set_cookie(COOKIE, access.token or "", httponly=True, samesite="Strict")
+            self.set_cookie(
+                COOKIE, access.token or "", httponly=True, samesite="Strict"
+            )
             rest = [(k, v) for k, v in parse_qsl(self.request.query) if k != "token"]
             self.redirect(self.request.path + (f"?{urlencode(rest)}" if rest else ""))
 
@@ -135,7 +141,11 @@ def install(tornado_app, access: Access) -> None:
         if access.allows(handler_stub):
             return original(request, **kwargs)
         token = dict(parse_qsl(request.query)).get("token")
-        if access.token is not None and token and hmac.compare_digest(token, access.token):
+        if (
+            access.token is not None
+            and token
+            and hmac.compare_digest(token, access.token)
+        ):
             return tornado_app.get_handler_delegate(request, TokenLogin)
         return tornado_app.get_handler_delegate(request, Forbidden)
 
@@ -157,6 +167,9 @@ class _Stub:
 def _log_without_query(handler) -> None:
     status = handler.get_status()
     access_log.info(
-        "%d %s %s %.1fms", status, handler.request.method,
-        handler.request.path, 1000.0 * handler.request.request_time(),
+        "%d %s %s %.1fms",
+        status,
+        handler.request.method,
+        handler.request.path,
+        1000.0 * handler.request.request_time(),
     )

@@ -10,7 +10,9 @@ through the control plane; the command's ACK/ERR is shown when it arrives.
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -57,17 +59,22 @@ class LayerView:
         if hasattr(self.presenter, "source_hook"):
             self.presenter.source_hook = lambda s: s.js_on_change("data", probe)
         self.pane = pn.pane.Bokeh(self.presenter.model, sizing_mode="stretch_both")
-        self.status = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["layer-status"])
+        self.status = pn.pane.HTML(
+            "", sizing_mode="stretch_width", css_classes=["layer-status"]
+        )
         self.start_button = pn.widgets.Button(
-            label="Start with the template's params", color="primary",
-            visible=False, css_classes=["start-workflow"],
+            label="Start with the template's params",
+            color="primary",
+            visible=False,
+            css_classes=["start-workflow"],
         )
         self.start_button.on_click(lambda _e: self.start())
         self._message_id: str | None = None
         self._sent_error: str | None = None
         self.panel = pn.Column(
             pn.Row(self.status, self.start_button, sizing_mode="stretch_width"),
-            self.pane, sizing_mode="stretch_both",
+            self.pane,
+            sizing_mode="stretch_both",
         )
 
     def release(self) -> None:
@@ -84,6 +91,10 @@ class LayerView:
             logger.warning("%s: %s", self.name, self.render_error)
             return False
         self.render_error = None
+        time_ms = getattr(self.feed.state, "time_ms", math.nan)
+        if math.isfinite(time_ms):
+            lag = time.time() * 1000 - time_ms
+            self.ctx.render_lag.append((time.monotonic(), lag))
         return True
 
     def status_text(self, snapshot: Any) -> tuple[str, bool]:
@@ -96,15 +107,19 @@ class LayerView:
         if snapshot is None:
             return command, False
         running = [
-            j for j in snapshot.jobs
-            if j.workflow_id == wid and j.source_name in layer.source_names
+            j
+            for j in snapshot.jobs
+            if j.workflow_id == wid
+            and j.source_name in layer.source_names
             and j.state not in ENDED_JOB_STATES
         ]
         if not running:
             text = f"{wid} is not running on {', '.join(layer.source_names)}."
             return " ".join(t for t in (text, command) if t), self._message_id is None
         if self.feed.state is None:
-            return " ".join(t for t in ("waiting for the first result", command) if t), False
+            return " ".join(
+                t for t in ("waiting for the first result", command) if t
+            ), False
         return command, False
 
     def _command_text(self, snapshot: Any) -> str:
@@ -112,7 +127,9 @@ class LayerView:
             return f"not sent: {self._sent_error}"
         if self._message_id is None or snapshot is None:
             return ""
-        row = next((c for c in snapshot.commands if c.message_id == self._message_id), None)
+        row = next(
+            (c for c in snapshot.commands if c.message_id == self._message_id), None
+        )
         if row is None:
             return "start sent"
         if row.outcome is CommandOutcome.PENDING:
@@ -133,8 +150,10 @@ class LayerView:
         def send() -> None:
             try:
                 row = plane.start_job(
-                    layer.workflow_id, layer.source_names,
-                    layer.workflow_params, layer.aux_source_names or None,
+                    layer.workflow_id,
+                    layer.source_names,
+                    layer.workflow_params,
+                    layer.aux_source_names or None,
                 )
                 self._message_id = row.message_id
             except ValueError as error:
@@ -171,22 +190,36 @@ class CellView:
         title = cell.title or f"{cell.layers[0].workflow_id} {cell.layers[0].output}"
         fit = pn.widgets.Button(label="fit", width=50, css_classes=["fit"])
         fit.on_click(lambda _e: self.fit())
-        self.settings_toggle = pn.widgets.Toggle(label="⚙", width=40, css_classes=["settings"])
-        self.editor = pn.Column(visible=False, sizing_mode="stretch_width", css_classes=["editor"])
+        self.settings_toggle = pn.widgets.Toggle(
+            label="⚙", width=40, css_classes=["settings"]
+        )
+        self.editor = pn.Column(
+            visible=False, sizing_mode="stretch_width", css_classes=["editor"]
+        )
         self.settings_toggle.param.watch(self._toggle_editor, "value")
         self.message = pn.pane.HTML("", css_classes=["cell-message"])
         header = pn.Row(
             pn.pane.HTML(f"<b>{title}</b>", sizing_mode="stretch_width"),
-            fit, self.settings_toggle, sizing_mode="stretch_width", height=40,
+            fit,
+            self.settings_toggle,
+            sizing_mode="stretch_width",
+            height=40,
         )
         body = (
             self.layers[0].panel
             if len(self.layers) == 1
-            else pn.Tabs(*[(l.layer.output, l.panel) for l in self.layers], sizing_mode="stretch_both")
+            else pn.Tabs(
+                *[(view.layer.output, view.panel) for view in self.layers],
+                sizing_mode="stretch_both",
+            )
         )
         self.panel = pn.Column(
-            header, self.message, self.editor, body,
-            sizing_mode="stretch_both", css_classes=["plot-cell", f"cell-{index}"],
+            header,
+            self.message,
+            self.editor,
+            body,
+            sizing_mode="stretch_both",
+            css_classes=["plot-cell", f"cell-{index}"],
             styles={"border": "1px solid #ddd"},
         )
 
@@ -220,11 +253,18 @@ class CellView:
         layer = self.cell.layers[0]
         spec = self.ctx.workflows.get(layer.workflow_id)
         template = spec.outputs.get(layer.output) if spec is not None else None
-        names = [p.name for p in plotters_for(template)] if template else [str(layer.plotter)]
+        names = (
+            [p.name for p in plotters_for(template)]
+            if template
+            else [str(layer.plotter)]
+        )
         if str(layer.plotter) not in names:
             names.append(str(layer.plotter))
         self.plotter_select = pn.widgets.Select(
-            label="Plotter", options=names, value=str(layer.plotter), width=150,
+            label="Plotter",
+            options=names,
+            value=str(layer.plotter),
+            width=150,
             css_classes=["plotter-select"],
         )
         self.form = ModelForm(plotter(str(layer.plotter)).params, layer.plotter_params)
@@ -232,13 +272,17 @@ class CellView:
         self.form_holder = pn.Column(self.form.panel, sizing_mode="stretch_width")
         c = self.cell
         self.geometry = {
-            name: pn.widgets.IntInput(label=name, value=getattr(c, name), start=lo, width=80)
+            name: pn.widgets.IntInput(
+                label=name, value=getattr(c, name), start=lo, width=80
+            )
             for name, lo in (("row", 0), ("col", 0), ("row_span", 1), ("col_span", 1))
         }
         self.title_input = pn.widgets.TextInput(label="Title", value=c.title, width=200)
         apply = pn.widgets.Button(label="Apply", color="primary", css_classes=["apply"])
         apply.on_click(lambda _e: self.apply())
-        remove = pn.widgets.Button(label="Remove cell", color="danger", css_classes=["remove"])
+        remove = pn.widgets.Button(
+            label="Remove cell", color="danger", css_classes=["remove"]
+        )
         remove.on_click(lambda _e: self._on_edit(self.index, None))
         return [
             pn.Row(self.plotter_select, self.title_input),
@@ -260,10 +304,16 @@ class CellView:
             self.message.object = f"⚠ {error}"
             return
         changed = params.model_dump(mode="json", exclude_defaults=True)
-        layer = self.cell.layers[0].model_copy(update={"plotter": Plotter(name), "plotter_params": changed})
+        layer = self.cell.layers[0].model_copy(
+            update={"plotter": Plotter(name), "plotter_params": changed}
+        )
         geometry = {k: w.value for k, w in self.geometry.items()}
         cell = self.cell.model_copy(
-            update={"layers": (layer, *self.cell.layers[1:]), "title": self.title_input.value, **geometry}
+            update={
+                "layers": (layer, *self.cell.layers[1:]),
+                "title": self.title_input.value,
+                **geometry,
+            }
         )
         problem = self._on_edit(self.index, cell)
         self.message.object = f"⚠ {problem}" if problem else ""

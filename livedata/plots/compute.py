@@ -169,7 +169,9 @@ def _extent(centres: np.ndarray) -> tuple[float, float]:
     return (float(centres[0] - half), float(centres[-1] + half))
 
 
-def downsample(values: np.ndarray, max_side: int = MAX_IMAGE_SIDE) -> tuple[np.ndarray, int]:
+def downsample(
+    values: np.ndarray, max_side: int = MAX_IMAGE_SIDE
+) -> tuple[np.ndarray, int]:
     """Average ``values`` in square blocks so no side exceeds ``max_side``."""
     factor = max(1, math.ceil(max(values.shape) / max_side)) if values.size else 1
     if factor == 1:
@@ -214,7 +216,9 @@ def image(frames: Sequence[Frame], params: BaseModel) -> ImageState | None:
     return _image_state(source, da, params)
 
 
-def _image_state(source: str, da: sc.DataArray, params: Any, note: str = "") -> ImageState:
+def _image_state(
+    source: str, da: sc.DataArray, params: Any, note: str = ""
+) -> ImageState:
     log = getattr(params, "color_scale", "linear") == "log"
     ydim, xdim = da.dims
     values = _masked_values(da)
@@ -272,7 +276,9 @@ def lines(frames: Sequence[Frame], params: BaseModel) -> LinesState | None:
             for i in range(da.sizes[curve_dim]):
                 x, x_label = axis(da, next(d for d in da.dims if d != curve_dim))
                 curves.append(
-                    Curve(f"{source} {curve_dim} {i}", x, _masked_values(da[curve_dim, i]))
+                    Curve(
+                        f"{source} {curve_dim} {i}", x, _masked_values(da[curve_dim, i])
+                    )
                 )
         elif da.ndim == 1:
             x, x_label = axis(da, da.dims[0])
@@ -282,7 +288,9 @@ def lines(frames: Sequence[Frame], params: BaseModel) -> LinesState | None:
     return _lines_state(curves, x_label, y_label, time_ms, params, datetime_x=False)
 
 
-def _lines_state(curves, x_label, y_label, time_ms, params, *, datetime_x) -> LinesState:
+def _lines_state(
+    curves, x_label, y_label, time_ms, params, *, datetime_x
+) -> LinesState:
     log_y = getattr(params, "y_scale", "linear") == "log"
     xs = np.concatenate([c.x for c in curves]) if curves else np.array([])
     ys = np.concatenate([c.y for c in curves]) if curves else np.array([])
@@ -314,7 +322,9 @@ def timeseries(frames: Sequence[Frame], params: BaseModel) -> LinesState | None:
                 t = t[1:]
             v = _masked_values(da)
         else:
-            raise ValueError(f"timeseries needs 0-d or 'time' data, {source} has {da.dims}")
+            raise ValueError(
+                f"timeseries needs 0-d or 'time' data, {source} has {da.dims}"
+            )
         keep = np.isfinite(t)
         t, v = t[keep], v[keep]
         if t.size:
@@ -322,7 +332,9 @@ def timeseries(frames: Sequence[Frame], params: BaseModel) -> LinesState | None:
         curves.append(Curve(source, t, v))
     if math.isfinite(time_ms):
         curves = [
-            Curve(c.label, c.x[c.x > time_ms - window_ms], c.y[c.x > time_ms - window_ms])
+            Curve(
+                c.label, c.x[c.x > time_ms - window_ms], c.y[c.x > time_ms - window_ms]
+            )
             for c in curves
         ]
     return _lines_state(curves, "time", unit, time_ms, params, datetime_x=True)
@@ -332,7 +344,11 @@ def _scalar(da: sc.DataArray) -> float:
     if da.ndim == 0:
         return float(da.value)
     values = _masked_values(da)
-    return float(values[-1]) if da.dims == (TIME_DIM,) and values.size else float(np.nansum(values))
+    return (
+        float(values[-1])
+        if da.dims == (TIME_DIM,) and values.size
+        else float(np.nansum(values))
+    )
 
 
 def bars(frames: Sequence[Frame], params: BaseModel) -> BarsState | None:
@@ -344,14 +360,18 @@ def bars(frames: Sequence[Frame], params: BaseModel) -> BarsState | None:
         values = np.array([float(da.value) for _, da in frames])
         unit = _unit(frames[0][1])
     else:
-        source, da = frames[0]
+        _, da = frames[0]
         x, _ = axis(da, da.dims[0])
         labels = tuple(f"{v:.4g}" for v in x)
         values = _masked_values(da)
         unit = _unit(da)
     low, high = _finite_range(values)
     return BarsState(
-        labels, values, unit, (min(0.0, low), high), _latest(_time_ms(d) for _, d in frames)
+        labels,
+        values,
+        unit,
+        (min(0.0, low), high),
+        _latest(_time_ms(d) for _, d in frames),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,11 @@ class PlotContext:
     default_template: str | None = None
     period_ms: int = UPDATE_PERIOD_MS
     workflows: dict[str, Any] = field(default_factory=dict)  # id -> WorkflowSpec
+    # (monotonic s, ms from a frame's data time to its render on the server):
+    # the server's share of publish-to-paint latency (benchmarks, /livedata/sessions).
+    render_lag: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=20_000)
+    )
 
     def template(self, name: str) -> GridTemplate | None:
         """The edited version if saved, else the shipped one."""

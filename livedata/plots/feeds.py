@@ -76,7 +76,7 @@ class Feed:
     def matching(self, data: DataService) -> dict[str, str]:
         """Source name -> the newest result key of this layer's output."""
         best: dict[str, tuple[int, str]] = {}
-        for name in data.keys():
+        for name in data.keys():  # noqa: SIM118 - a DataService, not a dict
             try:
                 key = ResultKey.from_json(name)
             except ValueError:
@@ -114,7 +114,9 @@ class Feed:
             error = None
         except Exception as err:  # a frame the plotter cannot draw: say so, go on
             state, error = None, f"{self.key.plotter}: {err}"
-            logger.warning("cannot plot %s/%s: %s", self.key.workflow_id, self.key.output, err)
+            logger.warning(
+                "cannot plot %s/%s: %s", self.key.workflow_id, self.key.output, err
+            )
         self.compute_s = time.perf_counter() - started
         self.state, self.error = state, error
         self.sources_seen = tuple(keys)
@@ -193,7 +195,9 @@ class Updater:
         return refreshed
 
     def start(self) -> Updater:
-        self._thread = threading.Thread(target=self._run, name="plots-updater", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="plots-updater", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -43,28 +43,49 @@ class SessionPage:
         name = template if template and ctx.template(template) else ctx.first_template()
         self.grid: GridTemplate | None = ctx.template(name) if name else None
         self.banner = pn.pane.HTML(
-            f"<div class='store-problem'>⚠ {ctx.store.problem}</div>" if ctx.store.problem else "",
+            f"<div class='store-problem'>⚠ {ctx.store.problem}</div>"
+            if ctx.store.problem
+            else "",
             sizing_mode="stretch_width",
         )
-        self.message = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["page-message"])
+        self.message = pn.pane.HTML(
+            "", sizing_mode="stretch_width", css_classes=["page-message"]
+        )
         self.picker = pn.widgets.Select(
-            label="Template", options=ctx.template_names(), value=name, width=220,
+            label="Template",
+            options=ctx.template_names(),
+            value=name,
+            width=220,
             css_classes=["template-select"],
         )
         self.picker.param.watch(lambda e: self.show(e.new), "value")
-        reset = pn.widgets.Button(label="Back to shipped", width=130, css_classes=["reset-template"])
+        reset = pn.widgets.Button(
+            label="Back to shipped", width=130, css_classes=["reset-template"]
+        )
         reset.on_click(lambda _e: self.reset_template())
-        self.add_toggle = pn.widgets.Toggle(label="Add cell", width=90, css_classes=["add-cell"])
+        self.add_toggle = pn.widgets.Toggle(
+            label="Add cell", width=90, css_classes=["add-cell"]
+        )
         self.add_form = pn.Column(visible=False, css_classes=["add-form"])
         self.add_toggle.param.watch(self._toggle_add, "value")
         self.grid_holder = pn.Column(sizing_mode="stretch_both")
         header = pn.Row(
-            pn.pane.HTML(f"<h3 style='margin:4px'>livedata plots: {ctx.instrument}</h3>"),
-            self.picker, reset, self.add_toggle, sizing_mode="stretch_width",
+            pn.pane.HTML(
+                f"<h3 style='margin:4px'>livedata plots: {ctx.instrument}</h3>"
+            ),
+            self.picker,
+            reset,
+            self.add_toggle,
+            sizing_mode="stretch_width",
         )
         self.view = pn.Column(
-            header, self.banner, self.message, self.add_form, self.grid_holder,
-            sizing_mode="stretch_both", css_classes=["livedata-plots"],
+            header,
+            self.banner,
+            self.message,
+            self.add_form,
+            self.grid_holder,
+            sizing_mode="stretch_both",
+            css_classes=["livedata-plots"],
         )
         self._build()
 
@@ -75,9 +96,13 @@ class SessionPage:
         self.doc = doc
         self.registered = True
         self.ctx.sessions.register(self.session_id, cleanup=self.release)
-        self.callback = pn.state.add_periodic_callback(self.tick, period=self.ctx.period_ms)
+        self.callback = pn.state.add_periodic_callback(
+            self.tick, period=self.ctx.period_ms
+        )
         with contextlib.suppress(Exception):
-            pn.state.on_session_destroyed(lambda _ctx: self.ctx.sessions.remove(self.session_id))
+            pn.state.on_session_destroyed(
+                lambda _ctx: self.ctx.sessions.remove(self.session_id)
+            )
 
     def release(self) -> None:
         """The session ended: give back its feeds (runs once)."""
@@ -107,11 +132,13 @@ class SessionPage:
 
     def tick(self) -> None:
         """The periodic callback: heartbeat, then one batched render of changes."""
-        if self.registered and self.connected():
-            if not self.ctx.sessions.heartbeat(self.session_id):
-                return  # expired: released already
+        alive = self.registered and self.connected()
+        if alive and not self.ctx.sessions.heartbeat(self.session_id):
+            return  # expired: released already
         self.ticks += 1
-        changed = [c for c in self.cells if any(l.feed.version != l.rendered for l in c.layers)]
+        changed = [
+            c for c in self.cells if any(v.feed.version != v.rendered for v in c.layers)
+        ]
         status = self.ticks % STATUS_EVERY == 1
         if not changed and not status:
             return
@@ -145,13 +172,24 @@ class SessionPage:
         self.cells = []
         grid = self.grid
         if grid is None:
-            self.grid_holder.objects = [pn.pane.HTML(f"No grid templates for {self.ctx.instrument}; add a cell.")]
+            self.grid_holder.objects = [
+                pn.pane.HTML(
+                    f"No grid templates for {self.ctx.instrument}; add a cell."
+                )
+            ]
             return
-        spec = pn.GridSpec(sizing_mode="stretch_both", min_height=300 * grid.nrows, ncols=grid.ncols, nrows=grid.nrows)
+        spec = pn.GridSpec(
+            sizing_mode="stretch_both",
+            min_height=300 * grid.nrows,
+            ncols=grid.ncols,
+            nrows=grid.nrows,
+        )
         for index, cell in enumerate(grid.cells):
             view = CellView(self.ctx, index, cell, self.edit_cell)
             self.cells.append(view)
-            spec[cell.row : cell.row + cell.row_span, cell.col : cell.col + cell.col_span] = view.panel
+            spec[
+                cell.row : cell.row + cell.row_span, cell.col : cell.col + cell.col_span
+            ] = view.panel
         for cell in self.cells:
             cell.update()
         self._update_status()
@@ -210,16 +248,30 @@ class SessionPage:
         ids = sorted(self.ctx.workflows)
         self.add_workflow = pn.widgets.Select(label="Workflow", options=ids, width=220)
         self.add_output = pn.widgets.Select(label="Output", options=[], width=180)
-        self.add_sources = pn.widgets.MultiChoice(label="Sources", options=[], width=260)
+        self.add_sources = pn.widgets.MultiChoice(
+            label="Sources", options=[], width=260
+        )
         self.add_plotter = pn.widgets.Select(label="Plotter", options=[], width=130)
         self.add_row = pn.widgets.IntInput(label="row", value=0, start=0, width=70)
         self.add_col = pn.widgets.IntInput(label="col", value=0, start=0, width=70)
         self.add_workflow.param.watch(lambda _e: self._workflow_picked(), "value")
         self.add_output.param.watch(lambda _e: self._output_picked(), "value")
-        add = pn.widgets.Button(label="Add", color="primary", css_classes=["add-confirm"])
+        add = pn.widgets.Button(
+            label="Add", color="primary", css_classes=["add-confirm"]
+        )
         add.on_click(lambda _e: self.add_cell())
         self._workflow_picked()
-        return [pn.Row(self.add_workflow, self.add_output, self.add_sources, self.add_plotter, self.add_row, self.add_col, add)]
+        return [
+            pn.Row(
+                self.add_workflow,
+                self.add_output,
+                self.add_sources,
+                self.add_plotter,
+                self.add_row,
+                self.add_col,
+                add,
+            )
+        ]
 
     def _workflow_picked(self) -> None:
         spec = self.ctx.workflows.get(self.add_workflow.value)
@@ -248,12 +300,20 @@ class SessionPage:
             "plotter": self.add_plotter.value,
         }
         try:
-            cell = Cell.model_validate({"row": self.add_row.value, "col": self.add_col.value, "layers": [layer]})
+            cell = Cell.model_validate(
+                {
+                    "row": self.add_row.value,
+                    "col": self.add_col.value,
+                    "layers": [layer],
+                }
+            )
         except ValidationError as error:
             problem = validation_problems(error, "cell", first_only=True)
         else:
             if self.grid is None:
-                self.grid = GridTemplate(name="custom", title="Custom", nrows=1, ncols=1)
+                self.grid = GridTemplate(
+                    name="custom", title="Custom", nrows=1, ncols=1
+                )
             problem = self._append(cell)
         self.message.object = f"⚠ {problem}" if problem else ""
         return problem
@@ -266,7 +326,9 @@ class SessionPage:
         return self.replace_grid(cells, nrows=rows, ncols=cols)
 
 
-def single_output_grid(ctx: PlotContext, workflow: str, output: str, source: str) -> GridTemplate | None:
+def single_output_grid(
+    ctx: PlotContext, workflow: str, output: str, source: str
+) -> GridTemplate | None:
     """A one-cell grid for one output of one source (the console's "plot this
     result"), with the output's default plotter; None if the spec has no such."""
     spec = ctx.workflows.get(workflow)
@@ -276,13 +338,23 @@ def single_output_grid(ctx: PlotContext, workflow: str, output: str, source: str
     fitting = plotters_for(template)
     if not fitting:
         return None
-    layer = {"workflow_id": workflow, "output": output, "source_names": [source], "plotter": fitting[0].name}
-    return GridTemplate.model_validate({
-        "name": f"result:{workflow}:{output}:{source}",
-        "title": f"{output} of {workflow} ({source})",
-        "nrows": 1, "ncols": 1,
-        "cells": [{"row": 0, "col": 0, "title": f"{output} ({source})", "layers": [layer]}],
-    })
+    layer = {
+        "workflow_id": workflow,
+        "output": output,
+        "source_names": [source],
+        "plotter": fitting[0].name,
+    }
+    return GridTemplate.model_validate(
+        {
+            "name": f"result:{workflow}:{output}:{source}",
+            "title": f"{output} of {workflow} ({source})",
+            "nrows": 1,
+            "ncols": 1,
+            "cells": [
+                {"row": 0, "col": 0, "title": f"{output} ({source})", "layers": [layer]}
+            ],
+        }
+    )
 
 
 def create(ctx: PlotContext) -> Any:

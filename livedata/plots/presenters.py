@@ -27,8 +27,15 @@ from bokeh.models import (
     Range1d,
     TableColumn,
 )
-from bokeh.palettes import Category10_10, Cividis256, Greys256, Inferno256
-from bokeh.palettes import Magma256, Plasma256, Viridis256
+from bokeh.palettes import (
+    Category10_10,
+    Cividis256,
+    Greys256,
+    Inferno256,
+    Magma256,
+    Plasma256,
+    Viridis256,
+)
 from bokeh.plotting import figure
 
 from .autoscale import Autoscaler
@@ -80,13 +87,24 @@ class ImagePresenter:
         self.mapper = mapper_cls(palette=palette, nan_color="rgba(0,0,0,0)")
         self.color = Autoscaler(log=log)
         self.source = ColumnDataSource(
-            {"image": [np.zeros((1, 1), np.float32)], "x": [0.0], "y": [0.0],
-             "dw": [1.0], "dh": [1.0], "t": [math.nan]}
+            {
+                "image": [np.zeros((1, 1), np.float32)],
+                "x": [0.0],
+                "y": [0.0],
+                "dw": [1.0],
+                "dh": [1.0],
+                "t": [math.nan],
+            }
         )
         self.model = _figure(x_range=Range1d(0, 1), y_range=Range1d(0, 1))
         self.model.image(
-            image="image", x="x", y="y", dw="dw", dh="dh",
-            source=self.source, color_mapper=self.mapper,
+            image="image",
+            x="x",
+            y="y",
+            dw="dw",
+            dh="dh",
+            source=self.source,
+            color_mapper=self.mapper,
         )
         self.model.add_layout(
             ColorBar(color_mapper=self.mapper, ticker=BasicTicker(), width=10), "right"
@@ -99,8 +117,12 @@ class ImagePresenter:
             return
         (x0, x1), (y0, y1) = state.x_range, state.y_range
         self.source.data = {
-            "image": [state.values], "x": [x0], "y": [y0],
-            "dw": [x1 - x0], "dh": [y1 - y0], "t": [state.time_ms],
+            "image": [state.values],
+            "x": [x0],
+            "y": [y0],
+            "dw": [x1 - x0],
+            "dh": [y1 - y0],
+            "t": [state.time_ms],
         }
         extent = (state.x_range, state.y_range, state.x_label, state.y_label)
         if extent != self._extent:
@@ -115,7 +137,10 @@ class ImagePresenter:
 
     def _color(self, state: ImageState, fit: bool) -> None:
         p = self.params
-        fixed_low, fixed_high = getattr(p, "color_min", None), getattr(p, "color_max", None)
+        fixed_low, fixed_high = (
+            getattr(p, "color_min", None),
+            getattr(p, "color_max", None),
+        )
         new = None
         if getattr(p, "autoscale_color", True) or fit or self.color.current is None:
             update = self.color.fit if fit else self.color.update
@@ -164,9 +189,12 @@ class LinesPresenter:
             if self.source_hook is not None:
                 self.source_hook(source)
             color = Category10_10[(len(self.sources) - 1) % 10]
-            renderer = self.model.line("x", "y", source=source, color=color, line_width=2)
+            renderer = self.model.line(
+                "x", "y", source=source, color=color, line_width=2
+            )
             self.legend.items = [
-                *self.legend.items, LegendItem(label=label, renderers=[renderer])
+                *self.legend.items,
+                LegendItem(label=label, renderers=[renderer]),
             ]
             self.legend.visible = len(self.sources) > 1
         return source
@@ -176,7 +204,9 @@ class LinesPresenter:
             return
         for curve in state.curves:
             self._source(curve.label).data = {
-                "x": curve.x, "y": curve.y, "t": np.full(curve.x.size, state.time_ms)
+                "x": curve.x,
+                "y": curve.y,
+                "t": np.full(curve.x.size, state.time_ms),
             }
         self.model.xaxis.axis_label = state.x_label
         self.model.yaxis.axis_label = state.y_label
@@ -231,7 +261,12 @@ class BarsPresenter:
 class TablePresenter:
     def __init__(self, params: Any) -> None:
         self.source = ColumnDataSource({})
-        self.model = DataTable(source=self.source, columns=[], sizing_mode="stretch_both", index_position=None)
+        self.model = DataTable(
+            source=self.source,
+            columns=[],
+            sizing_mode="stretch_both",
+            index_position=None,
+        )
         self.frames = 0
 
     def render(self, state: TableState | None) -> None:
@@ -251,13 +286,21 @@ class TablePresenter:
 
 class NumberPresenter:
     def __init__(self, params: Any) -> None:
-        self.model = Div(text="—", sizing_mode="stretch_both", styles={"font-size": "3em", "text-align": "center"})
+        self.model = Div(
+            text="—",
+            sizing_mode="stretch_both",
+            styles={"font-size": "3em", "text-align": "center"},
+        )
         self.frames = 0
 
     def render(self, state: NumberState | None) -> None:
         if state is None:
             return
-        parts = "<br>".join(f"{s}: {v}" for s, v in state.parts) if len(state.parts) > 1 else ""
+        parts = (
+            "<br>".join(f"{s}: {v}" for s, v in state.parts)
+            if len(state.parts) > 1
+            else ""
+        )
         self.model.text = (
             f"<div class='big-number'>{state.text}"
             f"<span style='font-size:0.4em'> {state.unit}</span></div>"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,12 +45,16 @@ class ServeOptions:
     period_ms: int = UPDATE_PERIOD_MS
 
 
-def build_context(instrument: str, plane: Any, data: DataService, options: ServeOptions) -> PlotContext:
+def build_context(
+    instrument: str, plane: Any, data: DataService, options: ServeOptions
+) -> PlotContext:
     inst = get_instrument(instrument)
     templates = {t.name: t for t in load_grid_templates(instrument)}
     if options.template is not None and options.template not in templates:
         known = ", ".join(templates) or "none"
-        raise ValueError(f"no grid template {options.template!r} for {instrument}; known: {known}")
+        raise ValueError(
+            f"no grid template {options.template!r} for {instrument}; known: {known}"
+        )
     sessions = SessionRegistry(timeout_s=options.session_timeout_s)
     updater = Updater(data)
     updater.on_tick(sessions.expire)
@@ -72,12 +77,25 @@ def make_server(ctx: PlotContext, access: Access, options: ServeOptions) -> Any:
 
     class Sessions(RequestHandler):
         def get(self) -> None:
+            window = float(self.get_argument("window", "60"))
+            since = time.monotonic() - window
+            lags = sorted(lag for at, lag in list(ctx.render_lag) if at >= since)
             self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps({
-                "sessions": list(ctx.sessions.ids()),
-                "expired_total": ctx.sessions.expired_total,
-                "feeds": len(ctx.updater.feeds()),
-            }))
+            self.finish(
+                json.dumps(
+                    {
+                        "sessions": list(ctx.sessions.ids()),
+                        "expired_total": ctx.sessions.expired_total,
+                        "feeds": len(ctx.updater.feeds()),
+                        # data time to server-side render, last ``window`` s
+                        "render_lag_ms": {
+                            "count": len(lags),
+                            "median": lags[len(lags) // 2] if lags else None,
+                            "p90": lags[int(0.9 * len(lags))] if lags else None,
+                        },
+                    }
+                )
+            )
 
     port = options.port or free_port(options.bind)
     # Websockets only from pages of this server: any host name on a bound
@@ -100,7 +118,9 @@ def make_server(ctx: PlotContext, access: Access, options: ServeOptions) -> Any:
         # a page may take seconds to load on a busy machine) after a minute at
         # least; the registry forgets a silent session after the timeout.
         check_unused_sessions_milliseconds=1000,
-        unused_session_lifetime_milliseconds=round(max(options.session_timeout_s, 60) * 1000),
+        unused_session_lifetime_milliseconds=round(
+            max(options.session_timeout_s, 60) * 1000
+        ),
     )
     install(server._tornado, access)
     return server

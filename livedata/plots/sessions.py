@@ -36,7 +36,9 @@ class SessionRegistry:
         self._sessions: dict[str, _Session] = {}
         self.expired_total = 0
 
-    def register(self, session_id: str, cleanup: Callable[[], None] | None = None) -> None:
+    def register(
+        self, session_id: str, cleanup: Callable[[], None] | None = None
+    ) -> None:
         with self._lock:
             self._sessions[session_id] = _Session(session_id, self._clock(), cleanup)
 
@@ -62,9 +64,7 @@ class SessionRegistry:
         now = self._clock()
         with self._lock:
             gone = [
-                s
-                for s in self._sessions.values()
-                if now - s.last_seen > self.timeout_s
+                s for s in self._sessions.values() if now - s.last_seen > self.timeout_s
             ]
             for session in gone:
                 del self._sessions[session.session_id]

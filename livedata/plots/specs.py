@@ -136,7 +136,10 @@ for _spec in (
         "table", "Table", "a 0-d output or one along 'time'", TableParams, _series
     ),
     PlotterSpec(
-        "slicer", "Slicer", "an output of 3 or more dims", SlicerParams,
+        "slicer",
+        "Slicer",
+        "an output of 3 or more dims",
+        SlicerParams,
         lambda d, s: len(d) >= 3,
     ),
     PlotterSpec(

@@ -27,7 +27,7 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
 
 
 def _widget(name: str, annotation: Any, value: Any, label: str) -> Any:
-    kind, optional = _unwrap(annotation)
+    kind, _ = _unwrap(annotation)
     if typing.get_origin(kind) is typing.Literal:
         options = list(typing.get_args(kind))
         return pn.widgets.Select(label=label, options=options, value=value, width=150)
@@ -83,7 +83,7 @@ class ModelForm:
         for name, widget in self.widgets.items():
             value = widget.value
             if isinstance(widget, pn.widgets.TextInput) and value == "":
-                kind, optional = _unwrap(self.model.model_fields[name].annotation)
+                _, optional = _unwrap(self.model.model_fields[name].annotation)
                 if optional:
                     value = None
             out[name] = value

@@ -4,7 +4,6 @@ access control."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -30,14 +29,18 @@ def frames(page, name: str = "cell0-layer0") -> int:
     )
 
 
-def wait_frames(page, more_than: int, timeout: float = 60.0, name: str = "cell0-layer0") -> int:
+def wait_frames(
+    page, more_than: int, timeout: float = 60.0, name: str = "cell0-layer0"
+) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         n = frames(page, name)
         if n > more_than:
             return n
         page.wait_for_timeout(200)
-    raise AssertionError(f"no new frame of {name} within {timeout} s (have {more_than})")
+    raise AssertionError(
+        f"no new frame of {name} within {timeout} s (have {more_than})"
+    )
 
 
 def pixels(png_path) -> np.ndarray:
@@ -70,7 +73,9 @@ def switch_to_linear(page) -> None:
 
 def sessions(url: str) -> dict:
     parts = urlsplit(url)
-    with urllib.request.urlopen(f"http://{parts.netloc}/livedata/sessions", timeout=5) as r:
+    with urllib.request.urlopen(
+        f"http://{parts.netloc}/livedata/sessions", timeout=5
+    ) as r:
         return json.load(r)
 
 
@@ -165,7 +170,7 @@ def test_a_closed_tab_is_forgotten_after_the_session_timeout(browser, plots_serv
 
 
 def test_bound_beyond_loopback_it_needs_the_token(browser, plots_server, tmp_path):
-    url, process = plots_server("--bind", "0.0.0.0", "--token")
+    url, _ = plots_server("--bind", "0.0.0.0", "--token")
     parts = urlsplit(url)
     port = parts.port
     local = f"http://127.0.0.1:{port}"

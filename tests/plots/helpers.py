@@ -29,7 +29,9 @@ class Publisher:
         self.adapter = build_client_adapter(instrument, Counters())
         self.jobs: dict[tuple[str, str], JobId] = {}
 
-    def publish(self, workflow: str, source: str, i: int, **outputs: sc.DataArray) -> None:
+    def publish(
+        self, workflow: str, source: str, i: int, **outputs: sc.DataArray
+    ) -> None:
         wid = WorkflowId.parse_str(workflow)
         job = self.jobs.setdefault((workflow, source), JobId(source_name=source))
         result = JobResult(

@@ -77,8 +77,11 @@ def test_timeseries_keeps_the_window_and_uses_ms_since_epoch():
 
 def test_slicer_takes_one_index_and_sums_the_rest_to_two_dims():
     da = sc.DataArray(
-        sc.array(dims=["arc", "tube", "channel", "pixel"], values=np.ones((5, 3, 9, 4)),
-                 unit="counts")
+        sc.array(
+            dims=["arc", "tube", "channel", "pixel"],
+            values=np.ones((5, 3, 9, 4)),
+            unit="counts",
+        )
     )
     da.values[2] *= 7
     state = compute.slicer([("d", da)], params("slicer", index=2))
@@ -90,8 +93,10 @@ def test_slicer_takes_one_index_and_sums_the_rest_to_two_dims():
 
 
 def test_number_bars_and_table_of_scalars():
-    frames = [("a", with_time(sc.DataArray(sc.scalar(1500.0, unit="counts")), T0)),
-              ("b", sc.DataArray(sc.scalar(500.0, unit="counts")))]
+    frames = [
+        ("a", with_time(sc.DataArray(sc.scalar(1500.0, unit="counts")), T0)),
+        ("b", sc.DataArray(sc.scalar(500.0, unit="counts"))),
+    ]
     number = compute.number(frames, params("number"))
     assert number.text == "2,000" and number.unit == "counts"
     assert number.parts == (("a", "1500"), ("b", "500"))

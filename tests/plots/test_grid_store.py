@@ -41,8 +41,17 @@ def test_a_corrupt_file_is_kept_aside_and_reported_in_one_line(tmp_path):
 def test_a_grid_that_no_longer_validates_is_treated_as_corrupt(tmp_path):
     path = tmp_path / "plots" / "dummy.json"
     path.parent.mkdir(parents=True)
-    doc = {"grids": {"g": {"name": "g", "title": "", "nrows": 1, "ncols": 1,
-                           "cells": [{"row": 3, "col": 0, "layers": []}]}}}
+    doc = {
+        "grids": {
+            "g": {
+                "name": "g",
+                "title": "",
+                "nrows": 1,
+                "ncols": 1,
+                "cells": [{"row": 3, "col": 0, "layers": []}],
+            }
+        }
+    }
     path.write_text(json.dumps(doc))
     store = GridStore("dummy", tmp_path)
     assert store.problem is not None and "kept as" in store.problem
@@ -60,6 +69,7 @@ def test_write_failure_is_counted_not_raised(tmp_path):
     finally:
         blocked.joinpath("plots").chmod(0o755)
     import os
+
     if os.geteuid() != 0:  # root writes anyway
         assert not ok and store.write_errors == 1
     assert store.grid(dummy_grid().name) is not None  # kept in memory

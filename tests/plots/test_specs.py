@@ -17,10 +17,16 @@ def test_dims_decide_which_plotters_fit():
     assert names(OutputTemplate("s", ("toa",), "counts")) == ["lines", "bars"]
     assert names(OutputTemplate("roi", ("roi", "toa"), "counts")) == ["lines"]
     assert names(OutputTemplate("n", (), "counts")) == [
-        "timeseries", "bars", "table", "number",
+        "timeseries",
+        "bars",
+        "table",
+        "number",
     ]
     assert names(OutputTemplate("t", ("time",), "K")) == [
-        "lines", "timeseries", "bars", "table",
+        "lines",
+        "timeseries",
+        "bars",
+        "table",
     ]
     assert names(OutputTemplate("c", ("a", "b", "c", "d"), "counts")) == ["slicer"]
 
@@ -60,5 +66,11 @@ def test_params_are_validated_with_one_line_reasons():
     with pytest.raises(ValueError, match="unknown plotter 'pie'"):
         plotter("pie")
     assert {p.name for p in plotters()} >= {
-        "image", "lines", "timeseries", "bars", "table", "slicer", "number",
+        "image",
+        "lines",
+        "timeseries",
+        "bars",
+        "table",
+        "slicer",
+        "number",
     }

@@ -72,7 +72,9 @@ async def test_without_a_launcher_plots_says_so(scene, make_app):
 
 def test_a_plot_server_that_cannot_start_says_why_in_one_line(tmp_path):
     process = PlotsProcess("no_such_instrument", "127.0.0.1:1")
-    with pytest.raises(PlotsStartError, match=r"exited \(2\): error: .*no_such_instrument"):
+    with pytest.raises(
+        PlotsStartError, match=r"exited \(2\): error: .*no_such_instrument"
+    ):
         process.start(timeout=60)
     assert not process.running
 
