@@ -49,6 +49,7 @@ from livedata.core.identifiers import JobId, ResultKey, WorkflowId
 from livedata.core.metrics import Counters
 from livedata.core.status import ServiceStatus
 from livedata.core.stream import StreamKind
+from livedata.core.timestamp import PULSE_FREQUENCY_HZ
 from livedata.instruments import get_instrument
 from livedata.kafka.broker import EmbeddedBroker
 from livedata.kafka.consumer import assign_all, make_consumer_config
@@ -58,7 +59,6 @@ from livedata.services.topics import create_instrument_topics
 
 TICKS = os.sysconf("SC_CLK_TCK")
 DETECTOR_TOPIC = "dummy_detector"
-PULSES_PER_S = 14
 
 
 def cpu_seconds(pid: int) -> float:
@@ -77,7 +77,7 @@ def rss_mb(pid: int) -> float:
 
 def events_per_message(rate: float) -> int:
     """What the fake puts in one ev44 message (one per 14 Hz pulse)."""
-    return max(1, int(rate / PULSES_PER_S))
+    return max(1, int(rate / PULSE_FREQUENCY_HZ))
 
 
 def spawn(*args: str, stderr=subprocess.DEVNULL) -> subprocess.Popen:

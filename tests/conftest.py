@@ -90,9 +90,19 @@ def no_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     patch.setenv(
         "LIVEDATA_GEOMETRY_CACHE", str(tmp_path_factory.mktemp("geometry-cache"))
     )
+    # (per test below; these catch what module- and session-scoped fixtures start)
     patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
     patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
     for name in ("LIVEDATA_DATA_DIR", "LIVEDATA_GEOMETRY_URL", "LIVEDATA_KEYMAP"):
         patch.delenv(name, raising=False)
     yield
     patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def private_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fresh XDG state and config homes per test (inherited by subprocesses)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))

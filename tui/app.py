@@ -422,9 +422,6 @@ class LivedataApp(App):
             detail = "; ".join(row.errors) or row.outcome.value
             self.notify(f"{row.summary}: {detail}", severity="error")
 
-    def get_workflow(self, workflow_id: str) -> Any | None:
-        return self.workflows.get(workflow_id)
-
 
 SCREEN_CLASSES = (
     *LivedataApp.MODES.values(),

@@ -67,7 +67,7 @@ def demo(
     """Run a whole livedata system locally until Ctrl-C."""
     inst = resolve_instrument(instrument)
     from ..kafka.broker import BrokerStartError
-    from ..services.demo import run_demo
+    from .demo_run import run_demo
 
     with_console = tui and sys.stdin.isatty() and sys.stdout.isatty()
     options = (

@@ -57,7 +57,8 @@ def _run(
         fail("--rate must be above 0", ExitCode.USAGE)
     from ..config import ConfigError
     from ..config.kafka_connection import kafka_connection
-    from ..services.fakes import fake_topics, run_fake
+    from ..instruments.fakes import fake_topics
+    from ..services.fakes import run_fake
 
     try:
         connection = kafka_connection(bootstrap)

@@ -46,9 +46,9 @@ def make(
         NoGeometryFile,
         as_date,
         geometry_filename,
-        load_layout,
         load_registry,
     )
+    from ..instruments.loader import load_layout
 
     try:
         layout = load_layout(instrument)
@@ -101,10 +101,10 @@ def list_files() -> None:
     """Registered geometry files, and instruments with a layout but none."""
     from ..geometry.registry import (
         GeometryError,
-        layout_instruments,
         load_registry,
         registered_instruments,
     )
+    from ..instruments.loader import layout_instruments
 
     registered = registered_instruments()
     for name in registered:

@@ -183,7 +183,7 @@ def _skip_coercion_of_missing_values() -> None:
 def run() -> None:
     """Console-script entry point."""
     if os.environ.get("LIVEDATA_PARENT_PID"):
-        from ..lifeline import hold_on_to_parent
+        from .lifeline import hold_on_to_parent
 
         hold_on_to_parent()
     if os.environ.get("_LIVEDATA_COMPLETE"):

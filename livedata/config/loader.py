@@ -91,6 +91,7 @@ def _render(path: Path, variables: Mapping[str, str]) -> dict[str, Any]:
 
 
 def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``update`` over ``base``: nested mappings merge, anything else replaces."""
     merged = dict(base)
     for key, value in update.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):

@@ -25,6 +25,8 @@ class NoJobsToActOn(ValueError):
 
 @runtime_checkable
 class ControlApi(Protocol):
+    """What a client may read and ask of the control plane, and nothing more."""
+
     instrument: str
 
     def snapshot(self) -> Snapshot:

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 
 class CommandService:
+    """Sends start, stop and reset commands, each tracked as pending first."""
+
     def __init__(
         self,
         transport: Transport,

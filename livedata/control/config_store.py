@@ -55,6 +55,9 @@ class StoredConfig:
 
 @dataclass(frozen=True)
 class WorkflowRecord:
+    """One workflow in the store: the form's staged config, the last committed
+    (started) one, and the jobs that commit started."""
+
     staged: StoredConfig | None = None
     committed: StoredConfig | None = None
     job_ids: tuple[str, ...] = ()  # jobs started by the last commit
@@ -77,6 +80,8 @@ class WorkflowRecord:
 
 
 class ConfigStore:
+    """The per-instrument JSON file of workflow records, rewritten atomically."""
+
     def __init__(self, instrument: str, state_dir: str | Path | None = None) -> None:
         self.instrument = instrument
         directory = Path(state_dir) if state_dir is not None else default_state_dir()

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 class Extractor(Protocol):
+    """Reads one view of a result's buffer; ``None`` while there is nothing."""
+
     # Whether it reads more than the latest frame: the data service then keeps
     # a history of the stream even when its frames (images) would not get one.
     needs_history: ClassVar[bool]

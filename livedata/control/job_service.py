@@ -36,6 +36,8 @@ class _Seen:
 
 
 class JobService:
+    """Jobs from heartbeats: one row each, stale when its reports stop."""
+
     def __init__(
         self,
         *,
@@ -132,11 +134,6 @@ class JobService:
             if seen.state not in ENDED_JOB_STATES
             and (workflow_id is None or seen.status.workflow_id == workflow_id)
         ]
-
-    @synchronized
-    def workflow_of(self, job_id: str) -> str | None:
-        seen = self._seen.get(job_id)
-        return None if seen is None else seen.status.workflow_id
 
     @synchronized
     def rows(self) -> tuple[JobRow, ...]:

@@ -29,6 +29,8 @@ _BATCH = 500
 
 
 class KafkaTransport:
+    """A :class:`Transport` over Kafka, reading the client topics from their end."""
+
     def __init__(
         self,
         instrument: str,

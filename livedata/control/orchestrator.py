@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..config.loader import deep_merge
 from ..core.commands import JobAction, JobSchedule
 from ..core.identifiers import JobId, WorkflowId
 from ..core.status import JobState, JobStatus
@@ -57,19 +58,9 @@ def nest_dotted(params: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(target, dict):
                 raise ValueError(f"param {key!r} conflicts with a value for {part!r}")
         if isinstance(value, Mapping) and isinstance(target.get(leaf), dict):
-            target[leaf] = _merge(target[leaf], value)
+            target[leaf] = deep_merge(target[leaf], value)
         else:
             target[leaf] = value
-    return out
-
-
-def _merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in update.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
     return out
 
 
@@ -88,6 +79,9 @@ def _param_error(spec: WorkflowSpec, error: ValidationError) -> str:
 
 
 class Orchestrator:
+    """Workflows as an operator drives them: validates params against the
+    spec, stages and commits configs, and starts, stops or resets their jobs."""
+
     def __init__(
         self,
         instrument: str,
@@ -227,7 +221,7 @@ class Orchestrator:
                 if source_names is not None
                 else current.source_names or spec.source_names
             )
-            merged = _merge(current.params, nest_dotted(params or {}))
+            merged = deep_merge(current.params, nest_dotted(params or {}))
             aux = {**current.aux_source_names, **(aux_source_names or {})}
             self.validate(spec.workflow_id, sources, merged, aux)
             staged = StoredConfig(sources, merged, aux)

@@ -83,6 +83,8 @@ def _outcome(entry: _Entry, final: bool) -> CommandOutcome:
 
 
 class PendingCommands:
+    """Commands in flight, resolved by their answers or by the timeout."""
+
     def __init__(
         self,
         *,

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 class MessagePump:
+    """Polls a transport on a background thread and dispatches what arrives."""
+
     def __init__(
         self,
         transport: Transport,

@@ -70,6 +70,8 @@ def _health_of(status: ServiceStatus) -> Health:
 
 
 class ServiceRegistry:
+    """Service workers from heartbeats: health, rate, stale or gracefully gone."""
+
     def __init__(
         self,
         *,

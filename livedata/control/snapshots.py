@@ -69,6 +69,8 @@ ENDED_JOB_STATES = frozenset({"stopped", "stale"})
 
 
 class CommandOutcome(StrEnum):
+    """Where a command stands: waiting, answered (how), or given up on."""
+
     PENDING = "pending"
     ACK = "ACK"
     ERR = "ERR"

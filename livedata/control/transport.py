@@ -16,6 +16,8 @@ from ..core.message import Message
 
 
 class Transport(Protocol):
+    """Carries commands out and adapted client messages in."""
+
     def send(self, message: Message[Any]) -> None:
         """Publish one command (``COMMANDS_STREAM``); raises when it cannot be sent."""
         ...
@@ -25,12 +27,6 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-class ConfigRestorer(Protocol):
-    """A transport that can replay the commands topic (G5)."""
-
-    def restore_configs(self, timeout: float) -> list[WorkflowConfig | JobCommand]: ...
 
 
 def latest_per_key(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .message import Message
-from .metrics import Counters
+from .metrics import Counters, log_sparsely
 from .timestamp import NS_PER_S, Duration, Timestamp
 
 logger = logging.getLogger(__name__)
@@ -33,14 +33,6 @@ class MessageBatcher(Protocol):
 
 
 _EARLIEST_PLAUSIBLE = Timestamp(946_684_800 * NS_PER_S)  # 2000-01-01T00:00:00Z
-
-
-def _log_sparsely(counters: Counters, name: str, text: str, *args: Any) -> None:
-    """Count, and log the first and then every 1000th occurrence of ``name``."""
-    counters.increment(name)
-    count = counters.get(name)
-    if count == 1 or count % 1000 == 0:
-        logger.warning("%s (#%d) " + text, name, count, *args)
 
 
 class SimpleMessageBatcher:
@@ -93,7 +85,8 @@ class SimpleMessageBatcher:
         for message in messages:
             ts = message.timestamp
             if ts.ns <= 0 or ts < _EARLIEST_PLAUSIBLE or ts > latest_allowed:
-                _log_sparsely(
+                log_sparsely(
+                    logger,
                     self._counters,
                     "dropped_absurd_timestamp",
                     "stream %s: timestamp %d ns is implausible; message dropped",

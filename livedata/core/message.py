@@ -26,20 +26,13 @@ class Message(Generic[T]):
 class MessageSource(Protocol):
     """Where a processor reads from: returns what arrived since the last call.
 
-    A source may also have a ``healthy`` property (see :class:`HealthReporting`);
-    one without it counts as always healthy.
+    A source that can fail for good (a consumer whose thread died or whose
+    circuit breaker opened) also has a ``healthy`` property: the processor stops
+    the service rather than keep reporting ``running`` over a source that will
+    never deliver again. One without it counts as always healthy.
     """
 
     def get_messages(self) -> list[Message[Any]]: ...
-
-
-class HealthReporting(Protocol):
-    """A source that can fail for good (a consumer whose thread died or whose
-    circuit breaker opened): the processor stops the service rather than keep
-    reporting ``running`` over a source that will never deliver again."""
-
-    @property
-    def healthy(self) -> bool: ...
 
 
 class SourceUnhealthy(RuntimeError):

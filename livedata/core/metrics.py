@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
+from typing import Any
 
 
 class Counters:
@@ -28,3 +30,13 @@ class Counters:
     def snapshot(self) -> dict[str, int]:
         with self._lock:
             return dict(self._counts)
+
+
+def log_sparsely(
+    logger: logging.Logger, counters: Counters, name: str, text: str, *args: Any
+) -> None:
+    """Count, and log the first and then every 1000th occurrence of ``name``."""
+    counters.increment(name)
+    count = counters.get(name)
+    if count == 1 or count % 1000 == 0:
+        logger.warning("%s (#%d) " + text, name, count, *args)

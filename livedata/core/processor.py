@@ -24,21 +24,13 @@ from .message import (
     SourceUnhealthy,
     source_problem,
 )
-from .metrics import Counters
+from .metrics import Counters, log_sparsely
 from .result import unroll
 from .status import ServiceState
 from .stream import RESPONSES_STREAM, StreamId, StreamKind
 from .timestamp import Duration, Timestamp
 
 logger = logging.getLogger(__name__)
-
-
-def _log_sparsely(counters: Counters, name: str, text: str, *args: Any) -> None:
-    """Count, and log the first and then every 1000th occurrence of ``name``."""
-    counters.increment(name)
-    count = counters.get(name)
-    if count == 1 or count % 1000 == 0:
-        logger.warning("%s (#%d) " + text, name, count, *args)
 
 
 class StreamPreprocessors:
@@ -75,7 +67,8 @@ class StreamPreprocessors:
             try:
                 accumulator.add(message.timestamp, message.value)
             except Exception as error:  # bad input must not stop the service
-                _log_sparsely(
+                log_sparsely(
+                    logger,
                     self._counters,
                     f"preprocess_errors:{message.stream.kind.value}",
                     "stream %s: %s",
@@ -97,7 +90,8 @@ class StreamPreprocessors:
             try:
                 values[stream] = accumulator.get()
             except Exception as error:
-                _log_sparsely(
+                log_sparsely(
+                    logger,
                     self._counters,
                     f"preprocess_errors:{stream.kind.value}",
                     "stream %s: %s",
@@ -230,7 +224,8 @@ class OrchestratingProcessor:
             if self._commands_since is not None and message.timestamp < (
                 self._commands_since
             ):
-                _log_sparsely(
+                log_sparsely(
+                    logger,
                     self._counters,
                     "commands_stale",
                     "ignoring a command sent %s before this service started",
@@ -238,7 +233,8 @@ class OrchestratingProcessor:
                 )
                 continue
             if not isinstance(command, WorkflowConfig | JobCommand | UnreadableCommand):
-                _log_sparsely(
+                log_sparsely(
+                    logger,
                     self._counters,
                     "commands_invalid",
                     "not a command: %s",
@@ -248,8 +244,12 @@ class OrchestratingProcessor:
             try:
                 acks = self._jobs.handle_command(command)
             except Exception as error:  # one bad command must not stop the service
-                _log_sparsely(
-                    self._counters, "command_errors", "%s", one_line_error(error)
+                log_sparsely(
+                    logger,
+                    self._counters,
+                    "command_errors",
+                    "%s",
+                    one_line_error(error),
                 )
                 continue
             answers.extend(Message(self._clock(), RESPONSES_STREAM, a) for a in acks)

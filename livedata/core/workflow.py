@@ -29,18 +29,13 @@ class Workflow(Protocol):
     def clear(self) -> None: ...
 
 
-class ReportsDroppedEvents(Protocol):
-    """Optional for workflows: events they could not use, by reason (A11).
-
-    ``take_dropped_events`` returns the counts since its last call; the job adds
-    them to the service counters after every ``accumulate``.
-    """
-
-    def take_dropped_events(self) -> Mapping[str, int]: ...
-
-
 def take_dropped_events(workflow: object) -> Mapping[str, int]:
-    """The workflow's drops since the last call; ``{}`` if it does not report any."""
+    """The workflow's drops since the last call; ``{}`` if it does not report any.
+
+    Optional for workflows (A11): one that cannot use some events has a
+    ``take_dropped_events()`` returning their counts by reason since its last
+    call; the job adds them to the service counters after every ``accumulate``.
+    """
     take = getattr(workflow, "take_dropped_events", None)
     return take() if callable(take) else {}
 

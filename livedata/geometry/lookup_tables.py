@@ -28,11 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ
 from .fetch import FetchSettings
 
 logger = logging.getLogger(__name__)
 
-PULSE_PERIOD_NS = 1e9 / 14.0
+PULSE_PERIOD_NS = NS_PER_S / PULSE_FREQUENCY_HZ  # exact, not rounded to whole ns
 
 
 def analytical_table(

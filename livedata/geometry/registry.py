@@ -8,20 +8,16 @@ tree (shipped as ``livedata_config``; ``LIVEDATA_CONFIG_DIR`` replaces it)::
       geometry-dummy-2025-01-01.nxs: 0123456789abcdef0123456789abcdef
 
 A file is valid from its date until the next file's date. The numbers a file is
-made from come from ``livedata/instruments/<instrument>/layout.py``.
+made from come from ``livedata/instruments/<instrument>/layout.py``, found by
+``livedata.instruments.loader`` (this package knows no instruments).
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .layout import InstrumentLayout
 
 _FILENAME = re.compile(
     r"^geometry-(?P<instrument>[A-Za-z0-9_]+)-(?P<date>\d{4}-\d{2}-\d{2})\.nxs$"
@@ -38,10 +34,6 @@ class GeometryError(Exception):
 
 class NoGeometryFile(GeometryError):
     """No registered file is valid for the requested instrument and date."""
-
-
-class NoLayout(GeometryError):
-    """The instrument has no ``layout.py`` to make a geometry file from."""
 
 
 def as_date(value: DateLike) -> date:
@@ -149,38 +141,3 @@ def registered_instruments() -> list[str]:
 def get_nexus_geometry_filename(instrument: str, when: DateLike = None) -> str:
     """Name of the geometry file valid for ``instrument`` on ``when`` (F3)."""
     return load_registry(instrument).file_for(when).filename
-
-
-def layout_instruments() -> list[str]:
-    """Instruments with a ``layout.py`` (found without importing them)."""
-    import pkgutil
-    from importlib.util import find_spec
-
-    from .. import instruments
-
-    names = []
-    for info in pkgutil.iter_modules(instruments.__path__):
-        if info.ispkg and find_spec(f"{instruments.__name__}.{info.name}.layout"):
-            names.append(info.name)
-    return sorted(names)
-
-
-def load_layout(instrument: str) -> InstrumentLayout:
-    """``layout()`` of ``livedata.instruments.<instrument>.layout``."""
-    package = f"livedata.instruments.{instrument}"
-    module_name = f"{package}.layout"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        # Only a missing layout module means "no layout"; a missing dependency
-        # inside it is a real error and propagates.
-        if err.name not in (package, module_name, "livedata.instruments"):
-            raise
-        raise NoLayout(
-            f"instrument {instrument!r} has no geometry layout "
-            f"(livedata/instruments/{instrument}/layout.py)"
-        ) from None
-    make = getattr(module, "layout", None)
-    if not callable(make):
-        raise NoLayout(f"{module_name} defines no layout() function")
-    return make()

@@ -1,5 +1,5 @@
 """One package per instrument: specs.py (light), streams.py, factories.py (heavy)."""
 
-from ..config.registry import UnknownInstrument, available_instruments, get_instrument
+from .registry import UnknownInstrument, available_instruments, get_instrument
 
 __all__ = ["UnknownInstrument", "available_instruments", "get_instrument"]

@@ -1,4 +1,8 @@
-"""What a consumer hands to the adapter chain: one Kafka record, undecoded."""
+"""What a consumer hands to the adapter chain: one Kafka record, undecoded.
+
+The one record type for bytes off (and onto) the wire: services, clients and
+fakes all pass :class:`RawMessage` around.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,17 @@ class RawMessage:
 
 
 def from_confluent(msg: Any) -> RawMessage:
-    """Wrap a confluent-kafka ``Message`` (duck-typed: no import of the client)."""
+    """Wrap a confluent-kafka ``Message`` (duck-typed: no import of the client).
+
+    A record without a payload (a tombstone) becomes empty bytes, which the
+    adapters count as an unknown schema.
+    """
     _, timestamp = msg.timestamp()
     return RawMessage(
-        topic=msg.topic(), value=msg.value(), key=msg.key(), timestamp_ms=timestamp
+        topic=msg.topic() or "",
+        value=msg.value() or b"",
+        key=msg.key(),
+        timestamp_ms=timestamp,
     )
 
 

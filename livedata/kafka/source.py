@@ -29,6 +29,7 @@ from ..core.events import DetectorEvents, MonitorEvents
 from ..core.message import Message
 from ..core.metrics import Counters
 from .lag_report import Partition, lag_stats
+from .raw import from_confluent
 
 logger = logging.getLogger(__name__)
 
@@ -58,31 +59,6 @@ class ConsumerLike(Protocol):
         cached: bool = False,
     ) -> tuple[int, int] | None: ...
     def close(self) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ConsumedRecord:
-    """One Kafka record as handed to ``adapt``: the fields of a RawMessage and
-    where it came from."""
-
-    topic: str
-    value: bytes
-    key: bytes | None
-    timestamp_ms: int
-    partition: int = 0
-    offset: int = -1
-
-    @classmethod
-    def from_kafka(cls, record: KafkaRecordLike) -> ConsumedRecord:
-        _, timestamp_ms = record.timestamp()
-        return cls(
-            topic=record.topic() or "",
-            value=record.value() or b"",
-            key=record.key(),
-            timestamp_ms=timestamp_ms,
-            partition=record.partition() or 0,
-            offset=record.offset() if record.offset() is not None else -1,
-        )
 
 
 Adapt = Callable[[Any], Message[Any] | None]
@@ -131,7 +107,7 @@ class BackgroundMessageSource:
     """A ``MessageSource`` fed by a daemon thread polling a Kafka consumer.
 
     The source owns the consumer: :meth:`stop` closes it. ``adapt`` turns one
-    record (a :class:`ConsumedRecord` unless ``to_record`` says otherwise) into
+    record (a :class:`RawMessage` unless ``to_record`` says otherwise) into
     a core message, or ``None`` to drop it (the adapter counts why).
     """
 
@@ -147,7 +123,7 @@ class BackgroundMessageSource:
         poll_timeout: float = 0.1,
         circuit_breaker_errors: int = 10,
         lag_interval: float = 1.0,
-        to_record: Callable[[KafkaRecordLike], Any] = ConsumedRecord.from_kafka,
+        to_record: Callable[[KafkaRecordLike], Any] = from_confluent,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..config.instrument import Instrument
 from ..core.accumulator import Accumulator
 from ..core.batching import MessageBatcher, NaiveMessageBatcher, SimpleMessageBatcher
 from ..core.heartbeat import ServiceInfo, StreamStats
@@ -21,6 +20,7 @@ from ..core.metrics import Counters
 from ..core.processor import OrchestratingProcessor
 from ..core.stream import StreamId, StreamKind
 from ..core.timestamp import Duration, Timestamp
+from ..instruments.instrument import Instrument
 from ..kafka.stream_mapping import StreamMapping
 from ..preprocessors import (
     Cumulative,

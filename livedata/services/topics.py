@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..config import load_config
-from ..config.instrument import Instrument
 from ..config.kafka_connection import kafka_connection
+from ..instruments.instrument import Instrument
 from ..kafka.admin import (
     CreatedReport,
     TopicSettings,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from livedata.config.registry import get_instrument
 from livedata.core.batching import MessageBatch
 from livedata.core.events import LogValue
 from livedata.core.message import Message
@@ -10,6 +9,7 @@ from livedata.core.metrics import Counters
 from livedata.core.processor import StreamPreprocessors
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import Timestamp
+from livedata.instruments.registry import get_instrument
 from livedata.kafka.routing import build_service_adapter
 from livedata.kafka.wire_builders import f144_message
 from livedata.preprocessors import StreamPreprocessorFactory

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from livedata.config.loader import config_root
-from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.geometry.fetch import GeometryChecksumError, file_md5
 from livedata.geometry.layout import BankLayout, InstrumentLayout
 from livedata.geometry.registry import GeometryError, GeometryFile, load_registry
+from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
 
 DUMMY_FILE = "geometry-dummy-2025-01-01.nxs"
 
@@ -24,7 +24,7 @@ DUMMY_FILE = "geometry-dummy-2025-01-01.nxs"
 def test_missing_file_is_made_into_the_cache_with_a_log_line(
     isolated_geometry_env: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="livedata.geometry"):
+    with caplog.at_level(logging.INFO, logger="livedata"):
         geometry = NeXusDetectorSource("dummy").load()
     assert geometry.path == isolated_geometry_env / DUMMY_FILE
     assert file_md5(geometry.path) == load_registry("dummy").get(DUMMY_FILE).md5
@@ -33,7 +33,7 @@ def test_missing_file_is_made_into_the_cache_with_a_log_line(
     assert geometry.first_detector_number("panel_0") == 1
     # Read once per process: the same object, no second log line.
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="livedata.geometry"):
+    with caplog.at_level(logging.INFO, logger="livedata"):
         assert NeXusDetectorSource("dummy").load() is geometry
     assert not caplog.records
 
@@ -69,7 +69,7 @@ def test_unreachable_server_falls_back_to_making_it(
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setenv("LIVEDATA_GEOMETRY_URL", f"http://127.0.0.1:{port}/")
-    with caplog.at_level(logging.WARNING, logger="livedata.geometry"):
+    with caplog.at_level(logging.WARNING, logger="livedata"):
         path = NeXusDetectorSource("dummy").path()
     assert path == isolated_geometry_env / DUMMY_FILE
     assert any("making it locally" in r.getMessage() for r in caplog.records)
@@ -83,7 +83,7 @@ def test_a_layout_that_no_longer_matches_the_registry_warns_and_is_used(
     registry = config / "instruments" / "dummy" / "geometry.yaml"
     registry.write_text(yaml.safe_dump({"files": {DUMMY_FILE: "0" * 32}}))
     monkeypatch.setenv("LIVEDATA_CONFIG_DIR", str(config))
-    with caplog.at_level(logging.WARNING, logger="livedata.geometry"):
+    with caplog.at_level(logging.WARNING, logger="livedata"):
         geometry = NeXusDetectorSource("dummy").load()
     assert geometry.bank("panel_0").detector_number.size == 128 * 128
     assert any("differs from the registered" in r.getMessage() for r in caplog.records)

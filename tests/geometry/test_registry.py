@@ -9,14 +9,12 @@ from livedata.geometry.registry import (
     GeometryError,
     GeometryRegistry,
     NoGeometryFile,
-    NoLayout,
     geometry_filename,
     get_nexus_geometry_filename,
-    layout_instruments,
-    load_layout,
     load_registry,
     registered_instruments,
 )
+from livedata.instruments.loader import NoLayout, layout_instruments, load_layout
 
 MD5_A = "0" * 32
 MD5_B = "1" * 32

@@ -13,7 +13,8 @@ import yaml
 from livedata.config.loader import config_root
 from livedata.geometry.fetch import file_md5
 from livedata.geometry.nexus_writer import write_nexus_geometry
-from livedata.geometry.registry import load_layout, load_registry
+from livedata.geometry.registry import load_registry
+from livedata.instruments.loader import load_layout
 
 
 def register_moved_geometry(

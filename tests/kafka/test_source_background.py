@@ -26,8 +26,9 @@ from livedata.core.metrics import Counters
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import Timestamp
 from livedata.kafka.consumer import assign_all, make_consumer_config
+from livedata.kafka.raw import RawMessage
 from livedata.kafka.sink import KafkaSink, make_producer_config
-from livedata.kafka.source import BackgroundMessageSource, ConsumedRecord
+from livedata.kafka.source import BackgroundMessageSource
 from livedata.kafka.wire_builders import ev44_bytes
 
 
@@ -39,7 +40,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def adapt_f144(record: ConsumedRecord) -> Message[Any] | None:
+def adapt_f144(record: RawMessage) -> Message[Any] | None:
     """A minimal adapter: f144 bytes -> a log message."""
     log = deserialise_f144(record.value)
     return Message(
@@ -213,7 +214,7 @@ def test_a_successful_consume_resets_the_error_count() -> None:
 
 
 def test_message_errors_are_counted_but_partition_eof_is_not() -> None:
-    def boom(record: ConsumedRecord) -> Message[Any] | None:
+    def boom(record: RawMessage) -> Message[Any] | None:
         if record.value == b"bad":
             raise ValueError("not f144")
         return adapt_f144(record)
@@ -288,7 +289,7 @@ def test_lag_is_unknown_until_position_and_watermark_are_known() -> None:
     }
 
 
-def adapt_ev44(record: ConsumedRecord) -> Message[Any] | None:
+def adapt_ev44(record: RawMessage) -> Message[Any] | None:
     ev = deserialise_ev44(record.value)
     events = DetectorEvents(ev.pixel_id, ev.time_of_flight)
     stream = StreamId(StreamKind.DETECTOR_EVENTS, ev.source_name)

@@ -7,7 +7,7 @@ Detector numbers are laid out so that the merged flat array folds straight into
 
 from __future__ import annotations
 
-from livedata.config.instrument import DetectorConfig
+from livedata.instruments.instrument import DetectorConfig
 
 N_ARC, N_TUBE, N_CHANNEL, N_PIXEL = 5, 3, 9, 100
 UNIFIED = DetectorConfig(

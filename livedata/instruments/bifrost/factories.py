@@ -8,7 +8,7 @@ import numpy as np
 import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
-from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.edges import CoordinateMode
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection

@@ -18,13 +18,13 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from livedata.config.instrument import Instrument
 from livedata.core.events import DetectorEvents
-from livedata.core.timestamp import PULSE_PERIOD
-from livedata.geometry.detector_source import NeXusDetectorSource
+from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
+from livedata.instruments.detector_source import NeXusDetectorSource
+from livedata.instruments.fakes import cycle_event_pools, pulse_clock
+from livedata.instruments.instrument import Instrument
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
-from livedata.services.fakes import cycle_event_pools, pulse_clock
 
 from . import banks
 from .conversions import MEV_TO_SPEED, secondary_paths
@@ -111,7 +111,7 @@ def bifrost_detector_messages(
     """One ev44 per triplet and pulse, ``rate`` events/s in total."""
     mapping = instrument.stream_mapping(dev)
     rng = np.random.default_rng(1)
-    split = events_per_triplet(rate / 14)
+    split = events_per_triplet(rate / PULSE_FREQUENCY_HZ)
     pools = {}
     for key in mapping.detectors:
         triplet = _triplet_of(key.source_name)

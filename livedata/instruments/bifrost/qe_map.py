@@ -19,8 +19,8 @@ import sciline
 import scipp as sc
 from scippneutron.conversion.tof import energy_transfer_indirect_from_tof
 
-from livedata.geometry.detector_source import InstrumentGeometry
 from livedata.geometry.lookup_tables import PULSE_PERIOD_NS
+from livedata.instruments.detector_source import InstrumentGeometry
 from livedata.preprocessors.essreduce_accumulators import (
     NoCopyAccumulator,
     NoCopyWindowAccumulator,

@@ -6,9 +6,9 @@ import dataclasses
 
 from pydantic import Field
 
-from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import DetectorViewParams, detector_view_spec
 from livedata.workflows.edges import TOFEdges
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
@@ -71,7 +71,6 @@ instrument = Instrument(
     workflows=registry,
     dev_streams=streams.DEV,
     prod_streams=streams.PROD,
-    factories_module="livedata.instruments.bifrost.factories",
     detectors={banks.UNIFIED.name: banks.UNIFIED},
     monitors=dict(banks.MONITORS),
     log_attributes={

@@ -8,7 +8,7 @@ numbering; here its 401,344 numbers are consecutive). 1,122,240 pixels in all.
 
 from __future__ import annotations
 
-from livedata.config.instrument import DetectorConfig
+from livedata.instruments.instrument import DetectorConfig
 
 MANTLE = DetectorConfig(
     name="mantle_detector",

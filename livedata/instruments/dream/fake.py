@@ -11,7 +11,7 @@ services read them). Both beam monitors see the band: the bunker monitor behind
 the T0 chopper (13.55 m), the cave monitor before the sample.
 
 Standalone: ``make_dream_events`` returns ev44 payloads; ``dream_detector_messages``
-is a generator shaped like ``livedata.services.fakes.detector_messages``.
+is a generator shaped like ``livedata.instruments.fakes.detector_messages``.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from functools import partial
 
 import numpy as np
 
-from livedata.config.instrument import Instrument
 from livedata.core.events import DetectorEvents, MonitorEvents
 from livedata.core.stream import StreamKind
-from livedata.core.timestamp import PULSE_PERIOD
-from livedata.geometry.detector_source import NeXusDetectorSource
+from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
+from livedata.instruments.detector_source import NeXusDetectorSource
+from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
+from livedata.instruments.instrument import Instrument
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
-from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 
 from . import banks
 from .layout import two_theta_deg
@@ -135,7 +135,7 @@ def dream_monitor_messages(
 ) -> Iterator[RawMessage]:
     """Monitor events in DREAM's wavelength band, for both monitors."""
     rng = np.random.default_rng(2)
-    per_pulse = max(1, int(rate / 14))
+    per_pulse = max(1, int(rate / PULSE_FREQUENCY_HZ))
     draws = {
         name: partial(_monitor_draw, name, per_pulse, rng) for name in banks.MONITORS
     }
@@ -165,7 +165,7 @@ def dream_detector_messages(
     """
     rng = np.random.default_rng(1)
     the_layout = NeXusDetectorSource("dream").load().layout
-    per_bank = max(1, int(rate / 14 / len(the_layout.banks)))
+    per_bank = max(1, int(rate / PULSE_FREQUENCY_HZ / len(the_layout.banks)))
     draws = {
         bank.name: partial(powder_events, bank, per_bank, rng=rng, background=0.1)
         for bank in the_layout.banks

@@ -20,8 +20,8 @@ from functools import cache
 
 import numpy as np
 
-from livedata.config.instrument import DetectorConfig
 from livedata.geometry.layout import BankLayout, InstrumentLayout, MonitorLayout
+from livedata.instruments.instrument import DetectorConfig
 
 from . import banks
 

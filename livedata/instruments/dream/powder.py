@@ -42,8 +42,9 @@ from ess.powder.types import (
 )
 from ess.reduce.nexus.types import EmptyMonitor, NeXusData, NeXusName
 
-from livedata.geometry.detector_source import InstrumentGeometry
+from livedata.core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ
 from livedata.geometry.layout import BankLayout
+from livedata.instruments.detector_source import InstrumentGeometry
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 
 from . import banks
@@ -65,7 +66,11 @@ def histogram_cave_monitor(
     would stay binned, which the integrated-monitor normalisation cannot use.
     """
     edges = sc.linspace(
-        "event_time_offset", 0.0, 1e9 / 14, MONITOR_TOA_BINS + 1, unit="ns"
+        "event_time_offset",
+        0.0,
+        NS_PER_S / PULSE_FREQUENCY_HZ,
+        MONITOR_TOA_BINS + 1,
+        unit="ns",
     )
     hist = events.hist(event_time_offset=edges, dim=events.dims)
     return NeXusData[CaveMonitor, SampleRun](

@@ -16,8 +16,8 @@ from functools import cache
 import numpy as np
 import scipp as sc
 
-from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.geometry.lookup_tables import FrameUnwrap
+from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.detector_view_spec import DetectorViewParams
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection, geometric_projection

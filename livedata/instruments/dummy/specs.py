@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from livedata.config.instrument import AreaDetectorConfig, DetectorConfig, Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.instruments.instrument import (
+    AreaDetectorConfig,
+    DetectorConfig,
+    Instrument,
+)
 from livedata.workflows.area_detector_spec import area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
@@ -71,7 +75,6 @@ instrument = Instrument(
     workflows=registry,
     dev_streams=streams.DEV,
     prod_streams=streams.PROD,
-    factories_module="livedata.instruments.dummy.factories",
     detectors={PANEL.name: PANEL},
     monitors={"monitor1": 18.0, "monitor2": 21.0},
     area_detectors={AREA.name: AREA},

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from livedata.config.instrument import DetectorConfig
+from livedata.instruments.instrument import DetectorConfig
 
 SOURCE_TO_SAMPLE_M = 23.6
 # Monitors, distance from the source: incident upstream of the sample,

@@ -13,7 +13,7 @@ import numpy as np
 import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
-from livedata.geometry.detector_source import InstrumentGeometry
+from livedata.instruments.detector_source import InstrumentGeometry
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection, geometric_projection
 from livedata.workflows.standard_factories import (

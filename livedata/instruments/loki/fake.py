@@ -12,7 +12,7 @@ Pixel positions are those of the registered geometry file (what services read).
 
 Standalone: ``make_loki_events`` / ``make_loki_monitor_events`` return
 (pulse time, ev44 payload); ``GENERATORS`` holds generators shaped like
-``livedata.services.fakes.detector_messages``, and a log fake that keeps the
+``livedata.instruments.fakes.detector_messages``, and a log fake that keeps the
 detector carriage where the detector fake's rear bank is.
 """
 
@@ -26,15 +26,15 @@ from functools import partial
 
 import numpy as np
 
-from livedata.config.instrument import Instrument
 from livedata.core.events import DetectorEvents, MonitorEvents
 from livedata.core.stream import StreamId, StreamKind
-from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
-from livedata.geometry.detector_source import NeXusDetectorSource
+from livedata.core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ, PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
+from livedata.instruments.detector_source import NeXusDetectorSource
+from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
+from livedata.instruments.instrument import Instrument
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes, f144_message
-from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 from livedata.workflows.neutron import flight_time_ns
 
 from . import banks
@@ -238,7 +238,7 @@ def loki_detector_messages(
 ) -> Iterator[RawMessage]:
     """SANS events for every bank at ``rate`` events/s in total, as Kafka records."""
     rng = np.random.default_rng(1)
-    per_bank = max(1, int(rate / 14 / len(banks.BANKS)))
+    per_bank = max(1, int(rate / PULSE_FREQUENCY_HZ / len(banks.BANKS)))
     draws = {
         bank.name: partial(sans_events, bank, per_bank, rng=rng)
         for bank in _geometry().layout.banks
@@ -260,7 +260,7 @@ def loki_monitor_messages(
 ) -> Iterator[RawMessage]:
     """Monitor events (flat band; transmission monitor attenuated by the sample)."""
     rng = np.random.default_rng(2)
-    per_pulse = max(1, int(rate / 14))
+    per_pulse = max(1, int(rate / PULSE_FREQUENCY_HZ))
 
     def draw(name: str) -> MonitorEvents:
         n = max(1, int(per_pulse * monitor_fraction(name)))

@@ -68,7 +68,7 @@ from ess.sans.types import (
     WavelengthMask,
 )
 
-from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.preprocessors.essreduce_accumulators import NoCopyWindowAccumulator
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 

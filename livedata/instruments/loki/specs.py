@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
@@ -54,7 +54,6 @@ instrument = Instrument(
     workflows=registry,
     dev_streams=streams.DEV,
     prod_streams=streams.PROD,
-    factories_module="livedata.instruments.loki.factories",
     detectors={bank.name: bank for bank in banks.BANKS},
     monitors=dict(banks.MONITORS),
     log_attributes={

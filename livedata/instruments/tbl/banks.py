@@ -6,7 +6,7 @@ The Orca delivers full 2048 x 2048 frames; its view bins them 4 x 4 by default
 
 from __future__ import annotations
 
-from livedata.config.instrument import AreaDetectorConfig, DetectorConfig
+from livedata.instruments.instrument import AreaDetectorConfig, DetectorConfig
 
 SOURCE_TO_SAMPLE_M = 28.0
 ORCA = AreaDetectorConfig(name="orca", shape=(2048, 2048))

@@ -7,7 +7,7 @@ and wavelength use the per-pixel linear maps of TBL's lookup table.
 from __future__ import annotations
 
 from livedata.core.workflow import WorkflowContext
-from livedata.geometry.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import logical_projection

@@ -18,14 +18,14 @@ from functools import cache, partial
 import numpy as np
 from streaming_data_types import area_detector_ad00
 
-from livedata.config.instrument import DetectorConfig, Instrument
 from livedata.core.events import DetectorEvents
 from livedata.core.stream import StreamId, StreamKind
-from livedata.core.timestamp import PULSE_PERIOD
-from livedata.geometry.detector_source import NeXusDetectorSource
+from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
+from livedata.instruments.detector_source import NeXusDetectorSource
+from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
+from livedata.instruments.instrument import DetectorConfig, Instrument
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ad00_message, ev44_bytes
-from livedata.services.fakes import cycle_event_pools, pulse_clock, stream_pools
 from livedata.workflows.neutron import flight_time_ns
 
 from . import banks
@@ -125,7 +125,7 @@ def tbl_detector_messages(
     pool_size: int = 4,
 ) -> Iterator[RawMessage]:
     rng = np.random.default_rng(1)
-    per_bank = max(1, int(rate / 14 / len(banks.EVENT_DETECTORS)))
+    per_bank = max(1, int(rate / PULSE_FREQUENCY_HZ / len(banks.EVENT_DETECTORS)))
     draws = {
         bank.name: partial(detector_events, bank, per_bank, rng=rng)
         for bank in banks.EVENT_DETECTORS

@@ -6,9 +6,9 @@ import dataclasses
 
 from pydantic import Field, field_validator
 
-from livedata.config.instrument import Instrument
 from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.instruments.instrument import Instrument
 from livedata.workflows.area_detector_spec import AreaDetectorParams, area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
@@ -104,7 +104,6 @@ instrument = Instrument(
     workflows=registry,
     dev_streams=streams.DEV,
     prod_streams=streams.PROD,
-    factories_module="livedata.instruments.tbl.factories",
     detectors={bank.name: bank for bank in banks.EVENT_DETECTORS},
     monitors=dict(banks.MONITORS),
     area_detectors={banks.ORCA.name: banks.ORCA},

@@ -2,12 +2,12 @@
 
 Import-light on purpose: clients import every instrument's ``specs.py`` to list
 workflows, so nothing here imports scipp, sciline, the ess packages or NumPy.
-Heavy factories are imported by ``load_factories`` (phase 2 of A6).
+Heavy factories are imported by ``load_factories`` (phase 2 of A6), from the
+module the loader names by convention.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..core.log_attributes import LogDataAttributes
 from ..core.workflow_spec import WorkflowRegistry
 from ..kafka.stream_mapping import StreamMapping
+from .loader import INSTRUMENTS_PACKAGE, import_part, part_module
 
 if TYPE_CHECKING:
     import numpy as np
@@ -63,7 +64,6 @@ class Instrument:
     workflows: WorkflowRegistry
     dev_streams: StreamMapping
     prod_streams: StreamMapping
-    factories_module: str
     detectors: Mapping[str, DetectorConfig] = field(default_factory=dict)
     monitors: Mapping[str, float] = field(default_factory=dict)
     area_detectors: Mapping[str, AreaDetectorConfig] = field(default_factory=dict)
@@ -71,6 +71,8 @@ class Instrument:
     source_to_sample_m: float = 76.55
     # Jobs ``livedata demo`` starts: (workflow name, source names).
     default_jobs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The package holding ``<name>/``; other than the default only in tests.
+    package: str = field(default=INSTRUMENTS_PACKAGE, repr=False)
     _lock: threading.Lock = field(
         default_factory=threading.Lock, repr=False, compare=False
     )
@@ -82,7 +84,15 @@ class Instrument:
         """The processing services (namespaces) this instrument's workflows need."""
         return {spec.namespace for spec in self.workflows.specs()}
 
+    @property
+    def factories_module(self) -> str:
+        return part_module(self.name, "factories", self.package)
+
     def load_factories(self) -> None:
         """Import the heavy factories module once (idempotent, thread-safe)."""
         with self._lock:
-            importlib.import_module(self.factories_module)
+            if import_part(self.name, "factories", self.package) is None:
+                raise ModuleNotFoundError(
+                    f"no module named {self.factories_module!r}",
+                    name=self.factories_module,
+                )

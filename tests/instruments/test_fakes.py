@@ -15,13 +15,10 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from livedata.config.registry import get_instrument
 from livedata.core.metrics import Counters
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
-from livedata.kafka.raw import RawMessage
-from livedata.kafka.routing import build_service_adapter
-from livedata.services.fakes import (
+from livedata.instruments.fakes import (
     DEFAULT_RATES,
     FAKE_KINDS,
     GENERATORS,
@@ -30,6 +27,9 @@ from livedata.services.fakes import (
     log_messages,
     monitor_messages,
 )
+from livedata.instruments.registry import get_instrument
+from livedata.kafka.raw import RawMessage
+from livedata.kafka.routing import build_service_adapter
 
 DUMMY = get_instrument("dummy")
 PANEL = DUMMY.detectors["panel_0"]
@@ -157,7 +157,7 @@ def test_log_rate_is_updates_per_second_of_each_log() -> None:
 def test_detector_rate_is_the_total_split_across_the_banks() -> None:
     from dataclasses import replace
 
-    from livedata.config.instrument import DetectorConfig
+    from livedata.instruments.instrument import DetectorConfig
     from livedata.kafka.stream_mapping import InputStreamKey, StreamMapping
 
     banks = {

@@ -10,7 +10,14 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from livedata.config import ConfigError
-from livedata.config.grid import (
+from livedata.core.workflow_spec import (
+    AuxInput,
+    OutputTemplate,
+    WorkflowRegistry,
+    WorkflowSpec,
+)
+from livedata.instruments import available_instruments
+from livedata.instruments.grid import (
     Cell,
     GridTemplate,
     Layer,
@@ -19,14 +26,7 @@ from livedata.config.grid import (
     plotter_accepts,
     validate_against_specs,
 )
-from livedata.config.instrument import Instrument
-from livedata.core.workflow_spec import (
-    AuxInput,
-    OutputTemplate,
-    WorkflowRegistry,
-    WorkflowSpec,
-)
-from livedata.instruments import available_instruments
+from livedata.instruments.instrument import Instrument
 from livedata.kafka.stream_mapping import StreamMapping
 
 
@@ -214,7 +214,6 @@ def _toy_instrument(params: type[BaseModel] = ToyParams) -> Instrument:
         workflows=registry,
         dev_streams=StreamMapping("toy"),
         prod_streams=StreamMapping("toy"),
-        factories_module="nowhere",
     )
 
 

@@ -17,13 +17,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from ..config.instrument import Instrument
 from ..core.commands import WorkflowConfig
 from ..core.identifiers import JobId, WorkflowId
 from ..core.stop_signal import StopFlag, StopSignal
+from ..instruments.instrument import Instrument
 from ..kafka.broker import EmbeddedBroker
-from ..lifeline import PARENT_PID_ENV
-from .topics import create_instrument_topics
+from ..services.topics import create_instrument_topics
+from .lifeline import PARENT_PID_ENV
 
 logger = logging.getLogger(__name__)
 FAKE_KINDS_FOR = {
@@ -47,7 +47,7 @@ def _spawn(args: list[str], log_dir: str, name: str) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches the demo, which stops children in order
-        # ... and should the demo die hard, the child stops too (livedata.lifeline).
+        # ... and should the demo die hard, the child stops too (livedata.cli.lifeline).
         env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
     )
 

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..config.loader import ConfigError, load_config
 from ..core.identifiers import WorkflowId
 from ..core.validation import validation_problems
-from .loader import ConfigError, load_config
 
 if TYPE_CHECKING:
     from ..core.workflow_spec import OutputTemplate, WorkflowSpec

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import pkgutil
-
 from .instrument import Instrument
-
-INSTRUMENTS_PACKAGE = "livedata.instruments"
+from .loader import INSTRUMENTS_PACKAGE, import_part, instruments_with, part_module
 
 
 class UnknownInstrument(LookupError):
@@ -17,16 +12,7 @@ class UnknownInstrument(LookupError):
 
 def available_instruments(package: str = INSTRUMENTS_PACKAGE) -> list[str]:
     """Instrument packages that have a ``specs`` module, without importing them."""
-    pkg = importlib.import_module(package)
-    names = []
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if not info.ispkg:
-            continue
-        sub = f"{package}.{info.name}"
-        spec = importlib.util.find_spec(f"{sub}.specs")
-        if spec is not None:
-            names.append(info.name)
-    return sorted(names)
+    return instruments_with("specs", package)
 
 
 def get_instrument(name: str, package: str = INSTRUMENTS_PACKAGE) -> Instrument:
@@ -36,8 +22,10 @@ def get_instrument(name: str, package: str = INSTRUMENTS_PACKAGE) -> Instrument:
         raise UnknownInstrument(
             f"unknown instrument {name!r}; available: {', '.join(available) or 'none'}"
         )
-    module = importlib.import_module(f"{package}.{name}.specs")
+    module = import_part(name, "specs", package)
     instrument = getattr(module, "instrument", None)
     if not isinstance(instrument, Instrument):
-        raise UnknownInstrument(f"{package}.{name}.specs defines no `instrument`")
+        raise UnknownInstrument(
+            f"{part_module(name, 'specs', package)} defines no `instrument`"
+        )
     return instrument

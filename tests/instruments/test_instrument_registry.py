@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from livedata.config.instrument import DetectorConfig, Instrument
-from livedata.config.registry import (
+from livedata.instruments.instrument import DetectorConfig, Instrument
+from livedata.instruments.registry import (
     UnknownInstrument,
     available_instruments,
     get_instrument,
 )
 
 _SPECS = """
-from livedata.config.instrument import Instrument
+from livedata.instruments.instrument import Instrument
 from livedata.core.workflow_spec import WorkflowRegistry
 from livedata.kafka.stream_mapping import StreamMapping
 
@@ -28,7 +28,7 @@ instrument = Instrument(
     workflows=WorkflowRegistry(),
     dev_streams=StreamMapping("{name}"),
     prod_streams=StreamMapping("{name}"),
-    factories_module="{package}.{name}.factories",
+    package="{package}",
 )
 """
 _FACTORIES = """
@@ -118,7 +118,7 @@ def test_dummy_phases_in_a_fresh_interpreter() -> None:
     script = textwrap.dedent(
         """
         import sys
-        from livedata.config.registry import available_instruments, get_instrument
+        from livedata.instruments.registry import available_instruments, get_instrument
         FACTORIES = "livedata.instruments.dummy.factories"
         assert "dummy" in available_instruments()
         assert "livedata.instruments.dummy.specs" not in sys.modules

@@ -22,15 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .fetch import (
+from ..geometry.fetch import (
     DATA_DIR_ENV,
     FetchSettings,
     GeometryFetchError,
     fetch_file,
     file_md5,
 )
-from .layout import BankLayout, InstrumentLayout
-from .registry import DateLike, GeometryError, GeometryFile, load_layout, load_registry
+from ..geometry.layout import BankLayout, InstrumentLayout
+from ..geometry.registry import DateLike, GeometryError, GeometryFile, load_registry
+from .loader import load_layout
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 @cache
 def _read(entry: GeometryFile, path: Path) -> InstrumentGeometry:
-    from .nexus_reader import read_layout
+    from ..geometry.nexus_reader import read_layout
 
     return InstrumentGeometry(entry=entry, path=path, layout=read_layout(path))
 
@@ -144,7 +145,7 @@ def make_into_cache(
     Several services of one instrument may start at once: each writes its own
     temporary file and renames it into place, and all write the same bytes.
     """
-    from .nexus_writer import write_nexus_geometry
+    from ..geometry.nexus_writer import write_nexus_geometry
 
     target = settings.cache_dir / entry.filename
     temporary = target.with_name(f".{entry.filename}.{os.getpid()}.tmp")
