@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from typing import Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ..lifeline import PARENT_PID_ENV
-
+# The child holds on to its parent when this is set (livedata/cli/lifeline.py,
+# read by the CLI's entry point); the control layer cannot import the CLI.
+PARENT_PID_ENV = "LIVEDATA_PARENT_PID"
 URL_PREFIX = "plots       "
 START_TIMEOUT_S = 60.0
 

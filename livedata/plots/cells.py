@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 from bokeh.models import CustomJS
 
-from ..config.grid import Cell, Layer, Plotter
+from ..instruments.grid import Cell, Layer, Plotter
 from ..control.snapshots import ENDED_JOB_STATES, CommandOutcome
 from .feeds import FeedKey
 from .presenters import make_presenter

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..config.grid import GridTemplate
+    from ..instruments.grid import GridTemplate
     from ..control.data_service import DataService
     from .feeds import Updater
     from .grid_store import GridStore

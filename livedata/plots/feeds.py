@@ -25,7 +25,7 @@ from .compute import COMPUTE
 from .specs import plotter
 
 if TYPE_CHECKING:
-    from ..config.grid import Layer
+    from ..instruments.grid import Layer
     from ..control.data_service import DataService
 
 logger = logging.getLogger(__name__)

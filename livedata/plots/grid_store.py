@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..config.grid import GridTemplate
+from ..instruments.grid import GridTemplate
 from ..control.config_store import default_state_dir
 
 logger = logging.getLogger(__name__)

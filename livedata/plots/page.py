@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 from pydantic import ValidationError
 
-from ..config.grid import Cell, GridTemplate
+from ..instruments.grid import Cell, GridTemplate
 from ..core.validation import validation_problems
 from .cells import CellView
 from .specs import plotters_for

@@ -21,7 +21,7 @@ from typing import Any
 import panel as pn
 from tornado.web import RequestHandler
 
-from ..config.grid import load_grid_templates
+from ..instruments.grid import load_grid_templates
 from ..control.config_store import default_state_dir
 from ..control.data_service import DataService
 from ..instruments import get_instrument

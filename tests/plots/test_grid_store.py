@@ -3,7 +3,7 @@
 import json
 import stat
 
-from livedata.config.grid import load_grid_templates
+from livedata.instruments.grid import load_grid_templates
 from livedata.plots.grid_store import GridStore
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipp as sc
 
-from livedata.config.grid import load_grid_templates
+from livedata.instruments.grid import load_grid_templates
 from livedata.control.data_service import DataService
 from livedata.instruments import get_instrument
 from livedata.plots.page import SessionPage

@@ -2,7 +2,7 @@
 
 import pytest
 
-from livedata.config.grid import load_grid_templates
+from livedata.instruments.grid import load_grid_templates
 from livedata.core.workflow_spec import OutputTemplate
 from livedata.instruments import get_instrument
 from livedata.plots.specs import default_plotter, plotter, plotters, plotters_for
