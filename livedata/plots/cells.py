@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 from bokeh.models import CustomJS
 
-from ..instruments.grid import Cell, Layer, Plotter
 from ..control.snapshots import ENDED_JOB_STATES, CommandOutcome
+from ..instruments.grid import Cell, Layer, Plotter
 from .feeds import FeedKey
 from .presenters import make_presenter
 from .specs import plotter, plotters_for

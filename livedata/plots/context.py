@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..instruments.grid import GridTemplate
     from ..control.data_service import DataService
+    from ..instruments.grid import GridTemplate
     from .feeds import Updater
     from .grid_store import GridStore
     from .sessions import SessionRegistry

@@ -25,8 +25,8 @@ from .compute import COMPUTE
 from .specs import plotter
 
 if TYPE_CHECKING:
-    from ..instruments.grid import Layer
     from ..control.data_service import DataService
+    from ..instruments.grid import Layer
 
 logger = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..instruments.grid import GridTemplate
 from ..control.config_store import default_state_dir
+from ..instruments.grid import GridTemplate
 
 logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 from pydantic import ValidationError
 
-from ..instruments.grid import Cell, GridTemplate
 from ..core.validation import validation_problems
+from ..instruments.grid import Cell, GridTemplate
 from .cells import CellView
 from .specs import plotters_for
 

@@ -21,10 +21,10 @@ from typing import Any
 import panel as pn
 from tornado.web import RequestHandler
 
-from ..instruments.grid import load_grid_templates
 from ..control.config_store import default_state_dir
 from ..control.data_service import DataService
 from ..instruments import get_instrument
+from ..instruments.grid import load_grid_templates
 from . import page
 from .auth import Access, install, is_loopback
 from .context import UPDATE_PERIOD_MS, PlotContext

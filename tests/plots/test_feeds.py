@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 
-from livedata.instruments.grid import Layer
 from livedata.control.data_service import DataService
+from livedata.instruments.grid import Layer
 from livedata.plots.feeds import FeedKey, Updater
 from livedata.plots.presenters import ImagePresenter, LinesPresenter, make_presenter
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import scipp as sc
 
-from livedata.instruments.grid import load_grid_templates
 from livedata.control.data_service import DataService
 from livedata.instruments import get_instrument
+from livedata.instruments.grid import load_grid_templates
 from livedata.plots.page import SessionPage
 from livedata.plots.server import ServeOptions, build_context
 
@@ -34,7 +34,9 @@ def frame(template, rng) -> sc.DataArray:
             continue
         n = [sizes[d] + (1 if coord.bin_edges else 0) for d in coord.dims]
         if len(n) == 1:
-            da.coords[name] = sc.linspace(coord.dims[0], 1.0, 2.0, n[0], unit=coord.unit)
+            da.coords[name] = sc.linspace(
+                coord.dims[0], 1.0, 2.0, n[0], unit=coord.unit
+            )
     if template.dims == ("time",):
         start = np.datetime64("2026-01-01T00:00:00", "ns")
         times = start + np.arange(sizes["time"]) * np.timedelta64(1, "s")

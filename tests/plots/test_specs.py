@@ -2,9 +2,9 @@
 
 import pytest
 
-from livedata.instruments.grid import load_grid_templates
 from livedata.core.workflow_spec import OutputTemplate
 from livedata.instruments import get_instrument
+from livedata.instruments.grid import load_grid_templates
 from livedata.plots.specs import default_plotter, plotter, plotters, plotters_for
 
 
