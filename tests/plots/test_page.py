@@ -140,3 +140,19 @@ def test_a_corrupt_store_is_shown_on_the_page_and_the_template_used(setup, tmp_p
 def test_unknown_template_on_the_command_line_is_refused(setup, tmp_path):
     with pytest.raises(ValueError, match="no grid template 'nope' for dummy"):
         context(setup, tmp_path, template="nope")
+
+
+def test_a_template_is_picked_in_the_page_and_remembered(setup, tmp_path):
+    ctx = context(setup, tmp_path)
+    small = ctx.templates["dummy_overview"].model_copy(
+        update={"name": "small", "title": "Small", "cells": ()}
+    )
+    ctx.store.save(small, select=False)
+    page = SessionPage(ctx)
+    assert page.picker.options == ["dummy_overview", "small"]
+    page.picker.value = "small"
+    assert page.grid.name == "small" and page.cells == []
+    again = SessionPage(context(setup, tmp_path))
+    assert again.grid.name == "small"  # the last pick opens next time
+    chosen = SessionPage(context(setup, tmp_path), "dummy_overview")
+    assert len(chosen.cells) == 6  # ?template=NAME wins
