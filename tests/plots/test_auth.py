@@ -42,7 +42,7 @@ def test_loopback_is_open_and_other_addresses_need_access_control(
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3")
     assert decide("127.0.0.1", tmp_path, use_token=False).open
-    with pytest.raises(AccessError, match="refusing to serve plots on 0.0.0.0"):
+    with pytest.raises(AccessError, match=r"refusing to serve plots on 0\.0\.0\.0"):
         decide("0.0.0.0", tmp_path, use_token=False)
 
 
