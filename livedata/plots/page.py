@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 STATUS_EVERY = 5  # status lines (not running, ACK) every 5th tick
+SINGLE_PREFIX = "result:"  # name of a one-output grid
 
 
 class SessionPage:
@@ -221,7 +222,10 @@ class SessionPage:
         except ValidationError as error:
             return validation_problems(error, "grid", first_only=True)
         self.grid = grid
-        if not self.ctx.store.save(grid):
+        # A one-output page (opened from the console) is kept, never made the
+        # grid every new session opens with.
+        single = grid.name.startswith(SINGLE_PREFIX)
+        if not self.ctx.store.save(grid, select=not single):
             self.message.object = f"⚠ could not save the grid to {self.ctx.store.path}"
         self._build()
         return None
@@ -346,7 +350,7 @@ def single_output_grid(
     }
     return GridTemplate.model_validate(
         {
-            "name": f"result:{workflow}:{output}:{source}",
+            "name": f"{SINGLE_PREFIX}{workflow}:{output}:{source}",
             "title": f"{output} of {workflow} ({source})",
             "nrows": 1,
             "ncols": 1,

@@ -156,3 +156,20 @@ def test_a_template_is_picked_in_the_page_and_remembered(setup, tmp_path):
     assert again.grid.name == "small"  # the last pick opens next time
     chosen = SessionPage(context(setup, tmp_path), "dummy_overview")
     assert len(chosen.cells) == 6  # ?template=NAME wins
+
+
+def test_a_one_output_page_uses_the_default_plotter_and_is_never_the_default(
+    setup, tmp_path
+):
+    from livedata.plots.page import single_output_grid
+
+    ctx = context(setup, tmp_path)
+    grid = single_output_grid(ctx, PANEL, "counts_total", "panel_0")
+    assert grid.cells[0].layers[0].plotter == "timeseries"  # from the 0-d template
+    assert single_output_grid(ctx, PANEL, "no_such_output", "panel_0") is None
+    page = SessionPage(ctx)
+    page.grid = grid
+    page._build()
+    assert page.edit_cell(0, grid.cells[0].model_copy(update={"title": "t"})) is None
+    assert ctx.store.grid(grid.name) is not None  # the edit is kept ...
+    assert ctx.store.selected != grid.name  # ... but new sessions open the template
