@@ -38,7 +38,7 @@ class SessionPage:
         self.cells: list[CellView] = []
         self.ticks = 0
         self.registered = False  # with the registry (a served session)
-        self._had_connection = False
+        self.released = False
         self.renders = 0
         self._status_version = -1
         name = template if template and ctx.template(template) else ctx.first_template()
@@ -110,32 +110,30 @@ class SessionPage:
         cells, self.cells = self.cells, []
         for cell in cells:
             cell.release()
-        callback = getattr(self, "callback", None)
-        doc = getattr(self, "doc", None)
-        if callback is not None and doc is not None:
-            with contextlib.suppress(Exception):
-                doc.add_next_tick_callback(callback.stop)
+        self.released = True  # its document and callback go with the server's
 
     def connected(self) -> bool:
-        """Whether a browser is (or is about to be) connected: no heartbeat from
-        a closed tab. A page still loading has not connected yet; one that never
-        does is destroyed by the server (``unused_session_lifetime``)."""
+        """Whether a browser is connected: no heartbeat from a closed tab, nor
+        from a page still loading (the registry gives that a start grace; one
+        that never connects is destroyed by the server)."""
         doc = getattr(self, "doc", None)
         context = getattr(doc, "session_context", None)
         session = getattr(context, "_session", None)
         count = getattr(session, "connection_count", None)
-        if count is None:
-            return True
-        if count > 0:
-            self._had_connection = True
-            return True
-        return not self._had_connection
+        return count is None or count > 0
 
     def tick(self) -> None:
         """The periodic callback: heartbeat, then one batched render of changes."""
-        alive = self.registered and self.connected()
-        if alive and not self.ctx.sessions.heartbeat(self.session_id):
-            return  # expired: released already
+        if self.registered:
+            if not self.connected():
+                return  # closed (or loading): nothing to draw for
+            if not self.ctx.sessions.heartbeat(self.session_id):
+                # Expired while still connected (the server stalled longer than
+                # the timeout): register again and take the feeds back.
+                logger.warning("session %s came back after expiring", self.session_id)
+                self.ctx.sessions.register(self.session_id, cleanup=self.release)
+                self.released = False
+                self._build()
         self.ticks += 1
         changed = [
             c for c in self.cells if any(v.feed.version != v.rendered for v in c.layers)

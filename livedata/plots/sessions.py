@@ -2,7 +2,8 @@
 
 Each session's periodic callback calls :meth:`SessionRegistry.heartbeat` while
 its browser is connected; the updater thread calls :meth:`expire`, which drops
-sessions silent for ``timeout_s`` (30 s) and runs their cleanup (releasing the
+sessions silent for ``timeout_s`` (30 s; a page still loading, that has not
+beaten yet, gets ``START_GRACE_S``) and runs their cleanup (releasing the
 feeds they held). Thread-safe: heartbeats come from the server's event loop,
 expiry from the updater thread.
 """
@@ -15,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 SESSION_TIMEOUT_S = 30.0
+# A page that has not yet beaten (still loading its scripts on a busy machine)
+# is given at least this long; one that never connects is dropped by the server.
+START_GRACE_S = 60.0
 
 
 @dataclass
@@ -22,6 +26,7 @@ class _Session:
     session_id: str
     last_seen: float
     cleanup: Callable[[], None] | None
+    beaten: bool = False
 
 
 class SessionRegistry:
@@ -49,6 +54,7 @@ class SessionRegistry:
             if session is None:
                 return False
             session.last_seen = self._clock()
+            session.beaten = True
             return True
 
     def remove(self, session_id: str) -> bool:
@@ -64,7 +70,10 @@ class SessionRegistry:
         now = self._clock()
         with self._lock:
             gone = [
-                s for s in self._sessions.values() if now - s.last_seen > self.timeout_s
+                s
+                for s in self._sessions.values()
+                if now - s.last_seen
+                > (self.timeout_s if s.beaten else max(self.timeout_s, START_GRACE_S))
             ]
             for session in gone:
                 del self._sessions[session.session_id]

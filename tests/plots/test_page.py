@@ -173,3 +173,15 @@ def test_a_one_output_page_uses_the_default_plotter_and_is_never_the_default(
     assert page.edit_cell(0, grid.cells[0].model_copy(update={"title": "t"})) is None
     assert ctx.store.grid(grid.name) is not None  # the edit is kept ...
     assert ctx.store.selected != grid.name  # ... but new sessions open the template
+
+
+def test_a_session_expired_while_still_connected_comes_back(setup, tmp_path):
+    ctx = context(setup, tmp_path)
+    page = SessionPage(ctx)
+    page.registered = True  # as attach() does for a served session
+    ctx.sessions.register(page.session_id, cleanup=page.release)
+    ctx.sessions.remove(page.session_id)  # e.g. the server stalled > timeout
+    assert page.cells == [] and ctx.updater.feeds() == ()
+    page.tick()  # its browser is still there: it registers again
+    assert page.session_id in ctx.sessions
+    assert len(page.cells) == 6 and len(ctx.updater.feeds()) == 6

@@ -17,6 +17,7 @@ def test_silent_sessions_expire_after_the_timeout_and_run_their_cleanup():
     released = []
     registry.register("a", cleanup=lambda: released.append("a"))
     registry.register("b", cleanup=lambda: released.append("b"))
+    assert registry.heartbeat("a") and registry.heartbeat("b")
     clock.t = 20.0
     assert registry.heartbeat("a")
     clock.t = 31.0
@@ -29,6 +30,20 @@ def test_silent_sessions_expire_after_the_timeout_and_run_their_cleanup():
     clock.t = 50.1 + 1
     assert registry.expire() == ["a"]
     assert len(registry) == 0 and registry.expired_total == 2
+
+
+def test_a_page_still_loading_gets_a_start_grace():
+    clock = Clock()
+    registry = SessionRegistry(timeout_s=3.0, clock=clock)
+    registry.register("loading")
+    clock.t = 30.0
+    assert registry.expire() == []  # no heartbeat yet: its scripts still load
+    assert registry.heartbeat("loading")
+    clock.t = 34.0
+    assert registry.expire() == ["loading"]  # connected once, then silent
+    registry.register("never")
+    clock.t = 34.0 + 61.0
+    assert registry.expire() == ["never"]
 
 
 def test_remove_runs_cleanup_once():
