@@ -6,6 +6,10 @@ second, so ages move), handing it to the visible screen; any number of updates
 between two ticks cost one render. Commands are sent in thread workers (a Kafka
 send may block) and never awaited: the plane tracks their answers and timeouts,
 and the tick reports each outcome when a snapshot shows it resolved.
+
+Screens never call the app: they post the requests of ``messages.py``, handled
+here (the ``@on`` handlers below), and the app hands the visible screen a
+``ConsoleState`` when it renders it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from textual import on
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -33,6 +38,7 @@ from livedata.control.snapshots import (
 )
 
 from . import command_line
+from . import messages as req
 from .keymap import KeymapError, unknown_ids
 from .palette import ConsoleCommands
 from .screens.base import LiveScreen, TableScreen
@@ -210,10 +216,56 @@ class LivedataApp(App):
         if not isinstance(screen, LiveScreen) or not screen.is_mounted:
             return
         try:
-            screen.show(self.snapshot)
+            screen.render_state(self.console_state())
             screen.show_header(self.header_state(screen))
         except NoMatches:  # the screen is still composing; the next tick renders
             pass
+
+    def console_state(self) -> req.ConsoleState:
+        """What a screen is told when it renders: the state goes down."""
+        return req.ConsoleState(
+            snapshot=self.snapshot,
+            workflows=self.workflows,
+            readonly=self.readonly,
+            now=self.clock(),
+            wall_ns=self.wall_clock_ns(),
+        )
+
+    # -- requests from screens (messages.REQUESTS) --------------------------
+    @on(req.RenderNow)
+    def _render_requested(self, _: req.RenderNow) -> None:
+        self.render_now()
+
+    @on(req.GoBack)
+    def _back_requested(self, _: req.GoBack) -> None:
+        self.action_go_back()
+
+    @on(req.CloseCommandLine)
+    def _close_command_line_requested(self, _: req.CloseCommandLine) -> None:
+        self.close_command_line()
+
+    @on(req.OpenScreen)
+    def _screen_requested(self, request: req.OpenScreen) -> None:
+        if isinstance(request.view, LiveScreen):
+            request.view.state = self.console_state()
+        self.push_screen(request.view)
+
+    @on(req.OpenStartForm)
+    def _start_form_requested(self, request: req.OpenStartForm) -> None:
+        self.open_start_form(request.workflow_ref)
+
+    @on(req.StartJob)
+    def _start_requested(self, request: req.StartJob) -> None:
+        self.start_job(
+            request.workflow_id,
+            request.source_names,
+            request.params,
+            request.aux_source_names,
+        )
+
+    @on(req.ConfirmJobs)
+    def _confirmation_requested(self, request: req.ConfirmJobs) -> None:
+        self.confirm_then(request.question, request.job_ids, request.kind)
 
     def header_state(self, screen: LiveScreen) -> HeaderState:
         bad = (Health.WARN, Health.ERR, Health.STALE)

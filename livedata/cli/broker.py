@@ -34,8 +34,14 @@ def broker(
     typer.echo(
         "broker running; Ctrl-C stops it (data is kept in memory only)", err=True
     )
+    death = None
     try:
-        stop.wait()
+        while not stop.wait(0.5):
+            death = embedded.death()
+            if death is not None:
+                break
     finally:
         embedded.stop()
+    if death is not None:
+        fail(death)
     typer.echo("broker stopped", err=True)

@@ -200,7 +200,7 @@ def reachable_settings(bootstrap: str | None, timeout: float) -> tuple[str, dict
     seconds and the same line everywhere: "no Kafka broker answered at
     HOST:PORT within N s" (exit 1).
     """
-    from ..kafka.admin import BrokerUnreachable, check_reachable
+    from ..kafka.admin import BrokerUnreachable, ClientSettingsRefused, check_reachable
 
     settings = kafka_settings(bootstrap)
     address = settings.pop("bootstrap.servers")
@@ -208,4 +208,6 @@ def reachable_settings(bootstrap: str | None, timeout: float) -> tuple[str, dict
         check_reachable(address, settings, timeout=min(max(timeout, 1.0), 5.0))
     except BrokerUnreachable as err:
         fail(str(err))
+    except ClientSettingsRefused as err:
+        fail(str(err), ExitCode.USAGE)
     return address, settings

@@ -143,6 +143,9 @@ def run_demo(
             if on_ready is not None:
                 on_ready(broker.bootstrap, procs, outcome)
             while not stop.is_set():
+                death = broker.death()
+                if death is not None:
+                    raise RuntimeError(f"{death}; stopping the demo")
                 dead = [n for n, p in procs.services.items() if p.poll() is not None]
                 if dead:
                     logger.error(

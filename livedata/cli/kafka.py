@@ -9,6 +9,7 @@ import typer
 from . import lag, peek
 from .common import (
     BootstrapOption,
+    ExitCode,
     InstrumentOption,
     fail,
     new_app,
@@ -49,13 +50,15 @@ def create(
     """
     inst = resolve_instrument(instrument)
     address = resolve_bootstrap(bootstrap)
-    from ..kafka.admin import BrokerUnreachable
+    from ..kafka.admin import BrokerUnreachable, ClientSettingsRefused
     from ..services.topics import create_instrument_topics
 
     try:
         report = create_instrument_topics(inst, address, dev=dev)
     except BrokerUnreachable as err:
         fail(str(err))
+    except ClientSettingsRefused as err:
+        fail(str(err), ExitCode.USAGE)
     for line in report_lines(report):
         typer.echo(line)
     for topic, reason in dict(report.failed).items():

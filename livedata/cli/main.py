@@ -27,6 +27,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "service": ("service", "app", "Run processing services."),
     "services": ("services", "app", "Processing services and their health."),
     "job": ("job", "app", "Start, stop, reset and list jobs."),
+    "roi": (
+        "roi",
+        "app",
+        "Regions of interest of detector-view jobs: set, clear, show.",
+    ),
     "tui": (
         "tui_cmd",
         "tui",

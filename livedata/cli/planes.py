@@ -27,8 +27,11 @@ class PlaneSource(Protocol):
         timeout: float,
         *,
         with_status: bool,
+        with_data: bool = False,
     ) -> ControlPlane:
-        """A started plane whose commands wait ``timeout`` s; may exit via ``fail``."""
+        """A started plane whose commands wait ``timeout`` s; may exit via ``fail``.
+
+        ``with_data`` also keeps the results (a ``DataService``)."""
         ...
 
 
@@ -38,6 +41,7 @@ def kafka_plane(
     timeout: float,
     *,
     with_status: bool,
+    with_data: bool = False,
 ) -> ControlPlane:
     """A started control plane on Kafka; exit 1 in one line if unreachable.
 
@@ -50,12 +54,19 @@ def kafka_plane(
     from .common import fail, reachable_settings
 
     address, settings = reachable_settings(bootstrap, timeout)
+    data_service = None
+    if with_data:
+        from ..control.data_service import DataService
+
+        data_service = DataService()
     try:
         return connect(
             instrument,
             address,
             client_config=settings,
             with_status=with_status,
+            with_data=with_data,
+            data_service=data_service,
             persist=False,
             command_timeout_s=timeout,
             # Short polls: closing waits for the pump's current poll to end.
@@ -76,8 +87,13 @@ def open_plane(
     timeout: float,
     *,
     with_status: bool = True,
+    with_data: bool = False,
 ) -> ControlPlane:
     """The plane a command talks through, from the installed source."""
+    if with_data:
+        return _source(
+            instrument, bootstrap, timeout, with_status=with_status, with_data=True
+        )
     return _source(instrument, bootstrap, timeout, with_status=with_status)
 
 

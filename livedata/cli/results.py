@@ -58,7 +58,9 @@ class ResultLine:
         else:
             sizes = "scalar"
             amount = f"value={_number(self.value)}"
-        unit = self.unit if self.unit is not None else "dimensionless"
+        from ..core.unit_text import readable_unit
+
+        unit = readable_unit(self.unit) if self.unit is not None else "dimensionless"
         return (
             f"{when:%H:%M:%S.%f}"[:-3]
             + f"  {self.workflow_id}  {self.job_id}  {self.output_name}"
@@ -102,7 +104,7 @@ def summarise(message: Message) -> ResultLine:
         }
     if value is not None and math.isnan(value):
         value = None
-    # The message time is the job's start (WIRE.md); the 0-d ``time`` coordinate is
+    # The message time is the job's start (docs/wire.md); the 0-d ``time`` coordinate is
     # the end of the data the result covers, which is what a reader wants to see.
     end = data.coords.get("time")
     when = int(end.value) if end is not None and end.ndim == 0 else None

@@ -35,7 +35,9 @@ def job_cells(job) -> list[Any]:
         job.job_id,
         _time(job.start_time_ns),
         _time(job.end_time_ns),
-        job.error or job.warning,
+        job.error
+        or job.warning
+        or ("restored after a service restart" if job.restored else None),
     ]
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..core.unit_text import readable_unit
 from .common import (
     ExitCode,
     JsonOption,
@@ -282,9 +283,13 @@ def show(
     echo(f"ROI:      {'yes' if spec.accepts_roi else 'no'}")
     echo("outputs:")
     for name, out in info["outputs"].items():
-        unit = out["unit"] if out["unit"] is not None else "dimensionless"
+        unit = (
+            readable_unit(out["unit"]) if out["unit"] is not None else "dimensionless"
+        )
         shape = _shape_text(tuple(out["dims"]), tuple(out["shape"]))
         echo(f"  {name:<26} [{shape}] {unit}  {out['title']}")
+        if out.get("description"):
+            echo(f"  {'':<26} {out['description']}")
     if spec.aux_inputs:
         echo("aux inputs:")
         for role, aux in spec.aux_inputs.items():

@@ -23,6 +23,7 @@ import numpy as np
 from ..core.identifiers import ResultKey
 from ..core.message import Message
 from ..core.metrics import Counters
+from ..core.unit_text import readable_unit
 from .extractors import Extractor, LatestValue
 from .snapshots import ResultRow
 
@@ -69,6 +70,9 @@ def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
     :func:`curve`. The sparkline point is that number.
     """
     values = np.asarray(da.values)
+    shapes = roi_shapes(da)
+    if shapes is not None:  # a ROI readback: its shapes, not its indices
+        return {"shape": tuple(da.shape), "rois": shapes}, float(len(shapes))
     if values.dtype.kind not in "iufb":
         return {"shape": tuple(da.shape)}, None
     if da.ndim == 0:
@@ -90,7 +94,60 @@ def summarise(da: sc.DataArray) -> tuple[dict[str, Any], float | None]:
     summary = {"shape": tuple(da.shape), name: point, "max": peak}
     if da.ndim == 1:
         summary.update(curve(da))
+    elif da.ndim == 2 and da.dims[0] in CURVE_DIMS:
+        summary.update(curves(da))
     return summary, point
+
+
+# Dims whose entries are separate curves (one ROI spectrum per ``roi``).
+CURVE_DIMS = frozenset({"roi"})
+ROI_SHAPE_DIMS = {"bounds": "roi_rectangle", "vertex": "roi_polygon"}
+
+
+def curves(da: sc.DataArray, points: int = CURVE_POINTS) -> dict[str, Any]:
+    """One :func:`curve` per entry of the first dim (ROI spectra), labelled by
+    that dim's coordinate (``roi`` 0-7), with the x of the first."""
+    dim = da.dims[0]
+    labels = (
+        [str(v) for v in np.asarray(da.coords[dim].values).tolist()]
+        if dim in da.coords
+        else [str(i) for i in range(da.sizes[dim])]
+    )
+    out: dict[str, Any] = {"curves": {}, "curve_dim": dim}
+    for i, label in enumerate(labels):
+        one = curve(da[dim, i], points)
+        out["curves"][label] = one.pop("values")
+        for name, value in one.items():
+            out.setdefault(name, value)
+    return out
+
+
+def roi_shapes(da: sc.DataArray) -> list[str] | None:
+    """A readback ROI output as lines (``0 rectangle x 0..0.5 y -0.5..0.5 m``);
+    None when ``da`` is not one."""
+    if da.ndim != 1 or da.dim not in ROI_SHAPE_DIMS:
+        return None
+    if not {"roi_index", "x", "y"} <= set(da.coords):
+        return None
+    from .roi import RoiError, RoiRequest
+
+    try:
+        if da.dim == "bounds":
+            request = RoiRequest.from_dataarrays(da, None)
+        else:
+            request = RoiRequest.from_dataarrays(None, da)
+    except RoiError as error:
+        return [f"unreadable: {error}"]
+    unit = request.unit or "pixels"
+    lines = []
+    for shape in request.describe():
+        x, y = shape["x"], shape["y"]
+        if shape["kind"] == "rectangle":
+            text = f"x {x[0]:g}..{x[1]:g}  y {y[0]:g}..{y[1]:g}"
+        else:
+            text = f"{len(x)} vertices"
+        lines.append(f"{shape['roi_index']} {shape['kind']} {text} {unit}")
+    return lines
 
 
 def _headline(da: sc.DataArray) -> str:
@@ -126,7 +183,7 @@ def curve(da: sc.DataArray, points: int = CURVE_POINTS) -> dict[str, Any]:
     centres = _merged_centres(da, dim, starts)
     if centres is not None:
         unit = da.coords[dim].unit
-        out["x_unit"] = "" if unit is None else str(unit)
+        out["x_unit"] = "" if unit is None else readable_unit(str(unit))
     elif not keep.all():
         ends = np.append(starts[1:], n)
         centres = (starts + ends - 1) / 2
@@ -222,7 +279,7 @@ class DataService:
             entry.time_ns = message.timestamp.ns
             entry.dims = tuple(value.dims)
             entry.shape = tuple(value.shape)
-            entry.unit = None if value.unit is None else str(value.unit)
+            entry.unit = None if value.unit is None else readable_unit(str(value.unit))
             entry.summary = summary
             if point is not None:
                 entry.history.append(point)

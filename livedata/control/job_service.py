@@ -154,6 +154,7 @@ class JobService:
                     error=s.error,
                     service_id=seen.service_id,
                     age_s=max(0.0, now - seen.last_seen),
+                    restored=s.restored,
                 )
             )
         return tuple(rows)

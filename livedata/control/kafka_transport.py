@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ..core.commands import JobCommand, WorkflowConfig
@@ -124,17 +124,41 @@ class KafkaTransport:
 
     def restore_configs(self, timeout: float) -> list[WorkflowConfig | JobCommand]:
         """Read the commands topic from the beginning; keep the latest per key (G5)."""
+        topic = livedata_topic(self.instrument, StreamKind.LIVEDATA_COMMANDS)
+        commands: list[WorkflowConfig | JobCommand] = []
+        for adapted in self._read_all(topic, self._adapter.adapt, timeout):
+            if isinstance(adapted.value, WorkflowConfig | JobCommand):
+                commands.append(adapted.value)
+        return latest_per_key(commands)
+
+    def roi_requests(
+        self, stream_names: Collection[str], timeout: float
+    ) -> dict[str, Message[Any]]:
+        """The latest ROI request per stream still on the ROI topic (D12)."""
+        from ..kafka.adapters import Da00Adapter
+
+        topic = livedata_topic(self.instrument, StreamKind.LIVEDATA_ROI)
+        adapt = Da00Adapter(StreamKind.LIVEDATA_ROI).adapt
+        latest: dict[str, Message[Any]] = {}
+        for adapted in self._read_all(topic, adapt, timeout):
+            if adapted.stream.name in stream_names:
+                latest[adapted.stream.name] = adapted
+        return latest
+
+    def _read_all(
+        self, topic: str, adapt: Callable[[Any], Message[Any] | None], timeout: float
+    ) -> list[Message[Any]]:
+        """Every record of ``topic`` from its beginning to its current end, adapted."""
         from confluent_kafka import Consumer
 
         from ..kafka.consumer import assign_all, make_consumer_config
 
-        topic = livedata_topic(self.instrument, StreamKind.LIVEDATA_COMMANDS)
         consumer = Consumer(
             make_consumer_config(
                 self._bootstrap, f"{self.instrument}_restore", self._client_config
             )
         )
-        commands: list[WorkflowConfig | JobCommand] = []
+        out: list[Message[Any]] = []
         try:
             partitions = assign_all(consumer, [topic], at="beginning")
             ends = {
@@ -150,13 +174,16 @@ class KafkaTransport:
                         continue
                     if msg.offset() + 1 >= ends[msg.partition()]:
                         done.add(msg.partition())
-                    adapted = self._adapter.adapt(from_confluent(msg))
-                    value = None if adapted is None else adapted.value
-                    if isinstance(value, WorkflowConfig | JobCommand):
-                        commands.append(value)
+                    try:
+                        adapted = adapt(from_confluent(msg))
+                    except Exception:  # a bad record must not hide the rest
+                        self.counters.increment("decode_errors")
+                        continue
+                    if adapted is not None:
+                        out.append(adapted)
         finally:
             consumer.close()
-        return latest_per_key(commands)
+        return out
 
     def close(self) -> None:
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from ..core.commands import JobCommand, WorkflowConfig
@@ -229,6 +229,21 @@ class MemoryTransport:
             if isinstance(m.value, WorkflowConfig | JobCommand)
         ]
         return latest_per_key(commands)
+
+    def roi_requests(
+        self, stream_names: Collection[str], timeout: float
+    ) -> dict[str, Message[Any]]:
+        """The latest ROI request per stream on the bus (D12)."""
+        from ..kafka.adapters import Da00Adapter
+
+        topic = livedata_topic(self._bus.instrument, StreamKind.LIVEDATA_ROI)
+        adapter = Da00Adapter(StreamKind.LIVEDATA_ROI)
+        latest: dict[str, Message[Any]] = {}
+        for raw in self._bus.read(topic, 0):
+            message = adapter.adapt(raw)
+            if message.stream.name in stream_names:
+                latest[message.stream.name] = message
+        return latest
 
     def close(self) -> None:
         self._closed = True

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ..core.commands import CommandAcknowledgement, JobCommand, WorkflowConfig
 from .snapshots import CommandOutcome, CommandRow
 
-DEFAULT_TIMEOUT_S = 30.0  # what the peer dashboard waits (WIRE.md)
+DEFAULT_TIMEOUT_S = 30.0  # what the peer dashboard waits (docs/wire.md)
 
 
 def summarise(command: WorkflowConfig | JobCommand) -> str:

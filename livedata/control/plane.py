@@ -1,4 +1,4 @@
-"""One control-plane object graph per client process (ARCHITECTURE "Client side").
+"""One control-plane object graph per client process (docs/architecture.md "The client side").
 
 A transport feeds a pump thread that updates the service registry, job service,
 pending commands, orchestrator (adoption), the lag reported in heartbeats and an
@@ -172,6 +172,11 @@ class ControlPlane:
             self.orchestrator.load_staged()
             self._bump()
         return added
+
+    @property
+    def data_service(self) -> DataSink | None:
+        """The results this plane keeps (None when it was built without)."""
+        return self._data
 
     def last_config(self, workflow_id: str) -> StoredConfig | None:
         """The workflow's staged config (restored or last started), if any: what a

@@ -62,6 +62,8 @@ class JobRow:
     error: str | None = None
     service_id: str | None = None  # the service that reports it, when known
     age_s: float = 0.0
+    # Started again by its service after a restart (from the commands topic).
+    restored: bool = False
 
 
 # Job states (JobRow.state) of jobs that no longer run: a stop or reset skips them.

@@ -8,7 +8,7 @@ services behind it (memory_transport.py) for tests and offline use.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, Protocol
 
 from ..core.commands import JobCommand, WorkflowConfig
@@ -27,6 +27,14 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class RoiRequestReader(Protocol):
+    """A transport that can read back the ROI requests still on the bus (D12)."""
+
+    def roi_requests(
+        self, stream_names: Collection[str], timeout: float
+    ) -> dict[str, Message[Any]]: ...
 
 
 def latest_per_key(

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .message import Message
-from .metrics import Counters, log_sparsely
-from .timestamp import NS_PER_S, Duration, Timestamp
+from .metrics import Counters
+from .time_guard import DEFAULT_MAX_FUTURE_SKEW, DEFAULT_MAX_JUMP, TimeGuard
+from .timestamp import Duration, Timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,9 @@ class MessageBatcher(Protocol):
 
     def batch(self, messages: list[Message[Any]]) -> list[MessageBatch]: ...
 
-
-_EARLIEST_PLAUSIBLE = Timestamp(946_684_800 * NS_PER_S)  # 2000-01-01T00:00:00Z
+    def flush(self) -> list[MessageBatch]:
+        """Close what is open (at shutdown)."""
+        ...
 
 
 class SimpleMessageBatcher:
@@ -41,8 +43,8 @@ class SimpleMessageBatcher:
     A window closes only when a message at or beyond its end arrives, so if data
     stops, the last window stays open (B2). Late messages join the open window
     (G1, counted as ``late_messages``); a data gap yields one empty batch spanning
-    it (G2). The wall clock is consulted only to reject timestamps that are
-    absurd (``dropped_absurd_timestamp``): one broken timestamp far in the future
+    it (G2). The wall clock is consulted only to reject timestamps that cannot
+    be believed (:class:`TimeGuard`): one broken timestamp far in the future
     would otherwise become the clock and make everything after it "late".
     """
 
@@ -52,14 +54,19 @@ class SimpleMessageBatcher:
         *,
         counters: Counters | None = None,
         wall_clock: Callable[[], Timestamp] = Timestamp.now,
-        max_future_skew: Duration = Duration.from_seconds(3600),
+        max_future_skew: Duration = DEFAULT_MAX_FUTURE_SKEW,
+        max_jump: Duration = DEFAULT_MAX_JUMP,
     ) -> None:
         if batch_length.ns <= 0:
             raise ValueError(f"batch_length must be positive, got {batch_length}")
         self._length = batch_length.ns
         self._counters = counters if counters is not None else Counters()
-        self._wall_clock = wall_clock
-        self._max_future_skew = max_future_skew
+        self._guard = TimeGuard(
+            self._counters,
+            wall_clock,
+            max_future_skew=max_future_skew,
+            max_jump=max_jump,
+        )
         self._open_start: int | None = None
         self._open_messages: list[Message[Any]] = []
 
@@ -75,27 +82,9 @@ class SimpleMessageBatcher:
         closed: list[MessageBatch] = []
         # Sorting first means a message that is merely out of order within one
         # poll is placed in its own window rather than treated as late.
-        for message in sorted(self._plausible(messages), key=_timestamp_ns):
+        for message in sorted(self._guard.filter(messages), key=_timestamp_ns):
             closed.extend(self._add(message))
         return closed
-
-    def _plausible(self, messages: list[Message[Any]]) -> list[Message[Any]]:
-        latest_allowed = self._wall_clock() + self._max_future_skew
-        kept = []
-        for message in messages:
-            ts = message.timestamp
-            if ts.ns <= 0 or ts < _EARLIEST_PLAUSIBLE or ts > latest_allowed:
-                log_sparsely(
-                    logger,
-                    self._counters,
-                    "dropped_absurd_timestamp",
-                    "stream %s: timestamp %d ns is implausible; message dropped",
-                    message.stream,
-                    ts.ns,
-                )
-                continue
-            kept.append(message)
-        return kept
 
     def _add(self, message: Message[Any]) -> list[MessageBatch]:
         ts = message.timestamp.ns
@@ -117,6 +106,15 @@ class SimpleMessageBatcher:
         self._open_messages = [message]
         return closed
 
+    def flush(self) -> list[MessageBatch]:
+        """Close the open window now (at shutdown: its data is not lost)."""
+        if self._open_start is None or not self._open_messages:
+            return []
+        batch = self._close_open_window()
+        self._open_start = None
+        self._open_messages = []
+        return [batch]
+
     def _close_open_window(self) -> MessageBatch:
         assert self._open_start is not None
         self._open_messages.sort(key=_timestamp_ns)
@@ -128,9 +126,34 @@ class SimpleMessageBatcher:
 
 
 class NaiveMessageBatcher:
-    """Everything at once, as one batch: for services that must not wait (B2)."""
+    """Everything at once, as one batch: for services that must not wait (B2).
+
+    Times are still checked (:class:`TimeGuard`): a log value stamped far ahead
+    would otherwise become a timeseries' latest point for good.
+    """
+
+    def __init__(
+        self,
+        *,
+        counters: Counters | None = None,
+        wall_clock: Callable[[], Timestamp] = Timestamp.now,
+        max_future_skew: Duration = DEFAULT_MAX_FUTURE_SKEW,
+        max_jump: Duration = DEFAULT_MAX_JUMP,
+    ) -> None:
+        self._counters = counters if counters is not None else Counters()
+        self._guard = TimeGuard(
+            self._counters,
+            wall_clock,
+            max_future_skew=max_future_skew,
+            max_jump=max_jump,
+        )
+
+    @property
+    def counters(self) -> Counters:
+        return self._counters
 
     def batch(self, messages: list[Message[Any]]) -> list[MessageBatch]:
+        messages = self._guard.filter(messages)
         if not messages:
             return []
         ordered = sorted(messages, key=_timestamp_ns)
@@ -141,6 +164,9 @@ class NaiveMessageBatcher:
                 ordered,
             )
         ]
+
+    def flush(self) -> list[MessageBatch]:
+        return []
 
 
 def _timestamp_ns(message: Message[Any]) -> int:

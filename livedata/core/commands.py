@@ -1,4 +1,4 @@
-"""Command and acknowledgement models, exactly as on the wire (B10, WIRE.md)."""
+"""Command and acknowledgement models, exactly as on the wire (B10, docs/wire.md)."""
 
 from __future__ import annotations
 

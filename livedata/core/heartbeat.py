@@ -76,9 +76,11 @@ class HeartbeatPublisher:
     def is_due(self) -> bool:
         return self._last is None or self._clock() - self._last >= self._interval
 
-    def maybe_beat(self, state: ServiceState) -> list[Message[Any]]:
+    def maybe_beat(
+        self, state: ServiceState, error: str | None = None
+    ) -> list[Message[Any]]:
         """The heartbeat messages if one is due, else nothing."""
-        return self.beat(state) if self.is_due() else []
+        return self.beat(state, error) if self.is_due() else []
 
     def beat(self, state: ServiceState, error: str | None = None) -> list[Message[Any]]:
         """One service status and one status per job, now."""

@@ -7,6 +7,7 @@ activates and when it finishes, so replaying old data behaves like live data.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -23,6 +24,20 @@ from .workflow import Workflow, take_dropped_events
 logger = logging.getLogger(__name__)
 
 PAUSED_WARNING = "paused"
+# Windows of primary data held while required context is missing.
+HELD_PRIMARY_WINDOWS = 3
+
+
+def event_count(value: Any) -> int:
+    """Events in a held input: binned scipp data (NXevent_data), event chunks
+    (``len``) or anything else (one)."""
+    bins = getattr(value, "bins", None)
+    if bins is not None:
+        return int(bins.size().sum().value)
+    try:
+        return len(value)
+    except TypeError:
+        return 1
 
 
 @dataclass(frozen=True)
@@ -58,7 +73,10 @@ class Job:
     stream, the role for aux streams). ``required_keys`` are input keys that must
     deliver a value before the job does anything (``pending_context``); their
     values, and those of other aux inputs, are held back until then so none is
-    lost. Events a workflow reports as dropped are counted as
+    lost. Primary data is held too, for the last ``HELD_PRIMARY_WINDOWS``
+    windows, and replayed in order when the context arrives; older windows are
+    dropped, counted as ``dropped_events:<source>:pending_context`` and named in
+    the job's warning. Events a workflow reports as dropped are counted as
     ``dropped_events:<source>:<reason>``.
     """
 
@@ -81,9 +99,15 @@ class Job:
         self._counters = counters or Counters()
         self._missing_context = set(required_keys)
         self._held_context: dict[str, Any] = {}
+        # (start, end, value) of primary data that came before required context.
+        self._held_primary: deque[tuple[Timestamp, Timestamp, Any]] = deque()
         self._phase = Phase.SCHEDULED
+        # Started again from the commands topic after a service restart (G5).
+        self.restored = False
         self._paused = False
         self._warning: str | None = None
+        # Sticky until reset: something about the inputs the operator must know.
+        self._input_warning: str | None = None
         self._error: str | None = None
         self._window_start: Timestamp | None = None
         self._window_end: Timestamp | None = None
@@ -113,7 +137,7 @@ class Job:
             return JobState.SCHEDULED
         if self._missing_context:
             return JobState.PENDING_CONTEXT
-        if self._warning is not None:
+        if self._warning is not None or self._input_warning is not None:
             return JobState.WARNING
         return JobState(self._phase.value)
 
@@ -123,10 +147,13 @@ class Job:
         end = self._window_end.ns if self._window_end else None
         return JobStatus(
             state=self.state,
-            warning=PAUSED_WARNING if self._paused else self._warning,
+            warning=PAUSED_WARNING
+            if self._paused
+            else (self._warning or self._input_warning),
             error=self._error,
             job_id=self.job_id,
             workflow_id=str(self.workflow_id),
+            restored=self.restored,
             start_time=start if start is not None else self.schedule.start_time,
             end_time=self.schedule.end_time
             if self.schedule.end_time is not None
@@ -144,10 +171,16 @@ class Job:
     def reset(self) -> None:
         """Forget accumulated data (the workflow's, and this job's data window)."""
         self._workflow.clear()
+        self._held_primary.clear()
         self._window_start = None
         self._window_end = None
         self._warning = None
+        self._input_warning = None
         self._error = None
+
+    def note_input_problem(self, text: str) -> None:
+        """Warn (until reset) about inputs, e.g. non-finite values masked."""
+        self._input_warning = text
 
     def stop(self) -> None:
         """Ask for one final result; the manager calls ``finish`` to compute it."""
@@ -177,22 +210,63 @@ class Job:
         groups = self._input_groups(data)
         if not groups:
             return None
+        windows = [(group, start_time, end_time) for group in groups]
         if self._missing_context:
             for group in groups:
                 self._hold_context(group)
             if self._missing_context:
+                self._hold_primary(groups, start_time, end_time)
                 return None
-            # What earlier batches delivered; this batch's values are in the groups.
-            present = {key for group in groups for key in group}
-            earlier = {k: v for k, v in self._held_context.items() if k not in present}
-            groups[0] = {**earlier, **groups[0]}
-            self._held_context = {}
+            windows = self._with_held_inputs(groups, start_time, end_time)
         got_primary = False
-        for group in groups:
+        for group, start, end in windows:
             primary = self.primary_stream in group
             got_primary |= primary
-            self._accumulate(group, start_time, end_time, primary=primary)
+            self._accumulate(group, start, end, primary=primary)
         return self._finalize() if got_primary else None
+
+    def _hold_primary(
+        self, groups: list[dict[str, Any]], start: Timestamp, end: Timestamp
+    ) -> None:
+        """Keep this batch's primary data (bounded) until the context arrives."""
+        for group in groups:
+            if self.primary_stream in group:
+                self._held_primary.append((start, end, group[self.primary_stream]))
+        while len(self._held_primary) > HELD_PRIMARY_WINDOWS:
+            _, _, value = self._held_primary.popleft()
+            lost = event_count(value)
+            self._counters.increment(
+                f"dropped_events:{self.primary_stream}:pending_context", lost
+            )
+            waiting = ", ".join(sorted(self._missing_context))
+            self._warning = (
+                f"{lost} events of {self.primary_stream} dropped: waiting for "
+                f"required input {waiting} (holding {HELD_PRIMARY_WINDOWS} windows)"
+            )
+            logger.warning("job %s: %s", self.job_id, self._warning)
+
+    def _with_held_inputs(
+        self, groups: list[dict[str, Any]], start: Timestamp, end: Timestamp
+    ) -> list[tuple[dict[str, Any], Timestamp, Timestamp]]:
+        """The context is complete: held primary windows first (oldest first), all
+        context with the first of them; then this batch's groups."""
+        present = {key for group in groups for key in group}
+        earlier = {k: v for k, v in self._held_context.items() if k not in present}
+        self._held_context = {}
+        context = {**earlier}
+        for group in groups:
+            for key in [k for k in group if k != self.primary_stream]:
+                if key not in context:  # a second value stays in its group
+                    context[key] = group.pop(key)
+        windows = [({self.primary_stream: v}, s, e) for s, e, v in self._held_primary]
+        self._held_primary.clear()
+        windows += [(group, start, end) for group in groups if group]
+        if windows:
+            first, s, e = windows[0]
+            windows[0] = ({**context, **first}, s, e)
+        elif context:
+            windows = [(context, start, end)]
+        return windows
 
     def _input_groups(self, data: Mapping[StreamId, Any]) -> list[dict[str, Any]]:
         """The job's inputs by input key; a second value for a key opens a group."""

@@ -8,6 +8,7 @@ owning service's answer is the only one a client receives.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,8 @@ from .workflow_spec import WorkflowRegistry
 
 logger = logging.getLogger(__name__)
 
+ANSWERS_REMEMBERED = 10_000  # message ids whose answers are kept for repeats
+
 
 class JobManager:
     """Creates, commands and runs the jobs of the workflows in one namespace."""
@@ -52,6 +55,11 @@ class JobManager:
         # Jobs replaced by a new config of the same job id: they still owe a
         # final result and one ``stopped`` status.
         self._replaced: list[Job] = []
+        # message id -> the answers given, so a repeated command (a client's
+        # retry, a duplicated record) is answered again, not executed again.
+        self._answered: OrderedDict[tuple[str, str], list[CommandAcknowledgement]] = (
+            OrderedDict()
+        )
 
     @property
     def active_job_count(self) -> int:
@@ -68,6 +76,23 @@ class JobManager:
     # -- commands ---------------------------------------------------------
 
     def handle_command(
+        self, command: WorkflowConfig | JobCommand | UnreadableCommand
+    ) -> list[CommandAcknowledgement]:
+        """Execute a command once; a repeat (same message id and content) gets
+        the same answers again."""
+        key = _repeat_key(command)
+        if key is not None and key in self._answered:
+            self._counters.increment("commands_repeated")
+            logger.info("command %s seen before: answered again", command.message_id)
+            return list(self._answered[key])
+        answers = self._execute(command)
+        if key is not None:
+            self._answered[key] = answers
+            while len(self._answered) > ANSWERS_REMEMBERED:
+                self._answered.popitem(last=False)
+        return answers
+
+    def _execute(
         self, command: WorkflowConfig | JobCommand | UnreadableCommand
     ) -> list[CommandAcknowledgement]:
         if isinstance(command, WorkflowConfig):
@@ -148,6 +173,52 @@ class JobManager:
         logger.info("%s: %d job(s)", command.action.value, len(targets))
         return answers
 
+    def restore(self, history: list[WorkflowConfig | JobCommand]) -> list[JobId]:
+        """Start again the jobs the commands topic says are running (G5).
+
+        ``history`` is the commands topic in order (within its retention). It is
+        folded first: the latest config per job id, minus jobs a later stop
+        named, with the last pause/resume applied. Nothing is answered (the
+        commands were answered when sent); restored jobs say so in their
+        status. Their message ids are remembered, so a repeat is not re-run.
+        """
+        live: dict[JobId, WorkflowConfig] = {}
+        paused: set[JobId] = set()
+        for command in history:
+            key = _repeat_key(command)
+            if key is not None:
+                self._answered.setdefault(key, [])
+            if isinstance(command, WorkflowConfig):
+                live[command.job_id] = command
+                paused.discard(command.job_id)
+                continue
+            hit = [
+                job_id
+                for job_id, cfg in live.items()
+                if _names(command, job_id, cfg.identifier)
+            ]
+            for job_id in hit:
+                if command.action is JobAction.STOP:
+                    del live[job_id]
+                elif command.action is JobAction.PAUSE:
+                    paused.add(job_id)
+                elif command.action is JobAction.RESUME:
+                    paused.discard(job_id)
+        restored = []
+        for job_id, config in live.items():
+            [answer] = self._handle_config(config) or [None]
+            if answer is None or answer.response is not Response.ACK:
+                continue
+            job = self._jobs[job_id]
+            job.restored = True
+            if job_id in paused:
+                job.pause()
+            restored.append(job_id)
+        if restored:
+            self._counters.increment("jobs_restored", len(restored))
+            logger.info("restored %d job(s) from the commands topic", len(restored))
+        return restored
+
     # -- data -------------------------------------------------------------
 
     def process(
@@ -165,6 +236,12 @@ class JobManager:
             if result is not None:
                 results.append(result)
         return results
+
+    def note_input_problem(self, stream_name: str, text: str) -> None:
+        """Jobs fed by ``stream_name`` warn with ``text`` until reset."""
+        for job in self._all_jobs():
+            if job.phase is not Phase.STOPPED and stream_name in job.inputs:
+                job.note_input_problem(text)
 
     def stop_all(self) -> None:
         """Mark every open job finishing (graceful shutdown)."""
@@ -193,6 +270,18 @@ class JobManager:
         return statuses
 
 
+def _repeat_key(
+    command: WorkflowConfig | JobCommand | UnreadableCommand,
+) -> tuple[str, str] | None:
+    """What makes a command a repeat: its message id and its content (one
+    message id may start a workflow's job on several sources)."""
+    if command.message_id is None:
+        return None
+    if isinstance(command, WorkflowConfig | JobCommand):
+        return (command.message_id, command.model_dump_json())
+    return (command.message_id, repr(command))
+
+
 def _reason(error: Exception) -> str:
     """One line for an ERR: which params are wrong and why, for validation errors."""
     if isinstance(error, JobConfigError):
@@ -203,10 +292,14 @@ def _reason(error: Exception) -> str:
 
 
 def _targets(command: JobCommand, job: Job) -> bool:
+    return _names(command, job.job_id, job.workflow_id)
+
+
+def _names(command: JobCommand, job_id: JobId, workflow_id: Any) -> bool:
     if command.job_id is not None:
-        return job.job_id == command.job_id
+        return job_id == command.job_id
     if command.workflow_id is not None:
-        return job.workflow_id == command.workflow_id
+        return workflow_id == command.workflow_id
     return True
 
 

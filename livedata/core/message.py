@@ -53,6 +53,19 @@ def source_problem(source: object) -> str | None:
     return f"message source unhealthy: {last_error or 'no reason given'}"
 
 
+def source_warning(source: object) -> str | None:
+    """Why ``source`` cannot read right now (it may recover), or ``None``.
+
+    A running service whose heartbeat carries this as ``error`` is WARN to
+    every client: it must not look OK while it reads nothing (issue 11).
+    """
+    try:
+        warning = getattr(source, "warning", None)
+    except Exception as error:  # a nicety: never stop a heartbeat for it
+        return f"source warning failed: {error!r}"
+    return warning if isinstance(warning, str) else None
+
+
 class MessageSink(Protocol):
     """Where a processor writes to; must not block on the network."""
 

@@ -14,6 +14,7 @@ from typing import Any
 from .accumulator import Accumulator, PreprocessorFactory
 from .batching import MessageBatch, MessageBatcher
 from .commands import JobCommand, UnreadableCommand, WorkflowConfig
+from .finite import mask_nonfinite
 from .heartbeat import HEARTBEAT_INTERVAL, HeartbeatPublisher, ServiceInfo, StreamStats
 from .job import JobResult, one_line_error
 from .job_manager import JobManager
@@ -23,6 +24,7 @@ from .message import (
     MessageSource,
     SourceUnhealthy,
     source_problem,
+    source_warning,
 )
 from .metrics import Counters, log_sparsely
 from .result import unroll
@@ -46,6 +48,13 @@ class StreamPreprocessors:
         self._factory = factory
         self._counters = counters
         self._accumulators: dict[StreamId, Accumulator[Any, Any] | None] = {}
+        # stream name -> non-finite values masked since the last ``take_masked``
+        self._masked: dict[str, int] = {}
+
+    def take_masked(self) -> dict[str, int]:
+        """Non-finite values masked per stream name since the last call."""
+        masked, self._masked = self._masked, {}
+        return masked
 
     def _accumulator(self, stream: StreamId) -> Accumulator[Any, Any] | None:
         if stream not in self._accumulators:
@@ -64,8 +73,24 @@ class StreamPreprocessors:
                     f"dropped_unknown_stream:{message.stream.kind.value}"
                 )
                 continue
+            value, masked = mask_nonfinite(message.value)
+            if masked:
+                name = message.stream.name
+                self._masked[name] = self._masked.get(name, 0) + masked
+                self._counters.increment(f"nonfinite_values:{name}", masked)
+                log_sparsely(
+                    logger,
+                    self._counters,
+                    f"nonfinite_messages:{message.stream.kind.value}",
+                    "stream %s: %d non-finite values %s",
+                    message.stream,
+                    masked,
+                    "dropped" if value is None else "set to zero",
+                )
+                if value is None:
+                    continue
             try:
-                accumulator.add(message.timestamp, message.value)
+                accumulator.add(message.timestamp, value)
             except Exception as error:  # bad input must not stop the service
                 log_sparsely(
                     logger,
@@ -183,7 +208,12 @@ class OrchestratingProcessor:
                 self._pending_context[stream] = None
         for batch in self._batcher.batch(data) if data else []:
             self._process_batch(batch)
-        self._publish(self._heartbeat.maybe_beat(self._state))
+        warning = (
+            source_warning(self._source) or source_warning(self._sink)
+            if self._state is ServiceState.RUNNING
+            else None
+        )
+        self._publish(self._heartbeat.maybe_beat(self._state, warning))
         problem = source_problem(self._source)
         if problem is not None:
             raise SourceUnhealthy(problem)
@@ -195,13 +225,27 @@ class OrchestratingProcessor:
             streams = [*self._pending_context, *streams]
             self._pending_context = {}
         values = self._preprocessors.values(streams)
+        for name, count in self._preprocessors.take_masked().items():
+            self._jobs.note_input_problem(
+                name, f"{count} non-finite input values of {name} set to zero"
+            )
         self._publish_results(
             self._jobs.process(batch.start_time, batch.end_time, values)
         )
 
+    def restore_jobs(self, history: list[Any]) -> list[Any]:
+        """Start again the jobs ``history`` (the commands topic) says run (G5)."""
+        return self._jobs.restore(history)
+
     def shutdown(self) -> None:
-        """A graceful stop begins: say so, and let every job finish."""
+        """A graceful stop begins: say so, and let every job finish.
+
+        The open data window is closed first, so its data reaches the jobs'
+        final results instead of being lost.
+        """
         self._state = ServiceState.STOPPING
+        for batch in self._batcher.flush():
+            self._process_batch(batch)
         self._jobs.stop_all()
         self._publish(self._heartbeat.beat(ServiceState.STOPPING))
 

@@ -1,4 +1,4 @@
-"""Service and job status models carried in x5f2 heartbeats (B11, WIRE.md)."""
+"""Service and job status models carried in x5f2 heartbeats (B11, docs/wire.md)."""
 
 from __future__ import annotations
 
@@ -92,6 +92,9 @@ class JobStatus(BaseModel):
     workflow_id: str
     start_time: int | None = None
     end_time: int | None = None
+    # True when the service restarted and started this job again from the
+    # commands topic (G5): accumulated data before the restart is gone.
+    restored: bool = False
 
     @property
     def service_id(self) -> str:

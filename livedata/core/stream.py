@@ -7,7 +7,7 @@ from enum import StrEnum
 
 
 class StreamKind(StrEnum):
-    """What kind of data a stream carries; values are the wire names of WIRE.md."""
+    """What kind of data a stream carries; values are the wire names of docs/wire.md."""
 
     UNKNOWN = "unknown"
     MONITOR_COUNTS = "monitor_counts"

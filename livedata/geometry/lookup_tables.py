@@ -30,6 +30,7 @@ import numpy as np
 
 from ..core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ
 from .fetch import FetchSettings
+from .source_pulse import emission_window_ns
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,11 @@ def analytical_table(
 ):
     """essreduce's analytical table for detectors with Ltotal in the range.
 
-    ``wavelength_band_angstrom`` narrows the source's wavelengths (default
-    0.001-15 Å) where a bandwidth chopper whose settings are not available would.
+    The emission window is the real ESS pulse's (``source_pulse``: 2.86 ms about
+    the mean emission time), not essreduce's default 0-5 ms, so the table is
+    unbiased for real neutrons. ``wavelength_band_angstrom`` narrows the source's
+    wavelengths (default 0.001-15 Å) where a bandwidth chopper whose settings are
+    not available would.
     """
     import scipp as sc
     import scippnexus as snx
@@ -64,23 +68,24 @@ def analytical_table(
         sc.scalar(lo, unit="m"),
         sc.scalar(hi, unit="m"),
     )
+    bounds = wf.compute(SourceBounds)
+    wavelength = bounds.wavelength
     if wavelength_band_angstrom is not None:
-        bounds = wf.compute(SourceBounds)
         low, high = wavelength_band_angstrom
-        wf[SourceBounds] = SourceBounds(
-            time=bounds.time,
-            wavelength=(
-                sc.scalar(low, unit="angstrom"),
-                sc.scalar(high, unit="angstrom"),
-            ),
-        )
+        wavelength = (sc.scalar(low, unit="angstrom"), sc.scalar(high, unit="angstrom"))
+    start, stop = emission_window_ns()
+    wf[SourceBounds] = SourceBounds(
+        time=(sc.scalar(start, unit="ns"), sc.scalar(stop, unit="ns")),
+        wavelength=wavelength,
+    )
     return wf.compute(LookupTable[SampleRun, snx.NXdetector])
 
 
 @dataclass(frozen=True)
 class NoChopperLookup:
     """The table of an instrument whose chopper settings are not available: the
-    ESS pulse over the flight path (source at -z), the source's wavelengths
+    ESS pulse (its real emission window) over the flight path (source at -z),
+    the source's wavelengths
     limited to the band its bandwidth choppers would pass. Table and rows are
     made once per process (the table disk-cached)."""
 
@@ -127,12 +132,18 @@ def _no_chopper_rows(lookup: NoChopperLookup) -> TableRows:
 
 
 def table_filename(instrument: str, inputs: Mapping[str, object]) -> str:
-    """``wavelength-<instrument>-<digest>.h5``: the digest covers the inputs and the
-    essreduce version, so a changed setting or essreduce computes a new table."""
+    """``wavelength-<instrument>-<digest>.h5``: the digest covers the inputs, the
+    emission window and the essreduce version, so a change computes a new table."""
     from importlib.metadata import version
 
     text = json.dumps(
-        {**inputs, "essreduce": version("essreduce")}, sort_keys=True, default=str
+        {
+            **inputs,
+            "essreduce": version("essreduce"),
+            "emission_window_ns": emission_window_ns(),
+        },
+        sort_keys=True,
+        default=str,
     )
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     return f"wavelength-{instrument}-{digest}.h5"

@@ -62,8 +62,9 @@ class Instrument:
     name: str
     title: str
     workflows: WorkflowRegistry
-    dev_streams: StreamMapping
-    prod_streams: StreamMapping
+    # Unset: ``DEV`` and ``PROD`` of the instrument's ``streams.py`` (the loader).
+    dev_streams: StreamMapping | None = None
+    prod_streams: StreamMapping | None = None
     detectors: Mapping[str, DetectorConfig] = field(default_factory=dict)
     monitors: Mapping[str, float] = field(default_factory=dict)
     area_detectors: Mapping[str, AreaDetectorConfig] = field(default_factory=dict)
@@ -78,7 +79,14 @@ class Instrument:
     )
 
     def stream_mapping(self, dev: bool) -> StreamMapping:
-        return self.dev_streams if dev else self.prod_streams
+        """The DEV (fakes) or PROD (facility) mapping of the raw streams (A8)."""
+        given = self.dev_streams if dev else self.prod_streams
+        if given is not None:
+            return given
+        module = import_part(self.name, "streams", self.package)
+        if module is None:
+            raise LookupError(f"instrument {self.name!r} has no streams module")
+        return module.DEV if dev else module.PROD
 
     def services(self) -> set[str]:
         """The processing services (namespaces) this instrument's workflows need."""

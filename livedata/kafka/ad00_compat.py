@@ -10,9 +10,10 @@ AREA_DIMS = ("dim_0", "dim_1")
 
 def ad00_to_scipp(frame) -> sc.DataArray:
     """A frame from ``deserialise_ad00`` as a 2-D DataArray of counts."""
+    from .checks import check_frame
+
     values = np.asarray(frame.data)
-    if values.ndim != 2:
-        raise ValueError(f"area detector frame has {values.ndim} dims, expected 2")
+    check_frame(values)
     return sc.DataArray(
         sc.array(dims=list(AREA_DIMS), values=values.astype(np.float64), unit="counts")
     )

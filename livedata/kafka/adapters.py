@@ -26,6 +26,7 @@ from ..core.stream import (
     StreamKind,
 )
 from ..core.timestamp import Timestamp
+from .checks import check_da00, check_events, check_roi_size
 from .raw import RawMessage, schema_id
 
 
@@ -72,6 +73,7 @@ class DetectorEventsAdapter:
         name = self._lookup.name(raw.topic, ev.source_name)
         if name is None:
             return None
+        check_events(ev.pixel_id, ev.time_of_flight, pixels_optional=False)
         if self._merge_into is not None:
             name = self._merge_into
         time = (
@@ -98,6 +100,7 @@ class MonitorAdapter:
             name = self._lookup.name(raw.topic, ev.source_name)
             if name is None:
                 return None
+            check_events(ev.pixel_id, ev.time_of_flight, pixels_optional=True)
             time = (
                 Timestamp(int(ev.reference_time[-1]))
                 if len(ev.reference_time)
@@ -114,6 +117,7 @@ class MonitorAdapter:
             name = self._lookup.name(raw.topic, msg.source_name)
             if name is None:
                 return None
+            check_da00(msg.data)
             stream = StreamId(StreamKind.MONITOR_COUNTS, name)
             return Message(Timestamp(msg.timestamp_ns), stream, da00_to_scipp(msg.data))
         raise ValueError(f"monitor topic carries ev44 or da00, got {schema or 'none'}")
@@ -172,6 +176,9 @@ class Da00Adapter:
         from streaming_data_types import dataarray_da00
 
         msg = dataarray_da00.deserialise_da00(raw.value)
+        if self._kind is StreamKind.LIVEDATA_ROI:
+            check_roi_size(msg.data)
+        check_da00(msg.data)
         stream = StreamId(self._kind, msg.source_name)
         return Message(Timestamp(msg.timestamp_ns), stream, da00_to_scipp(msg.data))
 

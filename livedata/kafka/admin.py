@@ -1,4 +1,4 @@
-"""Create an instrument's topics with the settings of WIRE.md, idempotently.
+"""Create an instrument's topics with the settings of docs/wire.md, idempotently.
 
 Used by ``livedata demo`` against the embedded broker and by operators setting
 up a development Kafka; production topics are managed by the facility.
@@ -22,6 +22,20 @@ logger = logging.getLogger(__name__)
 _MB = 1024 * 1024
 
 
+class ClientSettingsRefused(ValueError):
+    """librdkafka refused the client settings (e.g. SASL without a username)."""
+
+
+def admin_client(config: Mapping[str, Any]) -> AdminClient:
+    """An AdminClient; settings librdkafka refuses are one line, not a traceback."""
+    try:
+        return AdminClient(dict(config))
+    except KafkaException as exc:
+        raise ClientSettingsRefused(
+            f"Kafka client settings refused: {_reason(exc)}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class TopicSettings:
     """How one topic is created: partition count and topic-level configs."""
@@ -30,7 +44,7 @@ class TopicSettings:
     config: Mapping[str, str] = field(default_factory=dict)
 
 
-# "Topic settings used in production" in WIRE.md.
+# "Topic settings used in production" in docs/wire.md.
 RAW_TOPIC = TopicSettings(
     config={"retention.ms": "30000", "max.message.bytes": str(100 * _MB)}
 )
@@ -41,7 +55,7 @@ CONTROL_TOPIC = TopicSettings(
         "max.message.bytes": str(_MB),
     }
 )
-# WIRE.md names only the retention of results; the size limits are livedata's
+# docs/wire.md names only the retention of results; the size limits are livedata's
 # (as in config/defaults/topics.yaml) so that large images fit on a
 # development Kafka whose default limit is 1 MiB, while ROI requests are small.
 RESULT_TOPIC = TopicSettings(
@@ -114,7 +128,7 @@ def instrument_topics(
     mapping: StreamMapping,
     topic_classes: Mapping[str, TopicSettings] | None = None,
 ) -> dict[str, TopicSettings]:
-    """Every topic of WIRE.md for one instrument: raw topics and livedata's six.
+    """Every topic of docs/wire.md for one instrument: raw topics and livedata's six.
 
     ``topic_classes`` overrides the settings per class (``raw``, ``commands``,
     ``responses``, ``heartbeat``, ``data``, ``roi``, ``nicos_data``), e.g. from
@@ -151,7 +165,7 @@ def ensure_topics(
 
     Raises :class:`BrokerUnreachable` if the broker does not answer in time.
     """
-    admin = AdminClient(
+    admin = admin_client(
         {
             **(client_config or {}),
             "bootstrap.servers": bootstrap,
@@ -261,7 +275,7 @@ def check_reachable(
     Clients call this first so that a wrong address costs seconds and one clear
     line, not a consumer that retries silently forever.
     """
-    admin = AdminClient(
+    admin = admin_client(
         {
             **(client_config or {}),
             "bootstrap.servers": bootstrap,

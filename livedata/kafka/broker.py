@@ -15,8 +15,13 @@ Measured quirks of this broker (Tansu 0.6.0) that callers must respect:
 - ``offsets_for_times`` is not implemented (always answers offset 0).
 - A ``subscribe()`` group join takes ~23 s unless ``session.timeout.ms`` is
   lowered; livedata assigns partitions explicitly and never subscribes.
-- It keeps every record in memory for the life of the process: demos should
-  use short retention and not run for days.
+- It keeps every record in memory for the life of the process: it enforces no
+  ``retention.ms`` / ``retention.bytes`` and answers DeleteRecords by closing
+  the connection (measured), so a demo's memory grows with what it produced
+  (~13 MB/s at the dummy demo's default rates). Deleting a topic frees its
+  memory, but a librdkafka client still using the topic then segfaults
+  (measured, consumer and producer of the topic, with or without metadata
+  requests), so topics must not be deleted under running clients.
 """
 
 from __future__ import annotations
@@ -126,6 +131,30 @@ class EmbeddedBroker:
     @property
     def pid(self) -> int | None:
         return None if self._process is None else self._process.pid
+
+    def death(self) -> str | None:
+        """Why a started broker is gone (one line), or ``None`` while it runs.
+
+        The wrappers poll this: a broker killed under a running demo (the
+        kernel's OOM killer, a stray signal) must end the demo with a message,
+        not leave services and fakes talking to nothing.
+        """
+        if self._process is None or self._process.poll() is None:
+            return None
+        code = self._process.returncode
+        how = f"signal {-code}" if code < 0 else f"code {code}"
+        tail = self.output_tail(300).splitlines()
+        return f"the embedded broker exited ({how}){': ' + tail[-1] if tail else ''}"
+
+    def rss_bytes(self) -> int | None:
+        """The broker's resident memory (Linux), or ``None`` when unknown."""
+        if self.pid is None:
+            return None
+        try:
+            with open(f"/proc/{self.pid}/statm") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return None
 
     def start(self) -> Self:
         """Launch the broker and wait until it answers a metadata request."""

@@ -16,7 +16,7 @@ from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartiti
 
 StartAt = Literal["end", "beginning"]
 
-# The client settings the peers use (WIRE.md); callers' settings override them.
+# The client settings the peers use (docs/wire.md); callers' settings override them.
 CONSUMER_DEFAULTS: Mapping[str, Any] = {
     "enable.auto.commit": False,
     "auto.offset.reset": "latest",
@@ -55,6 +55,7 @@ def make_consumer_config(
         **(base_config or {}),
         "bootstrap.servers": bootstrap,
         "group.id": unique_group_id(group_prefix),
+        "allow.auto.create.topics": False,  # never create a topic by reading it
     }
 
 

@@ -1,8 +1,9 @@
 """The adapter chain: route by topic (then by schema inside adapters) (C1).
 
-Decoding never raises out of the chain: an error is counted per topic and logged
-once per topic and error type, then every 1000th time, so a broken producer
-cannot flood the log.
+Decoding never raises out of the chain: an error is counted per topic (and a
+failed input check also per reason, ``invalid_input:<reason>``) and logged once
+per topic and error type or reason, then every 1000th time, so a broken
+producer cannot flood the log.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .adapters import (
     StatusAdapter,
     _SourceLookup,
 )
+from .checks import InvalidInput
 from .raw import RawMessage
 from .stream_mapping import StreamMapping, livedata_topic
 
@@ -53,7 +55,10 @@ class RouteByTopic:
             return adapter.adapt(raw)
         except Exception as err:
             self._counters.increment(f"adapt_errors:{raw.topic}")
-            key = (raw.topic, type(err).__name__)
+            reason = getattr(err, "reason", None)
+            if isinstance(err, InvalidInput) and reason:
+                self._counters.increment(f"invalid_input:{reason}")
+            key = (raw.topic, reason or type(err).__name__)
             seen = self._error_counts.get(key, 0) + 1
             self._error_counts[key] = seen
             if seen == 1 or seen % 1000 == 0:

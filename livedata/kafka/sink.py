@@ -8,6 +8,7 @@ cannot be serialised, queued or delivered is counted and logged in one line.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -18,11 +19,12 @@ from ..core.metrics import Counters
 
 logger = logging.getLogger(__name__)
 
-# Producers of the peers allow ~96 MiB messages (WIRE.md).
+# Producers of the peers allow ~96 MiB messages (docs/wire.md).
 PRODUCER_DEFAULTS: Mapping[str, Any] = {"message.max.bytes": 100_971_520}
 
 
 LIBRDKAFKA_LOGGER = logging.getLogger("livedata.kafka.librdkafka")
+FAILURE_MEMORY_S = 30.0  # a failed delivery older than this no longer warns
 
 
 def make_producer_config(
@@ -38,6 +40,10 @@ def make_producer_config(
         **PRODUCER_DEFAULTS,
         **(base_config or {}),
         "bootstrap.servers": bootstrap,
+        # A producer must never create a topic by writing to it: after a broker
+        # restart that made topics with the broker's defaults before `topics
+        # create` ran (issue 11). Missing topics are an error, said once.
+        "allow.auto.create.topics": False,
     }
 
 
@@ -90,6 +96,23 @@ class KafkaSink:
         self.counters = counters if counters is not None else Counters()
         self._queue_full_wait = queue_full_wait
         self._close_timeout = close_timeout
+        # topic -> (monotonic time, error) of a failed delivery not followed by
+        # a successful one: results that vanish must show in the heartbeat.
+        self._failing: dict[str, tuple[float, str]] = {}
+
+    @property
+    def warning(self) -> str | None:
+        """Why results are not getting out (a heartbeat's reason for WARN)."""
+        recent = {
+            topic: error
+            for topic, (at, error) in list(self._failing.items())
+            if time.monotonic() - at < FAILURE_MEMORY_S
+        }
+        if not recent:
+            return None
+        topic, error = sorted(recent.items())[0]
+        more = f" (and {len(recent) - 1} more topics)" if len(recent) > 1 else ""
+        return f"cannot deliver to {topic}: {error}{more}"
 
     def publish_messages(self, messages: list[Message[Any]]) -> None:
         for message in messages:
@@ -124,11 +147,13 @@ class KafkaSink:
         logger.warning("producer queue full: dropped a message for %s", record.topic)
 
     def _on_delivery(self, error: KafkaError | None, record: Any) -> None:
+        topic = record.topic() if record is not None else "?"
         if error is None:
             self.counters.increment("delivered_messages")
+            self._failing.pop(topic, None)
             return
         self.counters.increment("delivery_errors")
-        topic = record.topic() if record is not None else "?"
+        self._failing[topic] = (time.monotonic(), error.str())
         logger.warning("delivery to %s failed: %s", topic, error.str())
 
     def close(self, timeout: float | None = None) -> int:

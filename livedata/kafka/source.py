@@ -51,6 +51,8 @@ class ConsumerLike(Protocol):
 
     def consume(self, num_messages: int, timeout: float) -> list[Any]: ...
     def assignment(self) -> list[TopicPartition]: ...
+    def assign(self, partitions: list[TopicPartition]) -> None: ...
+    def list_topics(self, topic: str | None = None, timeout: float = -1) -> Any: ...
     def position(self, partitions: list[TopicPartition]) -> list[TopicPartition]: ...
     def get_watermark_offsets(
         self,
@@ -72,6 +74,11 @@ class _QueuedBatch:
 
     messages: list[Message[Any]]
     nbytes: int
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def _event_count(messages: list[Message[Any]]) -> int:
@@ -123,6 +130,7 @@ class BackgroundMessageSource:
         poll_timeout: float = 0.1,
         circuit_breaker_errors: int = 10,
         lag_interval: float = 1.0,
+        topic_check_interval: float = 2.0,
         to_record: Callable[[KafkaRecordLike], Any] = from_confluent,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -165,6 +173,13 @@ class BackgroundMessageSource:
         # the polling thread touches it.
         self._last_timestamp_ms: dict[Partition, int] = {}
         self._lag_measured_at: float | None = None
+        # Broker faults (issue 11): the partitions we must read, those of them
+        # the broker lost, and why we cannot read right now.
+        self._topic_check_interval = topic_check_interval
+        self._topics_checked_at: float | None = None
+        self._wanted: dict[str, set[int]] | None = None
+        self._lost_topics: set[str] = set()
+        self._read_problem: str | None = None
 
     # --- lifecycle -------------------------------------------------------
 
@@ -226,6 +241,19 @@ class BackgroundMessageSource:
                 time_lag_s=dict(self._time_lag_s),
                 queued_bytes=self._queued_bytes,
             )
+
+    @property
+    def warning(self) -> str | None:
+        """Why the source cannot read right now (a heartbeat's reason for WARN)."""
+        with self._lock:
+            if self._lost_topics:
+                return (
+                    "topics missing on the broker: "
+                    f"{', '.join(sorted(self._lost_topics))}; waiting for them"
+                )
+            if self._read_problem is not None:
+                return f"cannot read from Kafka: {self._read_problem}"
+        return None
 
     def stream_stats(self) -> dict[str, Any]:
         """The consumer lag for a heartbeat's ``stream_stats`` (any thread)."""
@@ -316,11 +344,79 @@ class BackgroundMessageSource:
                 or self._clock() - self._lag_measured_at >= self._lag_interval
             ):
                 self._measure_lag()
+            if (
+                self._topics_checked_at is None
+                or self._clock() - self._topics_checked_at >= self._topic_check_interval
+            ):
+                self._topics_checked_at = self._clock()
+                self._check_topics()
+
+    def _check_topics(self) -> None:
+        """Notice topics the broker lost (a restart of an in-memory broker) and
+        assign them again when they are back: a consumer would otherwise sit on
+        partitions that no longer exist, reading nothing, for good."""
+        try:
+            if self._wanted is None:
+                wanted: dict[str, set[int]] = {}
+                for tp in self._consumer.assignment():
+                    wanted.setdefault(tp.topic, set()).add(tp.partition)
+                if not wanted:
+                    return
+                self._wanted = wanted
+            metadata = self._consumer.list_topics(timeout=1.0)
+        except Exception as exc:
+            with self._lock:
+                self._read_problem = _one_line(exc)
+            return
+        present = {
+            name: set(meta.partitions)
+            for name, meta in metadata.topics.items()
+            if meta.error is None
+        }
+        lost = {t for t in self._wanted if t not in present}
+        back = [
+            t
+            for t in self._wanted
+            if t in present
+            and (t in self._lost_topics or present[t] != self._wanted[t])
+        ]
+        if back:
+            self._reassign(back, present)
+        with self._lock:
+            if lost and not self._lost_topics:
+                logger.warning(
+                    "topics missing on the broker: %s; reading resumes when they"
+                    " are created again",
+                    ", ".join(sorted(lost)),
+                )
+            self._lost_topics = lost
+            self._read_problem = None
+
+    def _reassign(self, topics: list[str], present: Mapping[str, set[int]]) -> None:
+        """Read ``topics`` again from their start: what they hold is new."""
+        from confluent_kafka import OFFSET_BEGINNING
+
+        assert self._wanted is not None
+        keep = [tp for tp in self._consumer.assignment() if tp.topic not in set(topics)]
+        positions = self._consumer.position(keep) if keep else []
+        fresh = [
+            TopicPartition(t, p, OFFSET_BEGINNING) for t in topics for p in present[t]
+        ]
+        self._consumer.assign([*positions, *fresh])
+        for t in topics:
+            self._wanted[t] = set(present[t])
+        self.counters.increment("topics_reassigned", len(topics))
+        logger.warning(
+            "topics back on the broker: %s; assigned again from their start",
+            ", ".join(sorted(topics)),
+        )
 
     def _on_consume_error(self, error: str) -> bool:
         """Count one failed consume; True when the circuit breaker opens."""
         self._consecutive_errors += 1
         self._last_error = error
+        with self._lock:
+            self._read_problem = error
         self.counters.increment("consume_errors")
         logger.warning(
             "kafka consume failed (%d in a row): %s", self._consecutive_errors, error
@@ -348,12 +444,15 @@ class BackgroundMessageSource:
                 if error.code() == KafkaError._PARTITION_EOF:
                     continue
                 self.counters.increment("kafka_message_errors")
+                with self._lock:
+                    self._read_problem = error.str()
                 logger.warning("kafka message error: %s", error.str())
                 if error.fatal():
                     fatal = error.str()
                 continue
             with self._lock:
                 self._last_message_at = self._clock()
+                self._read_problem = None
             self._remember_timestamp(record)
             try:
                 message = self._adapt(self._to_record(record))

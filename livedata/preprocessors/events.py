@@ -16,6 +16,10 @@ def _require_events(data: object) -> Events:
         raise TypeError(
             f"expected DetectorEvents or MonitorEvents, got {type(data).__name__}"
         )
+    if isinstance(data, DetectorEvents) and len(data.pixel_id) != len(data):
+        raise ValueError(
+            f"{len(data.pixel_id)} pixel ids but {len(data)} times of arrival"
+        )
     return data
 
 

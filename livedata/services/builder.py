@@ -136,7 +136,7 @@ def build_processor(
         counters=counters,
     )
     batcher: MessageBatcher = (
-        NaiveMessageBatcher()
+        NaiveMessageBatcher(counters=counters, wall_clock=wall_clock)
         if kind.naive_batching
         else SimpleMessageBatcher(
             batch_length, counters=counters, wall_clock=wall_clock

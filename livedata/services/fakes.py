@@ -42,9 +42,11 @@ def run_fake(
     settings (``KafkaConnection.settings``)."""
     from confluent_kafka import KafkaException, Producer
 
+    from ..kafka.log_limit import limit_kafka_logs
     from ..kafka.sink import make_producer_config
 
     stop = stop or StopSignal()
+    limit_kafka_logs()
     producer = Producer(make_producer_config(bootstrap, client_config))
     generate = generator_for(kind, instrument)
     sent = 0

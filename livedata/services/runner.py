@@ -27,10 +27,17 @@ from ..core.status import JobStatus, ServiceState
 from ..core.stop_signal import StopSignal, stop_on_signals
 from ..core.timestamp import Duration, Timestamp
 from ..instruments import get_instrument
+from ..kafka.log_limit import limit_kafka_logs
 from ..kafka.sink import KafkaSink
 from ..kafka.source import BackgroundMessageSource
 from .builder import build_processor, service_kind
-from .kafka_clients import StartupFailed, check_broker, open_sink, open_source
+from .kafka_clients import (
+    StartupFailed,
+    check_broker,
+    open_sink,
+    open_source,
+    read_command_history,
+)
 from .settings import ServiceSettings, load_service_settings
 
 __all__ = ["StartupFailed", "configure_logging", "run_service"]
@@ -91,6 +98,7 @@ def _run_service(
         connection.describe(),
     )
     check_broker(connection, settings.kafka_timeout_s)
+    limit_kafka_logs()
     counters = Counters()
     # Commands older than the moment we read the end offsets were meant for an
     # earlier instance (minus a margin for the senders' clocks).
@@ -121,12 +129,46 @@ def _run_service(
         source.stop()
         sink.close()
         raise StartupFailed(reason) from error
+    if settings.restore_jobs_within_s > 0:
+        _restore_jobs(
+            processor, connection, mapping, settings, commands_since, counters
+        )
     name = f"{instrument.name}:{service}"
     code = _serve(processor, source, sink, settings, stop, name)
     logger.info(
         "%s stopped with exit code %d; counters %s", service, code, counters.snapshot()
     )
     return code
+
+
+def _restore_jobs(
+    processor: OrchestratingProcessor,
+    connection,
+    mapping,
+    settings: ServiceSettings,
+    commands_since: Timestamp,
+    counters: Counters,
+) -> None:
+    """Start again the jobs an earlier instance ran (G5); never fatal."""
+    until = commands_since.to_seconds()
+    try:
+        history = read_command_history(
+            connection,
+            mapping,
+            since=until - settings.restore_jobs_within_s,
+            until=until,
+            timeout=settings.kafka_timeout_s,
+            counters=counters,
+        )
+        restored = processor.restore_jobs(history)
+    except Exception as error:
+        counters.increment("restore_errors")
+        logger.warning("could not restore jobs: %s", one_line_error(error))
+        return
+    if restored:
+        logger.info(
+            "restored %d job(s): %s", len(restored), ", ".join(map(str, restored))
+        )
 
 
 def _serve(

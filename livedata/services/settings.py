@@ -29,6 +29,7 @@ class ServiceSettings(BaseModel):
     circuit_breaker_errors: int = Field(20, ge=1)
     shutdown_timeout_s: float = Field(15.0, gt=0)
     kafka_timeout_s: float = Field(10.0, gt=0)
+    restore_jobs_within_s: float = Field(172_800.0, ge=0)
 
     @property
     def batch_length(self) -> Duration:

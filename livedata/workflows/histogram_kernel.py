@@ -152,6 +152,12 @@ class PixelHistogrammer:
         self.out_of_range = 0
 
     def add(self, pixel_id: np.ndarray, time_of_arrival: np.ndarray) -> None:
+        # The kernels index pixel_id by the events of time_of_arrival: vectors of
+        # different lengths would read past a buffer (adapters reject them too).
+        if len(pixel_id) != len(time_of_arrival):
+            raise ValueError(
+                f"{len(pixel_id)} pixel ids but {len(time_of_arrival)} times of arrival"
+            )
         b = self.binning
         if b.scale is None:
             bad, out = _scatter_toa(

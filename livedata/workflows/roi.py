@@ -1,4 +1,4 @@
-"""Regions of interest: wire layout (WIRE.md "ROI requests") and pixel selection.
+"""Regions of interest: wire layout (docs/wire.md "ROI requests") and pixel selection.
 
 Rectangles travel with dim ``bounds`` (min and max of ``x`` and ``y`` per ROI),
 polygons with dim ``vertex``; several ROIs are concatenated and told apart by a
@@ -16,6 +16,9 @@ import scipp as sc
 
 RECTANGLE_INDICES = range(0, 4)
 POLYGON_INDICES = range(4, 8)
+# Selecting pixels costs one vectorised pass per vertex: a bound keeps an ROI
+# change to milliseconds (a million vertices froze a service for 43 s).
+MAX_POLYGON_VERTICES = 1000
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,10 @@ def polygons_from_dataarray(da: sc.DataArray) -> list[PolygonROI]:
         sel = index == k
         if sel.sum() < 3:
             raise ValueError(f"polygon {k} needs at least 3 vertices")
+        if sel.sum() > MAX_POLYGON_VERTICES:
+            raise ValueError(
+                f"polygon {k} has {sel.sum()} vertices > {MAX_POLYGON_VERTICES}"
+            )
         idx = _check_index(int(k), POLYGON_INDICES, "polygon")
         out.append(PolygonROI(idx, tuple(x[sel]), tuple(y[sel])))
     return out

@@ -5,6 +5,11 @@ inputs (ROIs, log values, settings: rarely) go to ``set_context``, which updates
 cached pipeline nodes without clearing accumulated data. Input keys (source
 names and aux roles) are mapped to sciline keys here, so reduction pipelines
 never see stream names.
+
+``partial_targets`` makes optional inputs optional: while an input they do not
+need has delivered nothing (its accumulator is empty, e.g. no monitor events
+yet), ``finalize`` computes only them instead of failing on the empty
+accumulator.
 """
 
 from __future__ import annotations
@@ -38,10 +43,12 @@ class StreamProcessorWorkflow:
         accumulators: Mapping[type, Any] | tuple[type, ...],
         context_keys: Mapping[str, type] | None = None,
         counters: Counters | None = None,
+        partial_targets: Mapping[str, type] | None = None,
     ) -> None:
         self._dynamic = dict(dynamic_keys)
         self._context = dict(context_keys or {})
         self._targets = dict(target_keys)
+        self._partial = dict(partial_targets or {})
         self._counters = counters if counters is not None else Counters()
         self._processor = StreamProcessor(
             pipeline,
@@ -76,9 +83,32 @@ class StreamProcessorWorkflow:
         """Outputs by name; ``{}`` ("no result yet") before any data since a clear."""
         if not self._has_data:
             return {}
+        if self._partial and self._empty_accumulators():
+            return self._finalize_partial()
         results = self._processor.finalize()
         return {
             name: _as_dataarray(results[key]) for name, key in self._targets.items()
+        }
+
+    def _empty_accumulators(self) -> list:
+        # essreduce's StreamProcessor has no public view of its accumulators.
+        accumulators = self._processor._accumulators
+        return [key for key, acc in accumulators.items() if acc.is_empty]
+
+    def _finalize_partial(self) -> dict[str, sc.DataArray]:
+        """``finalize`` of ``partial_targets`` from the accumulators that have data
+        (mirrors ``StreamProcessor.finalize``)."""
+        accumulators = self._processor._accumulators
+        graph = self._processor._finalize_workflow
+        filled = [key for key, acc in accumulators.items() if not acc.is_empty]
+        for key in filled:
+            graph[key] = accumulators[key].value
+        results = graph.compute(tuple(self._partial.values()))
+        for key in filled:
+            graph.release(key)
+            accumulators[key].on_finalize()
+        return {
+            name: _as_dataarray(results[key]) for name, key in self._partial.items()
         }
 
     def clear(self) -> None:

@@ -75,15 +75,24 @@ class MemorySystem:
         self.opened: list[tuple[str, float]] = []
 
     def plane(
-        self, instrument: str, bootstrap: str | None, timeout: float, **_: Any
+        self,
+        instrument: str,
+        bootstrap: str | None,
+        timeout: float,
+        *,
+        with_data: bool = False,
+        **_: Any,
     ) -> ControlPlane:
         """What ``open_plane`` returns while this system is installed."""
+        from livedata.control.data_service import DataService
+
         if instrument != self.bus.instrument:
             fail(f"no bus for instrument {instrument!r} in this test")
         self.opened.append((instrument, timeout))
         plane = ControlPlane(
             instrument,
-            self.wrap(self.bus.transport(with_data=False)),
+            self.wrap(self.bus.transport(with_data=with_data)),
+            data_service=DataService() if with_data else None,
             persist=False,
             command_timeout_s=timeout,
             poll_timeout_s=0.02,

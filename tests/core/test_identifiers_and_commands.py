@@ -1,4 +1,4 @@
-"""Ids and commands as WIRE.md spells them."""
+"""Ids and commands as docs/wire.md spells them."""
 
 import json
 import uuid

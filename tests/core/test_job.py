@@ -4,7 +4,7 @@ from typing import Any
 
 from livedata.core.commands import JobSchedule
 from livedata.core.identifiers import JobId, WorkflowId
-from livedata.core.job import Job, Phase
+from livedata.core.job import HELD_PRIMARY_WINDOWS, Job, Phase, event_count
 from livedata.core.metrics import Counters
 from livedata.core.status import JobState
 from livedata.core.stream import StreamId, StreamKind
@@ -28,7 +28,8 @@ class FakeWorkflow:
         self.calls.append(dict(data))
         if self.fail_accumulate:
             raise RuntimeError(self.fail_accumulate)
-        self.total += data.get("det", 0)
+        det = data.get("det", 0)
+        self.total += len(det) if isinstance(det, list) else det
 
     def finalize(self) -> dict[str, Any]:
         if self.fail_finalize:
@@ -167,10 +168,46 @@ def test_pending_context_holds_everything_until_required_inputs_arrived():
     assert job.state is JobState.PENDING_CONTEXT
     assert workflow.calls == []  # nothing accumulated while pending
     result = batch(job, 3, det=4, temp=300.0)
-    # the held monitor value is delivered together with the completing batch
-    assert workflow.calls == [{"monitor": 7, "det": 4, "temperature": 300.0}]
+    # Held primary windows replay oldest first, the context with the first.
+    assert workflow.calls == [
+        {"monitor": 7, "temperature": 300.0, "det": 1},
+        {"det": 1},
+        {"det": 4},
+    ]
     assert job.state is JobState.ACTIVE
-    assert result.outputs == {"total": 4}
+    assert result.outputs == {"total": 6}  # no event lost
+
+
+def test_primary_data_is_held_for_a_few_windows_then_counted_and_warned():
+    counters = Counters()
+    workflow = FakeWorkflow()
+    job = make_job(workflow, required=frozenset({"monitor"}), counters=counters)
+    for k in range(1, HELD_PRIMARY_WINDOWS + 3):
+        assert batch(job, k, det=[0] * (10 * k)) is None  # len() counts events
+    assert workflow.calls == []
+    # The two oldest windows (10 and 20 events) were dropped, and say so.
+    assert counters.snapshot()["dropped_events:det:pending_context"] == 30
+    assert job.state is JobState.PENDING_CONTEXT
+    warning = job.status().warning
+    assert "20 events of det dropped" in warning and "monitor" in warning
+    batch(job, 10, mon=1)
+    assert [len(c["det"]) for c in workflow.calls] == [30, 40, 50]
+    assert workflow.calls[0]["monitor"] == 1
+
+
+def test_held_events_of_binned_data_are_counted():
+    import numpy as np
+    import scipp as sc
+
+    events = sc.DataArray(sc.ones(sizes={"event": 7}))
+    binned = sc.bins(
+        begin=sc.array(dims=["pulse"], values=np.array([0, 3]), unit=None),
+        dim="event",
+        data=events,
+    )
+    assert event_count(binned) == 7
+    assert event_count([1, 2]) == 2
+    assert event_count(object()) == 1
 
 
 def test_pending_context_completed_by_aux_only_batch_computes_nothing():
@@ -277,7 +314,8 @@ def test_context_held_from_earlier_batches_is_delivered_once():
     }
     job.process_batch(Timestamp(2 * S), Timestamp(3 * S), data)
     assert workflow.calls == [
-        {"monitor": 10, "det": 2, "temperature": 300.0},
+        {"monitor": 10, "temperature": 300.0, "det": 1},  # held from batch 1
+        {"det": 2},
         {"det": 3},
     ]
 

@@ -41,6 +41,9 @@ class FakeBatcher:
         start = ordered[0].timestamp
         return [MessageBatch(start, start + Duration(S), ordered)]
 
+    def flush(self) -> list[MessageBatch]:
+        return []
+
 
 class FakeFactory:
     def __init__(self) -> None:
@@ -79,7 +82,9 @@ SPEC = WorkflowSpec(
 
 
 class Rig:
-    def __init__(self, commands_since: Timestamp | None = None) -> None:
+    def __init__(
+        self, commands_since: Timestamp | None = None, batcher: Any = None
+    ) -> None:
         registry = WorkflowRegistry()
         registry.register(SPEC)
         registry.attach_factory(SPEC.workflow_id, CountingWorkflow)
@@ -87,7 +92,7 @@ class Rig:
         self.source = InMemorySource()
         self.sink = InMemorySink()
         self.clock = FakeClock()
-        self.batcher = FakeBatcher()
+        self.batcher = batcher if batcher is not None else FakeBatcher()
         self.factory = FakeFactory()
         self.jobs = JobManager("dummy", "detector_data", registry, self.counters)
         self.processor = OrchestratingProcessor(

@@ -19,6 +19,9 @@ class NoBatcher:
     def batch(self, messages):
         return []
 
+    def flush(self):
+        return []
+
 
 class NoPreprocessors:
     def make_preprocessor(self, stream):

@@ -1,4 +1,4 @@
-"""Topic creation: WIRE.md settings, idempotence, clear errors."""
+"""Topic creation: docs/wire.md settings, idempotence, clear errors."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_unreachable_broker_fails_fast_with_one_clear_line() -> None:
     assert caught.value.bootstrap == bootstrap
 
 
-# --- a broker that refuses topic configs (Tansu accepts all of WIRE.md's) ----
+# --- a broker that refuses topic configs (Tansu accepts all of docs/wire.md's) ----
 
 
 @dataclass

@@ -154,7 +154,7 @@ def test_dtypes_of_arrays_are_kept(dtype: str) -> None:
 
 
 def test_0d_values_and_time_coords_round_trip() -> None:
-    """0-d is how every output carries ``start_time`` and ``time`` (WIRE.md)."""
+    """0-d is how every output carries ``start_time`` and ``time`` (docs/wire.md)."""
     da = sc.DataArray(
         sc.scalar(42.0, variance=4.0, unit="counts"),
         coords={

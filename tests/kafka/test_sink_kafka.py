@@ -168,3 +168,15 @@ def test_producer_config_passes_settings_through(base: dict[str, str] | None) ->
     assert config["message.max.bytes"] == 100_971_520
     for key, value in (base or {}).items():
         assert config[key] == value
+
+
+def test_results_that_cannot_be_delivered_are_a_warning_until_one_is() -> None:
+    producer = FakeProducer(failing_topics={"topic_bad"})
+    sink = KafkaSink(producer, to_f144, Counters())
+    assert sink.warning is None
+    sink.publish_messages([log_message("bad", 1.0), log_message("good", 1.0)])
+    assert sink.warning is not None
+    assert sink.warning.startswith("cannot deliver to topic_bad:")
+    producer.failing_topics.clear()
+    sink.publish_messages([log_message("bad", 2.0)])
+    assert sink.warning is None

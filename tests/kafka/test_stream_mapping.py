@@ -1,4 +1,4 @@
-"""(topic, source) <-> StreamId for the dummy instrument; topic names as WIRE.md says."""
+"""(topic, source) <-> StreamId for the dummy instrument; topic names as docs/wire.md says."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ the difference; subclasses only say which rows and which detail to open.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,22 +18,29 @@ from textual.widgets import Footer, Input
 
 from livedata.control.snapshots import Snapshot
 
+from ..messages import NO_STATE, CloseCommandLine, ConsoleState, GoBack, RenderNow
 from ..widgets.command_input import CommandLine
 from ..widgets.status_header import HeaderState, StatusHeader
 from ..widgets.synced_table import Cells, Column, SyncedTable
 
-if TYPE_CHECKING:
-    from ..app import LivedataApp
-
 
 class LiveScreen(Screen):
-    """A screen that renders snapshots; ``view_name`` shows in the header."""
+    """A screen that renders snapshots; ``view_name`` shows in the header.
+
+    It asks the app for things only by posting ``tui.messages`` requests, and
+    reads what it shows from ``state``, which the app sets at every render.
+    """
 
     view_name: ClassVar[str] = ""
+    state: ConsoleState = NO_STATE
 
-    @property
-    def console(self) -> LivedataApp:
-        return self.app  # type: ignore[return-value]
+    def render_state(self, state: ConsoleState) -> None:
+        """Called by the app with the state to show (only while visible)."""
+        self.state = state
+        self.show(state.snapshot)
+
+    def action_back(self) -> None:
+        self.post_message(GoBack())
 
     def compose_header(self) -> ComposeResult:
         yield StatusHeader()
@@ -50,7 +57,11 @@ class LiveScreen(Screen):
             header.show(state)
 
     def on_screen_resume(self) -> None:
-        self.console.render_now()
+        # What it was last told, at once (a pushed screen is told on the way in),
+        # then whatever is newer.
+        if self.state is not NO_STATE:
+            self.render_state(self.state)
+        self.post_message(RenderNow())
 
 
 class TableScreen(LiveScreen):
@@ -129,14 +140,14 @@ class TableScreen(LiveScreen):
     def action_escape(self) -> None:
         focused = self.focused
         if focused is not None and focused.id == "command-line":
-            self.console.close_command_line()
+            self.post_message(CloseCommandLine())
             return
         if focused is not None and focused.id == "filter":
             self.table.focus()
         if self.table.filter_text:
             self.set_filter("")
         elif focused is None or focused.id != "filter":
-            self.console.go_back()
+            self.post_message(GoBack())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":

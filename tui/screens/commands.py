@@ -5,6 +5,7 @@ from __future__ import annotations
 from livedata.control.snapshots import CommandRow, Snapshot
 
 from .. import formatting as fmt
+from ..messages import OpenScreen
 from ..widgets.synced_table import Column
 from .base import TableScreen
 from .detail import RecordScreen
@@ -31,7 +32,7 @@ class CommandsScreen(TableScreen):
     )
 
     def rows(self, snapshot: Snapshot):
-        now = self.console.clock()
+        now = self.state.now
         out = {}
         for i, c in enumerate(snapshot.commands, start=1):
             sent = fmt.age(now - c.sent_at_s) if c.sent_at_s is not None else "seen"
@@ -50,4 +51,4 @@ class CommandsScreen(TableScreen):
         def find(snapshot: Snapshot):
             return next((c for c in snapshot.commands if c.message_id == key), None)
 
-        self.app.push_screen(RecordScreen(f"Command {key}", find))
+        self.post_message(OpenScreen(RecordScreen(f"Command {key}", find)))

@@ -43,7 +43,7 @@ def record_fields(record: object) -> list[tuple[str, object]]:
 class RecordScreen(LiveScreen):
     """Fields of the record ``find`` returns from each snapshot; Esc goes back."""
 
-    BINDINGS = [Binding("escape", "app.go_back", "Back", id="back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
 
     def __init__(self, title: str, find: Finder, extra: Extra | None = None) -> None:
         super().__init__()

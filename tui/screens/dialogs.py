@@ -43,7 +43,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class HelpScreen(ModalScreen[None]):
     """Every active key with its description and remappable id (keymap file)."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
     def __init__(self, active_bindings: Mapping[str, object]) -> None:
         super().__init__()

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from livedata.control.snapshots import JobRow, ResultRow, Snapshot
 
 from .. import formatting as fmt
+from ..messages import ConfirmJobs, OpenScreen
 from ..widgets.synced_table import Column
 from .base import TableScreen
 from .detail import RecordScreen
@@ -87,27 +88,29 @@ class JobsScreen(TableScreen):
                 if r.job_id == key
             ]
 
-        self.app.push_screen(RecordScreen(f"Job {fmt.short_job(key)}", find, outputs))
+        self.post_message(
+            OpenScreen(RecordScreen(f"Job {fmt.short_job(key)}", find, outputs))
+        )
 
     def action_stop(self) -> None:
         key = self.table.selected_key()
         if key is not None:
             question = f"Stop job {fmt.short_job(key)}?"
-            self.console.confirm_then(question, [key], "stop")
+            self.post_message(ConfirmJobs(question, [key], "stop"))
 
     def action_reset(self) -> None:
         key = self.table.selected_key()
         if key is not None:
             question = f"Reset (clear accumulated data of) job {fmt.short_job(key)}?"
-            self.console.confirm_then(question, [key], "reset")
+            self.post_message(ConfirmJobs(question, [key], "reset"))
 
     def action_cycle_trend(self) -> None:
-        outputs = scalar_outputs(self.console.snapshot)
+        outputs = scalar_outputs(self.state.snapshot)
         if not outputs:
             return
         i = outputs.index(self.trend_output) + 1 if self.trend_output in outputs else 0
         self.trend_output = outputs[i % len(outputs)]
-        self.show(self.console.snapshot)
+        self.show(self.state.snapshot)
 
 
 def result_line(r: ResultRow) -> str:

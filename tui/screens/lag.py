@@ -5,6 +5,7 @@ from __future__ import annotations
 from livedata.control.snapshots import Snapshot
 
 from .. import formatting as fmt
+from ..messages import OpenScreen
 from ..widgets.synced_table import Column
 from .base import TableScreen
 from .detail import RecordScreen
@@ -51,4 +52,4 @@ class LagScreen(TableScreen):
 
         group, topic, partition = key.split("|")
         title = f"Lag {topic}/{partition} of {group}"
-        self.app.push_screen(RecordScreen(title, find))
+        self.post_message(OpenScreen(RecordScreen(title, find)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from livedata.control.snapshots import Snapshot
 
 from .. import formatting as fmt
+from ..messages import OpenScreen
 from ..widgets.synced_table import Column
 from .base import TableScreen
 from .detail import RecordScreen
@@ -21,7 +22,7 @@ class NotificationsScreen(TableScreen):
     )
 
     def rows(self, snapshot: Snapshot):
-        now = self.console.clock()
+        now = self.state.now
         return {
             str(i): (
                 str(i),
@@ -39,4 +40,4 @@ class NotificationsScreen(TableScreen):
             notes = snapshot.notifications
             return notes[index] if 0 <= index < len(notes) else None
 
-        self.app.push_screen(RecordScreen(f"Notification {key}", find))
+        self.post_message(OpenScreen(RecordScreen(f"Notification {key}", find)))

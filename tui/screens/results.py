@@ -2,8 +2,10 @@
 
 0-d outputs show their history as a sparkline; 1-d outputs a plotext plot of the
 latest values when the snapshot carries them (``summary["values"]``) and the
-plotext extra is installed, else a sparkline; 2-d outputs a numeric summary
-(the full image belongs in the plot server, not in a terminal).
+plotext extra is installed, else a sparkline; ROI spectra (``roi`` x spectral)
+one curve per ROI beside the job's confirmed ROIs (D12); ROI readbacks their
+shapes; other 2-d outputs a numeric summary (the full image belongs in the plot
+server, not in a terminal).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from textual.widgets import Sparkline, Static
 from livedata.control.snapshots import ResultRow, Snapshot
 
 from .. import formatting as fmt
+from ..messages import OpenScreen
 from ..widgets.synced_table import Column
 from .base import LiveScreen, TableScreen
 
@@ -56,7 +59,7 @@ class ResultsScreen(TableScreen):
     )
 
     def rows(self, snapshot: Snapshot):
-        now = self.console.clock()
+        now = self.state.now
         return {
             r.key: (
                 fmt.short_workflow(r.workflow_id),
@@ -75,7 +78,7 @@ class ResultsScreen(TableScreen):
     BINDINGS = [Binding("p", "plot", "Plot", id="result.plot")]
 
     def open_detail(self, key: str) -> None:
-        self.app.push_screen(ResultScreen(key))
+        self.post_message(OpenScreen(ResultScreen(key)))
 
     def action_plot(self) -> None:
         """Open the selected output in the plot server (started if need be)."""
@@ -97,7 +100,7 @@ def _plot_widget():
 class ResultScreen(LiveScreen):
     """One result stream: numbers, and a plot or sparkline that follows updates."""
 
-    BINDINGS = [Binding("escape", "app.go_back", "Back", id="back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
 
     def __init__(self, key: str) -> None:
         super().__init__()
@@ -130,12 +133,17 @@ class ResultScreen(LiveScreen):
         if drawn == self._drawn:
             return
         self._drawn = drawn
-        numbers.update(self._numbers(row))
+        numbers.update(self._numbers(row) + readbacks_text(snapshot, row))
         values = row.summary.get("values")
         curve = values if len(row.dims) == 1 and isinstance(values, list) else None
+        many = row.summary.get("curves")
         plots = self.query("#plot")
         spark = self.query_one("#spark", Sparkline)
-        if curve is not None and plots:
+        if isinstance(many, dict) and many and plots:
+            plots.first().display = True
+            spark.display = False
+            self._plot_curves(plots.first(), row, many)
+        elif curve is not None and plots:
             plots.first().display = True
             spark.display = False
             self._plot(plots.first(), row, curve)
@@ -157,13 +165,36 @@ class ResultScreen(LiveScreen):
                 lines.append(f"  {name:<10} {exact}")
         if not row.dims:
             lines.append(f"  history    {len(row.history)} values")
+        for shape in row.summary.get("rois", ()):
+            lines.append(f"  ROI {shape}")
         return "\n".join(lines)
+
+    @staticmethod
+    def _plot_curves(widget, row: ResultRow, curves: dict[str, list]) -> None:
+        """One curve per ROI, coloured by its index as the plot server colours it."""
+        plt = widget.plt
+        plt.clear_data()
+        for label, values in curves.items():
+            plt.plot(
+                curve_x(row, len(values)),
+                list(values),
+                marker="braille",
+                label=f"ROI {label}",
+                color=roi_colour(label),
+            )
+        plt.title(f"{row.output_name} [{row.unit or ''}]")
+        plt.xlabel(curve_label(row))
+        widget.refresh()
 
     @staticmethod
     def _plot(widget, row: ResultRow, values: Sequence[float]) -> None:
         plt = widget.plt
         plt.clear_data()
-        plt.plot(curve_x(row, len(values)), list(values), marker="braille")
+        # An explicit colour: plotext takes the next one of the theme current at
+        # this call, which differs before and after the widget's first render.
+        plt.plot(
+            curve_x(row, len(values)), list(values), marker="braille", color="blue+"
+        )
         plt.title(f"{row.output_name} [{row.unit or ''}]")
         plt.xlabel(curve_label(row))
         widget.refresh()
@@ -180,3 +211,31 @@ def curve_label(row: ResultRow) -> str:
     label = row.summary.get("x_label") or row.dims[0]
     unit = row.summary.get("x_unit")
     return f"{label} [{unit}]" if unit else str(label)
+
+
+def roi_colour(label: str) -> tuple[int, int, int] | str:
+    """The shared colour of ROI ``label`` (livedata.control.roi) as plotext RGB."""
+    from livedata.control.roi import roi_colour as hex_colour
+
+    try:
+        code = hex_colour(int(label)).lstrip("#")
+    except ValueError:
+        return "white"
+    return (int(code[0:2], 16), int(code[2:4], 16), int(code[4:6], 16))
+
+
+def readbacks_text(snapshot: Snapshot, row: ResultRow) -> str:
+    """For ROI spectra: the confirmed ROIs of the same job (its readback rows)."""
+    if not row.output_name.startswith("roi_spectra"):
+        return ""
+    lines = [
+        f"  ROI {shape}"
+        for other in snapshot.results
+        if other.job_id == row.job_id and other.output_name in READBACKS
+        for shape in other.summary.get("rois", ())
+    ]
+    header = "\nconfirmed ROIs (service readback):"
+    return "\n".join([header, *lines]) if lines else f"{header} none"
+
+
+READBACKS = ("roi_rectangle", "roi_polygon")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from livedata.control.snapshots import Snapshot
 
 from .. import formatting as fmt
+from ..messages import OpenScreen
 from ..widgets.synced_table import Column
 from .base import TableScreen
 from .detail import RecordScreen
@@ -25,7 +26,7 @@ class ServicesScreen(TableScreen):
     )
 
     def rows(self, snapshot: Snapshot):
-        now_ns = self.console.wall_clock_ns()
+        now_ns = self.state.wall_ns
         return {
             s.service_id: (
                 fmt.badge(s.health.value),
@@ -45,4 +46,4 @@ class ServicesScreen(TableScreen):
         def find(snapshot: Snapshot):
             return next((s for s in snapshot.services if s.service_id == key), None)
 
-        self.app.push_screen(RecordScreen(f"Service {key}", find))
+        self.post_message(OpenScreen(RecordScreen(f"Service {key}", find)))

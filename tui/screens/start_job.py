@@ -15,6 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
 
+from ..messages import GoBack, StartJob
 from ..widgets.params_form import ParamsForm
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class StartJobScreen(Screen):
             self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.app.pop_screen()
+        self.post_message(GoBack())
 
     def collect(self) -> tuple[list[str], dict[str, str], dict[str, Any]] | None:
         """Sources, aux choices and params, or None after showing the errors."""
@@ -109,5 +110,6 @@ class StartJobScreen(Screen):
             self.notify("fix the marked fields", severity="error")
             return
         sources, aux, params = collected
-        self.app.pop_screen()
-        self.app.start_job(str(self.spec.workflow_id), sources, params, aux)
+        # In this order: the request leaves with the screen still attached.
+        self.post_message(StartJob(str(self.spec.workflow_id), sources, params, aux))
+        self.post_message(GoBack())

@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from livedata.control.snapshots import Snapshot
 
+from ..messages import ConfirmJobs, OpenStartForm
 from ..widgets.synced_table import Column
 from .base import TableScreen
 
@@ -43,11 +44,11 @@ class WorkflowsScreen(TableScreen):
                 spec.namespace,
                 str(active.get(wid, 0)),
             )
-            for wid, spec in self.console.workflows.items()
+            for wid, spec in self.state.workflows.items()
         }
 
     def open_detail(self, key: str) -> None:
-        self.console.open_start_form(key)
+        self.post_message(OpenStartForm(key))
 
     def action_stop(self) -> None:
         self._act("stop", "Stop {n} job(s) of {wid}?")
@@ -59,8 +60,9 @@ class WorkflowsScreen(TableScreen):
         wid = self.table.selected_key()
         if wid is None:
             return
-        jobs = self.console.snapshot.running_jobs(wid)
-        if not jobs and not self.console.readonly:
+        jobs = self.state.snapshot.running_jobs(wid)
+        if not jobs and not self.state.readonly:
             self.notify(f"{wid} has no running jobs", severity="warning")
             return
-        self.console.confirm_then(question.format(n=len(jobs), wid=wid), jobs, kind)
+        question = question.format(n=len(jobs), wid=wid)
+        self.post_message(ConfirmJobs(question, jobs, kind))

@@ -71,7 +71,7 @@ def events_per_triplet(total_per_pulse: float) -> dict[tuple[int, int], int]:
 
 def make_bifrost_events(
     *,
-    n_pulses: int = 14,
+    n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 20_000,
     first_pulse_ns: int = 0,
     seed: int = 0,

@@ -115,12 +115,21 @@ def qe_map_window(chunk: QEMapChunk) -> QEMapWindow:
 
 
 def make_qe_map_workflow(
-    source_name: str, params: QEParams | None, geometry: InstrumentGeometry
+    source_name: str,
+    params: QEParams | None,
+    geometry: InstrumentGeometry,
+    *,
+    per_event_kernel: bool = True,
 ) -> StreamProcessorWorkflow:
+    """``per_event_kernel=False``: ``qe_counts`` (scippneutron per event), the
+    reference the tests compare the kernel with."""
+    from .qe_kernel import qe_counts_kernel, qe_table
+
     params = params or QEParams()
     q, e = params.q_edges, params.energy_transfer_edges
+    counts = [qe_counts_kernel, qe_table] if per_event_kernel else [qe_counts]
     pipeline = sciline.Pipeline(
-        [qe_counts, qe_map, qe_map_window],
+        [*counts, qe_map, qe_map_window],
         params={
             Kinematics: kinematics(geometry),
             QEBins: QEBins(

@@ -39,7 +39,8 @@ _DESCRIPTION = (
     "here, not with essspectroscopy (not installed offline). Not normalised (no "
     "vanadium or monitor); neutrons leave at the pulse start (no BIFROST chopper "
     "settings ship offline) and each pixel's frame is centred on its analyser's "
-    "elastic time."
+    "elastic time. Weighting: every event counts 1. The per-event conversion runs "
+    "in livedata's kernel; it equals scippneutron's on the same events."
 )
 
 
@@ -51,7 +52,12 @@ def qe_map_spec() -> WorkflowSpec:
 
     def qe(title: str) -> OutputTemplate:
         return OutputTemplate(
-            title, ("Q", "energy_transfer"), "counts", (None, None), coords
+            title,
+            ("Q", "energy_transfer"),
+            "counts",
+            (None, None),
+            coords,
+            "raw counts per (|Q|, energy transfer) bin: no normalisation",
         )
 
     return WorkflowSpec(

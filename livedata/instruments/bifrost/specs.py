@@ -63,27 +63,24 @@ qe_map = registry.register(qe_map_spec())
 monitor_histogram = registry.register(
     monitor_histogram_spec("bifrost", tuple(banks.MONITORS))
 )
-timeseries_data = registry.register(timeseries_spec("bifrost", tuple(streams.LOG_PVS)))
+LOG_ATTRIBUTES = {
+    "sample_temperature": LogDataAttributes(unit="K", value_min=1.5, value_max=300.0),
+    "sample_rotation": LogDataAttributes(unit="deg", value_min=-180.0, value_max=180.0),
+    "detector_tank_angle": LogDataAttributes(
+        unit="deg", value_min=-10.0, value_max=140.0
+    ),
+}
+timeseries_data = registry.register(
+    timeseries_spec("bifrost", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+)
 
 instrument = Instrument(
     name="bifrost",
     title="BIFROST indirect-geometry spectrometer",
     workflows=registry,
-    dev_streams=streams.DEV,
-    prod_streams=streams.PROD,
     detectors={banks.UNIFIED.name: banks.UNIFIED},
     monitors=dict(banks.MONITORS),
-    log_attributes={
-        "sample_temperature": LogDataAttributes(
-            unit="K", value_min=1.5, value_max=300.0
-        ),
-        "sample_rotation": LogDataAttributes(
-            unit="deg", value_min=-180.0, value_max=180.0
-        ),
-        "detector_tank_angle": LogDataAttributes(
-            unit="deg", value_min=-10.0, value_max=140.0
-        ),
-    },
+    log_attributes=LOG_ATTRIBUTES,
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("detector_arc_channel", (banks.UNIFIED.name,)),

@@ -103,7 +103,7 @@ def monitor_events(
 def make_dream_events(
     bank_name: str = banks.MANTLE.name,
     *,
-    n_pulses: int = 14,
+    n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 10_000,
     first_pulse_ns: int = 0,
     source_name: str | None = None,

@@ -48,6 +48,7 @@ from livedata.instruments.detector_source import InstrumentGeometry
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 
 from . import banks
+from .powder_kernel import WavelengthKeep, corrected_dspacing, powder_kernel
 from .powder_spec import MONITOR_ROLE, PowderParams
 from .views import geometry
 from .wavelength import ChopperSetting, lookup_table
@@ -124,8 +125,12 @@ def _cave_monitor(the_geometry: InstrumentGeometry) -> sc.DataArray:
 
 
 @cache
-def _base_pipeline() -> sciline.Pipeline:
-    """DreamPowderWorkflow with what needs no file and no params."""
+def _base_pipeline(per_event_kernel: bool) -> sciline.Pipeline:
+    """DreamPowderWorkflow with what needs no file and no params.
+
+    ``per_event_kernel=False`` keeps essdiffraction's own per-event chain (the
+    reference the tests compare the kernel with).
+    """
     wf = dream.DreamPowderWorkflow(
         run_norm=powder.RunNormalization.monitor_integrated,
         wavelength_from="analytical",
@@ -133,6 +138,11 @@ def _base_pipeline() -> sciline.Pipeline:
     wf.insert(histogram_cave_monitor)
     wf.insert(flat_vanadium_dspacing)
     wf.insert(flat_vanadium_dspacing_two_theta)
+    if per_event_kernel:
+        # The per-event steps run in livedata's kernel (powder_kernel.py); the
+        # library builds its tables and does everything after the histogram.
+        wf.insert(powder_kernel)
+        wf.insert(corrected_dspacing)
     wf = powder.with_pixel_mask_filenames(wf, [])
     wf[NeXusName[CaveMonitor]] = banks.MONITOR_CAVE
     wf[CalibrationData] = None
@@ -146,11 +156,13 @@ def _empty_detector(the_geometry: InstrumentGeometry, bank_name: str) -> sc.Data
     return empty_detector(the_geometry.bank(bank_name))
 
 
-def powder_pipeline(bank_name: str, params: PowderParams) -> sciline.Pipeline:
+def powder_pipeline(
+    bank_name: str, params: PowderParams, *, per_event_kernel: bool = True
+) -> sciline.Pipeline:
     """The configured pipeline of one job (a copy; the cached base is untouched)."""
     the_geometry = geometry()
     layout = the_geometry.layout
-    wf = _base_pipeline().copy()
+    wf = _base_pipeline(per_event_kernel).copy()
     wf[Position[snx.NXsource, SampleRun]] = _position(layout.source_position)
     wf[Position[snx.NXsample, SampleRun]] = _position(layout.sample_position)
     wf[EmptyMonitor[SampleRun, CaveMonitor]] = _cave_monitor(the_geometry)
@@ -175,8 +187,10 @@ def powder_pipeline(bank_name: str, params: PowderParams) -> sciline.Pipeline:
         wf[WavelengthMask] = lambda lam: (
             (lam < low.to(unit=lam.unit)) | (lam > high.to(unit=lam.unit))
         )
+        wf[WavelengthKeep] = WavelengthKeep((w.start, w.stop))
     else:
         wf[WavelengthMask] = None
+        wf[WavelengthKeep] = WavelengthKeep(None)
     return wf
 
 
@@ -189,12 +203,12 @@ TARGETS = {
 
 
 def make_powder_workflow(
-    source_name: str, params: PowderParams | None
+    source_name: str, params: PowderParams | None, *, per_event_kernel: bool = True
 ) -> StreamProcessorWorkflow:
     """One job's workflow: inputs ``source_name`` (bank events) and ``monitor``."""
     params = params if params is not None else PowderParams()
     return StreamProcessorWorkflow(
-        powder_pipeline(source_name, params),
+        powder_pipeline(source_name, params, per_event_kernel=per_event_kernel),
         dynamic_keys={
             source_name: NeXusData[snx.NXdetector, SampleRun],
             MONITOR_ROLE: CaveMonitorEvents,

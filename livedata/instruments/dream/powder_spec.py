@@ -71,8 +71,17 @@ _DESCRIPTION = (
     "nominal geometry); no vanadium run: the I(d) outputs divide by a generated "
     "flat vanadium (1 in every bin), so they equal the monitor-normalised "
     "focussed data; the cave monitor's events are histogrammed in time of "
-    "arrival as an NXmonitor histogram would be."
+    "arrival as an NXmonitor histogram would be. Weighting: essdiffraction's "
+    "Lorentz correction weights every event by d^4 sin(theta) (GSAS convention, "
+    "in Å⁴); a measured vanadium, corrected alike, would cancel it, the flat "
+    "one does not, so relative line heights carry that factor. Normalisation: "
+    "divided by the sum of the cave monitor's counts (all windows since start, "
+    "within the monitor's wavelength range). The per-event steps (wavelength, "
+    "d, 2theta, Lorentz weight, histogram) run in livedata's kernel with "
+    "essreduce/essdiffraction's tables; the result equals essdiffraction's."
 )
+
+_WEIGHTING = "Σ over events of d⁴ sin θ (Lorentz correction) / Σ cave-monitor counts"
 
 
 def powder_spec(source_names: tuple[str, ...] = banks.BANK_NAMES) -> WorkflowSpec:
@@ -82,13 +91,24 @@ def powder_spec(source_names: tuple[str, ...] = banks.BANK_NAMES) -> WorkflowSpe
         "two_theta": CoordTemplate(("two_theta",), "rad", bin_edges=True),
     }
 
-    def i_of_d(title: str) -> OutputTemplate:
-        return OutputTemplate(title, ("dspacing",), None, (None,), d_coord)
+    def i_of_d(title: str, unit: str | None, description: str) -> OutputTemplate:
+        return OutputTemplate(title, ("dspacing",), unit, (None,), d_coord, description)
 
-    def i_of_d_2theta(title: str) -> OutputTemplate:
+    def i_of_d_2theta(title: str, unit: str | None, description: str) -> OutputTemplate:
         return OutputTemplate(
-            title, ("two_theta", "dspacing"), None, (None, None), d2_coords
+            title,
+            ("two_theta", "dspacing"),
+            unit,
+            (None, None),
+            d2_coords,
+            description,
         )
+
+    focussed = f"{_WEIGHTING}, in Å⁴ per monitor count."
+    normalised = (
+        f"{_WEIGHTING}, divided by the flat vanadium in the same unit: "
+        "dimensionless, still carrying d⁴ sin θ."
+    )
 
     return WorkflowSpec(
         instrument="dream",
@@ -109,11 +129,25 @@ def powder_spec(source_names: tuple[str, ...] = banks.BANK_NAMES) -> WorkflowSpe
             )
         },
         outputs={
-            "i_of_dspacing": i_of_d("I(d), normalised"),
-            "i_of_dspacing_two_theta": i_of_d_2theta("I(d, 2theta), normalised"),
-            "focussed_dspacing": i_of_d("Focussed data per monitor count"),
+            "i_of_dspacing": i_of_d(
+                "I(d), Lorentz-weighted, per monitor count, / flat vanadium",
+                None,
+                normalised,
+            ),
+            "i_of_dspacing_two_theta": i_of_d_2theta(
+                "I(d, 2theta), Lorentz-weighted, per monitor count, / flat vanadium",
+                None,
+                normalised,
+            ),
+            "focussed_dspacing": i_of_d(
+                "Focussed d⁴ sin θ-weighted counts per monitor count",
+                "angstrom**4",
+                focussed,
+            ),
             "focussed_dspacing_two_theta": i_of_d_2theta(
-                "Focussed data per monitor count, by 2theta"
+                "Focussed d⁴ sin θ-weighted counts per monitor count, by 2theta",
+                "angstrom**4",
+                focussed,
             ),
         },
     )

@@ -70,7 +70,14 @@ endcap_views = {
 monitor_histogram = registry.register(
     monitor_histogram_spec("dream", tuple(banks.MONITORS))
 )
-timeseries_data = registry.register(timeseries_spec("dream", tuple(streams.LOG_PVS)))
+LOG_ATTRIBUTES = {
+    "sample_temperature": LogDataAttributes(unit="K", value_min=1.5, value_max=1800.0),
+    "sample_rotation": LogDataAttributes(unit="deg", value_min=-180.0, value_max=180.0),
+    "proton_current": LogDataAttributes(unit="uA", value_min=0.0, value_max=100.0),
+}
+timeseries_data = registry.register(
+    timeseries_spec("dream", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+)
 total_counts = registry.register(total_counts_spec("dream", banks.BANK_NAMES))
 powder = registry.register(powder_spec())
 
@@ -78,19 +85,9 @@ instrument = Instrument(
     name="dream",
     title="DREAM powder diffractometer",
     workflows=registry,
-    dev_streams=streams.DEV,
-    prod_streams=streams.PROD,
     detectors={bank.name: bank for bank in banks.BANKS},
     monitors=dict(banks.MONITORS),
-    log_attributes={
-        "sample_temperature": LogDataAttributes(
-            unit="K", value_min=1.5, value_max=1800.0
-        ),
-        "sample_rotation": LogDataAttributes(
-            unit="deg", value_min=-180.0, value_max=180.0
-        ),
-        "proton_current": LogDataAttributes(unit="uA", value_min=0.0, value_max=100.0),
-    },
+    log_attributes=LOG_ATTRIBUTES,
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("mantle_view", (banks.MANTLE.name,)),

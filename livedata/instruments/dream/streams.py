@@ -1,4 +1,4 @@
-"""Kafka topics and source names of DREAM (A8, WIRE.md).
+"""Kafka topics and source names of DREAM (A8, docs/wire.md).
 
 DEV follows the generic convention (one ``dream_detector`` topic, source name ==
 bank name). PROD uses the facility topics, one per bank

@@ -15,8 +15,6 @@ from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 from livedata.workflows.total_counts_spec import total_counts_spec
 
-from . import streams
-
 PANEL = DetectorConfig(
     name="panel_0", first_detector_number=1, shape=(128, 128), dims=("y", "x")
 )
@@ -73,8 +71,6 @@ instrument = Instrument(
     name="dummy",
     title="Dummy instrument",
     workflows=registry,
-    dev_streams=streams.DEV,
-    prod_streams=streams.PROD,
     detectors={PANEL.name: PANEL},
     monitors={"monitor1": 18.0, "monitor2": 21.0},
     area_detectors={AREA.name: AREA},

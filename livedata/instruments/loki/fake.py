@@ -3,8 +3,8 @@
 Scattering follows I(Q) = 1 / (1 + (Q/Qc)^4) (Porod-like Q^-4 beyond Qc), a flat
 incoherent background and a Bragg ring at ``Q_RING`` (silver behenate's first
 order). Events are drawn with probability Omega(pixel) x flat incident band x
-I(Q(pixel, lambda)). Each neutron leaves the source at a time drawn uniformly
-from the ESS pulse bounds essreduce assumes (0-5 ms) and arrives at
+I(Q(pixel, lambda)). Each neutron leaves the source at a time drawn from the
+real ESS pulse profile (``geometry.source_pulse``) and arrives at
 t = t_emit + lambda * L_total / (h/m_n), folded into the 71.4 ms pulse: the
 kinematics, not the lookup table, so the reduction's table is tested by them.
 The monitors see the same band; the transmission monitor ``TRANSMISSION`` of it.
@@ -30,6 +30,7 @@ from livedata.core.events import DetectorEvents, MonitorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ, PULSE_PERIOD
 from livedata.geometry.layout import BankLayout
+from livedata.geometry.source_pulse import sample_emission_ns
 from livedata.instruments.detector_source import NeXusDetectorSource
 from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
 from livedata.instruments.instrument import Instrument
@@ -47,8 +48,6 @@ RING_HEIGHT = 0.05
 BACKGROUND = 2e-4
 WAVELENGTH_BAND = banks.WAVELENGTH_BAND
 TRANSMISSION = 0.8
-# Emission times of the ESS pulse as essreduce's analytical mode bounds them.
-EMISSION_NS = (0.0, 5e6)
 N_RINGS = 2048  # scattering-angle rings the sampler draws from
 
 
@@ -68,7 +67,7 @@ def toa_ns(
     (``None``: all at the pulse start, t0 = 0)."""
     t = flight_time_ns(wavelength, flight_path_m)
     if rng is not None:
-        t = t + rng.uniform(*EMISSION_NS, np.shape(wavelength))
+        t = t + sample_emission_ns(rng, np.shape(wavelength))
     return np.mod(np.rint(t), PULSE_PERIOD.ns).astype(np.int32)
 
 
@@ -178,7 +177,7 @@ def monitor_fraction(monitor: str) -> float:
 def make_loki_events(
     bank_name: str = banks.REAR.name,
     *,
-    n_pulses: int = 14,
+    n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 5_000,
     first_pulse_ns: int = 0,
     source_name: str | None = None,
@@ -209,7 +208,7 @@ def make_loki_events(
 def make_loki_monitor_events(
     monitor: str = banks.MONITOR_INCIDENT,
     *,
-    n_pulses: int = 14,
+    n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 10_000,
     first_pulse_ns: int = 0,
     source_name: str | None = None,

@@ -82,6 +82,7 @@ from .carriage import (
 )
 from .conversions import LOOKUP
 from .denominator import chunked_binned_denominator
+from .iofq_kernel import iofq_kernel, numerator_binned_q
 from .iofq_spec import INCIDENT_ROLE, TRANSMISSION_ROLE, IofQParams
 from .layout import pixel_area_m2
 
@@ -93,6 +94,7 @@ IofQWindow = NewType("IofQWindow", sc.DataArray)
 # wavelength band, which a da00 message cannot carry next to Q), float64.
 IofQOutput = NewType("IofQOutput", sc.DataArray)
 IofQWindowOutput = NewType("IofQWindowOutput", sc.DataArray)
+CountsQOutput = NewType("CountsQOutput", sc.DataArray)
 TransmissionOutput = NewType("TransmissionOutput", sc.DataArray)
 # Generated inputs: the pixel area of the flat-pixel solid angle (m^2) and the
 # radius of the beam stop (m).
@@ -204,9 +206,19 @@ def transmission_output(da: TransmissionFraction[SampleRun]) -> TransmissionOutp
     return TransmissionOutput(_publishable(da))
 
 
+def counts_q_output(numerator: ReducedQ[SampleRun, Numerator]) -> CountsQOutput:
+    """The numerator since start: counts per Q bin, not normalised (published
+    alone while no monitor has delivered: the monitors are optional)."""
+    return CountsQOutput(_publishable(numerator))
+
+
 @cache
-def _base_pipeline() -> sciline.Pipeline:
-    """LokiWorkflow with what needs no file, bank or params."""
+def _base_pipeline(per_event_kernel: bool) -> sciline.Pipeline:
+    """LokiWorkflow with what needs no file, bank or params.
+
+    ``per_event_kernel=False`` keeps esssans's own per-event chain (the reference
+    the tests compare the kernel with).
+    """
     wf = loki.LokiWorkflow(wavelength_from="file")
     for provider in (
         transmission_run_incident,
@@ -217,11 +229,17 @@ def _base_pipeline() -> sciline.Pipeline:
         i_of_q_output,
         i_of_q_window_output,
         transmission_output,
+        counts_q_output,
         flat_pixel_solid_angle,
         beam_stop_mask,
         chunked_binned_denominator,
     ):
         wf.insert(provider)
+    if per_event_kernel:
+        # The per-event steps run in livedata's kernel (iofq_kernel.py); esssans
+        # builds its tables and does everything after the numerator histogram.
+        wf.insert(iofq_kernel)
+        wf.insert(numerator_binned_q)
     table = LOOKUP.table()
     wf[LookupTable[SampleRun, snx.NXdetector]] = table
     wf[LookupTable[SampleRun, Incident]] = table
@@ -246,13 +264,15 @@ def on_carriage(bank_name: str) -> bool:
     return bank_name == banks.REAR.name
 
 
-def iofq_pipeline(bank_name: str, params: IofQParams) -> sciline.Pipeline:
+def iofq_pipeline(
+    bank_name: str, params: IofQParams, *, per_event_kernel: bool = True
+) -> sciline.Pipeline:
     """The configured pipeline of one job (a copy; the cached base is untouched).
 
     The rear bank's position is a context input (the carriage); the other banks
     stay where the geometry file puts them.
     """
-    wf = _base_pipeline().copy()
+    wf = _base_pipeline(per_event_kernel).copy()
     wf[Filename[SampleRun]] = str(geometry().path)
     w = params.wavelength
     wavelength = sc.linspace(
@@ -282,10 +302,15 @@ TARGETS = {
     "i_of_q": IofQOutput,
     "i_of_q_current": IofQWindowOutput,
     "transmission": TransmissionOutput,
+    "counts_q": CountsQOutput,
 }
+# What a job publishes while a monitor has delivered nothing yet.
+PARTIAL_TARGETS = {"counts_q": CountsQOutput}
 
 
-def make_iofq_workflow(source_name: str, params: IofQParams):
+def make_iofq_workflow(
+    source_name: str, params: IofQParams, *, per_event_kernel: bool = True
+):
     """One bank's I(Q) job; monitors enter under their aux roles, the carriage
     (rear bank only) as context (F5)."""
     dynamic = {
@@ -309,11 +334,12 @@ def make_iofq_workflow(source_name: str, params: IofQParams):
     if rear:  # computed once per carriage move, not at every finalize
         targets[f"{HIDDEN_PREFIX}denominator"] = BinnedQ[SampleRun, Denominator]
     workflow = StreamProcessorWorkflow(
-        iofq_pipeline(source_name, params),
+        iofq_pipeline(source_name, params, per_event_kernel=per_event_kernel),
         dynamic_keys=dynamic,
         context_keys={CARRIAGE_ROLE: DetectorCarriage} if rear else None,
         target_keys=targets,
         accumulators=accumulators,
+        partial_targets=PARTIAL_TARGETS,
     )
     return CarriageContext(workflow) if rear else _IgnoreCarriage(workflow)
 

@@ -72,7 +72,14 @@ def iofq_spec() -> WorkflowSpec:
             "give the transmission; the beam-stop mask (pixels within "
             "beam_stop_radius_m of the beam axis); a zero beam-centre offset. The "
             "latest-window I(Q) uses the window's counts and incident monitor "
-            "with the cumulative transmission."
+            "with the cumulative transmission. Weighting: every unmasked event "
+            "counts 1 in the numerator; normalisation: the denominator is the sum "
+            "over pixels and wavelength bins of incident-monitor counts x "
+            "transmission x direct beam x solid angle, per Q bin (dimensionless "
+            "ratio). Wavelengths come from a table built from the real ESS pulse "
+            "(2.86 ms about the mean emission time). The per-event steps "
+            "(wavelength, Q, numerator histogram) run in livedata's kernel with "
+            "essreduce/esssans's tables; the result equals esssans's."
         ),
         group="Reduction",
         source_names=banks.BANK_NAMES,
@@ -100,10 +107,22 @@ def iofq_spec() -> WorkflowSpec:
         },
         outputs={
             "i_of_q": OutputTemplate(
-                "I(Q) since start", ("Q",), "dimensionless", (None,), q
+                "I(Q) since start",
+                ("Q",),
+                "dimensionless",
+                (None,),
+                q,
+                "counts / (monitor x transmission x direct beam x solid angle), "
+                "all windows since start",
             ),
             "i_of_q_current": OutputTemplate(
-                "I(Q), latest window", ("Q",), "dimensionless", (None,), q
+                "I(Q), latest window",
+                ("Q",),
+                "dimensionless",
+                (None,),
+                q,
+                "the latest window's counts / (its incident monitor x cumulative "
+                "transmission x direct beam x solid angle)",
             ),
             "transmission": OutputTemplate(
                 "Sample transmission since start",
@@ -111,6 +130,18 @@ def iofq_spec() -> WorkflowSpec:
                 "dimensionless",
                 (None,),
                 wl,
+                "transmission-monitor / incident-monitor counts per wavelength bin "
+                "(empty-beam ratio 1)",
+            ),
+            "counts_q": OutputTemplate(
+                "Counts in Q since start, NOT normalised",
+                ("Q",),
+                "counts",
+                (None,),
+                q,
+                "the I(Q) numerator: unmasked events in the wavelength band, 1 "
+                "each; published alone while a monitor has delivered nothing "
+                "(the monitors are optional)",
             ),
         },
     )

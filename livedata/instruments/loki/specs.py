@@ -45,23 +45,22 @@ rear_tube_pixel = registry.register(
 monitor_histogram = registry.register(
     monitor_histogram_spec("loki", tuple(banks.MONITORS))
 )
-timeseries_data = registry.register(timeseries_spec("loki", tuple(streams.LOG_PVS)))
+LOG_ATTRIBUTES = {
+    "detector_carriage": LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
+    "sample_temperature": LogDataAttributes(unit="K", value_min=5.0, value_max=400.0),
+}
+timeseries_data = registry.register(
+    timeseries_spec("loki", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+)
 i_of_q = registry.register(iofq_spec())
 
 instrument = Instrument(
     name="loki",
     title="LOKI small-angle neutron scattering",
     workflows=registry,
-    dev_streams=streams.DEV,
-    prod_streams=streams.PROD,
     detectors={bank.name: bank for bank in banks.BANKS},
     monitors=dict(banks.MONITORS),
-    log_attributes={
-        "detector_carriage": LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
-        "sample_temperature": LogDataAttributes(
-            unit="K", value_min=5.0, value_max=400.0
-        ),
-    },
+    log_attributes=LOG_ATTRIBUTES,
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("detector_xy", banks.BANK_NAMES),

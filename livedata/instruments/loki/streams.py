@@ -1,4 +1,4 @@
-"""Kafka topics and source names of LOKI (A8, WIRE.md).
+"""Kafka topics and source names of LOKI (A8, docs/wire.md).
 
 DEV: one ``loki_detector`` topic, source name == bank name. PROD: one topic per
 bank (``loki_detector_bank0..8``, source name ``loki``), CBM beam monitors and

@@ -3,7 +3,7 @@
 The camera sees a round beam footprint (Gaussian edge) with Poisson noise in full
 2048 x 2048 frames, ``ORCA_FRAMES_PER_S`` of them a second (8 MB each); the event
 detectors see the same footprint and a flat wavelength band, each neutron
-emitted at a time drawn from the ESS pulse bounds (0-5 ms) essreduce assumes.
+emitted at a time drawn from the real ESS pulse profile (``geometry.source_pulse``).
 Pixel positions are those of the registered geometry file.
 Standalone: ``orca_frame``, ``make_orca_frames``, ``make_tbl_events``;
 ``GENERATORS`` for the demo fakes.
@@ -21,6 +21,7 @@ from streaming_data_types import area_detector_ad00
 from livedata.core.events import DetectorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
+from livedata.geometry.source_pulse import sample_emission_ns
 from livedata.instruments.detector_source import NeXusDetectorSource
 from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
 from livedata.instruments.instrument import DetectorConfig, Instrument
@@ -31,7 +32,6 @@ from livedata.workflows.neutron import flight_time_ns
 from . import banks
 
 WAVELENGTH_BAND = banks.WAVELENGTH_BAND
-EMISSION_NS = (0.0, 5e6)
 ORCA_FRAMES_PER_S = 2  # every 7th pulse
 
 
@@ -90,7 +90,7 @@ def detector_events(
     positions = geometry.bank(bank.name).positions.reshape(-1, 3)
     l_total = banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions[pixel], axis=1)
     lam = rng.uniform(*WAVELENGTH_BAND, n_events)
-    t = flight_time_ns(lam, l_total) + rng.uniform(*EMISSION_NS, n_events)
+    t = flight_time_ns(lam, l_total) + sample_emission_ns(rng, n_events)
     toa = np.mod(np.rint(t), PULSE_PERIOD.ns)
     return DetectorEvents(numbers[pixel].astype(np.int32), toa.astype(np.int32))
 
@@ -98,7 +98,7 @@ def detector_events(
 def make_tbl_events(
     bank_name: str = banks.HE3.name,
     *,
-    n_pulses: int = 14,
+    n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 2_000,
     first_pulse_ns: int = 0,
     seed: int = 0,
@@ -152,7 +152,7 @@ def tbl_area_messages(
         return
     rng = np.random.default_rng(3)
     pool = [orca_frame(rng, rate / ORCA_FRAMES_PER_S) for _ in range(pool_size)]
-    every = round(14 / ORCA_FRAMES_PER_S)
+    every = round(PULSE_FREQUENCY_HZ / ORCA_FRAMES_PER_S)
     for i, t in enumerate(pulse_clock(stop, pulse_times)):
         if i % every == 0:
             frame = pool[(i // every) % pool_size]

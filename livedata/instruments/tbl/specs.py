@@ -96,21 +96,22 @@ multiblade_view = registry.register(
 monitor_histogram = registry.register(
     monitor_histogram_spec("tbl", tuple(banks.MONITORS))
 )
-timeseries_data = registry.register(timeseries_spec("tbl", tuple(streams.LOG_PVS)))
+LOG_ATTRIBUTES = {
+    "chopper_phase": LogDataAttributes(unit="deg", value_min=0.0, value_max=360.0),
+    "sample_x": LogDataAttributes(unit="mm", value_min=-50.0, value_max=50.0),
+}
+timeseries_data = registry.register(
+    timeseries_spec("tbl", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+)
 
 instrument = Instrument(
     name="tbl",
     title="TBL test beamline",
     workflows=registry,
-    dev_streams=streams.DEV,
-    prod_streams=streams.PROD,
     detectors={bank.name: bank for bank in banks.EVENT_DETECTORS},
     monitors=dict(banks.MONITORS),
     area_detectors={banks.ORCA.name: banks.ORCA},
-    log_attributes={
-        "chopper_phase": LogDataAttributes(unit="deg", value_min=0.0, value_max=360.0),
-        "sample_x": LogDataAttributes(unit="mm", value_min=-50.0, value_max=50.0),
-    },
+    log_attributes=LOG_ATTRIBUTES,
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("orca_view", (banks.ORCA.name,)),

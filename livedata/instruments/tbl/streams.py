@@ -1,4 +1,4 @@
-"""Kafka topics and source names of TBL (A8, WIRE.md: ``tbl_area_detector_orca``).
+"""Kafka topics and source names of TBL (A8, docs/wire.md: ``tbl_area_detector_orca``).
 
 PROD source names are placeholders in the facility's style.
 """

@@ -107,3 +107,39 @@ def test_window_map_is_each_windows_counts_and_cumulative_their_sum():
     assert sc.identical(out["qe_map"], first + out["qe_map_current"])
     assert out["qe_map_current"].sum().value > 0
     assert not sc.identical(out["qe_map_current"], first)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        None,
+        {
+            "q_edges": {"start": 0.5, "stop": 2.0, "num_bins": 37},
+            "energy_transfer_edges": {"start": -1.0, "stop": 1.5, "num_bins": 53},
+        },
+    ],
+)
+def test_kernel_gives_the_scippneutron_conversion_on_the_same_events(params):
+    from livedata.instruments.bifrost.qe_map import make_qe_map_workflow
+    from livedata.instruments.bifrost.qe_map_spec import QEParams
+    from livedata.instruments.detector_source import NeXusDetectorSource
+
+    triplets = [(arc, ch) for arc in range(banks.N_ARC) for ch in (0, 4, 8)]
+    events = _events(triplets, 2000, seed=5)
+    qe_params = QEParams.model_validate(params or {})
+    out = []
+    for kernel in (True, False):
+        wf = make_qe_map_workflow(
+            banks.UNIFIED.name,
+            qe_params,
+            NeXusDetectorSource("bifrost").load(),
+            per_event_kernel=kernel,
+        )
+        wf.accumulate(
+            {banks.UNIFIED.name: events}, start_time=Timestamp(0), end_time=Timestamp(1)
+        )
+        out.append(wf.finalize())
+    ours, reference = out
+    for name in ("qe_map", "qe_map_current"):
+        assert ours[name].sum().value > 0
+        assert sc.identical(ours[name], reference[name])

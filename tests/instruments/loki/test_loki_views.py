@@ -62,7 +62,7 @@ def _rear_spectrum(mode: str, edges: dict) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_wavelength_spectrum_covers_the_fake_band():
-    """Events of 2-9 Å (emitted over the 0-5 ms pulse) bin into 2-9 Å."""
+    """Events of 2-9 Å (emitted over the real pulse) bin into 2-9 Å."""
     centres, counts = _rear_spectrum(
         "wavelength", {"start": 0.5, "stop": 12.0, "num_bins": 115}
     )

@@ -38,7 +38,7 @@ def test_views_conserve_counts_in_every_mode(bank, mode):
 
 @pytest.mark.parametrize("bank", BANKS, ids=lambda b: b.name)
 def test_wavelength_spectrum_is_the_fake_band(bank):
-    """A flat 1-6 Å band emitted over the 0-5 ms pulse: flat within 1-6 Å."""
+    """A flat 1-6 Å band emitted over the real pulse: flat within 1-6 Å."""
     params = DetectorViewParams.model_validate(
         {
             "coordinate_mode": "wavelength",

@@ -1,0 +1,84 @@
+"""``livedata broker`` ends, non-zero and saying why, when its broker dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from livedata.kafka.broker import find_free_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found.extend(int(c) for c in f.read().split())
+    return found
+
+
+def test_broker_command_exits_1_when_its_broker_is_killed() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDATA_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "livedata", "broker", "--port", str(find_free_port())],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("127.0.0.1:")
+        deadline = time.monotonic() + 10
+        while not children(proc.pid):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        [broker] = children(proc.pid)
+        os.kill(broker, signal.SIGKILL)  # as the kernel's OOM killer does
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1
+    assert "error: the embedded broker exited (signal 9)" in err
+
+
+def test_demo_exits_1_when_its_broker_is_killed(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDATA_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "livedata", "demo", "--no-tui"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("logs"):
+                break
+        else:
+            raise AssertionError(f"demo did not start: {proc.communicate()[1]}")
+        brokers = [pid for pid in children(proc.pid) if "tansu" in _cmdline(pid)]
+        assert len(brokers) == 1
+        os.kill(brokers[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1
+    assert "error: the embedded broker exited (signal 9)" in err
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
