@@ -250,6 +250,10 @@ class LivedataApp(App):
             request.view.state = self.console_state()
         self.push_screen(request.view)
 
+    @on(req.OpenPlot)
+    def _plot_requested(self, request: req.OpenPlot) -> None:
+        self.open_plots(request.result)
+
     @on(req.OpenStartForm)
     def _start_form_requested(self, request: req.OpenStartForm) -> None:
         self.open_start_form(request.workflow_ref)

@@ -20,7 +20,7 @@ from textual.widgets import Sparkline, Static
 from livedata.control.snapshots import ResultRow, Snapshot
 
 from .. import formatting as fmt
-from ..messages import OpenScreen
+from ..messages import OpenPlot, OpenScreen
 from ..widgets.synced_table import Column
 from .base import LiveScreen, TableScreen
 
@@ -83,9 +83,9 @@ class ResultsScreen(TableScreen):
     def action_plot(self) -> None:
         """Open the selected output in the plot server (started if need be)."""
         key = self.table.selected_key()
-        row = next((r for r in self.console.snapshot.results if r.key == key), None)
+        row = next((r for r in self.state.snapshot.results if r.key == key), None)
         if row is not None:
-            self.console.open_plots(row)
+            self.post_message(OpenPlot(row))
 
 
 def _plot_widget():
