@@ -45,6 +45,9 @@ class PlotsStartError(RuntimeError):
 
 
 class PlotsProcess:
+    """``livedata plots`` as a child process: launched once, its URL read from
+    its output, stopped with its owner (implements ``PlotsLauncher``)."""
+
     def __init__(
         self,
         instrument: str,
