@@ -29,6 +29,7 @@ setup(
     package_data={
         "livedata_config": ["**/*.yaml", "**/*.j2"],
         "livedata_tui": ["**/*.tcss"],
+        "livedata": ["instruments/*/facility_streams.tsv"],
     },
     include_package_data=True,
 )

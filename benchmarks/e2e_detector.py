@@ -244,7 +244,7 @@ def fresh_stack(jobs: int) -> Iterator[Stack]:
             )
             configs = [
                 WorkflowConfig(
-                    identifier=WorkflowId.parse_str("dummy/panel_0_xy/1"),
+                    identifier=WorkflowId.parse_str("dummy/panel_0_xy/2"),
                     job_id=JobId(source_name="panel_0", job_number=uuid.uuid4()),
                 )
                 for _ in range(jobs)

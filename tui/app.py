@@ -272,7 +272,9 @@ class LivedataApp(App):
         self.confirm_then(request.question, request.job_ids, request.kind)
 
     def header_state(self, screen: LiveScreen) -> HeaderState:
-        bad = (Health.WARN, Health.ERR, Health.STALE)
+        bad = (Health.WARN, Health.ERR, Health.STALE, Health.DEAD)
+        probe = getattr(self.plane, "connection", None)
+        link = probe() if callable(probe) else None
         return HeaderState(
             instrument=self.instrument,
             view=screen.view_name,
@@ -281,6 +283,9 @@ class LivedataApp(App):
             readonly=self.readonly,
             rate_hz=self.refresh_hz,
             unhealthy=sum(1 for s in self.snapshot.services if s.health in bad),
+            broker=None if link is None else link.address,
+            connected=None if link is None else link.connected,
+            down_since_s=None if link is None or link.connected else link.since_s,
         )
 
     # -- navigation ---------------------------------------------------------

@@ -59,18 +59,29 @@ def candidates(workflow_refs: Iterable[str]) -> list[str]:
 
 
 def workflow_refs(workflow_ids: Iterable[str]) -> list[str]:
-    """``inst/name`` for each ``inst/name/version`` (what an operator types)."""
-    return [
-        wid.rsplit("/", 1)[0] if wid.count("/") == 2 else wid for wid in workflow_ids
-    ]
+    """``inst/name`` for each ``inst/name/version`` (what an operator types),
+    once per name, and each full id of a name that has several versions."""
+    ids = list(workflow_ids)
+    short = [wid.rsplit("/", 1)[0] if wid.count("/") == 2 else wid for wid in ids]
+    refs = list(dict.fromkeys(short))
+    refs += [wid for wid, ref in zip(ids, short, strict=True) if short.count(ref) > 1]
+    return refs
+
+
+def _version(wid: str) -> int:
+    tail = wid.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 def match_workflow(ref: str, workflow_ids: Iterable[str]) -> str | None:
-    """The workflow id that ``ref`` names: full id, ``inst/name`` or bare ``name``."""
+    """The workflow id that ``ref`` names: the full id, or the newest version of
+    ``inst/name`` or of a bare ``name``."""
     ref = ref.strip()
-    ids = list(workflow_ids)
-    for wid in ids:
+    matches = []
+    for wid in workflow_ids:
         parts = wid.split("/")
-        if ref in (wid, "/".join(parts[:2]), parts[1] if len(parts) == 3 else wid):
+        if ref == wid:
             return wid
-    return None
+        if ref in ("/".join(parts[:2]), parts[1] if len(parts) == 3 else wid):
+            matches.append(wid)
+    return max(matches, key=_version) if matches else None

@@ -18,12 +18,17 @@ class ConsoleCommands(Provider):
             (f"Show {view}", partial(app.action_view, view), f"the {view} view")
             for view in command_line.VIEWS
         ]
-        for workflow_id, spec in sorted(getattr(app, "workflows", {}).items()):
+        workflows = getattr(app, "workflows", {}).items()
+        # Newest version of a name first: the one a search picks by default.
+        for workflow_id, spec in sorted(
+            workflows, key=lambda item: _newest_first(item[0])
+        ):
+            help_text = spec.title + (" (facility-compatible)" if spec.facility else "")
             entries.append(
                 (
                     f"Start {workflow_id}",
                     partial(app.open_start_form, workflow_id),
-                    spec.title,
+                    help_text,
                 )
             )
         return entries
@@ -38,3 +43,8 @@ class ConsoleCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _newest_first(workflow_id: str) -> tuple[str, int]:
+    head, _, version = workflow_id.rpartition("/")
+    return head, -int(version) if version.isdigit() else 0

@@ -25,6 +25,7 @@ class ExitCode(IntEnum):
     NO_ACK = 3  # a command got no acknowledgement in time
     ERR = 4  # a service answered ERR
     PARTIAL = 5  # some answers ACK, others ERR or missing
+    UNHEALTHY = 6  # a service or job is not OK, or lag is above --max-lag
 
 
 # The older name ``tui_cmd`` still uses.
@@ -116,6 +117,16 @@ IntervalOption = Annotated[
         min=0.2,
         metavar="SECONDS",
         help="Seconds between --watch updates.",
+    ),
+]
+# Three heartbeat intervals (2 s) and a margin: a service that is alive but
+# slow to beat is heard, not listed as missing.
+LISTEN_WAIT_S = 6.5
+NoFailOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-fail",
+        help="Exit 0 even when something is unhealthy (only the table is wanted).",
     ),
 ]
 CountOption = Annotated[

@@ -77,8 +77,13 @@ def start_processes(
 
 def default_job_configs(instrument: Instrument) -> list[WorkflowConfig]:
     configs = []
+    newest: dict[str, WorkflowId] = {}
+    for spec in instrument.workflows.specs():  # livedata's own variant is newest
+        known = newest.get(spec.name)
+        if known is None or spec.version > known.version:
+            newest[spec.name] = spec.workflow_id
     for name, sources in instrument.default_jobs:
-        workflow = WorkflowId(instrument=instrument.name, name=name, version=1)
+        workflow = newest[name]
         message_id = str(uuid.uuid4())
         for source in sources:
             configs.append(
@@ -91,8 +96,13 @@ def default_job_configs(instrument: Instrument) -> list[WorkflowConfig]:
     return configs
 
 
+# Longer than a service's own stop deadline (shutdown_timeout_s, 15 s): one that
+# hangs dumps its stacks and exits 1 itself instead of being killed unheard.
+STOP_TIMEOUT_S = 20.0
+
+
 def stop_processes(
-    procs: DemoProcesses, timeout: float = 15.0
+    procs: DemoProcesses, timeout: float = STOP_TIMEOUT_S
 ) -> dict[str, int | None]:
     """SIGINT the services, wait for their graceful stop, then stop the fakes."""
     codes: dict[str, int | None] = {}

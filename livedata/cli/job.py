@@ -8,18 +8,21 @@ time, 4 ERR, 5 partial). Imports stay inside the functions (start-up speed).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .common import (
+    LISTEN_WAIT_S,
     BootstrapOption,
     CountOption,
     ExitCode,
     InstrumentOption,
     IntervalOption,
     JsonOption,
+    NoFailOption,
     OptionalInstrumentOption,
     ParamOption,
     WatchOption,
@@ -114,6 +117,22 @@ def start(
         ),
     ] = None,
     timeout: TimeoutOption = 10.0,
+    if_not_running: Annotated[
+        bool,
+        typer.Option(
+            "--if-not-running",
+            help="If the workflow already runs on every source, print its jobs"
+            " and send nothing (safe to retry after exit 3).",
+        ),
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace a source's running job of it."),
+    ] = False,
+    add: Annotated[
+        bool,
+        typer.Option("--add", help="Run another job beside a running one."),
+    ] = False,
     instrument: OptionalInstrumentOption = None,
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
@@ -121,8 +140,11 @@ def start(
     """Start a job per source and wait until every owning service acknowledged.
 
     Prints the ids of the acknowledged jobs (with --json: acknowledged,
-    rejected and missing ones). Exit 0 all ACK, 3 no answer in time, 4 ERR,
-    5 partial, 2 invalid input (nothing is sent), 1 not sent or no broker.
+    rejected and missing ones). A workflow already running on a source needs
+    --replace, --add or --if-not-running (else exit 2, nothing sent). Exit 0
+    all ACK, 3 no answer in time (the job may start late: retry with
+    --if-not-running), 4 ERR, 5 partial, 2 invalid input (nothing is sent),
+    1 not sent or no broker.
     """
     from .job_args import (
         check_window,
@@ -131,6 +153,7 @@ def start(
         read_params_file,
     )
     from .job_report import report
+    from .output import progress
     from .planes import open_plane
     from .workflows import resolve_workflow
 
@@ -145,14 +168,69 @@ def start(
         check_window(start_ns, end_ns)
     except ValueError as err:
         fail(str(err), ExitCode.USAGE)
+    if sum((if_not_running, replace, add)) > 1:
+        fail(
+            "give at most one of --if-not-running, --replace and --add",
+            ExitCode.USAGE,
+        )
     sources = list(source or spec.source_names)
     validate_offline(spec, sources, params, aux_names)
-    with open_plane(spec.instrument, bootstrap, timeout, with_status=False) as plane:
+    wid = str(spec.workflow_id)
+    opened = time.monotonic()
+    with open_plane(spec.instrument, bootstrap, timeout) as plane:
+        running = _running_on(
+            plane, spec, sources, min(timeout, LISTEN_WAIT_S), since=opened
+        )
+        if running and if_not_running and set(running) == set(sources):
+            for jobs in running.values():
+                for job in jobs:
+                    typer.echo(job)
+            progress(f"{wid} already runs on {', '.join(sorted(running))}: not sent")
+            raise typer.Exit(ExitCode.OK)
+        if running and not (replace or add or if_not_running):
+            which = "; ".join(
+                f"{s}: {', '.join(jobs)}" for s, jobs in sorted(running.items())
+            )
+            fail(
+                f"{wid} already runs ({which}); give --replace, --add or"
+                " --if-not-running (nothing sent)",
+                ExitCode.USAGE,
+            )
+        if if_not_running:
+            sources = [s for s in sources if s not in running]
         row = plane.start_job(
-            str(spec.workflow_id), sources, params, aux_names, start_ns, end_ns
+            wid, sources, params, aux_names, start_ns, end_ns, replace=replace
         )
         row = _wait(plane, row, timeout, f"starting {spec.workflow_id}")
     report(row, json, instrument=spec.instrument, timeout=timeout)
+
+
+def _running_on(
+    plane, spec, sources, wait_s: float, since: float
+) -> dict[str, list[str]]:
+    """The running jobs of the workflow per requested source, from heartbeats
+    (waiting up to ``wait_s`` for a live beat of its services, sent after
+    ``since``, and every job they report: one started a moment ago counts)."""
+    from ..control.snapshots import ENDED_JOB_STATES
+
+    def heard(snap) -> bool:
+        live = any(
+            s.service_name == spec.namespace and s.last_seen_s >= since
+            for s in snap.services
+        )
+        return live and snap.heard_all_jobs(spec.namespace)
+
+    plane.wait_for(heard, wait_s)
+    wid = str(spec.workflow_id)
+    running: dict[str, list[str]] = {}
+    for job in plane.snapshot().jobs:
+        if (
+            job.workflow_id == wid
+            and job.source_name in sources
+            and job.state not in ENDED_JOB_STATES
+        ):
+            running.setdefault(job.source_name, []).append(job.job_id)
+    return running
 
 
 def _action_command(action: str, doc: str):
@@ -160,7 +238,12 @@ def _action_command(action: str, doc: str):
 
     def command(
         job_id: Annotated[
-            str | None, typer.Argument(metavar="JOB_ID", help="A job: source/uuid.")
+            str | None,
+            typer.Argument(
+                metavar="JOB_ID",
+                help="A job: source/uuid, or a unique prefix of its number"
+                " (source/6ab372f3 or 6ab372f3).",
+            ),
         ] = None,
         workflow: Annotated[
             str | None,
@@ -214,29 +297,45 @@ def list_jobs(
     interval_s: IntervalOption = 2.0,
     count: CountOption = None,
     wait_s: Annotated[
-        float, _wait_option("Seconds to listen for heartbeats (every 2 s).")
-    ] = 2.5,
+        float,
+        _wait_option(
+            "Seconds to listen for heartbeats (every 2 s; recent ones are read"
+            " back too)."
+        ),
+    ] = LISTEN_WAIT_S,
+    no_fail: NoFailOption = False,
 ) -> None:
-    """Jobs the services report in their heartbeats."""
+    """Jobs the services report in their heartbeats, with their service's warning.
+
+    A job whose service stopped beating stays listed as stale. Exit 6 when a
+    job is in error, warning or stale, or its service is not OK, unless
+    --no-fail; 1 no broker.
+    """
     from .planes import open_plane
-    from .status_views import job_table, watch_snapshots
+    from .status_views import job_table, jobs_unhealthy, watch_snapshots
 
     inst = resolve_instrument(instrument).name
     with open_plane(inst, bootstrap, wait_s) as plane:
-        watch_snapshots(plane, wait_s, watch, json, job_table, interval_s, count)
+        last = watch_snapshots(plane, wait_s, watch, json, job_table, interval_s, count)
+    if last is not None and not no_fail and jobs_unhealthy(last):
+        raise typer.Exit(ExitCode.UNHEALTHY)
 
 
 @app.command("status")
 def status(
     job_id: Annotated[
-        str, typer.Argument(metavar="JOB_ID", help="source/uuid, or just the uuid.")
+        str,
+        typer.Argument(
+            metavar="JOB_ID",
+            help="source/uuid, the uuid, or a unique prefix of it (6ab372f3).",
+        ),
     ],
     instrument: InstrumentOption = "dummy",
     bootstrap: BootstrapOption = None,
     json: JsonOption = False,
     wait_s: Annotated[
         float, _wait_option("Seconds to listen for its heartbeat.")
-    ] = 4.0,
+    ] = LISTEN_WAIT_S,
 ) -> None:
     """State, times and messages of one job (exit 1 if it is not seen)."""
     from .output import emit_json, print_table
@@ -288,10 +387,41 @@ def _wait(plane, row, timeout: float, what: str):
 
 
 def _find_job(snapshot, job_id: str):
-    for job in snapshot.jobs:
-        if job.job_id == job_id or job.job_number == job_id:
-            return job
-    return None
+    """The one job ``job_id`` (or a unique prefix of its number) names."""
+    from .job_ids import matching_jobs
+
+    found = matching_jobs(snapshot.jobs, job_id)
+    if len(found) > 1:
+        names = ", ".join(j.job_id for j in found[:5])
+        fail(f"job id {job_id!r} is ambiguous: {names}", ExitCode.USAGE)
+    return found[0] if found else None
+
+
+def _resolve_job(plane, job_id: str, action: str, wait_s: float) -> str:
+    """The full id of the one live job ``job_id`` names, from heartbeats; exit 2
+    (nothing published) when no running job or several match."""
+    from ..control.snapshots import ENDED_JOB_STATES
+    from .job_ids import matching_jobs
+
+    def live(snap):
+        return [j for j in snap.jobs if j.state not in ENDED_JOB_STATES]
+
+    plane.wait_for(
+        lambda snap: bool(matching_jobs(live(snap), job_id)) and snap.heard_all_jobs(),
+        wait_s,
+    )
+    snap = plane.snapshot()
+    found = matching_jobs(live(snap), job_id)
+    if len(found) > 1:
+        names = ", ".join(j.job_id for j in found[:5])
+        fail(f"job {action}: {job_id!r} is ambiguous: {names}", ExitCode.USAGE)
+    if not found:
+        fail(
+            f"job {action}: no running job {job_id!r} in {wait_s:g} s of heartbeats"
+            f" ({len(live(snap))} running); nothing sent",
+            ExitCode.USAGE,
+        )
+    return found[0].job_id
 
 
 def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, json):
@@ -309,8 +439,14 @@ def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, jso
         spec = resolve_workflow(workflow, instrument)
         inst, wid = spec.instrument, str(spec.workflow_id)
     elif job_id:
-        if not _is_job_id(job_id):
-            fail(f"bad job id {job_id!r}: expected source/uuid", ExitCode.USAGE)
+        from .job_ids import split_job_id
+
+        if split_job_id(job_id) is None:
+            fail(
+                f"bad job id {job_id!r}: expected source/uuid, source/PREFIX or"
+                " PREFIX (hex digits of the job number)",
+                ExitCode.USAGE,
+            )
         inst = _instrument_of_job(job_id, instrument, action)
     else:
         if instrument is None:
@@ -333,8 +469,9 @@ def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, jso
             elif all_jobs:
                 row = plane.stop_all() if action == "stop" else plane.reset_all()
             else:
+                full = _resolve_job(plane, job_id, action, min(timeout, 6.5))
                 act = plane.stop_jobs if action == "stop" else plane.reset_jobs
-                row = act([job_id])
+                row = act([full])
         except NoJobsToActOn:
             report_nothing_to_do(action, target, json, instrument=inst)
         row = _wait(plane, row, timeout, f"{action} {target}")
@@ -347,7 +484,17 @@ def _instrument_of_job(job_id: str, instrument: str | None, action: str) -> str:
         return resolve_instrument(instrument).name
     from .workflows import all_specs
 
-    source = job_id.partition("/")[0]
+    source, sep, _ = job_id.rpartition("/")  # sources may hold "/"
+    if not sep:
+        import os
+
+        default = os.environ.get("LIVEDATA_INSTRUMENT")
+        if default:
+            return resolve_instrument(default).name
+        fail(
+            f"job {action}: a job number without its source needs --instrument",
+            ExitCode.USAGE,
+        )
     owners = sorted({s.instrument for s in all_specs() if source in s.source_names})
     if len(owners) == 1:
         return owners[0]
@@ -357,16 +504,3 @@ def _instrument_of_job(job_id: str, instrument: str | None, action: str) -> str:
         else f"no instrument has a source {source!r}"
     )
     fail(f"job {action}: {which}; give --instrument", ExitCode.USAGE)
-
-
-def _is_job_id(text: str) -> bool:
-    """Checked before connecting: a bad id must exit 2, not raise after connecting."""
-    from pydantic import ValidationError
-
-    from ..core.identifiers import JobId
-
-    try:
-        JobId.model_validate(text)
-    except ValidationError:
-        return False
-    return True

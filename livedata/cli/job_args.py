@@ -84,7 +84,18 @@ def parse_time(text: str | None) -> int | None:
     return int(moment.timestamp() * 1_000_000) * 1000
 
 
-def check_window(start_ns: int | None, end_ns: int | None) -> None:
-    """``ValueError`` unless the end (when both are given) is after the start."""
+def check_window(
+    start_ns: int | None, end_ns: int | None, now_ns: int | None = None
+) -> None:
+    """``ValueError`` unless the end (when both are given) is after the start,
+    and the end is not in the past: such a job would never run."""
+    import time
+
     if start_ns is not None and end_ns is not None and end_ns <= start_ns:
         raise ValueError("--end must be after --start")
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    if end_ns is not None and end_ns <= now_ns:
+        raise ValueError(
+            "--end is in the past: a job ending before the data now arriving"
+            " would never run"
+        )

@@ -97,6 +97,11 @@ def report(row, as_json: bool, *, instrument: str, timeout: float) -> NoReturn:
                 f"no answer within {timeout:g} s from the services of {instrument}"
                 + (f" for {', '.join(verdict.missing)}" if verdict.missing else "")
             )
+            if row.summary.startswith("start "):
+                progress(
+                    "the job may still start late: `livedata job list` shows it;"
+                    " retry with --if-not-running to never run it twice"
+                )
     if outcome == "not sent":
         fail(f"command not sent: {(not_sent or '').removeprefix('not sent: ')}")
     if not as_json:

@@ -1,8 +1,9 @@
 """``livedata kafka lag``: how far the services' consumers are behind, per partition.
 
-The measuring is ``livedata.control.lag.LagProbe``; this module only renders its
-``LagRow`` values. An unknown lag is shown as '-' (``null`` in JSON), never 0:
-"no lag" and "cannot tell" must not look alike.
+The measuring is ``livedata.control.lag.LagProbe`` (committed offsets against
+the log end, at the broker); this module renders its ``LagRow`` values and
+applies ``--max-lag``. An unknown lag is shown as '-' (``null`` in JSON), never
+0: "no lag" and "cannot tell" must not look alike.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ from .output import (
 if TYPE_CHECKING:
     from ..control.snapshots import LagRow
 
-COLUMNS = ("GROUP", "TOPIC", "PARTITION", "OFFSET LAG", "TIME LAG [s]", "TREND")
+COLUMNS = (
+    "SERVICE", "TOPIC", "PART", "END", "COMMITTED", "LAG", "TIME LAG [s]",
+    "PEAK", "DROPPED", "TREND",
+)  # fmt: skip
 SPARK = "▁▂▃▄▅▆▇█"
 
 
@@ -48,15 +52,56 @@ def sparkline(values: Sequence[float]) -> str:
     return "".join(SPARK[min(7, int(v / top * 7))] for v in values)
 
 
+def short_service(group: str) -> str:
+    """``inst:service:worker`` as ``service:worker[:8]`` (fits 80 columns)."""
+    parts = group.split(":")
+    if len(parts) == 3:
+        return f"{parts[1]}:{parts[2][:8]}"
+    return group
+
+
 def lag_cells(row: LagRow) -> tuple:
     return (
-        row.group,
+        short_service(row.group),
         row.topic,
         row.partition,
+        row.end_offset,
+        row.committed,
         row.offset_lag,  # None renders as '-'
         None if row.time_lag_s is None else round(row.time_lag_s, 2),
+        row.peak_lag,
+        row.dropped,
         sparkline(row.trend),
     )
+
+
+def parse_max_lag(text: str) -> tuple[int | None, float | None]:
+    """``N`` (messages) or ``Ds`` (seconds, e.g. ``30s`` or ``2.5s``)."""
+    value = text.strip().lower()
+    try:
+        if value.endswith("s"):
+            seconds = float(value[:-1])
+            if seconds >= 0:
+                return None, seconds
+        else:
+            messages = int(value)
+            if messages >= 0:
+                return messages, None
+    except ValueError:
+        pass
+    raise ValueError(f"--max-lag {text!r}: expected N (messages) or Ds (seconds)")
+
+
+def over_limit(
+    rows: Sequence[LagRow], messages: int | None, seconds: float | None
+) -> list[LagRow]:
+    """Rows whose lag is above the limit."""
+    return [
+        r
+        for r in rows
+        if (messages is not None and (r.offset_lag or 0) > messages)
+        or (seconds is not None and (r.time_lag_s or 0.0) > seconds)
+    ]
 
 
 def lag_json(rows: Sequence[LagRow]) -> dict:
@@ -65,12 +110,14 @@ def lag_json(rows: Sequence[LagRow]) -> dict:
     return {"time": time.time(), "rows": [to_jsonable(r) for r in rows]}
 
 
-HEARTBEATS_BACK = 50  # recent heartbeats per partition: every live service's last
+# Recent heartbeats per partition: every live service's last (they name the
+# consumer groups to measure), with their jobs' statuses in between.
+HEARTBEATS_BACK = 2000
 
 
 class HeartbeatFeed:
-    """Feeds service heartbeats into the probe: services assign partitions
-    explicitly and commit nothing, so only their heartbeats tell their lag."""
+    """Feeds service heartbeats into the probe: they name each service's
+    consumer group (and carry the lag of services that commit nothing)."""
 
     def __init__(self, bootstrap: str | None, instrument: str, timeout: float):
         from ..core.metrics import Counters
@@ -142,12 +189,34 @@ def lag(
         float, typer.Option(min=0.1, help="Seconds to wait for the broker.")
     ] = 5.0,
     as_json: JsonOption = False,
+    max_lag: Annotated[
+        str | None,
+        typer.Option(
+            "--max-lag",
+            metavar="N|Ds",
+            help="Exit 6 when a partition is more than N messages or D seconds"
+            " behind (e.g. 1000 or 30s); without --watch.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Consumer lag of the instrument's services, per topic partition.
+    """Consumer lag of the instrument's services, per topic partition, at the broker.
 
-    Services report their own lag in their heartbeats; consumer groups that
-    commit offsets are measured on the broker. Unknown lag is shown as '-'.
+    Each service commits what it processed (its own consumer group); the lag is
+    the log-end offset minus the committed one, and the time between the
+    records at both. PEAK is the largest lag seen by this command, DROPPED the
+    messages the service skipped when overloaded. Unknown lag is shown as '-'.
     """
+    from .common import ExitCode
+
+    limit: tuple[int | None, float | None] | None = None
+    if max_lag is not None:
+        try:
+            limit = parse_max_lag(max_lag)
+        except ValueError as err:
+            fail(str(err), ExitCode.USAGE)
+        if watch:
+            fail("--max-lag is for one sample: leave out --watch", ExitCode.USAGE)
     inst = resolve_instrument(instrument)
     settings = kafka_settings(bootstrap)
     address = settings.pop("bootstrap.servers")
@@ -164,9 +233,17 @@ def lag(
                 print_table(COLUMNS, (lag_cells(r) for r in rows))
                 if not rows:
                     progress(
-                        "no lag known: no consumer group commits offsets and no"
-                        " service reports its lag in its heartbeats"
+                        "no lag known: no service heartbeat names a consumer"
+                        " group and none reports its lag"
                     )
+            if limit is not None and (behind := over_limit(rows, *limit)):
+                worst = behind[0]
+                progress(
+                    f"{len(behind)} partition(s) above --max-lag {max_lag}, e.g."
+                    f" {short_service(worst.group)} {worst.topic}/{worst.partition}"
+                    f" {worst.offset_lag} messages"
+                )
+                raise typer.Exit(ExitCode.UNHEALTHY)
             return
         _watch(probe, feed, interval, as_json)
     except KeyboardInterrupt:

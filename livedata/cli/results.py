@@ -151,11 +151,21 @@ def tail(
         float,
         typer.Option(min=0.1, help="Give up after this many seconds without one."),
     ] = 30.0,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            "-f",
+            help="Keep printing until Ctrl-C (NDJSON with --json); no --count"
+            " limit, no --timeout.",
+        ),
+    ] = False,
     instrument: OptionalInstrumentOption = None,
     bootstrap: BootstrapOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the next N results of a workflow (from the end of the data topic)."""
+    """Print the next N results of a workflow (from the end of the data topic),
+    or every result until Ctrl-C with --follow."""
     spec = resolve_workflow(workflow, instrument)
     if output is not None and output not in spec.outputs:
         fail(
@@ -179,7 +189,8 @@ def tail(
     try:
         ends = assign_from(consumer, [topic], start, timeout)
         progress(f"waiting for results of {wanted} on {topic} at {address}")
-        records = read_records(consumer, ends, start, follow=True, idle_timeout=timeout)
+        idle = float("inf") if follow else timeout
+        records = read_records(consumer, ends, start, follow=True, idle_timeout=idle)
         for record in records:
             if record is None:  # the end of the history: nothing to do
                 continue
@@ -192,15 +203,17 @@ def tail(
             if line.workflow_id != wanted or output not in (None, line.output_name):
                 continue
             lines.append(line)
-            if not as_json:
+            if follow and as_json:
+                emit_json(line, ndjson=True)
+            elif not as_json:
                 typer.echo(line.text())
-            if len(lines) >= count:
+            if not follow and len(lines) >= count:
                 break
     except KeyboardInterrupt:
         pass
     finally:
         consumer.close()
-    if as_json:
+    if as_json and not follow:
         emit_json(lines)
-    if not lines:
+    if not lines and not follow:
         fail(f"no results of {wanted} within {timeout:g} s")

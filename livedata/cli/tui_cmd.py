@@ -12,6 +12,7 @@ so :func:`guard_exit` ends the process once the work that matters is done.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from ..control.plane import ControlPlane
 
 RESTORE_TIMEOUT_S = 5.0
+BROKER_TIMEOUT_S = 5.0  # how long the console waits for a broker to answer
 HANGUP_GRACE_S = 5.0  # after a stop signal, how long the console may take to end
 
 ReadonlyOption = Annotated[
@@ -97,13 +99,31 @@ def console_options(
 
 def open_plane(instrument: str, bootstrap: str) -> ControlPlane:
     """The console's plane: configs restored from the commands topic (G5, so the
-    start forms open with the last params), then its pump started."""
+    start forms open with the last params), then its pump started. A broker that
+    does not answer or lacks the topics is one line and exit 1, no traceback."""
     from ..control.data_service import DataService
     from ..control.plane import connect
+    from ..kafka.consumer import TopicsNotFound
+    from .common import reachable_settings
 
-    plane = connect(
-        instrument, bootstrap, with_data=True, data_service=DataService(), start=False
-    )
+    address, settings = reachable_settings(bootstrap, BROKER_TIMEOUT_S)
+    try:
+        plane = connect(
+            instrument,
+            address,
+            client_config=settings,
+            with_data=True,
+            data_service=DataService(),
+            start=False,
+            broker_lag=True,
+        )
+    except TopicsNotFound as err:
+        fail(
+            f"{err} (is {instrument} running on {address}? create them with"
+            f" `livedata kafka topics create -i {instrument}`)"
+        )
+    except Exception as err:  # e.g. the broker went away while connecting
+        fail(f"cannot connect to {address}: {err}")
     plane.restore_configs(RESTORE_TIMEOUT_S)
     return plane.start()
 
@@ -140,6 +160,7 @@ def run_console(
     its exit code. The caller's signal handlers stay in place (they set
     ``stop``): the console does not take the signals over."""
     plane = open_plane(inst.name, bootstrap)
+    route_kafka_logs(plane)
     try:
         app = make_console(
             inst, plane, options, exit_when=stop.is_set, bootstrap=bootstrap
@@ -148,6 +169,29 @@ def run_console(
     finally:
         plane.close()
     return app.return_code or 0
+
+
+class _ToNotifications(logging.Handler):
+    """librdkafka's log lines go to the console's notifications, never to the
+    terminal the console draws on (nor after it quit)."""
+
+    def __init__(self, plane: Any) -> None:
+        super().__init__(logging.WARNING)
+        self._plane = plane
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level = "error" if record.levelno >= logging.ERROR else "warning"
+            self._plane.log(level, f"kafka: {record.getMessage()}")
+        except Exception:  # a closed plane: the line is dropped, not printed
+            pass
+
+
+def route_kafka_logs(plane: Any) -> None:
+    for name in ("livedata.kafka.librdkafka",):
+        log = logging.getLogger(name)
+        log.handlers = [_ToNotifications(plane)]
+        log.propagate = False
 
 
 def guard_exit(

@@ -114,6 +114,19 @@ def complete_workflow(incomplete: str) -> list[str]:
     return [i for i in ids if i.startswith(incomplete)]
 
 
+def compatibility(spec: WorkflowSpec) -> str:
+    """``facility``: the id means the same on the facility's deployed system
+    (params, outputs, sources); ``livedata-only``: only livedata knows it."""
+    return "facility" if spec.facility else "livedata-only"
+
+
+COMPAT_TEXT = {
+    "facility": "facility-compatible (same id, params, outputs and sources as "
+    "the facility's deployed system)",
+    "livedata-only": "livedata-only (the facility's system does not run this id)",
+}
+
+
 def describe_spec(
     spec: WorkflowSpec,
     params: dict[str, Any] | None = None,
@@ -138,6 +151,7 @@ def describe_spec(
         "group": spec.group,
         "source_names": list(spec.source_names),
         "accepts_roi": spec.accepts_roi,
+        "compatibility": compatibility(spec),
         "params_schema": params_schema,
         "params_defaults": defaults,
         "outputs": {
@@ -194,6 +208,7 @@ def list_workflows(
                     "namespace": s.namespace,
                     "source_names": list(s.source_names),
                     "outputs": list(s.outputs),
+                    "compatibility": compatibility(s),
                 }
                 for s in specs
             ]
@@ -279,6 +294,7 @@ def show(
     if spec.description:
         echo(f"  {spec.description}")
     echo(f"service:  {spec.namespace}")
+    echo(f"compat:   {COMPAT_TEXT[info['compatibility']]}")
     echo(f"sources:  {', '.join(spec.source_names)}")
     echo(f"ROI:      {'yes' if spec.accepts_roi else 'no'}")
     echo("outputs:")

@@ -51,9 +51,11 @@ class ControlApi(Protocol):
         aux_source_names: Mapping[str, str] | None = None,
         start_time_ns: int | None = None,
         end_time_ns: int | None = None,
+        replace: bool = False,
     ) -> CommandRow:
         """Validate against the spec (raises ``ValueError`` with a one-line reason),
-        send one WorkflowConfig per source, and track its answers (pending row)."""
+        send one WorkflowConfig per source, and track its answers (pending row);
+        ``replace``: in place of each source's running job."""
         ...
 
     def stop_jobs(self, job_ids: Sequence[str]) -> CommandRow: ...

@@ -59,25 +59,36 @@ class JobService:
         self.derived = 0  # job states derived: lets tests see refresh's cost
 
     @synchronized
-    def observe(self, status: JobStatus, service_id: str | None = None) -> None:
+    def observe(
+        self,
+        status: JobStatus,
+        service_id: str | None = None,
+        sent_at_s: float | None = None,
+    ) -> None:
+        """A job heartbeat heard now; ``sent_at_s`` (wall clock) only for one
+        read from history, which was heard that long ago."""
         job_id = str(status.job_id)
+        heard = self._clock()
+        if sent_at_s is not None:
+            heard -= max(0.0, time.time() - sent_at_s)
         previous = self._seen.get(job_id)
         if previous is not None:
+            if heard < previous.last_seen:
+                return
             if service_id is None:
                 service_id = previous.service_id
             self._unlink(job_id, previous.service_id)
         if service_id is not None:
             self._jobs_of.setdefault(service_id, set()).add(job_id)
-        self._seen[job_id] = _Seen(
-            status, service_id, self._clock(), status.state.value
-        )
+        self._seen[job_id] = _Seen(status, service_id, heard, status.state.value)
         self._heard.add(job_id)
 
     @synchronized
     def refresh(self, service_health: Callable[[str], Health | None]) -> bool:
         """Re-derive stale and departed jobs; returns whether any row changed."""
         now = self._clock()
-        stale = {s for s in self._jobs_of if service_health(s) is Health.STALE}
+        gone = (Health.STALE, Health.DEAD)
+        stale = {s for s in self._jobs_of if service_health(s) in gone}
         flipped = stale ^ self._stale_services
         self._stale_services = stale
         if now >= self._next_due:
@@ -136,7 +147,10 @@ class JobService:
         ]
 
     @synchronized
-    def rows(self) -> tuple[JobRow, ...]:
+    def rows(
+        self, service_warning: Callable[[str], str | None] = lambda _: None
+    ) -> tuple[JobRow, ...]:
+        """Every job; ``service_warning`` gives why a job's service is not OK."""
         now = self._clock()
         rows = []
         for job_id, seen in sorted(self._seen.items()):
@@ -154,6 +168,11 @@ class JobService:
                     error=s.error,
                     service_id=seen.service_id,
                     age_s=max(0.0, now - seen.last_seen),
+                    service_warning=(
+                        None
+                        if seen.service_id is None
+                        else service_warning(seen.service_id)
+                    ),
                     restored=s.restored,
                 )
             )

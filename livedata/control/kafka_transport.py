@@ -21,7 +21,9 @@ from ..kafka.raw import from_confluent
 from ..kafka.routing import build_client_adapter
 from ..kafka.serialisers import Serialiser
 from ..kafka.stream_mapping import livedata_topic
-from .transport import latest_per_key
+from .transport import STATUS_HISTORY, ConnectionState, latest_per_key
+
+RESPONSES_HISTORY = 500
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +64,62 @@ class KafkaTransport:
         if with_data:
             kinds.append(StreamKind.LIVEDATA_DATA)
         topics = [livedata_topic(instrument, k) for k in kinds]
+        # Broker states every 2 s (librdkafka statistics, served by the pump's
+        # polls): connected while some broker is UP, else down since when.
+        self._down_since: float | None = None
+        self._up_since = time.time()
         self._consumer = Consumer(
-            make_consumer_config(bootstrap, f"{instrument}_control", client_config)
+            {
+                **make_consumer_config(
+                    bootstrap, f"{instrument}_control", client_config
+                ),
+                "statistics.interval.ms": 2000,
+                "stats_cb": self._on_stats,
+                "error_cb": self._on_error,
+            }
         )
-        self._partitions = assign_from_now(self._consumer, topics)
+        status_topic = livedata_topic(instrument, StreamKind.LIVEDATA_STATUS)
+        responses = livedata_topic(instrument, StreamKind.LIVEDATA_RESPONSES)
+        self.replays_status = with_status
+        # Recent answers too: those to another client's command seen just
+        # after we started may precede our position (the plane keeps them
+        # aside and never tracks them on their own).
+        back = {responses: RESPONSES_HISTORY}
+        if with_status:
+            back[status_topic] = STATUS_HISTORY
+        self._partitions = assign_from_now(self._consumer, topics, back=back)
         self._producer = Producer(make_producer_config(bootstrap, client_config))
         self._early: list[Message[Any]] = []
         self._wait_until_positioned(ready_timeout)
+
+    def _on_stats(self, document: str) -> None:
+        import json
+
+        try:
+            brokers = json.loads(document).get("brokers", {})
+        except ValueError:
+            return
+        up = any(
+            b.get("state") == "UP" and b.get("nodeid", -1) >= 0
+            for b in brokers.values()
+        )
+        if up and self._down_since is not None:
+            self._down_since, self._up_since = None, time.time()
+        elif not up and self._down_since is None:
+            self._down_since = time.time()
+
+    def _on_error(self, error: Any) -> None:
+        from confluent_kafka import KafkaError
+
+        down = (KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT)
+        if error.code() in down and self._down_since is None:
+            self._down_since = time.time()
+
+    def connection(self) -> ConnectionState:
+        """Connected, or down since when (wall clock s)."""
+        if self._down_since is not None:
+            return ConnectionState(self._bootstrap, False, self._down_since)
+        return ConnectionState(self._bootstrap, True, self._up_since)
 
     def _wait_until_positioned(self, timeout: float) -> None:
         """Poll until every partition has a real offset (the end is resolved)."""

@@ -24,7 +24,7 @@ from ..core.timestamp import Timestamp
 from ..kafka.raw import RawMessage
 from ..kafka.serialisers import Serialiser
 from ..kafka.stream_mapping import livedata_topic
-from .transport import latest_per_key
+from .transport import STATUS_HISTORY, latest_per_key
 
 
 class InMemoryBus:
@@ -186,6 +186,10 @@ class MemoryTransport:
             kinds.append(StreamKind.LIVEDATA_DATA)
         self._topics = [livedata_topic(bus.instrument, k) for k in kinds]
         self._offsets = {t: bus.end(t) for t in self._topics}
+        # Like the Kafka transport: recent heartbeats are read back at start.
+        status = livedata_topic(bus.instrument, StreamKind.LIVEDATA_STATUS)
+        self._offsets[status] = max(0, self._offsets[status] - STATUS_HISTORY)
+        self.replays_status = True
         self._closed = False
 
     def send(self, message: Message[Any]) -> None:

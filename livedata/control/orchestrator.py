@@ -260,8 +260,11 @@ class Orchestrator:
         *,
         start_time_ns: int | None = None,
         end_time_ns: int | None = None,
+        replace: bool = False,
     ) -> CommandRow:
-        """Validate, stage and start new jobs (fresh job numbers), in one step."""
+        """Validate, stage and start new jobs (fresh job numbers), in one step;
+        with ``replace`` a source's running job (as heard) is replaced in place
+        (same job number: the service stops the old one as it starts the new)."""
         config = self.validate(workflow_id, source_names, params, aux_source_names)
         wid = str(config.spec.workflow_id)
         staged = StoredConfig(
@@ -274,7 +277,7 @@ class Orchestrator:
         return self._start(
             config,
             JobSchedule(start_time=start_time_ns, end_time=end_time_ns),
-            fresh=True,
+            fresh=not replace,
         )
 
     def _start(

@@ -45,6 +45,9 @@ class _Entry:
     job_ids: list[str] = field(default_factory=list)
     answers: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     outcome: CommandOutcome = CommandOutcome.PENDING
+    sent_ns: int | None = None  # wire time of the command
+    seen_on_wire: bool = False  # sent_ns is the command's record time
+    answered_ns: int | None = None  # wire time of the latest answer
 
     def row(self) -> CommandRow:
         return CommandRow(
@@ -52,9 +55,12 @@ class _Entry:
             summary=self.summary,
             outcome=self.outcome,
             sent_at_s=self.sent_at,
-            expected=len(self.expected) if self.expected is not None else 0,
+            expected=len(self.expected) if self.expected is not None else None,
             answers=tuple((d, r, m) for d, (r, m) in self.answers.items()),
             job_ids=tuple(self.job_ids),
+            by_us=self.sent_at is not None,
+            sent_ns=self.sent_ns,
+            answered_ns=self.answered_ns,
         )
 
 
@@ -98,6 +104,10 @@ class PendingCommands:
         self._cond = condition if condition is not None else threading.Condition()
         self._history = history
         self._entries: dict[str, _Entry] = {}
+        # Answers read from before this client started, by message id: a
+        # command of another client seen afterwards takes them (its answers
+        # may precede our position on the responses topic).
+        self._early: dict[str, list[tuple[CommandAcknowledgement, int | None]]] = {}
 
     def register(
         self,
@@ -106,6 +116,7 @@ class PendingCommands:
         *,
         expected_devices: Sequence[str] | None,
         job_ids: Sequence[str] = (),
+        sent_ns: int | None = None,
     ) -> CommandRow:
         """Track a command this client is about to send.
 
@@ -122,6 +133,7 @@ class PendingCommands:
                 if expected_devices is not None
                 else None,
                 job_ids=list(job_ids),
+                sent_ns=sent_ns if sent_ns is not None else time.time_ns(),
             )
             self._entries[message_id] = entry
             self._trim()
@@ -147,25 +159,50 @@ class PendingCommands:
             self._cond.notify_all()
             return entry.row()
 
-    def observe_command(self, command: WorkflowConfig | JobCommand) -> bool:
-        """A command seen on the commands topic; tracked if another client sent it."""
+    def remember_early(
+        self, ack: CommandAcknowledgement, at_ns: int | None = None
+    ) -> None:
+        """An answer from before this client started: kept (bounded) for a
+        command of another client seen later, never tracked on its own."""
+        if ack.message_id is None:
+            return
+        with self._cond:
+            self._early.setdefault(ack.message_id, []).append((ack, at_ns))
+            while len(self._early) > 4 * self._history:
+                del self._early[next(iter(self._early))]
+
+    def observe_command(
+        self, command: WorkflowConfig | JobCommand, sent_ns: int | None = None
+    ) -> bool:
+        """A command seen on the commands topic; tracked if another client sent
+        it. ``sent_ns`` (its wire time) sets its deadline: a command seen late
+        is not given longer, and a timeout means no answer came in time."""
         message_id = command.message_id
         if message_id is None:
             return False
         with self._cond:
             entry = self._entries.get(message_id)
             if entry is not None and entry.sent_at is not None:
+                if sent_ns is not None and not entry.seen_on_wire:
+                    entry.sent_ns = sent_ns  # the wire's time, as for answers
+                    entry.seen_on_wire = True
                 return False  # our own, already tracked
             if entry is None:
+                late_s = 0.0
+                if sent_ns is not None:
+                    late_s = min(max(0.0, (time.time_ns() - sent_ns) / 1e9), 5.0)
                 entry = _Entry(
                     message_id=message_id,
                     summary=summarise(command),
                     sent_at=None,
-                    deadline=self._clock() + self._timeout_s,
+                    deadline=self._clock() + self._timeout_s - late_s,
                     expected=None if self._is_broadcast(command) else [],
+                    sent_ns=sent_ns,
                 )
                 self._entries[message_id] = entry
                 self._trim()
+            elif entry.sent_ns is None:
+                entry.sent_ns = sent_ns
             elif entry.expected is None and not self._is_broadcast(command):
                 # its answers arrived first: now we know what it was
                 entry.summary = summarise(command)
@@ -180,6 +217,8 @@ class PendingCommands:
             elif command.job_id is not None:
                 entry.expected = [str(command.job_id)]
                 entry.job_ids = [str(command.job_id)]
+            for ack, at_ns in self._early.pop(message_id, ()):
+                self._record(entry, ack, at_ns)
             self._resolve(entry, final=False)
             return True
 
@@ -187,8 +226,17 @@ class PendingCommands:
     def _is_broadcast(command: WorkflowConfig | JobCommand) -> bool:
         return isinstance(command, JobCommand) and command.job_id is None
 
-    def answer(self, ack: CommandAcknowledgement) -> bool:
-        """Record one answer; returns whether anything changed."""
+    @staticmethod
+    def _record(entry: _Entry, ack: CommandAcknowledgement, at_ns: int | None) -> None:
+        entry.answers[ack.device] = (ack.response.value, ack.message)
+        if at_ns is not None and (
+            entry.answered_ns is None or at_ns > entry.answered_ns
+        ):
+            entry.answered_ns = at_ns
+
+    def answer(self, ack: CommandAcknowledgement, at_ns: int | None = None) -> bool:
+        """Record one answer (``at_ns``: its wire time); returns whether
+        anything changed."""
         if ack.message_id is None:
             return False
         with self._cond:
@@ -203,7 +251,7 @@ class PendingCommands:
                 )
                 self._entries[ack.message_id] = entry
                 self._trim()
-            entry.answers[ack.device] = (ack.response.value, ack.message)
+            self._record(entry, ack, at_ns)
             if entry.outcome is CommandOutcome.PENDING or entry.sent_at is None:
                 self._resolve(entry, final=False)
             return True

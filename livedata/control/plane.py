@@ -68,7 +68,13 @@ REPUBLISH_S = 0.5
 # a transport may hand over many small batches a second, readers need a few.
 TICK_INTERVAL_S = 0.1
 
-_NOTABLE = {Health.STALE: "warning", Health.ERR: "error", Health.STOPPED: "info"}
+_NOTABLE = {
+    Health.WARN: "warning",
+    Health.STALE: "warning",
+    Health.DEAD: "error",
+    Health.ERR: "error",
+    Health.STOPPED: "info",
+}
 
 
 class DataSink(Protocol):
@@ -95,7 +101,10 @@ class ControlPlane:
         heartbeat_interval_s: float = HEARTBEAT_INTERVAL_S,
         stale_after_intervals: float = 3.0,
         poll_timeout_s: float = 0.1,
+        lag_probe: LagProbe | None = None,
     ) -> None:
+        """``lag_probe``: a broker-measuring probe, sampled on its own thread for
+        the Lag view (else lag comes only from heartbeats, without I/O)."""
         from ..instruments import get_instrument
 
         self.instrument = instrument
@@ -105,14 +114,22 @@ class ControlPlane:
         # Commands and answers older than this are history: a consumer placed at
         # the end of a topic may still see the last batch before it (the embedded
         # broker's end offset trails by one batch), and their answers may be gone.
-        self._history_before_ns = time.time_ns() - HISTORY_MARGIN_NS
+        self._started_ns = time.time_ns()
+        self._history_before_ns = self._started_ns - HISTORY_MARGIN_NS
         self._data = data_service
+        # Only a transport that says so replays heartbeats from before we started.
+        self._replays_history = bool(getattr(transport, "replays_status", False))
         self._cond = threading.Condition(threading.RLock())
         self._version = 0
         self._notifications: deque[Notification] = deque(maxlen=200)
         self._last_outcomes: dict[str, CommandOutcome] = {}
         self._last_health: dict[str, Health] = {}
-        self.lag = LagProbe.from_heartbeats(instrument)
+        self.lag = lag_probe or LagProbe.from_heartbeats(instrument)
+        self._lag_sampler = None
+        if lag_probe is not None:
+            from .lag_sampler import LagSampler
+
+            self._lag_sampler = LagSampler(lag_probe, self._lag_sampled)
         self.registry = get_instrument(instrument).workflows
         self.services = ServiceRegistry(
             clock=clock,
@@ -146,11 +163,20 @@ class ControlPlane:
 
     def start(self) -> ControlPlane:
         self._pump.start()
+        if self._lag_sampler is not None:
+            self._lag_sampler.start()
         return self
 
     def close(self) -> None:
         self._pump.stop()
+        if self._lag_sampler is not None:
+            self._lag_sampler.stop()
         self.transport.close()
+
+    def _lag_sampled(self) -> None:
+        with self._cond:
+            self._version += 1
+            self._dirty = True
 
     def __enter__(self) -> ControlPlane:
         return self.start()
@@ -220,20 +246,31 @@ class ControlPlane:
         """A control message (status, command, answer), under the lock."""
         value = message.value
         if isinstance(value, ServiceStatus):
-            self.services.observe(value)
+            self.services.observe(value, self._sent_at(message))
             self.lag.observe(value)
         elif isinstance(value, JobStatus):
-            self.jobs.observe(value, self._service_of(value))
+            self.jobs.observe(value, self._service_of(value), self._sent_at(message))
             self.orchestrator.observe_job(value)
         elif isinstance(value, CommandAcknowledgement | WorkflowConfig | JobCommand):
+            at_ns = message.timestamp.ns if message.timestamp.ns > 0 else None
             if 0 < message.timestamp.ns < self._history_before_ns:
                 self.counters.increment("history_commands_skipped")
+                if isinstance(value, CommandAcknowledgement):
+                    self.pending.remember_early(value, at_ns)
             elif isinstance(value, CommandAcknowledgement):
-                self.pending.answer(value)
+                self.pending.answer(value, at_ns)
             else:
-                self.pending.observe_command(value)
+                self.pending.observe_command(value, at_ns)
         else:
             self.counters.increment("unexpected_messages")
+
+    def _sent_at(self, message: Message[Any]) -> float | None:
+        """When a heartbeat replayed from before this client started was sent
+        (wall clock s); None for one heard live."""
+        if not self._replays_history:
+            return None
+        ns = message.timestamp.ns
+        return ns / 1e9 if 0 < ns < self._started_ns else None
 
     def _service_of(self, status: JobStatus) -> str | None:
         """The worker reporting a job: the latest heard of the workflow's owner."""
@@ -274,10 +311,14 @@ class ControlPlane:
         self._published = Snapshot(
             version=self._version,
             services=self.services.rows(),
-            jobs=self.jobs.rows(),
+            jobs=self.jobs.rows(self.services.reason),
             commands=self.pending.rows(),
             results=self._data.result_rows() if self._data is not None else (),
-            lag=self.lag.reported_rows(),
+            lag=(
+                self._lag_sampler.rows
+                if self._lag_sampler is not None
+                else self.lag.reported_rows()
+            ),
             notifications=tuple(self._notifications),
         )
 
@@ -296,8 +337,12 @@ class ControlPlane:
         for row in self.services.rows():
             if self._last_health.get(row.service_id) is not row.health:
                 level = _NOTABLE.get(row.health)
+                if row.health is Health.WARN and row.reason in (None, "starting"):
+                    level = None  # a start-up is no news
                 if level is not None:
-                    self._notify(now, level, f"{row.service_id} is {row.health.value}")
+                    why = f": {row.reason}" if row.health is Health.WARN else ""
+                    text = f"{row.service_id} is {row.health.value}{why}"
+                    self._notify(now, level, text)
                 self._last_health[row.service_id] = row.health
         for row in self.pending.rows():
             if self._last_outcomes.get(row.message_id) is row.outcome:
@@ -319,6 +364,19 @@ class ControlPlane:
 
     # -- ControlApi ------------------------------------------------------------------
 
+    def connection(self):
+        """The transport's ``ConnectionState``, or None when it cannot tell."""
+        probe = getattr(self.transport, "connection", None)
+        return probe() if callable(probe) else None
+
+    def log(self, level: str, text: str) -> None:
+        """A line for the notifications view from outside the plane (e.g. the
+        Kafka client's own log, kept off the operator's terminal)."""
+        with self._cond:
+            self._notify(self._clock(), level, text)
+            self._version += 1
+            self._dirty = True
+
     @property
     def version(self) -> int:
         """Lock-free while the pump thread runs (it publishes)."""
@@ -336,6 +394,7 @@ class ControlPlane:
         aux_source_names: Mapping[str, str] | None = None,
         start_time_ns: int | None = None,
         end_time_ns: int | None = None,
+        replace: bool = False,
     ) -> CommandRow:
         return self.orchestrator.start(
             workflow_id,
@@ -344,6 +403,7 @@ class ControlPlane:
             aux_source_names,
             start_time_ns=start_time_ns,
             end_time_ns=end_time_ns,
+            replace=replace,
         )
 
     def stop_jobs(self, job_ids: Sequence[str]) -> CommandRow:
@@ -433,9 +493,11 @@ def connect(
     with_status: bool = True,
     client_config: Mapping[str, Any] | None = None,
     start: bool = True,
+    broker_lag: bool = False,
     **plane_options: Any,
 ) -> ControlPlane:
-    """A control plane on Kafka, its pump running (unless ``start=False``)."""
+    """A control plane on Kafka, its pump running (unless ``start=False``);
+    ``broker_lag``: the Lag rows measured at the broker (the console)."""
     from .kafka_transport import KafkaTransport
 
     transport = KafkaTransport(
@@ -445,5 +507,9 @@ def connect(
         with_status=with_status,
         client_config=client_config,
     )
+    if broker_lag:
+        plane_options["lag_probe"] = LagProbe(
+            bootstrap, instrument, client_config=client_config
+        )
     plane = ControlPlane(instrument, transport, **plane_options)
     return plane.start() if start else plane

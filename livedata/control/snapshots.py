@@ -20,9 +20,10 @@ class Health(StrEnum):
     """What an operator needs to know about a service at a glance (console badge)."""
 
     OK = "OK"
-    WARN = "WARN"  # running but reporting a warning or starting
+    WARN = "WARN"  # running, but lost data, fell behind, warned or is starting
     ERR = "ERR"  # reported the error state
     STALE = "STALE"  # heartbeats stopped without a goodbye (crash, network)
+    DEAD = "DEAD"  # stale for long: presumed gone, listed until it says goodbye
     STOPPING = "STOPPING"  # graceful shutdown has begun
     STOPPED = "STOPPED"  # said goodbye: a graceful shutdown, not a disappearance
 
@@ -45,6 +46,9 @@ class ServiceRow:
     consumer_lag: int | None = None  # None when the service does not report it
     error: str | None = None
     counters: dict[str, int] = field(default_factory=dict)
+    reason: str | None = None  # why the health is not OK, in one line
+    replaced_by: str | None = None  # a newer worker of the same service runs
+    heard_live: bool = True  # False: known only from heartbeats read back
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class JobRow:
     error: str | None = None
     service_id: str | None = None  # the service that reports it, when known
     age_s: float = 0.0
+    service_warning: str | None = None  # its service's reason for not being OK
     # Started again by its service after a restart (from the commands topic).
     restored: bool = False
 
@@ -86,12 +91,31 @@ class CommandRow:
     """A command sent by this client or seen acknowledged on the responses topic."""
 
     message_id: str
-    summary: str  # e.g. "start dummy/panel_0_xy/1 on panel_0"
+    summary: str  # e.g. "start dummy/panel_0_xy/2 on panel_0"
     outcome: CommandOutcome
     sent_at_s: float | None  # monotonic; None when seen but not sent by us
-    expected: int  # answers expected (one per source for a workflow config)
+    expected: int | None  # answers expected (one per source); None: unknown
     answers: tuple[tuple[str, str, str | None], ...] = ()  # (device, ACK|ERR, message)
     job_ids: tuple[str, ...] = ()
+    by_us: bool = True  # False: sent by another client, seen on the topics
+    # Wire times (ns since the epoch) of the command and of its latest answer:
+    # the latency the tracker reports is theirs, as a consumer of both topics
+    # would measure it.
+    sent_ns: int | None = None
+    answered_ns: int | None = None
+
+    @property
+    def latency_s(self) -> float | None:
+        """From sending to the latest answer, on the wire's clocks."""
+        if self.sent_ns is None or self.answered_ns is None:
+            return None
+        return max(0.0, (self.answered_ns - self.sent_ns) / 1e9)
+
+    @property
+    def progress(self) -> str:
+        """Answers received over answers expected, e.g. ``1/2`` or ``1/?``."""
+        expected = "?" if self.expected is None else str(self.expected)
+        return f"{len(self.answers)}/{expected}"
 
     @property
     def errors(self) -> tuple[str, ...]:
@@ -102,12 +126,17 @@ class CommandRow:
 class LagRow:
     """Consumer lag of one topic partition; ``None`` means unknown, never zero."""
 
-    group: str
+    group: str  # the service id when its heartbeats name the group
     topic: str
     partition: int
     offset_lag: int | None
     time_lag_s: float | None
     trend: tuple[float, ...] = ()  # recent offset lags, oldest first
+    end_offset: int | None = None  # log-end offset (measured on the broker)
+    committed: int | None = None  # the group's committed offset
+    peak_lag: int | None = None  # largest offset lag since this client started
+    dropped: int | None = None  # messages the service's overload policy skipped
+    consumer_group: str | None = None  # the broker's group, when measured there
 
 
 @dataclass(frozen=True)
@@ -169,10 +198,12 @@ class Snapshot:
 
         A service's status and its jobs' statuses can arrive in different polls.
         """
+        # Beats read back from before this client started may predate a job
+        # started a moment ago: only a live beat says how many jobs run now.
         services = {
             s.service_id: s.job_count
             for s in self.services
-            if namespace is None or s.service_name == namespace
+            if s.heard_live and (namespace is None or s.service_name == namespace)
         }
         if not services:
             return False

@@ -9,10 +9,16 @@ services behind it (memory_transport.py) for tests and offline use.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..core.commands import JobCommand, WorkflowConfig
 from ..core.message import Message
+
+# Recent heartbeats per partition a transport reads back at start: services (and
+# their jobs) that stopped beating just before the client started are listed,
+# not missed (a transport that does says so with ``replays_status = True``).
+STATUS_HISTORY = 2000
 
 
 class Transport(Protocol):
@@ -27,6 +33,15 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    """What a transport knows of its broker link (console header)."""
+
+    address: str
+    connected: bool
+    since_s: float | None = None  # wall clock: when it went down (or came up)
 
 
 class RoiRequestReader(Protocol):

@@ -11,6 +11,7 @@ knows neither Kafka nor how lag is measured.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -72,6 +73,11 @@ class HeartbeatPublisher:
         self._interval = interval
         self._started_at = wall_clock()
         self._last: Timestamp | None = None
+        # The job statuses of the last full beat, for beats sent while the
+        # processing thread is busy (the job manager is not thread-safe).
+        self._job_statuses: list[JobStatus] = []
+        self._active_jobs = 0
+        self._lock = threading.Lock()
 
     def is_due(self) -> bool:
         return self._last is None or self._clock() - self._last >= self._interval
@@ -82,11 +88,37 @@ class HeartbeatPublisher:
         """The heartbeat messages if one is due, else nothing."""
         return self.beat(state, error) if self.is_due() else []
 
-    def beat(self, state: ServiceState, error: str | None = None) -> list[Message[Any]]:
-        """One service status and one status per job, now."""
+    def beat(
+        self,
+        state: ServiceState,
+        error: str | None = None,
+        extra_stats: Mapping[str, Any] | None = None,
+    ) -> list[Message[Any]]:
+        """One service status and one status per job, now (processing thread)."""
+        jobs = self._jobs.job_statuses()
+        with self._lock:
+            self._job_statuses = jobs
+            self._active_jobs = self._jobs.active_job_count
+        return self._beat(state, error, extra_stats)
+
+    def beat_while_busy(
+        self, state: ServiceState, extra_stats: Mapping[str, Any]
+    ) -> list[Message[Any]]:
+        """A beat from another thread while processing is busy: the job
+        statuses are those of the last full beat."""
+        return self._beat(state, None, extra_stats)
+
+    def _beat(
+        self,
+        state: ServiceState,
+        error: str | None,
+        extra_stats: Mapping[str, Any] | None,
+    ) -> list[Message[Any]]:
         now = self._clock()
-        self._last = now
-        stream_stats = self._read_stream_stats()
+        with self._lock:
+            self._last = now
+            jobs, active = list(self._job_statuses), self._active_jobs
+        stream_stats = {**self._read_stream_stats(), **(extra_stats or {})}
         counters = self._counters.snapshot()
         service = ServiceStatus(
             instrument=self._info.instrument,
@@ -94,7 +126,7 @@ class HeartbeatPublisher:
             worker_id=self._info.worker_id,
             state=state,
             started_at=self._started_at.ns,
-            active_job_count=self._jobs.active_job_count,
+            active_job_count=active,
             error=error,
             batch_interval_s=self._info.batch_interval_s,
             messages_processed=counters.get("messages_processed", 0),
@@ -102,9 +134,7 @@ class HeartbeatPublisher:
             counters=counters,
         )
         messages: list[Message[Any]] = [Message(now, STATUS_STREAM, service)]
-        messages.extend(
-            Message(now, STATUS_STREAM, job) for job in self._jobs.job_statuses()
-        )
+        messages.extend(Message(now, STATUS_STREAM, job) for job in jobs)
         return messages
 
     def _read_stream_stats(self) -> dict[str, Any]:

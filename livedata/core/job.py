@@ -90,8 +90,12 @@ class Job:
         schedule: JobSchedule | None = None,
         required_keys: frozenset[str] = frozenset(),
         counters: Counters | None = None,
+        config_warning: str | None = None,
     ) -> None:
         self.job_id = job_id
+        # About the config, not the data (e.g. params it ignored): shown in the
+        # heartbeat while nothing more pressing is, without degrading the state.
+        self.config_warning = config_warning
         self.workflow_id = workflow_id
         self.schedule = schedule or JobSchedule()
         self.inputs: dict[str, str] = dict(inputs)
@@ -149,7 +153,7 @@ class Job:
             state=self.state,
             warning=PAUSED_WARNING
             if self._paused
-            else (self._warning or self._input_warning),
+            else (self._warning or self._input_warning or self.config_warning),
             error=self._error,
             job_id=self.job_id,
             workflow_id=str(self.workflow_id),

@@ -20,11 +20,33 @@ def roi_stream_name(config: WorkflowConfig, shape: str) -> str:
     return f"{config.job_id.source_name}/{config.job_id.job_number}/{shape}"
 
 
+def _roi_roles(spec: WorkflowSpec, config: WorkflowConfig) -> set[str]:
+    """The ROI roles a config names, as the facility's dashboard sends them
+    (``{"roi_rectangle": "roi_rectangle", ...}``) for a view that takes ROIs.
+
+    The job reads its own ROI streams (``roi_stream_name``) whatever the config
+    says, so these roles only need to be the expected ones.
+    """
+    if not spec.accepts_roi:
+        return set()
+    roles = set(config.aux_source_names) & set(ROI_SHAPES)
+    for role in roles:
+        if config.aux_source_names[role] != role:
+            raise JobConfigError(
+                f"aux input {role!r}: {config.aux_source_names[role]!r} "
+                f"is not one of {role}"
+            )
+    return roles
+
+
 def resolve_aux_streams(spec: WorkflowSpec, config: WorkflowConfig) -> dict[str, str]:
     """Role -> stream name: the config's choice, else the spec's default."""
-    unknown = sorted(set(config.aux_source_names) - set(spec.aux_inputs))
+    roi_roles = _roi_roles(spec, config)
+    unknown = sorted(set(config.aux_source_names) - set(spec.aux_inputs) - roi_roles)
     if unknown:
         known = ", ".join(sorted(spec.aux_inputs)) or "none"
+        if spec.accepts_roi:
+            known = ", ".join(sorted({*spec.aux_inputs, *ROI_SHAPES}))
         raise JobConfigError(
             f"unknown aux role(s) {', '.join(unknown)} (known: {known})"
         )
@@ -52,6 +74,7 @@ def build_job(
     """Validate ``config`` against ``spec`` and build the job's workflow.
 
     Raises ``JobConfigError`` (or whatever the factory raises) with a reason.
+    Unknown params fields are ignored; the job's heartbeat names them.
     """
     source = config.job_id.source_name
     if source not in spec.source_names:
@@ -61,12 +84,13 @@ def build_job(
     schedule_problem = config.schedule.problem()
     if schedule_problem is not None:
         raise JobConfigError(schedule_problem)
-    params = spec.validate_params(config.params)
+    parsed = spec.parse_params(config.params)
+    params = parsed.model
     aux_streams = resolve_aux_streams(spec, config)
     if factory is None:
         raise JobConfigError(f"workflow {spec.workflow_id} has no factory attached")
 
-    inputs = {source: source}
+    inputs = {spec.primary_stream(source): source}
     for role, stream in aux_streams.items():
         if stream in inputs:
             raise JobConfigError(
@@ -93,4 +117,5 @@ def build_job(
         schedule=config.schedule,
         required_keys=required,
         counters=counters,
+        config_warning=parsed.warning(),
     )

@@ -2,7 +2,9 @@
 
 Every service sees every command (broadcast, C4); commands for workflows of
 another instrument or namespace are not ours and get no answer, so that the
-owning service's answer is the only one a client receives.
+owning service's answer is the only one a client receives. A workflow id of
+this instrument that no service implements is answered by one designated
+service (``answers_unknown``) with ERR, so no sender waits out its timeout.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .commands import (
     UnreadableCommand,
     WorkflowConfig,
 )
-from .identifiers import JobId
+from .identifiers import JobId, WorkflowId
 from .job import Job, JobResult, Phase, one_line_error
 from .job_builder import JobConfigError, build_job
 from .metrics import Counters
@@ -46,10 +48,13 @@ class JobManager:
         namespace: str,
         registry: WorkflowRegistry,
         counters: Counters | None = None,
+        *,
+        answers_unknown: bool = False,
     ) -> None:
         self.instrument = instrument
         self.namespace = namespace
         self._registry = registry
+        self._answers_unknown = answers_unknown
         self._counters = counters or Counters()
         self._jobs: dict[JobId, Job] = {}
         # Jobs replaced by a new config of the same job id: they still owe a
@@ -109,6 +114,8 @@ class JobManager:
         spec = None
         if named is not None and named.instrument == self.instrument:
             spec = self._registry.spec(named)
+        if spec is None and self._is_unknown_here(named):
+            return [self._unknown(command.message_id, command.source_name, named)]
         if spec is None or spec.namespace != self.namespace:
             self._counters.increment("commands_ignored")
             return []
@@ -121,6 +128,9 @@ class JobManager:
         spec = None
         if config.identifier.instrument == self.instrument:
             spec = self._registry.spec(config.identifier)
+        if spec is None and self._is_unknown_here(config.identifier):
+            source = config.job_id.source_name
+            return [self._unknown(config.message_id, source, config.identifier)]
         if spec is None or spec.namespace != self.namespace:
             self._counters.increment("commands_ignored")
             return []
@@ -141,6 +151,9 @@ class JobManager:
             old.stop()
             self._replaced.append(old)
         self._jobs[config.job_id] = job
+        if job.config_warning is not None:
+            self._counters.increment("params_fields_ignored")
+            logger.warning("job %s: %s", config.job_id, job.config_warning)
         logger.info(
             "%s job %s of %s",
             "replaced" if old is not None else "started",
@@ -149,7 +162,28 @@ class JobManager:
         )
         return [_answer(config.message_id, device, Response.ACK)]
 
+    def _is_unknown_here(self, workflow_id: WorkflowId | None) -> bool:
+        """Whether this service answers for ``workflow_id``: an id of this
+        instrument that no service of it implements, and we are designated."""
+        return (
+            self._answers_unknown
+            and workflow_id is not None
+            and workflow_id.instrument == self.instrument
+            and workflow_id not in self._registry
+        )
+
+    def _unknown(
+        self, message_id: str | None, source: str | None, workflow_id: WorkflowId
+    ) -> CommandAcknowledgement:
+        self._counters.increment("commands_rejected")
+        reason = f"unknown workflow {workflow_id}: no livedata service implements it"
+        logger.warning("rejected command %s: %s", message_id, reason)
+        return _answer(message_id, source or "all", Response.ERR, reason)
+
     def _handle_job_command(self, command: JobCommand) -> list[CommandAcknowledgement]:
+        if command.job_id is None and self._is_unknown_here(command.workflow_id):
+            assert command.workflow_id is not None
+            return [self._unknown(command.message_id, None, command.workflow_id)]
         targets = [
             job
             for job in self._jobs.values()

@@ -8,6 +8,7 @@ everything else through the batcher.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -171,6 +172,7 @@ class OrchestratingProcessor:
         self._batcher = batcher
         self._counters = counters
         self._clock = wall_clock
+        self._heartbeat_interval_s = heartbeat_interval.to_seconds()
         self._heartbeat = HeartbeatPublisher(
             service_info,
             job_manager,
@@ -180,8 +182,46 @@ class OrchestratingProcessor:
             stream_stats=stream_stats,
         )
         self._state = ServiceState.RUNNING
+        # Monotonic start of the cycle in progress (None between cycles), and
+        # the worst lag of a result behind the wall clock since the last beat:
+        # a heartbeat says "busy" and "behind" (livedata.control.health).
+        self._cycle_started: float | None = None
+        # Set by the Service: True once a stop was requested.
+        self.should_stop: Callable[[], bool] = lambda: False
+        self._result_lag_s: float | None = None
+        self._last_result_lag_s: float | None = None
 
     def process(self) -> int:
+        """One cycle (see :meth:`_cycle`), timed for :meth:`keep_alive`."""
+        self._cycle_started = time.monotonic()
+        try:
+            return self._cycle()
+        finally:
+            self._cycle_started = None
+
+    def keep_alive(self) -> None:
+        """From a watchdog thread: beat when a cycle has outlasted the heartbeat
+        interval, so a slow reduction never silences the service (B11)."""
+        started = self._cycle_started
+        if started is None or not self._heartbeat.is_due():
+            return
+        busy = time.monotonic() - started
+        if busy < self._heartbeat_interval_s:
+            return
+        stats: dict[str, Any] = {"busy_s": round(busy, 1)}
+        if self._last_result_lag_s is not None:
+            stats["result_lag_s"] = round(self._last_result_lag_s, 2)
+        self._publish(self._heartbeat.beat_while_busy(self._state, stats))
+
+    def _processing_stats(self) -> dict[str, Any]:
+        """What this beat says about processing; resets the interval's worst lag."""
+        lag, self._result_lag_s = self._result_lag_s, None
+        if lag is None:
+            return {}
+        self._last_result_lag_s = lag
+        return {"result_lag_s": round(lag, 2)}
+
+    def _cycle(self) -> int:
         """One cycle; returns how many messages the source delivered.
 
         Raises :class:`SourceUnhealthy` once the source has failed for good, after
@@ -207,13 +247,19 @@ class OrchestratingProcessor:
             for stream in self._preprocessors.add(context):
                 self._pending_context[stream] = None
         for batch in self._batcher.batch(data) if data else []:
+            if self.should_stop():
+                # A stop was asked for: the backlog is not worth the deadline.
+                self._counters.increment("batches_skipped_on_stop")
+                continue
             self._process_batch(batch)
-        warning = (
-            source_warning(self._source) or source_warning(self._sink)
-            if self._state is ServiceState.RUNNING
-            else None
-        )
-        self._publish(self._heartbeat.maybe_beat(self._state, warning))
+        if self._heartbeat.is_due():
+            warning = (
+                source_warning(self._source) or source_warning(self._sink)
+                if self._state is ServiceState.RUNNING
+                else None
+            )
+            stats = self._processing_stats()
+            self._publish(self._heartbeat.beat(self._state, warning, stats))
         problem = source_problem(self._source)
         if problem is not None:
             raise SourceUnhealthy(problem)
@@ -232,6 +278,17 @@ class OrchestratingProcessor:
         self._publish_results(
             self._jobs.process(batch.start_time, batch.end_time, values)
         )
+        if batch.messages:
+            lag = (self._clock() - batch.end_time).to_seconds()
+            if self._result_lag_s is None or lag > self._result_lag_s:
+                self._result_lag_s = max(0.0, lag)
+
+    def announce_stopping(self) -> None:
+        """From another thread, as soon as a stop is requested: the ``stopping``
+        beat goes out now, not when the cycle in progress ends."""
+        if self._state is ServiceState.RUNNING:
+            self._state = ServiceState.STOPPING
+            self._publish(self._heartbeat.beat_while_busy(ServiceState.STOPPING, {}))
 
     def restore_jobs(self, history: list[Any]) -> list[Any]:
         """Start again the jobs ``history`` (the commands topic) says run (G5)."""

@@ -47,6 +47,8 @@ class Service:
         self._poll_interval = poll_interval
         # Given when signals were routed to it before the service existed.
         self._stop_requested = stop or StopSignal()
+        self._announce_lock = threading.Lock()
+        self._announced = False
 
     def stop(self) -> None:
         """Request a graceful stop; safe from any thread and from signal handlers."""
@@ -71,13 +73,50 @@ class Service:
             if restore is not None:
                 restore()
 
+    def _announce_stopping(self) -> bool:
+        """Log ``stopping`` once, from whichever thread sees the stop first."""
+        with self._announce_lock:
+            if self._announced:
+                return False
+            self._announced = True
+        logger.info("service %s stopping", self.name)
+        return True
+
+    def _keep_alive(self, done: threading.Event) -> None:
+        """Beat while a cycle is slow, and say ``stopping`` as soon as a stop is
+        asked for, even in the middle of a long reduction."""
+        keep_alive = getattr(self._processor, "keep_alive", None)
+        announce = getattr(self._processor, "announce_stopping", None)
+        while not done.wait(0.25):
+            try:
+                if self._stop_requested.is_set():
+                    if self._announce_stopping() and announce is not None:
+                        announce()
+                elif keep_alive is not None:
+                    keep_alive()
+            except Exception as error:  # the watchdog must never die silently
+                logger.warning("heartbeat watchdog: %s", one_line_error(error))
+
     def _loop(self) -> int:
         logger.info("service %s running", self.name)
+        if hasattr(self._processor, "should_stop"):
+            self._processor.should_stop = self._stop_requested.is_set
+        done = threading.Event()
+        watchdog = threading.Thread(
+            target=self._keep_alive, args=(done,), name="heartbeat", daemon=True
+        )
+        watchdog.start()
+        try:
+            return self._run_loop()
+        finally:
+            done.set()
+
+    def _run_loop(self) -> int:
         try:
             while not self._stop_requested.is_set():
                 if self._processor.process() == 0:
                     self._stop_requested.wait(self._poll_interval)
-            logger.info("service %s stopping", self.name)
+            self._announce_stopping()
             self._processor.shutdown()
             self._processor.finalize_and_report_stopped()
         except Exception as error:  # the service's last word before exiting

@@ -9,12 +9,13 @@ arrives, and without importing scipp.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from .identifiers import WorkflowId
+from .lenient_params import LenientParams, validate_leniently
 from .workflow import WorkflowFactory
 
 if TYPE_CHECKING:
@@ -100,6 +101,9 @@ class WorkflowSpec:
     ``outputs`` describes a job with default params; when dims, units or sizes
     depend on params or source (a wavelength-mode view, a log's unit),
     ``output_templates`` computes them and :meth:`outputs_for` answers per job.
+    ``facility`` marks an id that means the same on the facility's deployed
+    system (same params schema, outputs and sources; see ``peer-contract``);
+    other ids are livedata's own.
     """
 
     instrument: str
@@ -115,6 +119,14 @@ class WorkflowSpec:
     aux_inputs: Mapping[str, AuxInput] = field(default_factory=dict)
     accepts_roi: bool = False
     output_templates: OutputTemplates | None = None
+    facility: bool = False
+    # Source -> the stream that carries its data, where they differ (a device
+    # such as a motor, read from its ``.../value`` log).
+    source_streams: Mapping[str, str] = field(default_factory=dict)
+
+    def primary_stream(self, source_name: str) -> str:
+        """The stream a job on ``source_name`` reads as its primary data."""
+        return self.source_streams.get(source_name, source_name)
 
     @property
     def workflow_id(self) -> WorkflowId:
@@ -132,6 +144,14 @@ class WorkflowSpec:
                 raise ValueError(f"workflow {self.workflow_id} takes no params")
             return None
         return self.params.model_validate(dict(params))
+
+    def parse_params(self, params: Mapping[str, Any]) -> LenientParams:
+        """Params as a service reads a ``WorkflowConfig``: like
+        :meth:`validate_params`, but unknown fields are dropped and named (the
+        facility's services ignore them too) instead of refusing the config."""
+        if self.params is None:
+            return LenientParams(None, tuple(sorted(str(k) for k in params)))
+        return validate_leniently(self.params, params)
 
     def outputs_for(
         self,
@@ -151,6 +171,17 @@ class WorkflowSpec:
             else self.validate_params(params or {})
         )
         return self.output_templates(model, source_name)
+
+
+# livedata's own workflows whose ids the facility registers with another meaning
+# (other params, outputs or sources) live on at this version (issue 12).
+OWN_VERSION = 2
+
+
+def own_version(spec: WorkflowSpec) -> WorkflowSpec:
+    """``spec`` moved to :data:`OWN_VERSION`: the facility's system claims version
+    1 of its name with another meaning, so livedata's richer variant moves on."""
+    return replace(spec, version=OWN_VERSION)
 
 
 class WorkflowRegistry:

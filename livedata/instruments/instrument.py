@@ -93,6 +93,16 @@ class Instrument:
         return {spec.namespace for spec in self.workflows.specs()}
 
     @property
+    def unknown_workflow_service(self) -> str | None:
+        """The one service that answers ERR for a workflow id of this instrument
+        that none of its services implements (``data_reduction`` where there is
+        one, else the first by name), so the sender hears exactly one refusal."""
+        services = self.services()
+        if "data_reduction" in services:
+            return "data_reduction"
+        return min(services) if services else None
+
+    @property
     def factories_module(self) -> str:
         return part_module(self.name, "factories", self.package)
 

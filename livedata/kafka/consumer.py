@@ -103,7 +103,10 @@ def assign_all(
 
 
 def assign_from_now(
-    consumer: Consumer, topics: Iterable[str], timeout: float = 10.0
+    consumer: Consumer,
+    topics: Iterable[str],
+    timeout: float = 10.0,
+    back: Mapping[str, int] | None = None,
 ) -> list[TopicPartition]:
     """Assign every partition so that everything produced from now on is read.
 
@@ -113,18 +116,22 @@ def assign_from_now(
     records, which it must treat as history anyway). An empty partition starts
     at ``OFFSET_BEGINNING`` (an explicit offset 0 makes the embedded broker's
     fetches crawl). Returns the partitions whose start is still logical and may
-    need waiting for: those whose watermarks could not be read.
+    need waiting for: those whose watermarks could not be read. ``back`` maps
+    topics to a number of recent records per partition to read first (e.g.
+    heartbeats: what was running before this client started).
     """
+    back = back or {}
     unresolved: list[TopicPartition] = []
     assignment: list[TopicPartition] = []
     for tp in topic_partitions(consumer, topics, timeout):
         try:
-            _low, high = consumer.get_watermark_offsets(tp, timeout=timeout)
+            low, high = consumer.get_watermark_offsets(tp, timeout=timeout)
         except Exception:  # unknown: fall back to the logical end
             placed = TopicPartition(tp.topic, tp.partition, OFFSET_END)
             unresolved.append(placed)
         else:
-            offset = high if high > 0 else OFFSET_BEGINNING
+            offset = high - back.get(tp.topic, 0)
+            offset = offset if offset > max(low, 0) else OFFSET_BEGINNING
             placed = TopicPartition(tp.topic, tp.partition, offset)
         assignment.append(placed)
     consumer.assign(assignment)

@@ -12,6 +12,8 @@ from typing import Any
 
 LAG_STATS_KEY = "consumer_lag"
 TIME_LAG_STATS_KEY = "consumer_time_lag_s"
+# The consumer group whose committed offsets the broker holds for a service.
+CONSUMER_GROUP_KEY = "consumer_group"
 
 Partition = tuple[str, int]
 

@@ -28,7 +28,7 @@ from confluent_kafka import KafkaError, TopicPartition
 from ..core.events import DetectorEvents, MonitorEvents
 from ..core.message import Message
 from ..core.metrics import Counters
-from .lag_report import Partition, lag_stats
+from .lag_report import CONSUMER_GROUP_KEY, Partition, lag_stats
 from .raw import from_confluent
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class ConsumerLike(Protocol):
         timeout: float | None = None,
         cached: bool = False,
     ) -> tuple[int, int] | None: ...
+    def commit(self, *, offsets: list[TopicPartition], asynchronous: bool) -> Any: ...
     def close(self) -> None: ...
 
 
@@ -74,6 +75,14 @@ class _QueuedBatch:
 
     messages: list[Message[Any]]
     nbytes: int
+    # (topic, partition) -> the offset after the last record of the batch
+    ends: Mapping[Partition, int] = field(default_factory=dict)
+
+
+def _merge_ends(into: dict[Partition, int], ends: Mapping[Partition, int]) -> None:
+    for key, end in ends.items():
+        if end > into.get(key, -1):
+            into[key] = end
 
 
 def _one_line(exc: BaseException) -> str:
@@ -134,10 +143,15 @@ class BackgroundMessageSource:
         to_record: Callable[[KafkaRecordLike], Any] = from_confluent,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        commit_interval: float | None = None,
+        group_id: str | None = None,
     ) -> None:
         """``max_queue_bytes`` bounds the raw record bytes held in the queue;
         ``wall_clock`` (seconds since the epoch) is compared with Kafka
-        timestamps for the time lag."""
+        timestamps for the time lag. With ``commit_interval`` (seconds) the
+        offsets of what was processed (or dropped by the overload policy) are
+        committed for the consumer's group (``group_id``), so the broker can
+        tell how far behind it is (``livedata kafka lag``)."""
         if min(max_queue_batches, max_queue_bytes, circuit_breaker_errors) < 1:
             raise ValueError(
                 "max_queue_batches, max_queue_bytes and circuit_breaker_errors"
@@ -173,6 +187,15 @@ class BackgroundMessageSource:
         # the polling thread touches it.
         self._last_timestamp_ms: dict[Partition, int] = {}
         self._lag_measured_at: float | None = None
+        # Committing: what the processing thread took with the last
+        # get_messages (done at the next one), what is done (processed or
+        # dropped), and what the broker was last told.
+        self._commit_interval = commit_interval
+        self._group_id = group_id
+        self._handed: dict[Partition, int] = {}
+        self._done: dict[Partition, int] = {}
+        self._committed: dict[Partition, int] = {}
+        self._committed_at: float | None = None
         # Broker faults (issue 11): the partitions we must read, those of them
         # the broker lost, and why we cannot read right now.
         self._topic_check_interval = topic_check_interval
@@ -201,6 +224,7 @@ class BackgroundMessageSource:
                 return  # closing under a running consume() is unsafe
         if not self._closed:
             self._closed = True
+            self._commit(final=True)
             try:
                 self._consumer.close()
             except Exception as exc:
@@ -214,6 +238,11 @@ class BackgroundMessageSource:
             batches = list(self._queue)
             self._queue.clear()
             self._queued_bytes = 0
+            # What the last call handed out has been processed by now.
+            _merge_ends(self._done, self._handed)
+            self._handed = {}
+            for batch in batches:
+                _merge_ends(self._handed, batch.ends)
         return [message for batch in batches for message in batch.messages]
 
     # --- health ------------------------------------------------------------
@@ -256,9 +285,38 @@ class BackgroundMessageSource:
         return None
 
     def stream_stats(self) -> dict[str, Any]:
-        """The consumer lag for a heartbeat's ``stream_stats`` (any thread)."""
+        """The consumer lag for a heartbeat's ``stream_stats`` (any thread),
+        and the group whose committed offsets the broker holds."""
         with self._lock:
-            return lag_stats(self._lag, self._time_lag_s)
+            stats = lag_stats(self._lag, self._time_lag_s)
+        if self._group_id is not None and self._commit_interval is not None:
+            stats[CONSUMER_GROUP_KEY] = self._group_id
+        return stats
+
+    def _commit(self, final: bool = False) -> None:
+        """Tell the broker what is done (polling thread, or after it ended)."""
+        if self._commit_interval is None:
+            return
+        with self._lock:
+            done = dict(self._done)
+            if final:
+                _merge_ends(done, self._handed)
+        offsets = [
+            TopicPartition(topic, partition, end)
+            for (topic, partition), end in done.items()
+            if self._committed.get((topic, partition)) != end
+        ]
+        self._committed_at = self._clock()
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(offsets=offsets, asynchronous=not final)
+        except Exception as exc:  # e.g. no coordinator yet: retried next time
+            self.counters.increment("commit_errors")
+            if self.counters.get("commit_errors") == 1:
+                logger.warning("committing consumed offsets failed: %s", exc)
+            return
+        self._committed.update(done)
 
     def _measure_lag(self) -> None:
         """Lag per assigned partition, measured on the polling thread.
@@ -331,14 +389,22 @@ class BackgroundMessageSource:
                     return
                 self._stop.wait(min(0.05 * self._consecutive_errors, 1.0))
                 continue
-            batch, nbytes, fatal = self._adapt_all(records)
+            batch, nbytes, fatal, ends = self._adapt_all(records)
             if fatal is not None:
                 if self._on_consume_error(fatal):
                     return
             else:
                 self._consecutive_errors = 0
             if batch:
-                self._enqueue(_QueuedBatch(batch, nbytes))
+                self._enqueue(_QueuedBatch(batch, nbytes, ends))
+            elif ends:  # nothing to process in them: done already
+                with self._lock:
+                    _merge_ends(self._done, ends)
+            if self._commit_interval is not None and (
+                self._committed_at is None
+                or self._clock() - self._committed_at >= self._commit_interval
+            ):
+                self._commit()
             if (
                 self._lag_measured_at is None
                 or self._clock() - self._lag_measured_at >= self._lag_interval
@@ -405,6 +471,10 @@ class BackgroundMessageSource:
         self._consumer.assign([*positions, *fresh])
         for t in topics:
             self._wanted[t] = set(present[t])
+        with self._lock:  # offsets of the lost topics mean nothing any more
+            for offsets in (self._done, self._handed, self._committed):
+                for key in [k for k in offsets if k[0] in set(topics)]:
+                    del offsets[key]
         self.counters.increment("topics_reassigned", len(topics))
         logger.warning(
             "topics back on the broker: %s; assigned again from their start",
@@ -433,11 +503,13 @@ class BackgroundMessageSource:
 
     def _adapt_all(
         self, records: list[Any]
-    ) -> tuple[list[Message[Any]], int, str | None]:
-        """Adapted messages, their records' bytes, and a fatal client error if any."""
+    ) -> tuple[list[Message[Any]], int, str | None, dict[Partition, int]]:
+        """Adapted messages, their records' bytes, a fatal client error if any,
+        and the offset after the last record read per partition."""
         batch: list[Message[Any]] = []
         nbytes = 0
         fatal: str | None = None
+        ends: dict[Partition, int] = {}
         for record in records:
             error = record.error()
             if error is not None:
@@ -454,6 +526,11 @@ class BackgroundMessageSource:
                 self._last_message_at = self._clock()
                 self._read_problem = None
             self._remember_timestamp(record)
+            offset = record.offset()
+            if offset is not None and offset >= 0:
+                key = (record.topic() or "", record.partition() or 0)
+                if offset + 1 > ends.get(key, -1):
+                    ends[key] = offset + 1
             try:
                 message = self._adapt(self._to_record(record))
             except Exception as exc:
@@ -465,7 +542,7 @@ class BackgroundMessageSource:
             if message is not None:
                 batch.append(message)
                 nbytes += len(record.value() or b"")
-        return batch, nbytes, fatal
+        return batch, nbytes, fatal, ends
 
     def _remember_timestamp(self, record: KafkaRecordLike) -> None:
         topic, partition = record.topic(), record.partition()
@@ -491,6 +568,7 @@ class BackgroundMessageSource:
                 oldest = self._queue.popleft()
                 self._queued_bytes -= oldest.nbytes
                 dropped.append(oldest)
+                _merge_ends(self._done, oldest.ends)  # skipped, never processed
         if dropped:
             self._count_dropped(dropped)
 

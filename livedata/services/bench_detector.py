@@ -115,7 +115,7 @@ def run_detector_bench(
     span_s = total // PULSES_PER_WINDOW + 30
     start_ns = (time.time_ns() // NS_PER_S - span_s) * NS_PER_S
     config = WorkflowConfig(
-        identifier=WorkflowId.parse_str("dummy/panel_0_xy/1"),
+        identifier=WorkflowId.parse_str("dummy/panel_0_xy/2"),
         job_id=JobId(source_name="panel_0", job_number=uuid.uuid4()),
     )
     source.feed([command_message("dummy", config)])

@@ -142,7 +142,13 @@ def build_processor(
             batch_length, counters=counters, wall_clock=wall_clock
         )
     )
-    job_manager = JobManager(instrument.name, service, instrument.workflows, counters)
+    job_manager = JobManager(
+        instrument.name,
+        service,
+        instrument.workflows,
+        counters,
+        answers_unknown=service == instrument.unknown_workflow_service,
+    )
     info = ServiceInfo(
         instrument=instrument.name,
         service_name=service,

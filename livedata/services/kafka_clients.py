@@ -39,6 +39,9 @@ PRODUCED_KINDS = (
 )
 
 
+COMMIT_INTERVAL_S = 1.0
+
+
 class StartupFailed(RuntimeError):
     """The service could not start; the message is one line for the operator."""
 
@@ -72,14 +75,12 @@ def open_source(
     """A source (not yet started) reading ``topics`` from their current end."""
     from confluent_kafka import Consumer
 
-    consumer = _client(
-        Consumer,
-        make_consumer_config(
-            connection.bootstrap,
-            group_id,
-            {**connection.settings, **load_config("consumer")},
-        ),
+    config = make_consumer_config(
+        connection.bootstrap,
+        group_id,
+        {**connection.settings, **load_config("consumer")},
     )
+    consumer = _client(Consumer, config)
     try:
         produced = [mapping.livedata_topic(kind) for kind in PRODUCED_KINDS]
         position_at_end(consumer, topics, produced, connection, settings)
@@ -93,6 +94,10 @@ def open_source(
         max_queue_batches=settings.queue_max_batches,
         max_queue_bytes=settings.queue_max_bytes,
         circuit_breaker_errors=settings.circuit_breaker_errors,
+        # Committed offsets of this instance's own group: the broker can tell
+        # how far behind it is, even when it is too stalled to say so itself.
+        commit_interval=COMMIT_INTERVAL_S,
+        group_id=config["group.id"],
     )
 
 

@@ -157,7 +157,7 @@ def _restore_jobs(
             mapping,
             since=until - settings.restore_jobs_within_s,
             until=until,
-            timeout=settings.kafka_timeout_s,
+            timeout=3 * settings.kafka_timeout_s,
             counters=counters,
         )
         restored = processor.restore_jobs(history)

@@ -20,8 +20,8 @@ from tests.cli.helpers import invoke
 from tests.cli.memory_cli import MemorySystem, RefusingTransport
 from tests.control.plane_helpers import DroppingTransport
 
-MONITORS = "dummy/monitor_histogram/1"
-PANEL = "dummy/panel_0_xy/1"
+MONITORS = "dummy/monitor_histogram/2"
+PANEL = "dummy/panel_0_xy/2"
 QUICK = ("--timeout", "0.5")  # the minimum: for commands that must time out
 
 
@@ -120,7 +120,7 @@ def test_one_source_unanswered_is_partial_exit_5(system) -> None:
     (acknowledged,) = document["acknowledged"]
     (missing,) = document["missing"]
     assert acknowledged.startswith("monitor1/") and missing.startswith("monitor2/")
-    text = run("job", "start", "-w", MONITORS, *QUICK)
+    text = run("job", "start", "-w", MONITORS, *QUICK, "--add")
     assert text.exit_code == ExitCode.PARTIAL
     (printed,) = text.stdout.split()
     assert printed.startswith("monitor1/")
@@ -179,13 +179,42 @@ def test_stop_a_job_by_id(system) -> None:
     assert active(jobs()) == {second}
 
 
-def test_stop_of_a_job_nobody_runs_exits_3_naming_the_instrument(system) -> None:
+@pytest.mark.parametrize("action", ["stop", "reset"])
+def test_stop_or_reset_of_a_job_nobody_runs_is_refused_unsent(system, action) -> None:
     ghost = f"monitor1/{uuid.uuid4()}"
-    result = run("job", "stop", ghost, *QUICK)
-    assert result.exit_code == ExitCode.NO_ACK
-    assert f"no answer within 0.5 s from the services of dummy for {ghost}" in (
-        result.stderr
-    )
+    commands = system.bus.end("dummy_livedata_commands")
+    result = run("job", action, ghost, "--timeout", "1")
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert f"no running job {ghost!r}" in result.stderr
+    assert "nothing sent" in result.stderr
+    assert system.bus.end("dummy_livedata_commands") == commands
+
+
+def test_a_unique_prefix_of_a_job_number_works_everywhere(system) -> None:
+    (job,) = start("-w", "monitor_histogram", "-s", "monitor1")
+    number = job.rpartition("/")[2]
+    result = run("job", "status", number[:8], "--wait", "2", "--json")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert json.loads(result.stdout)["job_id"] == job
+    result = run("job", "reset", f"monitor1/{number[:8]}")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stdout.split() == [job]
+    result = run("job", "stop", number[:6])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert result.stdout.split() == [job]
+
+
+def test_an_ambiguous_prefix_is_refused(system) -> None:
+    start("-w", "monitor_histogram", "-s", "monitor1")
+    start("-w", "monitor_histogram", "-s", "monitor1", "--add")
+    commands = system.bus.end("dummy_livedata_commands")
+    result = run("job", "stop", "monitor1/", "--timeout", "1")  # any of its jobs
+    assert result.exit_code == ExitCode.USAGE
+    assert "ambiguous" in result.stderr
+    assert system.bus.end("dummy_livedata_commands") == commands
+    result = run("job", "status", "monitor1/", "--wait", "1")
+    assert result.exit_code == ExitCode.USAGE, result.stdout
+    assert "ambiguous" in result.stderr
 
 
 @pytest.mark.parametrize("action", ["stop", "reset"])
@@ -210,8 +239,8 @@ def test_a_job_id_names_its_instrument_through_its_source(system) -> None:
     ("source", "why"),
     [
         (
-            "sample_temperature",
-            "several instruments have a source 'sample_temperature'",
+            "neutron_prod_info/pulse_charge",  # the accelerator's, at every instrument
+            "several instruments have a source 'neutron_prod_info/pulse_charge'",
         ),
         ("nowhere", "no instrument has a source 'nowhere'"),
     ],
@@ -297,7 +326,9 @@ def test_job_list_table_and_json(system) -> None:
     table = run("job", "list", "--wait", "0.3")
     assert table.exit_code == ExitCode.OK, table.stderr
     header, row = table.stdout.splitlines()
-    assert header.split() == ["STATE", "WORKFLOW", "JOB", "START", "END", "MESSAGE"]
+    assert header.split() == [
+        "STATE", "WORKFLOW", "JOB", "AGE", "START", "END", "MESSAGE",
+    ]  # fmt: skip
     assert row.split()[1:3] == [PANEL, panel]
     listing = jobs()
     assert listing[panel]["workflow_id"] == PANEL
@@ -391,4 +422,81 @@ def test_unknown_instrument_exits_2_before_connecting(system, args) -> None:
     assert result.exit_code == ExitCode.USAGE
     assert "unknown instrument 'nosuch'" in result.stderr
     assert "dummy" in result.stderr
+    assert system.opened == []
+
+
+def test_start_picks_any_version_and_nested_facility_params(system) -> None:
+    """``-w NAME`` is livedata's newest; ``/1`` is the facility's, with its params."""
+    result = run(
+        "job", "start", "-w", "dummy/monitor_histogram/1", "-s", "monitor1",
+        "-p", "coordinate_mode.mode=wavelength", "-p", "toa_range.unit=\u03bcs",
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert json.loads(result.stdout)["outcome"] == "ACK"
+    refused = run(
+        "job", "start", "-w", "dummy/monitor_histogram/1",
+        "-p", "coordinate_mode=time_of_arrival",  # livedata's v2 spelling
+    )  # fmt: skip
+    assert refused.exit_code == ExitCode.USAGE
+    assert "coordinate_mode" in refused.stderr
+
+
+@pytest.mark.slow
+def test_a_crashed_service_stays_listed_stale_and_fails_the_listings(system) -> None:
+    """Heartbeats that stop without a goodbye: the service is listed STALE with
+    its age (never left out) and its jobs stale; both listings exit 6, and 0
+    with --no-fail."""
+    (job,) = start("-w", MONITORS, "-s", "monitor1")
+    assert set(jobs()) == {job}  # its service has reported it
+    system.services["monitor_data"].crash()
+    time.sleep(6.5)  # three heartbeat intervals without a beat
+    result = run("services", "status", "--json", "--wait", "0.5")
+    assert result.exit_code == ExitCode.UNHEALTHY, result.stdout
+    rows = {d["service_name"]: d for d in json.loads(result.stdout)}
+    assert rows["monitor_data"]["health"] == "STALE"
+    assert rows["monitor_data"]["age_s"] > 6
+    assert "no heartbeat for" in rows["monitor_data"]["reason"]
+    assert rows["detector_data"]["health"] == "OK"
+    table = run("services", "status", "--wait", "0.5", "--no-fail")
+    assert table.exit_code == ExitCode.OK
+    assert any(line.startswith("STALE") for line in table.stdout.splitlines())
+    listing = run("job", "list", "--json", "--wait", "0.5")
+    assert listing.exit_code == ExitCode.UNHEALTHY, listing.stdout
+    assert {d["job_id"]: d["state"] for d in json.loads(listing.stdout)} == {
+        job: "stale"
+    }
+    assert run("job", "list", "--wait", "0.5", "--no-fail").exit_code == 0
+
+
+def test_a_second_start_of_a_running_workflow_needs_a_choice(system) -> None:
+    (job,) = start("-w", MONITORS, "-s", "monitor1")
+    commands = system.bus.end("dummy_livedata_commands")
+    again = run("job", "start", "-w", MONITORS, "-s", "monitor1")
+    assert again.exit_code == ExitCode.USAGE, (again.stdout, again.stderr)
+    assert f"already runs (monitor1: {job})" in again.stderr
+    assert "--replace, --add or --if-not-running" in again.stderr
+    assert system.bus.end("dummy_livedata_commands") == commands  # nothing sent
+
+    retry = run("job", "start", "-w", MONITORS, "-s", "monitor1", "--if-not-running")
+    assert retry.exit_code == ExitCode.OK, retry.stderr
+    assert retry.stdout.split() == [job]
+    assert system.bus.end("dummy_livedata_commands") == commands
+
+    replaced = run("job", "start", "-w", MONITORS, "-s", "monitor1", "--replace")
+    assert replaced.exit_code == ExitCode.OK, replaced.stderr
+    assert replaced.stdout.split() == [job]  # the same job, replaced in place
+    added = run("job", "start", "-w", MONITORS, "-s", "monitor1", "--add")
+    assert added.exit_code == ExitCode.OK, added.stderr
+    assert added.stdout.split() != [job]
+    assert active(jobs()) == {job, *added.stdout.split()}
+
+
+def test_a_start_ending_in_the_past_is_refused_unsent(system) -> None:
+    result = run(
+        "job", "start", "-w", MONITORS,
+        "--start", "2020-01-01T00:00:00", "--end", "2020-01-01T00:01:00",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.USAGE
+    assert "--end is in the past" in result.stderr
     assert system.opened == []

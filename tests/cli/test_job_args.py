@@ -131,9 +131,11 @@ def test_bad_time_names_the_accepted_forms(text: str) -> None:
 def test_the_end_must_come_after_the_start() -> None:
     from livedata.cli.job_args import check_window
 
-    check_window(None, 5)
-    check_window(5, None)
-    check_window(1, 2)
+    check_window(None, 5, now_ns=0)
+    check_window(5, None, now_ns=0)
+    check_window(1, 2, now_ns=0)
     for start, end in ((2, 2), (3, 2)):
         with pytest.raises(ValueError, match="--end must be after --start"):
-            check_window(start, end)
+            check_window(start, end, now_ns=0)
+    with pytest.raises(ValueError, match="--end is in the past"):
+        check_window(1, 2, now_ns=2)

@@ -49,13 +49,13 @@ def _usage_error(result) -> str:
 def test_unknown_workflow_lists_the_valid_ones() -> None:
     line = _usage_error(_start("-w", "dummy/nope"))
     assert "unknown workflow 'dummy/nope'" in line
-    assert "dummy/panel_0_xy/1" in line and "dummy/monitor_histogram/1" in line
+    assert "dummy/panel_0_xy/2" in line and "dummy/monitor_histogram/2" in line
 
 
 def test_unknown_source_lists_the_valid_ones() -> None:
     line = _usage_error(_start("-w", "dummy/panel_0_xy", "-s", "bogus"))
     assert line.endswith(
-        "unknown source bogus for dummy/panel_0_xy/1; valid sources: panel_0"
+        "unknown source bogus for dummy/panel_0_xy/2; valid sources: panel_0"
     )
 
 
@@ -72,7 +72,7 @@ def test_invalid_param_value_says_where_and_why() -> None:
 
 def test_param_of_a_workflow_without_params_is_rejected() -> None:
     line = _usage_error(_start("-w", "dummy/total_counts", "-p", "a=1"))
-    assert line == "error: workflow dummy/total_counts/1 takes no params"
+    assert line == "error: workflow dummy/total_counts/2 takes no params"
 
 
 def test_unknown_aux_role_lists_the_valid_ones() -> None:
@@ -162,7 +162,7 @@ def test_malformed_job_id_exits_2_before_connecting(bad: str) -> None:
 
 def test_stop_of_an_unknown_workflow_lists_the_valid_ones() -> None:
     line = _usage_error(invoke("job", "reset", "-w", "dummy/nope", *OFFLINE))
-    assert "dummy/panel_0_xy/1" in line
+    assert "dummy/panel_0_xy/2" in line
 
 
 @pytest.mark.parametrize(
@@ -265,9 +265,9 @@ def test_job_table_sorted_with_times_and_messages() -> None:
         JobRow("p/1", "p", "1", "dummy/a/1", "error", error="boom", warning="w"),
     )
     columns, rows, documents = job_table(Snapshot(version=1, jobs=jobs))
-    assert columns == ["STATE", "WORKFLOW", "JOB", "START", "END", "MESSAGE"]
-    assert rows[0] == ["error", "dummy/a/1", "p/1", None, None, "boom"]
-    assert rows[1][3] == "1970-01-01 00:00:00"
+    assert columns == ["STATE", "WORKFLOW", "JOB", "AGE", "START", "END", "MESSAGE"]
+    assert rows[0] == ["error", "dummy/a/1", "p/1", "0s", None, None, "boom"]
+    assert rows[1][4] == "1970-01-01 00:00:00"
     assert [d["job_id"] for d in documents] == ["p/1", "p/2"]
     json.dumps(documents)  # plain JSON types only
 

@@ -159,8 +159,9 @@ def test_lag_shows_service_reported_lag_unknown_as_dash(kafka_broker) -> None:
     as_text = invoke("kafka", "lag", "--bootstrap", kafka_broker.bootstrap)
     mine = [line.split() for line in as_text.stdout.splitlines() if worker in line]
     by_topic = {cells[1]: cells for cells in mine}
-    assert by_topic["dummy_detector"][3] == "7"
-    assert by_topic["dummy_motion"][3:5] == ["-", "-"]  # unknown, never 0
+    # SERVICE TOPIC PART END COMMITTED LAG TIME...: a reported lag has no offsets
+    assert by_topic["dummy_detector"][3:6] == ["-", "-", "7"]
+    assert by_topic["dummy_motion"][3:7] == ["-"] * 4  # unknown, never 0
 
 
 def _result_record(workflow: str, output: str, value: sc.DataArray) -> tuple:
@@ -182,9 +183,9 @@ def test_results_tail_prints_matching_results(kafka_broker) -> None:
     )
     total = sc.DataArray(sc.scalar(42.0, unit="counts"))
     wanted = [
-        _result_record("dummy/panel_0_xy/1", "cumulative", image),
-        _result_record("dummy/panel_0_xy/1", "counts_total", total),
-        _result_record("dummy/total_counts/1", "total_counts", total),  # skipped
+        _result_record("dummy/panel_0_xy/2", "cumulative", image),
+        _result_record("dummy/panel_0_xy/2", "counts_total", total),
+        _result_record("dummy/total_counts/2", "total_counts", total),  # skipped
     ]
     command = [
         sys.executable, "-m", "livedata", "results", "tail", "-w", "panel_0_xy",
@@ -210,7 +211,7 @@ def test_results_tail_prints_matching_results(kafka_broker) -> None:
     assert process.returncode == 0, stderr
     results = json.loads(stdout)
     assert len(results) == 4
-    assert {r["workflow_id"] for r in results} == {"dummy/panel_0_xy/1"}
+    assert {r["workflow_id"] for r in results} == {"dummy/panel_0_xy/2"}
     by_output = {r["output_name"]: r for r in results}
     assert by_output["cumulative"]["dims"] == ["y", "x"]
     assert by_output["cumulative"]["shape"] == [2, 2]
@@ -223,7 +224,7 @@ def test_results_tail_text_and_output_filter(kafka_broker) -> None:
     topic = livedata_topic("dummy", StreamKind.LIVEDATA_DATA)
     _ensure(kafka_broker.bootstrap, topic)
     total = sc.DataArray(sc.scalar(5.0, unit="counts"))
-    value, key = _result_record("dummy/total_counts/1", "total_counts", total)
+    value, key = _result_record("dummy/total_counts/2", "total_counts", total)
     command = [
         sys.executable, "-m", "livedata", "results", "tail",
         "-w", "dummy/total_counts", "-o", "total_counts", "-n", "2",
@@ -242,7 +243,7 @@ def test_results_tail_text_and_output_filter(kafka_broker) -> None:
     assert process.returncode == 0, stderr
     lines = stdout.splitlines()
     assert len(lines) == 2
-    assert "dummy/total_counts/1" in lines[0] and "total_counts" in lines[0]
+    assert "dummy/total_counts/2" in lines[0] and "total_counts" in lines[0]
     assert "[scalar]" in lines[0] and "value=5 counts" in lines[0]
 
 
@@ -250,18 +251,18 @@ def test_results_tail_times_out_with_exit_1(kafka_broker) -> None:
     topic = livedata_topic("dummy", StreamKind.LIVEDATA_DATA)
     _ensure(kafka_broker.bootstrap, topic)
     result = invoke(
-        "results", "tail", "-w", "dummy/area_panel_xy/1", "--timeout", "1",
+        "results", "tail", "-w", "dummy/area_panel_xy/2", "--timeout", "1",
         "--bootstrap", kafka_broker.bootstrap,
     )  # fmt: skip
     assert result.exit_code == ExitCode.ERROR
-    assert "no results of dummy/area_panel_xy/1" in result.stderr
+    assert "no results of dummy/area_panel_xy/2" in result.stderr
 
 
 def test_result_lines_give_the_last_value_of_a_time_series_not_a_sum() -> None:
     from livedata.cli.results import summarise
 
     key = ResultKey(
-        workflow_id=WorkflowId.parse_str("dummy/timeseries_data/1"),
+        workflow_id=WorkflowId.parse_str("dummy/timeseries_data/2"),
         job_id=JobId(source_name="motion2"),
         output_name="timeseries",
     )

@@ -17,7 +17,7 @@ UNREACHABLE = "127.0.0.1:1"  # nothing listens on port 1
     [
         ("kafka", "peek", "some_topic"),
         ("kafka", "lag"),
-        ("results", "tail", "-w", "dummy/panel_0_xy/1"),
+        ("results", "tail", "-w", "dummy/panel_0_xy/2"),
     ],
 )
 def test_unreachable_broker_exits_1_with_one_line(args: tuple[str, ...]) -> None:
@@ -39,7 +39,7 @@ def test_peek_bad_from_exits_2() -> None:
 def test_results_tail_unknown_workflow_or_output_exits_2() -> None:
     unknown = invoke("results", "tail", "-w", "nope", "-i", "dummy")
     assert unknown.exit_code == ExitCode.USAGE
-    assert "dummy/panel_0_xy/1" in unknown.stderr
+    assert "dummy/panel_0_xy/2" in unknown.stderr
     bad_output = invoke("results", "tail", "-w", "dummy/panel_0_xy", "-o", "nope")
     assert bad_output.exit_code == ExitCode.USAGE
     assert "cumulative" in bad_output.stderr

@@ -20,8 +20,9 @@ class FakeTerminal(io.StringIO):
 
 
 def test_exit_codes_are_the_documented_values() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 5, 6]
     assert ExitCode.NO_ACK == 3 and ExitCode.ERR == 4 and ExitCode.PARTIAL == 5
+    assert ExitCode.UNHEALTHY == 6
 
 
 def test_unknown_values_render_as_dash_never_zero() -> None:
@@ -101,7 +102,7 @@ def test_instrument_names_found_without_importing_specs() -> None:
 
 JOB_ROW = [
     "active",
-    "dummy/monitor_histogram/1",
+    "dummy/monitor_histogram/2",
     "monitor1/0a539e42-35a3-4817-a2f7-b804b3ef32e1",
     "2026-01-01 10:00:00",
     "2026-01-01 11:00:00",

@@ -116,7 +116,11 @@ def complete(words: str, cword: int) -> subprocess.CompletedProcess:
         ("livedata config show -i du", 4, ["dummy"]),
         ("livedata jo", 1, ["job"]),
         ("livedata job st", 2, ["start", "stop", "status"]),
-        ("livedata job start -w dummy/panel_0_x", 4, ["dummy/panel_0_xy/1"]),
+        (
+            "livedata job start -w dummy/panel_0_x",
+            4,
+            ["dummy/panel_0_xy/1", "dummy/panel_0_xy/2"],
+        ),
     ],
 )
 def test_bash_completion(words: str, cword: int, expected: list[str]) -> None:

@@ -11,9 +11,14 @@ from livedata.cli.workflows import UnknownWorkflow, find_workflow
 from tests.cli.helpers import invoke
 
 DUMMY_IDS = {
-    "dummy/area_panel_xy/1",
-    "dummy/monitor_histogram/1",
+    "dummy/area_panel_xy/2",
+    "dummy/monitor_histogram/2",
     "dummy/panel_0_logical/1",
+    "dummy/panel_0_xy/2",
+    "dummy/timeseries_data/2",
+    "dummy/total_counts/2",
+    # the facility's ids, same meaning as there (issue 12)
+    "dummy/monitor_histogram/1",
     "dummy/panel_0_xy/1",
     "dummy/timeseries_data/1",
     "dummy/total_counts/1",
@@ -34,8 +39,8 @@ def test_list_json_parses_and_names_services() -> None:
     rows = json.loads(result.stdout)
     by_id = {row["id"]: row for row in rows}
     assert set(by_id) >= DUMMY_IDS
-    assert by_id["dummy/monitor_histogram/1"]["namespace"] == "monitor_data"
-    assert by_id["dummy/monitor_histogram/1"]["source_names"] == [
+    assert by_id["dummy/monitor_histogram/2"]["namespace"] == "monitor_data"
+    assert by_id["dummy/monitor_histogram/2"]["source_names"] == [
         "monitor1",
         "monitor2",
     ]
@@ -55,7 +60,7 @@ def test_list_unknown_instrument_exits_2() -> None:
 @pytest.mark.parametrize(
     ("reference", "instrument"),
     [
-        ("dummy/panel_0_xy/1", None),
+        ("dummy/panel_0_xy/2", None),
         ("dummy/panel_0_xy", None),
         ("panel_0_xy", "dummy"),
         ("panel_0_xy", None),  # unique across instruments
@@ -64,7 +69,7 @@ def test_list_unknown_instrument_exits_2() -> None:
 def test_find_workflow_accepts_full_versionless_and_short_ids(
     reference: str, instrument: str | None
 ) -> None:
-    assert str(find_workflow(reference, instrument).workflow_id) == "dummy/panel_0_xy/1"
+    assert str(find_workflow(reference, instrument).workflow_id) == "dummy/panel_0_xy/2"
 
 
 def test_find_workflow_unknown_lists_choices() -> None:
@@ -77,7 +82,7 @@ def test_show_json_has_schema_defaults_outputs_and_sources() -> None:
     result = invoke("workflows", "show", "panel_0_xy", "-i", "dummy", "--json")
     assert result.exit_code == 0, result.stderr
     info = json.loads(result.stdout)
-    assert info["id"] == "dummy/panel_0_xy/1"
+    assert info["id"] == "dummy/panel_0_xy/2"
     assert info["source_names"] == ["panel_0"]
     assert info["params_schema"]["type"] == "object"
     assert "toa_edges" in info["params_schema"]["properties"]
@@ -97,7 +102,7 @@ def test_show_workflow_without_params() -> None:
 
 
 def test_show_text_lists_outputs_with_dims_and_units() -> None:
-    result = invoke("workflows", "show", "dummy/monitor_histogram/1")
+    result = invoke("workflows", "show", "dummy/monitor_histogram/2")
     assert result.exit_code == 0
     assert "service:  monitor_data" in result.stdout
     assert "sources:  monitor1, monitor2" in result.stdout
@@ -117,7 +122,7 @@ def test_show_unknown_workflow_exits_2_listing_valid_choices() -> None:
 
 
 def test_show_workflow_of_other_instrument_exits_2() -> None:
-    result = invoke("workflows", "show", "dummy/panel_0_xy/1", "-i", "nosuch")
+    result = invoke("workflows", "show", "dummy/panel_0_xy/2", "-i", "nosuch")
     assert result.exit_code == ExitCode.USAGE
 
 
@@ -159,10 +164,10 @@ def test_workflows_accept_bootstrap_and_ask_no_broker() -> None:
     unreachable = ("--bootstrap", "127.0.0.1:1")
     listed = invoke("workflows", "list", "-i", "dummy", *unreachable)
     assert listed.exit_code == 0, listed.stderr
-    assert "dummy/panel_0_xy/1" in listed.stdout
+    assert "dummy/panel_0_xy/2" in listed.stdout
     shown = invoke("workflows", "show", "dummy/panel_0_xy", *unreachable, "--json")
     assert shown.exit_code == 0, shown.stderr
-    assert json.loads(shown.stdout)["id"] == "dummy/panel_0_xy/1"
+    assert json.loads(shown.stdout)["id"] == "dummy/panel_0_xy/2"
 
 
 def test_show_outputs_follow_the_params_given() -> None:
@@ -206,3 +211,24 @@ def test_show_with_bad_params_or_source_exits_2(args, expected) -> None:
     result = invoke("workflows", "show", "dummy/panel_0_xy", *args)
     assert result.exit_code == ExitCode.USAGE
     assert expected in result.output
+
+
+def test_show_says_which_ids_are_facility_compatible() -> None:
+    facility = invoke("workflows", "show", "dummy/monitor_histogram/1")
+    assert facility.exit_code == 0, facility.stderr
+    assert "compat:   facility-compatible" in facility.stdout
+    own = invoke("workflows", "show", "dummy/monitor_histogram")  # the newest: 2
+    assert own.stdout.startswith("dummy/monitor_histogram/2")
+    assert "compat:   livedata-only" in own.stdout
+    info = json.loads(
+        invoke("workflows", "show", "dummy/panel_0_xy/1", "--json").stdout
+    )
+    assert info["compatibility"] == "facility"
+    rows = json.loads(invoke("workflows", "list", "-i", "dummy", "--json").stdout)
+    marks = {row["id"]: row["compatibility"] for row in rows}
+    assert marks["dummy/total_counts/1"] == "facility"
+    assert (
+        marks["dummy/total_counts/2"]
+        == marks["dummy/panel_0_logical/1"]
+        == "livedata-only"
+    )

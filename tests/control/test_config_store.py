@@ -10,7 +10,7 @@ from livedata.control.transport import latest_per_key
 from livedata.core.commands import JobAction, JobCommand, WorkflowConfig
 from livedata.core.identifiers import JobId, WorkflowId
 
-WID = "dummy/monitor_histogram/1"
+WID = "dummy/monitor_histogram/2"
 
 
 def config(source, bins, workflow=WID):
@@ -77,13 +77,13 @@ def test_latest_command_per_key_wins():
 
 def test_seed_from_restored_commands_keeps_local_records(tmp_path):
     store = ConfigStore("dummy", tmp_path)
-    store.put("dummy/total_counts/1", staged=StoredConfig(("panel_0",)))
+    store.put("dummy/total_counts/2", staged=StoredConfig(("panel_0",)))
     restored = latest_per_key(
         [
             config("monitor1", 1),
             config("monitor1", 4),
             config("monitor2", 4),
-            config("panel_0", 9, "dummy/total_counts/1"),
+            config("panel_0", 9, "dummy/total_counts/2"),
         ]
     )
     assert store.seed(restored) == 1
@@ -91,5 +91,5 @@ def test_seed_from_restored_commands_keeps_local_records(tmp_path):
     assert record.committed.source_names == ("monitor1", "monitor2")
     assert record.staged.params == {"toa_edges": {"num_bins": 4}}
     assert len(record.job_ids) == 2
-    local = store.get("dummy/total_counts/1")
+    local = store.get("dummy/total_counts/2")
     assert local.committed is None  # not overwritten by the topic

@@ -27,7 +27,7 @@ from livedata.kafka.serialisers import Serialiser
 
 S = 1_000_000_000
 T0 = 1_700_000_000 * S
-WORKFLOW = WorkflowId(instrument="dummy", name="monitor_histogram", version=1)
+WORKFLOW = WorkflowId(instrument="dummy", name="monitor_histogram", version=2)
 JOB = JobId(source_name="monitor1")
 
 
@@ -111,7 +111,7 @@ def test_result_rows_summarise_scalars_spectra_and_images():
     assert img.dims == ("y", "x")
     assert img.history == (8.0, 8.0)
     assert spec.summary["sum"] == 3.0
-    assert rate.workflow_id == "dummy/monitor_histogram/1"
+    assert rate.workflow_id == "dummy/monitor_histogram/2"
     assert rate.job_id == str(JOB)
     assert rate.updated_s == 13.0
     assert ResultKey.from_json(img.key) == key("img")

@@ -13,7 +13,7 @@ JOB = JobId(source_name="panel_0", job_number=uuid.UUID(int=1))
 
 def status(state="active", job=JOB):
     return JobStatus(
-        state=JobState(state), job_id=job, workflow_id="dummy/panel_0_xy/1"
+        state=JobState(state), job_id=job, workflow_id="dummy/panel_0_xy/2"
     )
 
 
@@ -38,7 +38,7 @@ def test_rows_follow_heartbeats(jobs):
     assert row.job_id == str(JOB)
     assert row.state == "active"
     assert row.service_id == "svc"  # remembered from the earlier beat
-    assert jobs.active("dummy/panel_0_xy/1") == [str(JOB)]
+    assert jobs.active("dummy/panel_0_xy/2") == [str(JOB)]
     assert jobs.active("dummy/other/1") == []
 
 

@@ -50,6 +50,7 @@ def probe(broker: FakeBroker) -> LagProbe:
         wall_clock=lambda: NOW_S,
         trend_length=3,
         reader=broker,
+        heartbeat_groups_only=False,
     )
 
 
@@ -199,19 +200,48 @@ def test_lag_of_a_real_consumer_on_the_embedded_broker(kafka_broker, new_topic):
             offsets=[TopicPartition(busy, 0, 4), TopicPartition(idle, 0, 0)],
             asynchronous=False,
         )
-        with LagProbe(bootstrap, instrument) as lag_probe:
+        with LagProbe(bootstrap, instrument, heartbeat_groups_only=False) as lag_probe:
             first = {r.topic: r for r in lag_probe.sample()}
             assert set(first) == {busy, idle}
             row = first[busy]
             assert row.group == group and row.partition == 0
             assert row.offset_lag == 6
-            # the record at offset 4 was stamped 26 s before now
-            assert row.time_lag_s == pytest.approx(26.0, abs=5.0)
+            # the records at offsets 4 (committed) and 9 (the last) are 5 s apart
+            assert row.time_lag_s == pytest.approx(5.0)
+            assert (row.end_offset, row.committed, row.peak_lag) == (10, 4, 6)
             assert (first[idle].offset_lag, first[idle].time_lag_s) == (0, 0.0)
 
             consumer.commit(offsets=[TopicPartition(busy, 0, 9)], asynchronous=False)
             second = {r.topic: r for r in lag_probe.sample()}
             assert second[busy].offset_lag == 1
             assert second[busy].trend == (6.0, 1.0)
+    finally:
+        consumer.close()
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_lag_counts_every_record_of_a_batch(kafka_broker, new_topic):  # noqa: F811
+    """The embedded broker's high watermark is the base of the last batch plus
+    one: ten records in one batch must still be ten behind, not one."""
+    bootstrap = kafka_broker.bootstrap
+    instrument = f"lag{uuid.uuid4().hex[:8]}"
+    topic = new_topic("lag_batch")
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 200})
+    sent_ms = int(time.time() * 1000) - 20_000
+    for i in range(10):
+        producer.produce(topic, f"m{i}".encode(), timestamp=sent_ms + i * 1000)
+    producer.flush(10)  # one batch
+    group = f"{instrument}_data_reduction_{uuid.uuid4()}"
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
+    )
+    try:
+        consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+        consumer.commit(offsets=[TopicPartition(topic, 0, 0)], asynchronous=False)
+        with LagProbe(bootstrap, instrument, heartbeat_groups_only=False) as probe:
+            (row,) = probe.sample()
+            assert (row.end_offset, row.committed, row.offset_lag) == (10, 0, 10)
+            assert row.time_lag_s == pytest.approx(9.0)
     finally:
         consumer.close()

@@ -5,14 +5,14 @@ from livedata.core.commands import CommandAcknowledgement, WorkflowConfig
 from livedata.core.identifiers import JobId, WorkflowId
 from livedata.core.message import Message
 from livedata.core.status import ServiceStatus
-from livedata.core.stream import COMMANDS_STREAM
+from livedata.core.stream import COMMANDS_STREAM, StreamKind
 from livedata.core.timestamp import Timestamp
 from livedata.kafka.raw import schema_id
 
 
 def start_config():
     return WorkflowConfig(
-        identifier=WorkflowId.parse_str("dummy/monitor_histogram/1"),
+        identifier=WorkflowId.parse_str("dummy/monitor_histogram/2"),
         job_id=JobId(source_name="monitor1"),
     )
 
@@ -25,7 +25,7 @@ def test_records_on_the_bus_are_the_wire_format():
     client.send(Message(Timestamp.now(), COMMANDS_STREAM, cmd))
     got = client.poll(0.5)
     (record,) = bus.read("dummy_livedata_commands", 0)
-    assert record.key == b"dummy/monitor_histogram/1/monitor1"
+    assert record.key == b"dummy/monitor_histogram/2/monitor1"
     assert WorkflowConfig.model_validate_json(record.value) == cmd
     beats = bus.read("dummy_livedata_heartbeat", 0)
     assert beats and all(schema_id(r.value) == "x5f2" for r in beats)
@@ -42,6 +42,9 @@ def test_a_late_reader_starts_at_the_end():
     early = bus.transport()
     assert early.poll(0.1)
     late = bus.transport()
+    # only recent heartbeats are read back (what ran before it started)
+    assert late.replays_status
+    assert all(m.stream.kind is StreamKind.LIVEDATA_STATUS for m in late.poll(0.0))
     assert late.poll(0.0) == []
     # but the commands topic can be replayed from the beginning (G5)
     early.send(Message(Timestamp.now(), COMMANDS_STREAM, start_config()))

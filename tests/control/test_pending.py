@@ -123,14 +123,14 @@ def test_a_part_not_sent_is_an_err_for_its_devices_only(pending):
 
 
 def test_commands_of_others_are_tracked_from_the_commands_topic(pending):
-    wid = WorkflowId.parse_str("dummy/monitor_histogram/1")
+    wid = WorkflowId.parse_str("dummy/monitor_histogram/2")
     one = WorkflowConfig(identifier=wid, job_id=JobId(source_name="monitor1"))
     two = one.model_copy(update={"job_id": JobId(source_name="monitor2")})
     assert pending.observe_command(one)
     assert pending.observe_command(two)
     row = pending.row(one.message_id)
     assert row.sent_at_s is None and row.expected == 2
-    assert row.summary == "start dummy/monitor_histogram/1 on monitor1, monitor2"
+    assert row.summary == "start dummy/monitor_histogram/2 on monitor1, monitor2"
     pending.answer(ack(one.message_id, "monitor1"))
     pending.answer(ack(one.message_id, "monitor2"))
     assert pending.row(one.message_id).outcome is CommandOutcome.ACK
@@ -154,9 +154,65 @@ def test_history_is_bounded_but_keeps_pending(clock):
 
 
 def test_summaries_name_the_target():
-    wid = WorkflowId.parse_str("dummy/total_counts/1")
+    wid = WorkflowId.parse_str("dummy/total_counts/2")
     assert summarise(JobCommand(action=JobAction.STOP)) == "stop all jobs"
     assert (
         summarise(JobCommand(workflow_id=wid, action=JobAction.RESET))
-        == "reset all jobs of dummy/total_counts/1"
+        == "reset all jobs of dummy/total_counts/2"
     )
+
+
+# -- tracking that is right when this client started late ---------------------
+
+
+def _ack(message_id: str, device: str) -> CommandAcknowledgement:
+    return ack(message_id, device)
+
+
+def _config() -> WorkflowConfig:
+    return WorkflowConfig(
+        identifier=WorkflowId.parse_str("dummy/panel_0_xy/1"),
+        job_id=JobId(source_name="panel_0"),
+    )
+
+
+def test_answers_read_from_before_the_start_resolve_a_command_seen_after() -> None:
+    """The demo's commands were answered just before the console's consumer
+    was placed: their answers are read back, so they are ACK, not timeout."""
+    pending = PendingCommands(timeout_s=30)
+    config = _config()
+    pending.remember_early(_ack(config.message_id, "panel_0"), at_ns=2_000_000_000)
+    pending.observe_command(config, sent_ns=1_990_000_000)
+    row = pending.row(config.message_id)
+    assert row.outcome is CommandOutcome.ACK
+    assert (row.progress, row.by_us) == ("1/1", False)
+    assert row.latency_s == pytest.approx(0.01)
+
+
+def test_an_answer_to_an_unseen_command_has_unknown_expected_answers() -> None:
+    pending = PendingCommands(timeout_s=30)
+    pending.answer(_ack("m1", "panel_0"), at_ns=5)
+    (row,) = pending.rows()
+    assert row.expected is None and row.progress == "1/?"
+    assert row.summary == "(sent by another client)" and not row.by_us
+
+
+def test_a_command_seen_late_gets_no_longer_than_its_timeout() -> None:
+    clock = FakeClock()
+    pending = PendingCommands(clock=clock, timeout_s=10)
+    config = _config()
+    pending.observe_command(config, sent_ns=time.time_ns() - 3_000_000_000)
+    clock.advance(7.5)
+    assert pending.expire()
+    assert pending.row(config.message_id).outcome is CommandOutcome.TIMEOUT
+
+
+def test_own_commands_take_their_latency_from_the_wire() -> None:
+    pending = PendingCommands(timeout_s=30)
+    config = _config()
+    pending.register(config.message_id, "start", expected_devices=["panel_0"])
+    pending.observe_command(config, sent_ns=10_000_000)  # our record, seen
+    pending.answer(_ack(config.message_id, "panel_0"), at_ns=35_000_000)
+    row = pending.row(config.message_id)
+    assert row.outcome is CommandOutcome.ACK and row.by_us
+    assert row.latency_s == pytest.approx(0.025)

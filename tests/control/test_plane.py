@@ -15,7 +15,7 @@ from livedata.core.message import Message
 from livedata.kafka.wire_builders import da00_message
 from tests.control.plane_helpers import DroppingTransport, Setup
 
-MONITORS = "dummy/monitor_histogram/1"
+MONITORS = "dummy/monitor_histogram/2"
 
 
 @pytest.fixture
@@ -215,7 +215,7 @@ def test_jobs_to_act_on_are_unknown_until_the_services_and_their_jobs_are_heard(
     started = plane.wait(plane.start_job(MONITORS, ["monitor1"]).message_id, 5)
     setup.beat(plane)
     assert plane.jobs_to_act_on(MONITORS) == started.job_ids
-    assert plane.jobs_to_act_on("dummy/panel_0_xy/1") is None  # no detector_data
+    assert plane.jobs_to_act_on("dummy/panel_0_xy/2") is None  # no detector_data
     with pytest.raises(ValueError, match="unknown workflow"):
         plane.jobs_to_act_on("dummy/nope/1")
 
@@ -249,7 +249,7 @@ def test_a_job_this_client_started_is_stopped_before_its_heartbeat_arrives(setup
 def test_stop_all_broadcasts_while_no_service_was_heard(setup):
     plane = setup.plane()
     row = plane.stop_all()  # the services may run jobs this client never heard of
-    assert row.outcome is CommandOutcome.PENDING and row.expected == 0
+    assert row.outcome is CommandOutcome.PENDING and row.expected is None
     assert setup.commands_sent() == 1
 
 
@@ -389,7 +389,7 @@ def test_commands_and_answers_from_before_the_client_started_are_history(tmp_pat
 
     def config():
         return WorkflowConfig(
-            identifier=WorkflowId.parse_str("dummy/panel_0_xy/1"),
+            identifier=WorkflowId.parse_str("dummy/panel_0_xy/2"),
             job_id=JobId(source_name="panel_0", job_number=_uuid.uuid4()),
         )
 

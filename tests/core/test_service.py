@@ -135,3 +135,54 @@ def test_error_heartbeat_from_the_real_processor():
     [status] = [m.value for m in sink.messages]
     assert status.state is ServiceState.ERROR
     assert status.error == "ValueError: broken"
+
+
+class StuckSource(InMemorySource):
+    """Its second read takes ``hold`` seconds: a cycle stuck in slow work."""
+
+    def __init__(self, hold: float) -> None:
+        super().__init__()
+        self.hold = hold
+        self.reads = 0
+
+    def get_messages(self):
+        self.reads += 1
+        if self.reads == 2:
+            time.sleep(self.hold)
+        return super().get_messages()
+
+
+def test_heartbeats_go_on_during_a_slow_cycle_and_stopping_is_said_at_once():
+    from livedata.core.timestamp import Duration
+
+    sink = InMemorySink()
+    counters = Counters()
+    processor = OrchestratingProcessor(
+        source=StuckSource(hold=3.0),
+        sink=sink,
+        preprocessor_factory=NoPreprocessors(),
+        job_manager=JobManager("dummy", "monitor_data", WorkflowRegistry(), counters),
+        batcher=NoBatcher(),
+        service_info=ServiceInfo("dummy", "monitor_data", "w1"),
+        counters=counters,
+        heartbeat_interval=Duration.from_seconds(0.5),
+    )
+    service = Service(processor, "monitor_data", poll_interval=0.01)
+    codes = []
+    runner = threading.Thread(target=lambda: codes.append(service.run()))
+    began = time.monotonic()
+    runner.start()
+    time.sleep(1.6)  # inside the stuck cycle
+    busy = [
+        m.value.stream_stats["busy_s"]
+        for m in sink.messages
+        if isinstance(m.value, ServiceStatus) and "busy_s" in m.value.stream_stats
+    ]
+    assert busy and max(busy) >= 0.5  # beats went on, saying why
+    service.stop()
+    time.sleep(0.6)
+    assert ServiceState.STOPPING in service_states(sink)  # before the cycle ends
+    assert time.monotonic() - began < 3.0
+    runner.join(10)
+    assert codes == [EXIT_OK]
+    assert service_states(sink)[-1] is ServiceState.STOPPED

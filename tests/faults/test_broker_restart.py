@@ -61,7 +61,7 @@ def test_services_warn_then_resume_after_a_broker_restart(down_s):
     listener = None
     try:
         assert not wait_for_services("dummy", bootstrap, ["detector_data"], timeout=60)
-        cfg = config("dummy/panel_0_xy/1", "panel_0")
+        cfg = config("dummy/panel_0_xy/2", "panel_0")
         assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30).all_acked
         feed(bootstrap)
         listener = Listener(bootstrap)

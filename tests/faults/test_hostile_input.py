@@ -88,7 +88,7 @@ def pulses(t0: int, n_pulses: int, n: int, seed: int = 0) -> tuple[list, int]:
 def test_detector_corpus_is_dropped_by_reason_and_valid_counts_are_exact(
     bootstrap, services, listener
 ):
-    cfg = config("dummy/panel_0_xy/1", "panel_0")
+    cfg = config("dummy/panel_0_xy/2", "panel_0")
     assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30).all_acked
     t0 = now_s() - 10 * NS_PER_S
     valid, sent = pulses(t0, 14, 5000)
@@ -135,7 +135,7 @@ def test_detector_corpus_is_dropped_by_reason_and_valid_counts_are_exact(
 
 
 def test_nan_camera_frame_is_masked_counted_and_warned(bootstrap, services, listener):
-    cfg = config("dummy/area_panel_xy/1", "area_panel")
+    cfg = config("dummy/area_panel_xy/2", "area_panel")
     assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30).all_acked
     t0 = now_s() - 5 * NS_PER_S
     frame = np.ones((256, 256))
@@ -190,7 +190,7 @@ def test_huge_roi_is_refused_and_heartbeats_go_on(bootstrap, services, listener)
 
 
 def test_nan_monitor_bin_does_not_poison_the_total(bootstrap, services, listener):
-    cfg = config("dummy/monitor_histogram/1", "monitor2")
+    cfg = config("dummy/monitor_histogram/2", "monitor2")
     assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30).all_acked
     t0 = now_s() - 5 * NS_PER_S
     edges = sc.linspace("time_of_arrival", 0.0, 71.0, 11, unit="ms")
@@ -238,7 +238,7 @@ def test_nan_monitor_bin_does_not_poison_the_total(bootstrap, services, listener
 def test_far_future_and_nan_log_values_never_reach_a_timeseries(
     bootstrap, services, listener
 ):
-    cfg = config("dummy/timeseries_data/1", "motion1")
+    cfg = config("dummy/timeseries_data/2", "motion1")
     assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30).all_acked
     t0 = time.time_ns() - 5 * NS_PER_S
     raws = [

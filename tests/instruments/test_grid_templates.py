@@ -53,12 +53,12 @@ def test_dummy_grid_shows_image_spectra_monitors_motion_and_counts() -> None:
         for cell in template.cells
         for layer in cell.layers
     }
-    assert ("dummy/panel_0_xy/1", "cumulative", Plotter.IMAGE) in shown
-    assert ("dummy/panel_0_xy/1", "roi_spectra_current", Plotter.LINES) in shown
-    assert ("dummy/panel_0_xy/1", "spectrum_current", Plotter.LINES) in shown
-    assert ("dummy/monitor_histogram/1", "current", Plotter.LINES) in shown
-    assert ("dummy/timeseries_data/1", "timeseries", Plotter.TIMESERIES) in shown
-    assert ("dummy/total_counts/1", "total_counts", Plotter.TIMESERIES) in shown
+    assert ("dummy/panel_0_xy/2", "cumulative", Plotter.IMAGE) in shown
+    assert ("dummy/panel_0_xy/2", "roi_spectra_current", Plotter.LINES) in shown
+    assert ("dummy/panel_0_xy/2", "spectrum_current", Plotter.LINES) in shown
+    assert ("dummy/monitor_histogram/2", "current", Plotter.LINES) in shown
+    assert ("dummy/timeseries_data/2", "timeseries", Plotter.TIMESERIES) in shown
+    assert ("dummy/total_counts/2", "total_counts", Plotter.TIMESERIES) in shown
 
 
 def _write(root: Path, relative: str, text: str) -> None:

@@ -25,7 +25,7 @@ from tests.integration.helpers import start_service, stop_service
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-WORKFLOW = "dummy/panel_0_xy/1"
+WORKFLOW = "dummy/panel_0_xy/2"
 
 
 @pytest.fixture(scope="module")

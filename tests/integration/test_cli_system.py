@@ -118,8 +118,8 @@ def test_demo_without_console_starts_everything_and_stops_gracefully():
         )
         assert jobs.returncode == 0, jobs.stderr
         workflows = {j["workflow_id"] for j in json.loads(jobs.stdout)}
-        assert "dummy/panel_0_xy/1" in workflows
-        assert "dummy/monitor_histogram/1" in workflows
+        assert "dummy/panel_0_xy/2" in workflows
+        assert "dummy/monitor_histogram/2" in workflows
     finally:
         code, err = interrupt(proc, timeout=90)
     assert code == 0, err

@@ -80,7 +80,7 @@ def service_states(values: list, service: str) -> list[str]:
 
 def timeseries_config() -> WorkflowConfig:
     return WorkflowConfig(
-        identifier=WorkflowId.parse_str("dummy/timeseries_data/1"),
+        identifier=WorkflowId.parse_str("dummy/timeseries_data/2"),
         job_id=JobId(source_name="motion1", job_number=uuid.uuid4()),
     )
 

@@ -71,7 +71,7 @@ def job_states(job_id):
 def test_job_lifecycle_results_and_acks_from_owner_only(bootstrap, services):
     listener = Listener(bootstrap)
     try:
-        cfg = config("dummy/panel_0_xy/1", "panel_0")
+        cfg = config("dummy/panel_0_xy/2", "panel_0")
         outcome = send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30)
         assert outcome.all_acked
         time.sleep(1.0)  # any second (wrong) answer would have arrived by now
@@ -131,6 +131,8 @@ def test_job_lifecycle_results_and_acks_from_owner_only(bootstrap, services):
 def test_commands_for_other_instruments_or_unknown_workflows_are_ignored(
     bootstrap, services
 ):
+    """Neither running service owns them; an unknown dummy id is refused by
+    data_reduction alone (not running here; see test_facility_dashboard_commands)."""
     other = config("dream/panel_0_xy/1", "panel_0")
     unknown = config("dummy/no_such_workflow/1", "panel_0")
     outcome = send_and_wait_for_acks("dummy", bootstrap, [other, unknown], timeout=4)
@@ -162,7 +164,7 @@ def test_restarted_service_does_not_replay_old_commands(bootstrap):
     proc = start_service("timeseries", bootstrap)
     try:
         assert not wait_for_services("dummy", bootstrap, ["timeseries"], timeout=60)
-        cfg = config("dummy/timeseries_data/1", "motion1")
+        cfg = config("dummy/timeseries_data/2", "motion1")
         assert send_and_wait_for_acks("dummy", bootstrap, [cfg], timeout=30).all_acked
     finally:
         assert stop_service(proc) == 0

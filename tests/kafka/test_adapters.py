@@ -239,7 +239,7 @@ def test_da00_on_livedata_topics_keeps_the_source_name_as_stream_name() -> None:
 
 def test_json_commands_are_parsed_and_timed_by_kafka_time() -> None:
     config = WorkflowConfig(
-        identifier=WorkflowId(instrument="dummy", name="monitor_histogram", version=1),
+        identifier=WorkflowId(instrument="dummy", name="monitor_histogram", version=2),
         job_id=JobId(source_name="monitor1"),
         params={"bins": 10},
     )
@@ -258,13 +258,13 @@ def test_peer_style_command_with_string_ids_is_understood() -> None:
         "kind": "job_command",
         "message_id": "m1",
         "job_id": f"monitor1/{number}",
-        "workflow_id": "dummy/monitor_histogram/1",
+        "workflow_id": "dummy/monitor_histogram/2",
         "action": "pause",
     }
     raw = RawMessage("dummy_livedata_commands", json.dumps(document).encode())
     command = CommandAdapter().adapt(raw).value
     assert command.job_id == JobId(source_name="monitor1", job_number=number)
-    assert command.workflow_id == WorkflowId.parse_str("dummy/monitor_histogram/1")
+    assert command.workflow_id == WorkflowId.parse_str("dummy/monitor_histogram/2")
 
 
 def test_json_responses_become_acknowledgements() -> None:
@@ -322,7 +322,7 @@ def test_x5f2_job_heartbeat_becomes_job_status() -> None:
             "warning": "slow",
             "error": None,
             "job_id": {"source_name": "monitor1", "job_number": str(job_id.job_number)},
-            "workflow_id": "dummy/monitor_histogram/1",
+            "workflow_id": "dummy/monitor_histogram/2",
             "start_time": None,
             "end_time": None,
         },
@@ -380,7 +380,7 @@ def test_invalid_command_with_a_message_id_is_kept_for_its_owner_to_answer() -> 
     document = {
         "kind": "workflow_config",
         "message_id": "m7",
-        "identifier": "dummy/monitor_histogram/1",
+        "identifier": "dummy/monitor_histogram/2",
         "job_id": {"source_name": "monitor1"},
         "schedule": {"start_time": "soon"},
     }
@@ -388,7 +388,7 @@ def test_invalid_command_with_a_message_id_is_kept_for_its_owner_to_answer() -> 
     command = CommandAdapter().adapt(raw).value
     assert isinstance(command, UnreadableCommand)
     assert command.message_id == "m7"
-    assert command.workflow_id == WorkflowId.parse_str("dummy/monitor_histogram/1")
+    assert command.workflow_id == WorkflowId.parse_str("dummy/monitor_histogram/2")
     assert command.source_name == "monitor1"
     assert command.reason.startswith("invalid command: workflow_config.schedule")
 

@@ -11,6 +11,7 @@ import scipp as sc
 from livedata.core.commands import JobAction, JobCommand
 from livedata.core.metrics import Counters
 from livedata.core.stream import COMMANDS_STREAM, StreamId, StreamKind
+from livedata.instruments.dream.streams import PROD as DREAM_PROD
 from livedata.instruments.dummy.streams import DEV, PROD
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.routing import (
@@ -66,9 +67,12 @@ def test_service_chain_routes_every_raw_kind_of_the_dummy() -> None:
 def test_prod_chain_maps_facility_source_names() -> None:
     chain = build_service_adapter(PROD, Counters())
     monitor = chain.adapt(ev44_message("dummy_beam_monitor", "cbm2", T0, None, [1]))
-    log = chain.adapt(f144_message("dummy_motion", "DMY-MC:Mtr-01.RBV", T0, 1.0))
     assert monitor.stream == StreamId(StreamKind.MONITOR_EVENTS, "monitor2")
-    assert log.stream == StreamId(StreamKind.LOG, "motion1")
+    # The dummy has no logs in PROD; DREAM's chopper speed is an EPICS PV.
+    dream = build_service_adapter(DREAM_PROD, Counters())
+    speed = "DREAM-ChpSy1:Chop-BC-201:Spd_R"
+    log = dream.adapt(f144_message("dream_choppers", speed, T0, 14.0))
+    assert log.stream == StreamId(StreamKind.LOG, "band_chopper/rotation_speed")
 
 
 def test_dev_source_names_are_unknown_in_prod() -> None:

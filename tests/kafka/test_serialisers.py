@@ -48,7 +48,7 @@ from livedata.kafka.serialisers import (
 )
 
 T0 = 1_785_000_000_000_000_000
-WORKFLOW = WorkflowId(instrument="dummy", name="monitor_histogram", version=1)
+WORKFLOW = WorkflowId(instrument="dummy", name="monitor_histogram", version=2)
 JOB = JobId(source_name="monitor1")
 
 
@@ -238,13 +238,13 @@ def test_workflow_configs_are_keyed_by_workflow_and_source(
     )
     record = serialise(Message(Timestamp(T0), COMMANDS_STREAM, config))
     assert record.topic == "dummy_livedata_commands"
-    assert record.key == b"dummy/monitor_histogram/1/monitor1"
+    assert record.key == b"dummy/monitor_histogram/2/monitor1"
     document = json.loads(record.value)
     assert document["kind"] == "workflow_config"
     assert document["identifier"] == {
         "instrument": "dummy",
         "name": "monitor_histogram",
-        "version": 1,
+        "version": 2,
     }
     assert document["job_id"]["source_name"] == "monitor1"
     assert decode(record).value == config
@@ -270,7 +270,7 @@ def test_a_restarted_job_on_the_same_source_reuses_the_key(
         (JobCommand(job_id=JOB, action=JobAction.STOP), f"job/{JOB}".encode()),
         (
             JobCommand(workflow_id=WORKFLOW, action=JobAction.PAUSE),
-            b"workflow/dummy/monitor_histogram/1",
+            b"workflow/dummy/monitor_histogram/2",
         ),
         (JobCommand(action=JobAction.RESET), b"all"),
     ],

@@ -112,7 +112,7 @@ def acks(out: list) -> list[str]:
 
 def test_detector_service_acks_publishes_results_and_heartbeats():
     h = Harness("detector_data")
-    cfg = config("dummy/panel_0_xy/1", "panel_0")
+    cfg = config("dummy/panel_0_xy/2", "panel_0")
     out = out_first = h.step([command_message("dummy", cfg)])
     answers = [m.value for t, m in out if t == "dummy_livedata_responses"]
     assert len(answers) == 1
@@ -185,7 +185,7 @@ def test_detector_service_acks_publishes_results_and_heartbeats():
 def test_commands_for_other_services_are_ignored_and_counted():
     h = Harness("detector_data")
     out = h.step(
-        [command_message("dummy", config("dummy/monitor_histogram/1", "monitor1"))]
+        [command_message("dummy", config("dummy/monitor_histogram/2", "monitor1"))]
     )
     assert not [m for t, m in out if t == "dummy_livedata_responses"]
     assert h.counters.get("commands_ignored") == 1
@@ -206,7 +206,7 @@ def test_bad_input_is_counted_not_fatal():
 
 def test_timeseries_service_publishes_log_history():
     h = Harness("timeseries")
-    cfg = config("dummy/timeseries_data/1", "motion1")
+    cfg = config("dummy/timeseries_data/2", "motion1")
     out = h.step([command_message("dummy", cfg)])
     assert acks(out) == ["ACK"]
     t0 = start_ns()
@@ -238,8 +238,8 @@ def monitor_histogram(counts, edges_ms) -> sc.DataArray:
 
 def test_monitor_service_histograms_ev44_events_and_da00_histograms():
     h = Harness("monitor_data")
-    events_job = config("dummy/monitor_histogram/1", "monitor1")
-    histogram_job = config("dummy/monitor_histogram/1", "monitor2")
+    events_job = config("dummy/monitor_histogram/2", "monitor1")
+    histogram_job = config("dummy/monitor_histogram/2", "monitor2")
     out = h.step([command_message("dummy", c) for c in (events_job, histogram_job)])
     assert acks(out) == ["ACK", "ACK"]
 
@@ -280,7 +280,7 @@ def test_monitor_service_histograms_ev44_events_and_da00_histograms():
 def test_a_monitor_sending_events_and_histograms_in_one_window_loses_neither():
     """Both arrive as stream ``monitor1`` (two kinds, one name)."""
     h = Harness("monitor_data")
-    job = config("dummy/monitor_histogram/1", "monitor1")
+    job = config("dummy/monitor_histogram/2", "monitor1")
     h.step([command_message("dummy", job)])
     t0 = start_ns()
     out = h.step(
@@ -301,7 +301,7 @@ def test_a_monitor_sending_events_and_histograms_in_one_window_loses_neither():
 def test_monitor_events_outside_the_bins_are_counted_for_the_operator():
     h = Harness("monitor_data")
     job = config(
-        "dummy/monitor_histogram/1",
+        "dummy/monitor_histogram/2",
         "monitor1",
         toa_edges={"start": 0.0, "stop": 10.0, "num_bins": 10},
     )
@@ -321,13 +321,13 @@ def test_monitor_events_outside_the_bins_are_counted_for_the_operator():
 def test_toa_edges_with_a_unit_are_binned_in_that_unit():
     h = Harness("monitor_data")
     job = config(
-        "dummy/monitor_histogram/1",
+        "dummy/monitor_histogram/2",
         "monitor1",
         toa_edges={"start": 0, "stop": 71400, "num_bins": 714, "unit": "us"},
     )
     assert acks(h.step([command_message("dummy", job)])) == ["ACK"]
     bad_unit = config(
-        "dummy/monitor_histogram/1", "monitor2", toa_edges={"stop": 71.4, "unit": "m"}
+        "dummy/monitor_histogram/2", "monitor2", toa_edges={"stop": 71.4, "unit": "m"}
     )
     [err] = [
         m.value
@@ -349,7 +349,7 @@ def test_toa_edges_with_a_unit_are_binned_in_that_unit():
 
 def test_data_reduction_service_counts_events_through_sciline():
     h = Harness("data_reduction")
-    job = config("dummy/total_counts/1", "panel_0")
+    job = config("dummy/total_counts/2", "panel_0")
     assert acks(h.step([command_message("dummy", job)])) == ["ACK"]
     rng = np.random.default_rng(2)
     t0 = start_ns()
@@ -388,7 +388,7 @@ def test_data_reduction_service_counts_events_through_sciline():
 
 def test_area_detector_view_sums_ad00_frames():
     h = Harness("detector_data")
-    job = config("dummy/area_panel_xy/1", "area_panel")
+    job = config("dummy/area_panel_xy/2", "area_panel")
     assert acks(h.step([command_message("dummy", job)])) == ["ACK"]
     rng = np.random.default_rng(3)
     t0 = start_ns()
@@ -420,7 +420,7 @@ def test_area_detector_view_sums_ad00_frames():
 def test_roi_from_the_plot_server_reaches_a_running_job_and_not_the_clock():
     """The ROI is stamped with the wall clock; the data lag it by a minute."""
     h = Harness("detector_data")
-    job = config("dummy/panel_0_xy/1", "panel_0")
+    job = config("dummy/panel_0_xy/2", "panel_0")
     h.step([command_message("dummy", job)])
     t0 = start_ns()
     rng = np.random.default_rng(4)
@@ -451,8 +451,8 @@ def test_roi_from_the_plot_server_reaches_a_running_job_and_not_the_clock():
 
 def test_reset_gives_a_timeseries_job_a_fresh_history_and_spares_the_others():
     h = Harness("timeseries")
-    reset_job = config("dummy/timeseries_data/1", "motion1")
-    other_job = config("dummy/timeseries_data/1", "motion1")
+    reset_job = config("dummy/timeseries_data/2", "motion1")
+    other_job = config("dummy/timeseries_data/2", "motion1")
     h.step([command_message("dummy", c) for c in (reset_job, other_job)])
     t0 = start_ns()
     h.step(

@@ -49,9 +49,9 @@ from tests.control.plane_helpers import FakeClock
 EPOCH_NS = 1_700_000_000_000_000_000  # wall clock at T0 (2023-11-14 22:13:20 UTC)
 T0 = 1000.0  # the client's monotonic clock at the start of every scene
 
-PANEL_XY = "dummy/panel_0_xy/1"
-MONITORS = "dummy/monitor_histogram/1"
-TOTAL = "dummy/total_counts/1"
+PANEL_XY = "dummy/panel_0_xy/2"
+MONITORS = "dummy/monitor_histogram/2"
+TOTAL = "dummy/total_counts/2"
 
 
 def job_id(source: str, n: int) -> str:

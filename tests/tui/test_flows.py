@@ -74,7 +74,7 @@ async def test_start_job_from_the_form_shows_pending_then_ack_and_job_rows(
         for job_id in sent.job_ids:
             assert row_text(app, job_id)[:3] == [
                 "scheduled",
-                "monitor_histogram",
+                "monitor_histogram v2",
                 job_id.split("/")[0],
             ]
 
@@ -106,7 +106,7 @@ async def test_stop_needs_confirmation_and_the_service_stops_the_job(system, mak
 @pilot_test
 async def test_reset_is_acked_and_a_command_nobody_answers_times_out(system, make_app):
     (job_id,) = system.run_jobs(MONITORS, ["monitor1"])
-    system.feed.job(JOB, "dummy/panel_0_xy/1")  # its service is not running
+    system.feed.job(JOB, "dummy/panel_0_xy/2")  # its service is not running
     system.deliver()
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -370,7 +370,7 @@ async def test_help_lists_bindings_and_the_rate_keys_retime_the_tick(scene, make
         await pilot.pause(0.3)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, StartJobScreen))
-        assert str(app.screen.spec.workflow_id) == "dummy/total_counts/1"
+        assert str(app.screen.spec.workflow_id) == "dummy/total_counts/2"
 
 
 @pilot_test

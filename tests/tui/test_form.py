@@ -141,3 +141,20 @@ async def test_form_opens_with_the_config_restored_from_the_commands_topic(
         await until(pilot, lambda: len(configs(system)) == 2)
         form = await open_form(pilot, "monitor_histogram")  # again: the last started
         assert form.query_one("#f-toa_edges-num_bins").value == "7"
+
+
+@pilot_test
+async def test_the_facility_version_has_its_own_form_and_sends_its_params(
+    system, make_app
+):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "dummy/monitor_histogram/1")
+        assert str(form.spec.workflow_id) == "dummy/monitor_histogram/1"
+        assert form.query_one("#f-toa_edges-stop").value == "71.43"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: len(configs(system)) == 2)
+        sent = configs(system)[0]
+        assert str(sent.identifier) == "dummy/monitor_histogram/1"
+        assert sent.params["coordinate_mode"] == {"mode": "toa"}
+        assert sent.params["toa_range"]["unit"] == "\u03bcs"

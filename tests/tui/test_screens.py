@@ -56,7 +56,7 @@ async def test_jobs_show_state_times_problems_and_a_trend(scene, make_app):
         await show(pilot, "jobs")
         assert row_text(app, JOB) == [
             "active",
-            "panel_0_xy",
+            "panel_0_xy v2",
             "panel_0",
             "0000000a",
             "22:03:20",
@@ -66,7 +66,7 @@ async def test_jobs_show_state_times_problems_and_a_trend(scene, make_app):
         ]
         assert row_text(app, WARN_JOB)[:7] == [
             "warning",
-            "monitor_histogram",
+            "monitor_histogram v2",
             "monitor1",
             "0000000b",
             "22:03:20",
@@ -75,7 +75,7 @@ async def test_jobs_show_state_times_problems_and_a_trend(scene, make_app):
         ]
         assert row_text(app, ERR_JOB)[:7] == [
             "error",
-            "total_counts",
+            "total_counts v2",
             "panel_0",
             "0000000c",
             "22:03:20",
@@ -139,7 +139,7 @@ async def test_results_lag_notifications_and_workflows(scene, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await show(pilot, "results")
         assert row_text(app, COUNTS) == [
-            "panel_0_xy",
+            "panel_0_xy v2",
             "panel_0/0000000a",
             "counts_total",
             "scalar",
@@ -173,9 +173,10 @@ async def test_results_lag_notifications_and_workflows(scene, make_app):
         jobs = dict(
             zip(column_text(app, "name"), column_text(app, "jobs"), strict=True)
         )
-        assert jobs["panel_0_xy"] == "1"
-        assert jobs["monitor_histogram"] == "1"  # a warning still runs
-        assert jobs["total_counts"] == "0"  # an error does not
+        assert jobs["panel_0_xy v2"] == "1"
+        assert jobs["monitor_histogram v2"] == "1"  # a warning still runs
+        assert jobs["total_counts v2"] == "0"  # an error does not
+        assert jobs["panel_0_xy"] == "0"  # the facility's id, no job of it
 
 
 @pilot_test

@@ -35,12 +35,12 @@ class CommandsScreen(TableScreen):
         now = self.state.now
         out = {}
         for i, c in enumerate(snapshot.commands, start=1):
-            sent = fmt.age(now - c.sent_at_s) if c.sent_at_s is not None else "seen"
+            sent = fmt.age(now - c.sent_at_s) if c.sent_at_s is not None else "other"
             out[c.message_id] = (
                 str(i),
                 fmt.badge(c.outcome.value),
                 fmt.short_ids(c.summary),
-                f"{len(c.answers)}/{c.expected}",
+                c.progress,
                 sent,
                 fmt.short_ids(answer_text(c)),
                 c.message_id,

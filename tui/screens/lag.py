@@ -1,4 +1,5 @@
-"""Consumer lag per topic partition: offsets, time and a trend; unknown is ``-``."""
+"""Consumer lag per topic partition, measured at the broker: offsets, time, the
+peak since the console started, what overload dropped, a trend; unknown is ``-``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class LagScreen(TableScreen):
         Column("partition", "PART", 5),
         Column("offsets", "OFFSET LAG", 10),
         Column("time", "TIME LAG", 9),
+        Column("peak", "PEAK", 8),
+        Column("dropped", "DROPPED", 8),
         Column("trend", "TREND", 18),
     )
 
@@ -34,6 +37,8 @@ class LagScreen(TableScreen):
                 str(r.partition),
                 fmt.number(r.offset_lag),
                 time_lag(r.time_lag_s),
+                fmt.number(r.peak_lag),
+                fmt.number(r.dropped),
                 fmt.sparkline(r.trend),
             )
             for r in snapshot.lag

@@ -1,7 +1,9 @@
-"""The one-line header: instrument, view, pending commands, PAUSED and READ-ONLY badges."""
+"""The one-line header: instrument, view, pending commands, PAUSED and READ-ONLY
+badges, and the broker link (address; connected, or reconnecting since when)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -16,7 +18,10 @@ class HeaderState:
     paused: bool = False
     readonly: bool = False
     rate_hz: float = 3.0
-    unhealthy: int = 0  # services not OK (WARN/ERR/STALE)
+    unhealthy: int = 0  # services not OK (WARN/ERR/STALE/DEAD)
+    broker: str | None = None  # address, when the plane talks to a broker
+    connected: bool | None = None  # None: cannot tell
+    down_since_s: float | None = None  # wall clock, while not connected
 
 
 def render_header(state: HeaderState) -> Text:
@@ -36,6 +41,18 @@ def render_header(state: HeaderState) -> Text:
     if state.readonly:
         text.append("  ")
         text.append(" READ-ONLY ", style="bold white on blue")
+    if state.broker is not None:
+        text.append("  ")
+        if state.connected is False:
+            since = (
+                time.strftime("%H:%M:%S", time.localtime(state.down_since_s))
+                if state.down_since_s is not None
+                else "?"
+            )
+            text.append(f" reconnecting since {since} ", style="bold white on red")
+        else:
+            text.append(" connected ", style="black on green")
+        text.append(f" {state.broker}", style="dim")
     text.append(f"   {state.rate_hz:g} Hz", style="dim")
     return text
 

@@ -10,6 +10,7 @@ import scipp as sc
 from livedata.core.workflow import WorkflowContext
 from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.edges import CoordinateMode
+from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection
 from livedata.workflows.standard_factories import (
@@ -79,6 +80,11 @@ def qe_map(context: WorkflowContext):
     )
 
 
+specs.registry.attach_factory(
+    specs.qmap.workflow_id, facility.qmap_factory(qe_map, specs.qe_map.params)
+)
+
+
 @specs.registry.factory(specs.detector_ratemeter)
 def detector_ratemeter(context: WorkflowContext):
     return make_ratemeter_workflow(context.source_name)
@@ -87,4 +93,7 @@ def detector_ratemeter(context: WorkflowContext):
 specs.registry.attach_factory(
     specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)

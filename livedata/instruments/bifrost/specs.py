@@ -7,10 +7,11 @@ import dataclasses
 from pydantic import Field
 
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import DetectorViewParams, detector_view_spec
 from livedata.workflows.edges import TOFEdges
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -58,20 +59,19 @@ detector_arc_channel = registry.register(
         params=BifrostViewParams,
     )
 )
-detector_ratemeter = registry.register(ratemeter_spec())
+detector_ratemeter = registry.register(own_version(ratemeter_spec()))
 qe_map = registry.register(qe_map_spec())
+qmap = registry.register(facility.qmap_spec("bifrost", (banks.UNIFIED.name,), qe_map))
 monitor_histogram = registry.register(
-    monitor_histogram_spec("bifrost", tuple(banks.MONITORS))
+    own_version(monitor_histogram_spec("bifrost", tuple(banks.MONITORS)))
 )
-LOG_ATTRIBUTES = {
-    "sample_temperature": LogDataAttributes(unit="K", value_min=1.5, value_max=300.0),
-    "sample_rotation": LogDataAttributes(unit="deg", value_min=-180.0, value_max=180.0),
-    "detector_tank_angle": LogDataAttributes(
-        unit="deg", value_min=-10.0, value_max=140.0
-    ),
-}
+# The facility's f144 logs; their units are not part of the stream table.
+LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}
 timeseries_data = registry.register(
-    timeseries_spec("bifrost", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+    facility.timeseries_spec("bifrost", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
+)
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("bifrost", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 
 instrument = Instrument(
@@ -87,6 +87,6 @@ instrument = Instrument(
         ("detector_ratemeter", (banks.UNIFIED.name,)),
         ("qe_map", (banks.UNIFIED.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
-        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("timeseries_data", streams.DEMO_LOGS),
     ),
 )

@@ -2,20 +2,21 @@
 
 All 45 triplets share the ``bifrost_detector`` topic and map to one internal
 stream, ``unified_detector``: the adapter merges them by name (F2). DEV source
-names are the triplet names; PROD names are placeholders in the facility's style.
+names are the triplet names; PROD names are placeholders in the facility's style
+(its triplet and monitor names differ; see ``facility_streams.tsv``). The f144
+logs are the facility's.
 """
 
 from __future__ import annotations
 
+from livedata.instruments.facility_streams import (
+    facility_mapping,
+    log_names,
+    timeseries_sources,
+)
 from livedata.kafka.stream_mapping import InputStreamKey, StreamMapping
 
 from . import banks
-
-LOG_PVS = {
-    "sample_temperature": "BIFRO-SE:TC-01:T",
-    "sample_rotation": "BIFRO-MC:Mtr-A3.RBV",
-    "detector_tank_angle": "BIFRO-MC:Mtr-A4.RBV",
-}
 
 DEV = StreamMapping(
     instrument="bifrost",
@@ -26,7 +27,7 @@ DEV = StreamMapping(
     monitors={
         InputStreamKey("bifrost_beam_monitor", name): name for name in banks.MONITORS
     },
-    logs={InputStreamKey("bifrost_motion", name): name for name in LOG_PVS},
+    logs=facility_mapping("bifrost", "dev").logs,
 )
 
 PROD = StreamMapping(
@@ -39,11 +40,11 @@ PROD = StreamMapping(
         InputStreamKey("bifrost_beam_monitor", f"cbm{i + 1}"): name
         for i, name in enumerate(banks.MONITORS)
     },
-    logs={
-        InputStreamKey(
-            "bifrost_sample_env" if name == "sample_temperature" else "bifrost_motion",
-            pv,
-        ): name
-        for name, pv in LOG_PVS.items()
-    },
+    logs=facility_mapping("bifrost", "prod").logs,
 )
+
+# The facility's f144 logs (``facility_streams.tsv``); motors and stages are
+# timeseries sources read from their ``.../value`` or ``.../position_readback``.
+LOGS = log_names("bifrost")
+TIMESERIES_SOURCES = timeseries_sources("bifrost")
+DEMO_LOGS = ("KRDG0/value_log", "detector_tank_angle_r0/value")

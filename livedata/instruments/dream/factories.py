@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from livedata.core.workflow import WorkflowContext
+from livedata.workflows.facility import factories as facility
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
     timeseries_factory,
@@ -41,10 +42,13 @@ def mantle_strip_sector(context: WorkflowContext):
 
 
 specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id,
+    specs.monitor_histogram_own.workflow_id,
     monitor_histogram_factory(specs.instrument.monitors),
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)
 
 
 @specs.registry.factory(specs.total_counts)
@@ -55,3 +59,10 @@ def total_counts(context: WorkflowContext):
 @specs.registry.factory(specs.powder)
 def powder(context: WorkflowContext):
     return make_powder_workflow(context.source_name, context.params)
+
+
+# The facility's monitor histogram (version 1) on the same workflow.
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id,
+    facility.monitor_histogram_factory(specs.instrument.monitors),
+)

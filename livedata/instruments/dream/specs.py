@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import params as facility_params
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 from livedata.workflows.total_counts_spec import total_counts_spec
@@ -68,18 +70,25 @@ endcap_views = {
     )
 }
 monitor_histogram = registry.register(
-    monitor_histogram_spec("dream", tuple(banks.MONITORS))
+    facility.monitor_histogram_spec(
+        "dream", tuple(banks.MONITORS), facility_params.DreamMonitorDataParams
+    )
 )
-LOG_ATTRIBUTES = {
-    "sample_temperature": LogDataAttributes(unit="K", value_min=1.5, value_max=1800.0),
-    "sample_rotation": LogDataAttributes(unit="deg", value_min=-180.0, value_max=180.0),
-    "proton_current": LogDataAttributes(unit="uA", value_min=0.0, value_max=100.0),
-}
+monitor_histogram_own = registry.register(
+    own_version(monitor_histogram_spec("dream", tuple(banks.MONITORS)))
+)
+# The facility's f144 logs; their units are not part of the stream table.
+LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}
 timeseries_data = registry.register(
-    timeseries_spec("dream", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+    facility.timeseries_spec("dream", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
+)
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("dream", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 total_counts = registry.register(total_counts_spec("dream", banks.BANK_NAMES))
 powder = registry.register(powder_spec())
+
+DEMO_LOGS = ("neutron_prod_info/pulse_charge", "band_chopper/rotation_speed")
 
 instrument = Instrument(
     name="dream",
@@ -95,7 +104,7 @@ instrument = Instrument(
         ("endcap_forward_view", (banks.ENDCAP_FORWARD.name,)),
         ("high_resolution_view", (banks.HIGH_RESOLUTION.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
-        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("timeseries_data", DEMO_LOGS),
         ("powder", (banks.MANTLE.name,)),
     ),
 )

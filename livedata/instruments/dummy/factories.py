@@ -12,6 +12,7 @@ from livedata.workflows.detector_view import (
     DetectorViewWorkflow,
     wavelength_transform,
 )
+from livedata.workflows.facility import factories as facility
 from livedata.workflows.projection import (
     ScreenProjection,
     geometric_projection,
@@ -66,7 +67,7 @@ def _wavelength() -> tuple[np.ndarray, np.ndarray]:
     return wavelength_transform(_flight_paths())
 
 
-@specs.registry.factory(specs.panel_0_xy)
+@specs.registry.factory(specs.panel_0_xy_own)
 def panel_0_xy(context: WorkflowContext) -> DetectorViewWorkflow:
     return DetectorViewWorkflow(
         source_name=context.source_name,
@@ -99,12 +100,28 @@ def area_panel_xy(context: WorkflowContext) -> AreaDetectorViewWorkflow:
 
 
 specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id,
+    specs.monitor_histogram_own.workflow_id,
     monitor_histogram_factory(specs.instrument.monitors),
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
 
 
-@specs.registry.factory(specs.total_counts)
+@specs.registry.factory(specs.total_counts_own)
 def total_counts(context: WorkflowContext) -> StreamProcessorWorkflow:
     return make_total_counts_workflow(context.source_name)
+
+
+# The facility's ids (version 1), on the same workflows.
+specs.registry.attach_factory(
+    specs.panel_0_xy.workflow_id, facility.detector_view_factory(panel_0_xy)
+)
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id,
+    facility.monitor_histogram_factory(specs.instrument.monitors),
+)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)
+specs.registry.attach_factory(
+    specs.total_counts.workflow_id, facility.total_counts_factory(total_counts)
+)

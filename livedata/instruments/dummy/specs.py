@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.instruments.instrument import (
     AreaDetectorConfig,
     DetectorConfig,
@@ -11,6 +11,8 @@ from livedata.instruments.instrument import (
 )
 from livedata.workflows.area_detector_spec import area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import params as facility_params
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 from livedata.workflows.total_counts_spec import total_counts_spec
@@ -30,13 +32,25 @@ LOG_ATTRIBUTES = {
 registry = WorkflowRegistry()
 
 panel_0_xy = registry.register(
-    detector_view_spec(
+    facility.detector_view_spec(
         instrument="dummy",
         name="panel_0_xy",
         source_names=("panel_0",),
         title="Panel 0, xy plane",
         screen_shape=(128, 128),
-        description="Geometric projection onto the xy plane with pixel-noise replicas.",
+    )
+)
+panel_0_xy_own = registry.register(
+    own_version(
+        detector_view_spec(
+            instrument="dummy",
+            name="panel_0_xy",
+            source_names=("panel_0",),
+            title="Panel 0, xy plane",
+            screen_shape=(128, 128),
+            description="Geometric projection onto the xy plane with pixel-noise "
+            "replicas.",
+        )
     )
 )
 panel_0_logical = registry.register(
@@ -51,21 +65,36 @@ panel_0_logical = registry.register(
     )
 )
 area_panel_xy = registry.register(
-    area_detector_spec(
-        instrument="dummy",
-        name="area_panel_xy",
-        source_names=("area_panel",),
-        shape=AREA.shape,
-        title="Area panel",
+    own_version(
+        area_detector_spec(
+            instrument="dummy",
+            name="area_panel_xy",
+            source_names=("area_panel",),
+            shape=AREA.shape,
+            title="Area panel",
+        )
     )
 )
+MONITORS = ("monitor1", "monitor2")
+LOGS = ("motion1", "motion2")
 monitor_histogram = registry.register(
-    monitor_histogram_spec("dummy", ("monitor1", "monitor2"))
+    facility.monitor_histogram_spec(
+        "dummy", MONITORS, facility_params.TOAOnlyMonitorDataParams
+    )
+)
+monitor_histogram_own = registry.register(
+    own_version(monitor_histogram_spec("dummy", MONITORS))
 )
 timeseries_data = registry.register(
-    timeseries_spec("dummy", ("motion1", "motion2"), log_attributes=LOG_ATTRIBUTES)
+    facility.timeseries_spec("dummy", {log: log for log in LOGS}, LOG_ATTRIBUTES)
 )
-total_counts = registry.register(total_counts_spec("dummy", ("panel_0",)))
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("dummy", LOGS, log_attributes=LOG_ATTRIBUTES))
+)
+total_counts = registry.register(facility.total_counts_spec("dummy", ("panel_0",)))
+total_counts_own = registry.register(
+    own_version(total_counts_spec("dummy", ("panel_0",)))
+)
 
 instrument = Instrument(
     name="dummy",

@@ -14,6 +14,7 @@ import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
 from livedata.instruments.detector_source import InstrumentGeometry
+from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection, geometric_projection
 from livedata.workflows.standard_factories import (
@@ -88,6 +89,12 @@ def detector_xy(context: WorkflowContext):
     return _view(
         context, _xy_projection(the_geometry, context.source_name), the_geometry
     )
+
+
+specs.registry.attach_factory(
+    specs.detector_xy_projection.workflow_id,
+    facility.detector_view_factory(detector_xy),
+)
 
 
 @specs.registry.factory(specs.rear_tube_pixel)

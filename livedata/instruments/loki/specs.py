@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -29,6 +30,15 @@ detector_xy = registry.register(
         "LOKI chopper settings ship offline), linearised per pixel.",
     )
 )
+detector_xy_projection = registry.register(
+    facility.detector_view_spec(
+        instrument="loki",
+        name="detector_xy_projection",
+        source_names=banks.BANK_NAMES,
+        title="Detector bank, xy plane",
+        screen_shape=XY_SCREEN,
+    )
+)
 rear_tube_pixel = registry.register(
     detector_view_spec(
         instrument="loki",
@@ -43,16 +53,18 @@ rear_tube_pixel = registry.register(
     )
 )
 monitor_histogram = registry.register(
-    monitor_histogram_spec("loki", tuple(banks.MONITORS))
+    own_version(monitor_histogram_spec("loki", tuple(banks.MONITORS)))
 )
 LOG_ATTRIBUTES = {
     "detector_carriage": LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
     "sample_temperature": LogDataAttributes(unit="K", value_min=5.0, value_max=400.0),
 }
 timeseries_data = registry.register(
-    timeseries_spec("loki", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+    own_version(
+        timeseries_spec("loki", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+    )
 )
-i_of_q = registry.register(iofq_spec())
+i_of_q = registry.register(own_version(iofq_spec()))
 
 instrument = Instrument(
     name="loki",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from livedata.core.workflow import WorkflowContext
 from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
 from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
+from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import logical_projection
 from livedata.workflows.standard_factories import (
@@ -60,6 +61,16 @@ def multiblade_blade_wire_strip(context: WorkflowContext):
 
 
 specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
+    specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)
+
+
+# The facility's monitor histogram (version 1) on the same workflow.
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id,
+    facility.monitor_histogram_factory(banks.MONITORS),
+)

@@ -7,10 +7,12 @@ import dataclasses
 from pydantic import Field, field_validator
 
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry
+from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.instruments.instrument import Instrument
 from livedata.workflows.area_detector_spec import AreaDetectorParams, area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import params as facility_params
+from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -94,14 +96,20 @@ multiblade_view = registry.register(
     )
 )
 monitor_histogram = registry.register(
-    monitor_histogram_spec("tbl", tuple(banks.MONITORS))
+    facility.monitor_histogram_spec(
+        "tbl", tuple(banks.MONITORS), facility_params.TOAOnlyMonitorDataParams
+    )
 )
-LOG_ATTRIBUTES = {
-    "chopper_phase": LogDataAttributes(unit="deg", value_min=0.0, value_max=360.0),
-    "sample_x": LogDataAttributes(unit="mm", value_min=-50.0, value_max=50.0),
-}
+monitor_histogram_own = registry.register(
+    own_version(monitor_histogram_spec("tbl", tuple(banks.MONITORS)))
+)
+# The facility's f144 logs; their units are not part of the stream table.
+LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}
 timeseries_data = registry.register(
-    timeseries_spec("tbl", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
+    facility.timeseries_spec("tbl", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
+)
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("tbl", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 
 instrument = Instrument(
@@ -118,6 +126,6 @@ instrument = Instrument(
         ("he3_tube_pixel", (banks.HE3.name,)),
         ("multiblade_blade_wire_strip", (banks.MULTIBLADE.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
-        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("timeseries_data", streams.DEMO_LOGS),
     ),
 )

@@ -1,18 +1,20 @@
 """Kafka topics and source names of TBL (A8, docs/wire.md: ``tbl_area_detector_orca``).
 
-PROD source names are placeholders in the facility's style.
+Monitors and f144 logs are the facility's (``facility_streams.tsv``); the
+detectors are livedata's own (the facility has two He-3 banks, an nGEM and a
+Timepix3 that livedata does not describe yet), their PROD names placeholders.
 """
 
 from __future__ import annotations
 
+from livedata.instruments.facility_streams import (
+    facility_mapping,
+    log_names,
+    timeseries_sources,
+)
 from livedata.kafka.stream_mapping import InputStreamKey, StreamMapping
 
 from . import banks
-
-LOG_PVS = {
-    "chopper_phase": "TBL-ChpSy1:Chop-01:Phs",
-    "sample_x": "TBL-MC:Mtr-01.RBV",
-}
 
 DEV = StreamMapping(
     instrument="tbl",
@@ -21,10 +23,8 @@ DEV = StreamMapping(
         for bank in banks.EVENT_DETECTORS
     },
     area_detectors={InputStreamKey("tbl_area_detector", "orca"): banks.ORCA.name},
-    monitors={
-        InputStreamKey("tbl_beam_monitor", name): name for name in banks.MONITORS
-    },
-    logs={InputStreamKey("tbl_motion", name): name for name in LOG_PVS},
+    monitors=facility_mapping("tbl", "dev").monitors,
+    logs=facility_mapping("tbl", "dev").logs,
 )
 
 PROD = StreamMapping(
@@ -36,14 +36,12 @@ PROD = StreamMapping(
     area_detectors={
         InputStreamKey("tbl_area_detector_orca", "TBL-DetImg:Cam-Orca"): banks.ORCA.name
     },
-    monitors={
-        InputStreamKey("tbl_beam_monitor", f"cbm{i + 1}"): name
-        for i, name in enumerate(banks.MONITORS)
-    },
-    logs={
-        InputStreamKey(
-            "tbl_choppers" if name == "chopper_phase" else "tbl_motion", pv
-        ): name
-        for name, pv in LOG_PVS.items()
-    },
+    monitors=facility_mapping("tbl", "prod").monitors,
+    logs=facility_mapping("tbl", "prod").logs,
 )
+
+# The facility's f144 logs (``facility_streams.tsv``); motors and stages are
+# timeseries sources read from their ``.../value`` or ``.../position_readback``.
+LOGS = log_names("tbl")
+TIMESERIES_SOURCES = timeseries_sources("tbl")
+DEMO_LOGS = ("SOM", "camera_stage/position_readback")

@@ -27,7 +27,7 @@ def raw_data(t0: int, rate: float = 1e5):
         yield ev44_message(
             "bifrost_beam_monitor", "monitor_normalisation", t, None, [1_000_000] * 50
         )
-    for name in streams.LOG_PVS:
+    for name in streams.LOGS:
         for t in times[::7]:
             yield f144_message("bifrost_motion", name, t, 10.0)
 

@@ -33,6 +33,7 @@ def test_every_spec_has_a_factory():
         "detector_arc_channel",
         "detector_ratemeter",
         "qe_map",
+        "qmap",  # the facility's id, on qe_map
         "monitor_histogram",
         "timeseries_data",
     }

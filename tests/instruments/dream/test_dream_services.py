@@ -119,7 +119,7 @@ def test_data_reduction_service_runs_powder(dream_lookup_table):
         raws.append(
             ev44_message(
                 "dream_beam_monitor",
-                banks.MONITOR_CAVE,
+                "monitor2",  # the cave monitor's DEV source name (the facility's)
                 t,
                 None,
                 fake.monitor_events(200, rng=rng),

@@ -123,6 +123,11 @@ def test_monitor_fake_feeds_both_monitors_of_the_default_job():
     assert names == set(monitors)
     assert all(key.topic == "dream_beam_monitor" for key in mapping.monitors)
     # Bunker neutrons arrive earlier than cave neutrons of the same band.
-    bunker = np.concatenate(by_source[banks.MONITOR_BUNKER])
-    cave = np.concatenate(by_source[banks.MONITOR_CAVE])
+    by_stream = {
+        mapping.monitors[key]: by_source[key.source_name]
+        for key in mapping.monitors
+        if key.source_name in by_source
+    }
+    bunker = np.concatenate(by_stream[banks.MONITOR_BUNKER])
+    cave = np.concatenate(by_stream[banks.MONITOR_CAVE])
     assert 0 < np.median(bunker) < np.median(cave)

@@ -33,10 +33,11 @@ def test_workflows_namespaces_and_factories():
     ids = {str(s.workflow_id) for s in LOKI.workflows.specs()}
     assert ids == {
         "loki/detector_xy/1",
+        "loki/detector_xy_projection/1",  # the facility's id, on detector_xy
         "loki/rear_tube_pixel/1",
-        "loki/monitor_histogram/1",
-        "loki/timeseries_data/1",
-        "loki/i_of_q/1",
+        "loki/monitor_histogram/2",
+        "loki/timeseries_data/2",
+        "loki/i_of_q/2",
     }
     iofq = LOKI.workflows.spec(
         next(s.workflow_id for s in LOKI.workflows.specs() if s.name == "i_of_q")
