@@ -39,20 +39,20 @@ sys.path.insert(0, str(ROOT))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 IMAGES = [
-    ("dummy/panel_0_xy/1", "cumulative", "panel_0"),
-    ("dummy/panel_0_xy/1", "current", "panel_0"),
-    ("dummy/area_panel_xy/1", "cumulative", "area_panel"),
-    ("dummy/area_panel_xy/1", "current", "area_panel"),
+    ("dummy/panel_0_xy/2", "cumulative", "panel_0"),
+    ("dummy/panel_0_xy/2", "current", "panel_0"),
+    ("dummy/area_panel_xy/2", "cumulative", "area_panel"),
+    ("dummy/area_panel_xy/2", "current", "area_panel"),
 ]
 LINES = [
-    ("dummy/monitor_histogram/1", "current", "monitor1"),
-    ("dummy/monitor_histogram/1", "current", "monitor2"),
-    ("dummy/monitor_histogram/1", "cumulative", "monitor1"),
-    ("dummy/monitor_histogram/1", "cumulative", "monitor2"),
-    ("dummy/panel_0_xy/1", "spectrum_current", "panel_0"),
-    ("dummy/panel_0_logical/1", "spectrum_current", "panel_0"),
-    ("dummy/panel_0_logical/1", "roi_spectra_current", "panel_0"),
-    ("dummy/panel_0_xy/1", "roi_spectra_current", "panel_0"),
+    ("dummy/monitor_histogram/2", "current", "monitor1"),
+    ("dummy/monitor_histogram/2", "current", "monitor2"),
+    ("dummy/monitor_histogram/2", "cumulative", "monitor1"),
+    ("dummy/monitor_histogram/2", "cumulative", "monitor2"),
+    ("dummy/panel_0_xy/2", "spectrum_current", "panel_0"),
+    ("dummy/panel_0_logical/2", "spectrum_current", "panel_0"),
+    ("dummy/panel_0_logical/2", "roi_spectra_current", "panel_0"),
+    ("dummy/panel_0_xy/2", "roi_spectra_current", "panel_0"),
 ]
 
 

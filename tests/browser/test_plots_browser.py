@@ -81,7 +81,7 @@ def sessions(url: str) -> dict:
 
 # panel_0 since start in linear colour (the fakes repeat their events, so the
 # latest window looks the same every second; the sum since start grows).
-CUMULATIVE = "?workflow=dummy/panel_0_xy/1&output=cumulative&source=panel_0"
+CUMULATIVE = "?workflow=dummy/panel_0_xy/2&output=cumulative&source=panel_0"
 
 
 def test_the_page_shows_a_live_image_whose_pixels_change(browser, demo_system):

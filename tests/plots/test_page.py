@@ -14,8 +14,8 @@ from tests.control.plane_helpers import Setup
 
 from .helpers import Publisher, image, spectrum
 
-PANEL = "dummy/panel_0_xy/1"
-MONITORS = "dummy/monitor_histogram/1"
+PANEL = "dummy/panel_0_xy/2"
+MONITORS = "dummy/monitor_histogram/2"
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_add_a_cell_with_a_plotter_chosen_from_the_output_template(setup, tmp_pa
     ctx = context(setup, tmp_path)
     page = SessionPage(ctx)
     page.add_toggle.value = True
-    page.add_workflow.value = "dummy/total_counts/1"
+    page.add_workflow.value = "dummy/total_counts/2"
     page.add_output.value = "total_counts"
     assert page.add_plotter.options == ["timeseries", "bars", "table", "number"]
     page.add_plotter.value = "number"
