@@ -50,8 +50,8 @@ LINES = [
     ("dummy/monitor_histogram/2", "cumulative", "monitor1"),
     ("dummy/monitor_histogram/2", "cumulative", "monitor2"),
     ("dummy/panel_0_xy/2", "spectrum_current", "panel_0"),
-    ("dummy/panel_0_logical/2", "spectrum_current", "panel_0"),
-    ("dummy/panel_0_logical/2", "roi_spectra_current", "panel_0"),
+    ("dummy/panel_0_logical/1", "spectrum_current", "panel_0"),
+    ("dummy/panel_0_logical/1", "roi_spectra_current", "panel_0"),
     ("dummy/panel_0_xy/2", "roi_spectra_current", "panel_0"),
 ]
 
