@@ -28,7 +28,14 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 
 from livedata.control.api import ControlApi
-from livedata.control.snapshots import CommandOutcome, CommandRow, Health, Snapshot
+from livedata.control.plots_process import PlotsLauncher
+from livedata.control.snapshots import (
+    CommandOutcome,
+    CommandRow,
+    Health,
+    ResultRow,
+    Snapshot,
+)
 
 from . import command_line
 from . import messages as req
@@ -102,6 +109,7 @@ class LivedataApp(App):
         handle_signals: bool = False,
         exit_when: Callable[[], bool] | None = None,
         mouse: bool = True,
+        plots: PlotsLauncher | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock_ns: Callable[[], int] = time.time_ns,
     ) -> None:
@@ -113,6 +121,8 @@ class LivedataApp(App):
         if unknown:
             raise KeymapError(f"unknown binding id(s) in keymap: {', '.join(unknown)}")
         self.plane = plane
+        self.plots = plots
+        self.plots_url: str | None = None  # the last URL shown
         self.instrument = plane.instrument
         self.workflows = {str(spec.workflow_id): spec for spec in workflows}
         self.readonly = readonly
@@ -152,6 +162,8 @@ class LivedataApp(App):
         """Give the signals back: asyncio would reset them to the default (kill)
         when its loop closes, and whoever started the console (the demo) still
         has to shut down gracefully after it."""
+        if self.plots is not None:  # the console's plot server ends with it
+            self.plots.stop()
         loop = asyncio.get_running_loop()
         for sig, previous in self._previous_handlers.items():
             loop.remove_signal_handler(sig)
@@ -237,6 +249,10 @@ class LivedataApp(App):
         if isinstance(request.view, LiveScreen):
             request.view.state = self.console_state()
         self.push_screen(request.view)
+
+    @on(req.OpenPlot)
+    def _plot_requested(self, request: req.OpenPlot) -> None:
+        self.open_plots(request.result)
 
     @on(req.OpenStartForm)
     def _start_form_requested(self, request: req.OpenStartForm) -> None:
@@ -338,8 +354,46 @@ class LivedataApp(App):
             self.action_view(command.target, command.argument)
         elif command.kind == "start":
             self.open_start_form(command.target)
+        elif command.kind == "plots":
+            self.open_plots()
         else:
             self.notify(command.argument, severity="error")
+
+    # -- the plot server -------------------------------------------------------
+    def open_plots(self, result: ResultRow | None = None) -> None:
+        """Start the plot server (once) and show its URL, or the URL of one
+        result's plot. Launched here (the main thread: the child's lifeline
+        follows it), waited for on a worker thread."""
+        if self.plots is None:
+            self.notify(
+                "no plot server here (livedata tui starts one)", severity="warning"
+            )
+            return
+        try:
+            self.plots.launch()
+        except OSError as err:
+            self.notify(f"cannot start the plot server: {err}", severity="error")
+            return
+        if self.plots.url is None:
+            self.notify("starting the plot server ...", timeout=3)
+        self.run_worker(
+            lambda: self._wait_for_plots(result), thread=True, group="plots"
+        )
+
+    def _wait_for_plots(self, result: ResultRow | None) -> None:
+        try:
+            url = self.plots.wait_url()
+        except RuntimeError as err:  # PlotsStartError
+            self._from_thread(self.notify, f"no plots: {err}", severity="error")
+            return
+        if result is not None:
+            source = result.job_id.rpartition("/")[0] or result.job_id
+            url = (
+                self.plots.url_for(result.workflow_id, result.output_name, source)
+                or url
+            )
+        self.plots_url = url
+        self._from_thread(self.notify, f"plots: {url}", timeout=30)
 
     # -- commands to the control plane --------------------------------------
     def open_start_form(self, ref: str) -> None:

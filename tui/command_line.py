@@ -22,7 +22,7 @@ QUIT = ("q", "quit", "q!")
 class Command:
     """What a command line asked for: ``view`` (+ filter), ``start``, ``quit``."""
 
-    kind: str  # "view" | "start" | "quit" | "error"
+    kind: str  # "view" | "start" | "plots" | "quit" | "error"
     target: str = ""  # view name or workflow reference
     argument: str = ""  # filter text for views; message for errors
 
@@ -34,6 +34,8 @@ def parse(text: str) -> Command:
     head, rest = words[0].lower(), (words[1].strip() if len(words) > 1 else "")
     if head in QUIT:
         return Command("quit")
+    if head == "plots":
+        return Command("plots")
     if head == "start":
         if not rest:
             return Command("error", argument="usage: :start <workflow>")
@@ -45,12 +47,13 @@ def parse(text: str) -> Command:
 
 
 def candidates(workflow_refs: Iterable[str]) -> list[str]:
-    """Completions: every view, ``start <workflow>`` and ``jobs <workflow>``."""
+    """Completions: every view, ``start <workflow>``, ``jobs <workflow>``, ``plots``."""
     refs = sorted(set(workflow_refs))
     return [
         *VIEWS,
         *(f"start {ref}" for ref in refs),
         *(f"jobs {ref}" for ref in refs),
+        "plots",
         "q",
     ]
 

@@ -15,7 +15,7 @@ from typing import Any
 from textual.message import Message
 from textual.screen import Screen
 
-from livedata.control.snapshots import Snapshot
+from livedata.control.snapshots import ResultRow, Snapshot
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,15 @@ class OpenScreen(Request):
     def __init__(self, view: Screen) -> None:
         super().__init__()
         self.view = view
+
+
+class OpenPlot(Request):
+    """Show the plot server's URL (starting it if need be), of one result's
+    plot when ``result`` is given."""
+
+    def __init__(self, result: ResultRow | None = None) -> None:
+        super().__init__()
+        self.result = result
 
 
 class OpenStartForm(Request):

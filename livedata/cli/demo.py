@@ -52,6 +52,13 @@ def demo(
             help="End in the console (default when stdout is a terminal).",
         ),
     ] = True,
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots",
+            help="Also run the plot server (livedata plots) and print its URL.",
+        ),
+    ] = False,
     readonly: ReadonlyOption = False,
     refresh: RefreshOption = 3.0,
     keymap: KeymapOption = None,
@@ -75,8 +82,12 @@ def demo(
     stop_on_signals(stop, (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
     log_dir = tempfile.mkdtemp(prefix="livedata-demo-")
 
+    plots_box: list = []
+
     def ready(bootstrap, procs, outcome):
         bootstrap_box.append(bootstrap)
+        if plots:  # on the thread that runs the system: the child lives as long
+            plots_box.append(_start_plots(inst.name, bootstrap, log_dir))
         typer.echo(
             f"broker      {bootstrap}  (export LIVEDATA_KAFKA_BOOTSTRAP={bootstrap})"
         )
@@ -86,6 +97,8 @@ def demo(
             "all acknowledged" if outcome.all_acked else f"missing: {outcome.missing}"
         )
         typer.echo(f"jobs        {len(outcome.answers)} started, {state}")
+        if plots_box and plots_box[0].url:
+            typer.echo(f"plots       {plots_box[0].url}")
         typer.echo(f"logs        {log_dir}")
         if not with_console:
             typer.echo("Ctrl-C stops everything gracefully.", err=True)
@@ -96,17 +109,24 @@ def demo(
 
     warn_if_untested("console" if with_console else "cli")
     if not with_console:
-        code = _run(run_demo, inst, port, log_dir, ready, stop, BrokerStartError)
+        try:
+            code = _run(run_demo, inst, port, log_dir, ready, stop, BrokerStartError)
+        finally:
+            _stop_plots(plots_box)
         _finish(code, log_dir)
 
     # The system runs on a thread; the console owns the main thread and terminal.
     result: list[int] = []
-    runner = threading.Thread(
-        target=lambda: result.append(
-            _run(run_demo, inst, port, log_dir, ready, stop, BrokerStartError)
-        ),
-        name="demo",
-    )
+
+    def system() -> None:
+        try:
+            result.append(
+                _run(run_demo, inst, port, log_dir, ready, stop, BrokerStartError)
+            )
+        finally:
+            _stop_plots(plots_box)
+
+    runner = threading.Thread(target=system, name="demo")
     runner.start()
     done = threading.Event()
     guard_exit(stop, done, lambda: 0 if result == [0] else 1, first=runner.join)
@@ -122,6 +142,28 @@ def demo(
         runner.join()
         done.set()
     _finish(result[0] if result else 1, log_dir)
+
+
+def _start_plots(instrument: str, bootstrap: str, log_dir: str):
+    """The plot server as a child; its URL is printed with the demo's summary
+    (a failure is said in one line and the demo goes on without plots)."""
+    import os
+
+    from ..control.plots_process import PlotsProcess, PlotsStartError
+
+    process = PlotsProcess(
+        instrument, bootstrap, log_path=os.path.join(log_dir, "plots.log")
+    )
+    try:
+        process.start()
+    except PlotsStartError as err:
+        _say(f"warning: no plots: {err}")
+    return process
+
+
+def _stop_plots(box: list) -> None:
+    for process in box:
+        process.stop()
 
 
 def _say(text: str) -> None:

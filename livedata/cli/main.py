@@ -37,6 +37,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "tui",
         "Watch services, jobs, commands and results; start and stop jobs.",
     ),
+    "plots": (
+        "plots_cmd",
+        "plots",
+        "Serve live plots of an instrument's results in a browser.",
+    ),
     "workflows": (
         "workflows",
         "app",

@@ -41,6 +41,8 @@ ENVIRONMENT = {
     "LIVEDATA_GEOMETRY_URL, LIVEDATA_GEOMETRY_CACHE": "Where geometry files are "
     "fetched from (pooch) and cached.",
     "LIVEDATA_KEYMAP": "The console's keymap file.",
+    "LIVEDATA_PLOTS_BASIC_AUTH": "user:password: the plot server asks for HTTP "
+    "basic auth (needed, or --token, when bound beyond loopback).",
     "NO_COLOR": "When set, output has no colour (neither has output to a pipe).",
 }
 EXIT_STATUS = {

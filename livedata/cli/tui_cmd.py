@@ -134,11 +134,16 @@ def make_console(
     options: ConsoleOptions,
     *,
     exit_when: Callable[[], bool] | None = None,
+    bootstrap: str | None = None,
 ) -> LivedataApp:
     from livedata_tui.app import LivedataApp
 
+    from ..control.plots_process import PlotsProcess
+
+    plots = PlotsProcess(inst.name, bootstrap) if bootstrap else None
     return LivedataApp(
         plane,
+        plots=plots,
         workflows=inst.workflows.specs(),
         readonly=options.readonly,
         refresh_hz=options.refresh_hz,
@@ -157,7 +162,9 @@ def run_console(
     plane = open_plane(inst.name, bootstrap)
     route_kafka_logs(plane)
     try:
-        app = make_console(inst, plane, options, exit_when=stop.is_set)
+        app = make_console(
+            inst, plane, options, exit_when=stop.is_set, bootstrap=bootstrap
+        )
         app.run()
     finally:
         plane.close()

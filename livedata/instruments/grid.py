@@ -40,6 +40,8 @@ class Plotter(StrEnum):
     TIMESERIES = "timeseries"
     TABLE = "table"
     BARS = "bars"
+    SLICER = "slicer"
+    NUMBER = "number"
 
 
 _PLOTTER_NEEDS = {
@@ -48,6 +50,8 @@ _PLOTTER_NEEDS = {
     Plotter.TIMESERIES: "a 0-d output or one with a 'time' dim",
     Plotter.TABLE: "a 0-d output or one with a 'time' dim",
     Plotter.BARS: "a 0-d or 1-d output",
+    Plotter.SLICER: "an output of 3 or more dims",
+    Plotter.NUMBER: "a 0-d output",
 }
 
 
@@ -60,6 +64,10 @@ def plotter_accepts(plotter: Plotter, dims: Sequence[str]) -> bool:
         return ndim == 1 or (ndim == 2 and bool(CURVE_DIMS & set(dims)))
     if plotter in (Plotter.TIMESERIES, Plotter.TABLE):
         return ndim == 0 or TIME_DIM in dims
+    if plotter is Plotter.SLICER:
+        return ndim >= 3
+    if plotter is Plotter.NUMBER:
+        return ndim == 0
     return ndim <= 1  # bars
 
 

@@ -20,7 +20,7 @@ from textual.widgets import Sparkline, Static
 from livedata.control.snapshots import ResultRow, Snapshot
 
 from .. import formatting as fmt
-from ..messages import OpenScreen
+from ..messages import OpenPlot, OpenScreen
 from ..widgets.synced_table import Column
 from .base import LiveScreen, TableScreen
 
@@ -75,8 +75,17 @@ class ResultsScreen(TableScreen):
             for r in snapshot.results
         }
 
+    BINDINGS = [Binding("p", "plot", "Plot", id="result.plot")]
+
     def open_detail(self, key: str) -> None:
         self.post_message(OpenScreen(ResultScreen(key)))
+
+    def action_plot(self) -> None:
+        """Open the selected output in the plot server (started if need be)."""
+        key = self.table.selected_key()
+        row = next((r for r in self.state.snapshot.results if r.key == key), None)
+        if row is not None:
+            self.post_message(OpenPlot(row))
 
 
 def _plot_widget():

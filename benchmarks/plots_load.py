@@ -1,0 +1,330 @@
+"""Plot server load: 4 browser sessions on a 12-cell grid at 1 Hz.
+
+An embedded broker; a publisher that serialises da00 results as the services
+would, once a second: 4 images of 512x512 and the spectra of 8 line plots, each
+frame stamped with the wall time it is published (its ``time`` coordinate);
+``livedata plots`` as a child process with a 12-cell grid (4 images, 8 line
+plots) saved in its grid store; 4 sessions in headless Chromium (Debian's
+package, separate contexts). Measured:
+
+- server CPU, % of one core (utime + stime of the child over the run);
+- publish-to-paint latency, measured in the page: the frame's data time to the
+  animation frame after its source changed (``window.livedataFrames``), median
+  and 90th percentile over every frame of every session;
+- server memory (RSS) per minute, first and last minute compared.
+
+    python benchmarks/plots_load.py [--seconds 600] [--sessions 4] [--json]
+
+The goals: CPU <= 50 % of a core, median latency <= 300 ms, memory flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+IMAGES = [
+    ("dummy/panel_0_xy/2", "cumulative", "panel_0"),
+    ("dummy/panel_0_xy/2", "current", "panel_0"),
+    ("dummy/area_panel_xy/2", "cumulative", "area_panel"),
+    ("dummy/area_panel_xy/2", "current", "area_panel"),
+]
+LINES = [
+    ("dummy/monitor_histogram/2", "current", "monitor1"),
+    ("dummy/monitor_histogram/2", "current", "monitor2"),
+    ("dummy/monitor_histogram/2", "cumulative", "monitor1"),
+    ("dummy/monitor_histogram/2", "cumulative", "monitor2"),
+    ("dummy/panel_0_xy/2", "spectrum_current", "panel_0"),
+    ("dummy/panel_0_logical/1", "spectrum_current", "panel_0"),
+    ("dummy/panel_0_logical/1", "roi_spectra_current", "panel_0"),
+    ("dummy/panel_0_xy/2", "roi_spectra_current", "panel_0"),
+]
+
+
+def grid_doc() -> dict:
+    cells = []
+    for i, (wid, output, source) in enumerate(IMAGES):
+        cells.append(_cell(i // 2, i % 2, wid, output, source, "image"))
+    for i, (wid, output, source) in enumerate(LINES):
+        cells.append(_cell(2 + i // 4, i % 4, wid, output, source, "lines"))
+    # Images take columns 0-1 of rows 0-1 ... laid out on a 4x4 grid.
+    for i, cell in enumerate(cells[:4]):
+        cell["row"], cell["col"] = i // 2, 2 * (i % 2)
+        cell["col_span"] = 2
+    grid = {
+        "name": "bench12",
+        "title": "Benchmark",
+        "nrows": 4,
+        "ncols": 4,
+        "cells": cells,
+    }
+    return {
+        "format": 1,
+        "instrument": "dummy",
+        "selected": "bench12",
+        "grids": {"bench12": grid},
+    }
+
+
+def _cell(row, col, wid, output, source, plotter):
+    return {
+        "row": row,
+        "col": col,
+        "title": f"{output} {source}",
+        "layers": [
+            {
+                "workflow_id": wid,
+                "output": output,
+                "source_names": [source],
+                "plotter": plotter,
+            }
+        ],
+    }
+
+
+class Publisher(threading.Thread):
+    """da00 results at ``rate`` Hz, each stamped with its publish time."""
+
+    def __init__(self, bootstrap: str, rate: float) -> None:
+        super().__init__(name="publisher", daemon=True)
+        import numpy as np
+        import scipp as sc
+        from confluent_kafka import Producer
+
+        from livedata.core.identifiers import JobId, WorkflowId
+        from livedata.kafka.serialisers import Serialiser
+
+        self.np, self.sc = np, sc
+        from livedata.kafka.sink import PRODUCER_DEFAULTS
+
+        self.producer = Producer(
+            {**PRODUCER_DEFAULTS, "bootstrap.servers": bootstrap, "linger.ms": 0}
+        )
+        self.serialise = Serialiser("dummy")
+        self.rate = rate
+        self.stop = threading.Event()
+        self.jobs = {}
+        for wid, _, source in IMAGES + LINES:
+            self.jobs[(wid, source)] = (
+                WorkflowId.parse_str(wid),
+                JobId(source_name=source),
+            )
+        self.frames = 0
+        self.rng = np.random.default_rng(0)
+
+    def _image(self):
+        sc = self.sc
+        values = self.rng.poisson(100, size=(512, 512)).astype(float)
+        return sc.DataArray(
+            sc.array(dims=["y", "x"], values=values, unit="counts"),
+            coords={
+                "x": sc.linspace("x", -0.5, 0.5, 513, unit="m"),
+                "y": sc.linspace("y", -0.5, 0.5, 513, unit="m"),
+            },
+        )
+
+    def _spectrum(self, roi: bool):
+        sc = self.sc
+        shape = (3, 100) if roi else (100,)
+        dims = ["roi", "time_of_arrival"] if roi else ["time_of_arrival"]
+        values = self.rng.poisson(1000, size=shape).astype(float)
+        return sc.DataArray(
+            sc.array(dims=dims, values=values, unit="counts"),
+            coords={
+                "time_of_arrival": sc.linspace("time_of_arrival", 0, 71, 101, unit="ms")
+            },
+        )
+
+    def run(self) -> None:
+        from livedata.core.job import JobResult
+        from livedata.core.result import unroll
+        from livedata.core.timestamp import Timestamp
+
+        period = 1.0 / self.rate
+        next_at = time.monotonic()
+        while not self.stop.is_set():
+            outputs: dict = {}
+            for wid, output, source in IMAGES:
+                outputs.setdefault((wid, source), {})[output] = self._image()
+            for wid, output, source in LINES:
+                outputs.setdefault((wid, source), {})[output] = self._spectrum(
+                    "roi" in output
+                )
+            for (wid, source), named in outputs.items():
+                workflow, job = self.jobs[(wid, source)]
+                now = time.time_ns()
+                result = JobResult(
+                    job_id=job,
+                    workflow_id=workflow,
+                    start_time=Timestamp(now - 1_000_000_000),
+                    end_time=Timestamp(now),
+                    outputs=named,
+                )
+                for message in unroll(result):
+                    record = self.serialise(message)
+                    self.producer.produce(record.topic, record.value, record.key)
+            self.producer.flush(5)
+            self.frames += 1
+            next_at += period
+            self.stop.wait(max(0.0, next_at - time.monotonic()))
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_mb(pid: int) -> float:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=600.0)
+    parser.add_argument("--sessions", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=1.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    from livedata.instruments import get_instrument
+    from livedata.kafka.broker import EmbeddedBroker
+    from livedata.services.topics import create_instrument_topics
+
+    work = Path(tempfile.mkdtemp(prefix="plots-bench-"))
+    (work / "plots").mkdir()
+    (work / "plots" / "dummy.json").write_text(json.dumps(grid_doc()))
+    with EmbeddedBroker(None) as broker:
+        create_instrument_topics(get_instrument("dummy"), broker.bootstrap)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "livedata",
+                "plots",
+                "--instrument",
+                "dummy",
+                "--bootstrap",
+                broker.bootstrap,
+                "--state-dir",
+                str(work),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=open(work / "plots.log", "wb"),  # noqa: SIM115 - the child owns it
+        )
+        url = ""
+        while not url:
+            line = server.stdout.readline().decode()
+            if not line:
+                raise SystemExit(
+                    f"plot server failed: {(work / 'plots.log').read_text()[-500:]}"
+                )
+            if line.startswith("plots "):
+                url = line.split()[-1]
+        publisher = Publisher(broker.bootstrap, args.rate)
+        publisher.start()
+        try:
+            report = measure(args, url, server, publisher, sync_playwright)
+        finally:
+            publisher.stop.set()
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key:28} {value}")
+    return 0
+
+
+def measure(args, url, server, publisher, sync_playwright) -> dict:
+    if True:
+        with sync_playwright() as driver:
+            chromium = driver.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            pages = []
+            for _ in range(args.sessions):
+                context = chromium.new_context(viewport={"width": 1600, "height": 1200})
+                page = context.new_page()
+                page.goto(url, timeout=180_000)
+                pages.append(page)
+            # Every session has drawn (pages load slowly on a busy machine).
+            for page in pages:
+                page.wait_for_function(
+                    "(window.livedataFrames || []).length > 0", timeout=600_000
+                )
+            time.sleep(5)
+            for page in pages:
+                page.evaluate("window.livedataFrames = []")
+            cpu0, t0 = cpu_s(server.pid), time.monotonic()
+            rss: list[float] = []
+            while time.monotonic() - t0 < args.seconds:
+                time.sleep(min(10.0, args.seconds))
+                rss.append(rss_mb(server.pid))
+            cpu = (cpu_s(server.pid) - cpu0) / (time.monotonic() - t0)
+            status_url = url.rstrip("/") + f"/livedata/sessions?window={args.seconds}"
+            with urllib.request.urlopen(status_url, timeout=10) as answer:
+                server_lag = json.load(answer)["render_lag_ms"]
+            latencies, per_page = [], []
+            for page in pages:
+                got = page.evaluate(
+                    "window.livedataFrames.filter(f => isFinite(f.t)).map(f => f.drawn - f.t)"
+                )
+                per_page.append(len(got))
+                latencies.extend(got)
+            chromium.close()
+    minute = max(1, len(rss) // max(1, round(args.seconds / 60)))
+    first, last = rss[:minute], rss[-minute:]
+    latencies.sort()
+    report = {
+        "seconds": args.seconds,
+        "sessions": args.sessions,
+        "frames_published": publisher.frames,
+        "frames_drawn_per_session": per_page,
+        "server_cpu_percent_of_core": round(100 * cpu, 1),
+        "latency_ms_median": round(statistics.median(latencies), 1)
+        if latencies
+        else None,
+        "latency_ms_p90": round(latencies[int(0.9 * len(latencies))], 1)
+        if latencies
+        else None,
+        "server_render_lag_ms": server_lag,
+        "rss_mb_first_minute": round(statistics.mean(first), 1) if first else None,
+        "rss_mb_last_minute": round(statistics.mean(last), 1) if last else None,
+        "rss_mb_samples": [round(r, 1) for r in rss],
+        "load_average_1min": os.getloadavg()[0],
+    }
+    return report
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

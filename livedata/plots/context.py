@@ -1,0 +1,51 @@
+"""What every session of one plot server shares: plane, data, feeds, templates."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..control.data_service import DataService
+    from ..instruments.grid import GridTemplate
+    from .feeds import Updater
+    from .grid_store import GridStore
+    from .sessions import SessionRegistry
+
+UPDATE_PERIOD_MS = 100  # each session's periodic callback (D1)
+
+
+@dataclass
+class PlotContext:
+    instrument: str
+    plane: Any  # ControlApi: snapshot(), start_job(); None in page-only tests
+    data: DataService
+    updater: Updater
+    sessions: SessionRegistry
+    store: GridStore
+    templates: dict[str, GridTemplate]  # the shipped ones, by name
+    default_template: str | None = None
+    period_ms: int = UPDATE_PERIOD_MS
+    workflows: dict[str, Any] = field(default_factory=dict)  # id -> WorkflowSpec
+    # (monotonic s, ms from a frame's data time to its render on the server):
+    # the server's share of publish-to-paint latency (benchmarks, /livedata/sessions).
+    render_lag: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=20_000)
+    )
+
+    def template(self, name: str) -> GridTemplate | None:
+        """The edited version if saved, else the shipped one."""
+        return self.store.grid(name) or self.templates.get(name)
+
+    def template_names(self) -> list[str]:
+        names = list(self.templates)
+        names += [n for n in self.store.grids() if n not in self.templates]
+        return names
+
+    def first_template(self) -> str | None:
+        for name in (self.default_template, self.store.selected):
+            if name and self.template(name) is not None:
+                return name
+        names = self.template_names()
+        return names[0] if names else None

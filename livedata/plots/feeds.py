@@ -1,0 +1,218 @@
+"""Feeds: one computed plotter state per layer binding, shared by sessions (D2, D3).
+
+A ``Feed`` binds a grid layer (workflow, output, sources) and a plotter with its
+params to the data service. The background ``Updater`` thread refreshes every
+feed some session holds when the data service's version moved: it extracts the
+layer's frames, runs the plotter's compute once, and bumps the feed's version.
+Sessions poll ``feed.version`` from their periodic callback (dirty flag by
+version, no callbacks across threads). Feeds are reference-counted: a feed no
+session holds is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..core.identifiers import ResultKey
+from ..core.metrics import Counters
+from .compute import COMPUTE
+from .specs import plotter
+
+if TYPE_CHECKING:
+    from ..control.data_service import DataService
+    from ..instruments.grid import Layer
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FeedKey:
+    """What makes two layers draw the same: data binding, plotter and params."""
+
+    workflow_id: str
+    output: str
+    source_names: tuple[str, ...]
+    plotter: str
+    params_json: str = "{}"
+
+    @classmethod
+    def of(cls, layer: Layer, params: dict[str, Any] | None = None) -> FeedKey:
+        merged = {**layer.plotter_params, **(params or {})}
+        spec = plotter(str(layer.plotter))
+        model = spec.validate(merged)
+        return cls(
+            layer.workflow_id,
+            layer.output,
+            tuple(layer.source_names),
+            spec.name,
+            json.dumps(model.model_dump(mode="json"), sort_keys=True),
+        )
+
+    @property
+    def params(self) -> Any:
+        return plotter(self.plotter).validate(json.loads(self.params_json))
+
+
+class Feed:
+    """The latest state of one feed; written by the updater, read by sessions."""
+
+    def __init__(self, key: FeedKey) -> None:
+        self.key = key
+        self.spec = plotter(key.plotter)
+        self.params = key.params
+        self.version = 0
+        self.state: Any = None
+        self.error: str | None = None
+        self.sources_seen: tuple[str, ...] = ()
+        self.compute_s = 0.0  # time of the last compute (benchmarks)
+        self._seen: dict[str, int] = {}
+
+    def matching(self, data: DataService) -> dict[str, str]:
+        """Source name -> the newest result key of this layer's output."""
+        best: dict[str, tuple[int, str]] = {}
+        for name in data.keys():  # noqa: SIM118 - a DataService, not a dict
+            try:
+                key = ResultKey.from_json(name)
+            except ValueError:
+                continue
+            source = key.job_id.source_name
+            if (
+                str(key.workflow_id) != self.key.workflow_id
+                or key.output_name != self.key.output
+                or source not in self.key.source_names
+            ):
+                continue
+            version = data.version_of(name)
+            if source not in best or version > best[source][0]:
+                best[source] = (version, name)
+        return {s: best[s][1] for s in self.key.source_names if s in best}
+
+    def refresh(self, data: DataService) -> bool:
+        """Recompute when a matching result changed; True if the state moved."""
+        from ..control.extractors import FullHistory, LatestValue
+
+        keys = self.matching(data)
+        seen = {name: data.version_of(name) for name in keys.values()}
+        if seen == self._seen:
+            return False
+        self._seen = seen
+        extractor = FullHistory() if self.spec.history else LatestValue()
+        frames = []
+        for source, name in keys.items():
+            da = data.get(name, extractor)
+            if da is not None:
+                frames.append((source, da))
+        started = time.perf_counter()
+        try:
+            state = COMPUTE[self.key.plotter](frames, self.params) if frames else None
+            error = None
+        except Exception as err:  # a frame the plotter cannot draw: say so, go on
+            state, error = None, f"{self.key.plotter}: {err}"
+            logger.warning(
+                "cannot plot %s/%s: %s", self.key.workflow_id, self.key.output, err
+            )
+        self.compute_s = time.perf_counter() - started
+        self.state, self.error = state, error
+        self.sources_seen = tuple(keys)
+        self.version += 1
+        return True
+
+
+class Updater:
+    """The one background thread that feeds all sessions (D15).
+
+    It never runs in a browser callback; browser callbacks never wait for it
+    (they read ``Feed.state``/``version``, plain attribute reads). ``tick``
+    hooks (the session sweeper) run on the same thread.
+    """
+
+    def __init__(
+        self,
+        data: DataService,
+        *,
+        interval_s: float = 0.05,
+        counters: Counters | None = None,
+    ) -> None:
+        self.data = data
+        self.interval_s = interval_s
+        self.counters = counters if counters is not None else Counters()
+        self._lock = threading.Lock()
+        self._feeds: dict[FeedKey, Feed] = {}
+        self._holds: dict[FeedKey, int] = {}
+        self._ticks: list[Callable[[], None]] = []
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_version = -1
+
+    def acquire(self, key: FeedKey) -> Feed:
+        with self._lock:
+            feed = self._feeds.get(key)
+            if feed is None:
+                feed = self._feeds[key] = Feed(key)
+                self._last_version = -1  # a new feed computes at the next pass
+                self._wake.set()
+            self._holds[key] = self._holds.get(key, 0) + 1
+            return feed
+
+    def release(self, key: FeedKey) -> None:
+        with self._lock:
+            held = self._holds.get(key, 0) - 1
+            if held > 0:
+                self._holds[key] = held
+            else:
+                self._holds.pop(key, None)
+                self._feeds.pop(key, None)
+
+    def feeds(self) -> tuple[Feed, ...]:
+        with self._lock:
+            return tuple(self._feeds.values())
+
+    def on_tick(self, hook: Callable[[], None]) -> None:
+        self._ticks.append(hook)
+
+    def run_once(self) -> int:
+        """One pass: refresh every feed if the data moved; feeds recomputed."""
+        version = self.data.version
+        refreshed = 0
+        if version != self._last_version:
+            self._last_version = version
+            for feed in self.feeds():
+                if feed.refresh(self.data):
+                    refreshed += 1
+                    self.counters.increment("feed_computes")
+        for hook in self._ticks:
+            try:
+                hook()
+            except Exception as err:
+                logger.warning("update hook failed: %s", err)
+        return refreshed
+
+    def start(self) -> Updater:
+        self._thread = threading.Thread(
+            target=self._run, name="plots-updater", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception as err:  # keep feeding the others
+                self.counters.increment("update_errors")
+                logger.warning("plot update failed: %s", err)
+            self._wake.wait(self.interval_s)
+            self._wake.clear()

@@ -1,0 +1,382 @@
+"""One browser session (D1): its own grid, cells and periodic update.
+
+Each tab gets a ``SessionPage``: the template it shows (picked at start with
+``?template=NAME`` or in the page), cells with their presenters, and a periodic
+callback that heartbeats the session registry and, when a feed moved, renders
+all of the session's changes in one batch (``pn.io.hold`` + ``doc.models.freeze``,
+D4). Edits (add, remove, move, resize, plotter and params) are validated as a
+whole template and saved per instrument (``GridStore``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import panel as pn
+from pydantic import ValidationError
+
+from ..core.validation import validation_problems
+from ..instruments.grid import Cell, GridTemplate
+from .cells import CellView
+from .specs import plotters_for
+
+if TYPE_CHECKING:
+    from .context import PlotContext
+
+logger = logging.getLogger(__name__)
+STATUS_EVERY = 5  # status lines (not running, ACK) every 5th tick
+SINGLE_PREFIX = "result:"  # name of a one-output grid
+
+
+class SessionPage:
+    def __init__(self, ctx: PlotContext, template: str | None = None) -> None:
+        self.ctx = ctx
+        self.session_id = uuid.uuid4().hex
+        self.cells: list[CellView] = []
+        self.ticks = 0
+        self.registered = False  # with the registry (a served session)
+        self.released = False
+        self.renders = 0
+        self._status_version = -1
+        name = template if template and ctx.template(template) else ctx.first_template()
+        self.grid: GridTemplate | None = ctx.template(name) if name else None
+        self.banner = pn.pane.HTML(
+            f"<div class='store-problem'>⚠ {ctx.store.problem}</div>"
+            if ctx.store.problem
+            else "",
+            sizing_mode="stretch_width",
+        )
+        self.message = pn.pane.HTML(
+            "", sizing_mode="stretch_width", css_classes=["page-message"]
+        )
+        self.picker = pn.widgets.Select(
+            label="Template",
+            options=ctx.template_names(),
+            value=name,
+            width=220,
+            css_classes=["template-select"],
+        )
+        self.picker.param.watch(lambda e: self.show(e.new), "value")
+        reset = pn.widgets.Button(
+            label="Back to shipped", width=130, css_classes=["reset-template"]
+        )
+        reset.on_click(lambda _e: self.reset_template())
+        self.add_toggle = pn.widgets.Toggle(
+            label="Add cell", width=90, css_classes=["add-cell"]
+        )
+        self.add_form = pn.Column(visible=False, css_classes=["add-form"])
+        self.add_toggle.param.watch(self._toggle_add, "value")
+        self.grid_holder = pn.Column(sizing_mode="stretch_both")
+        header = pn.Row(
+            pn.pane.HTML(
+                f"<h3 style='margin:4px'>livedata plots: {ctx.instrument}</h3>"
+            ),
+            self.picker,
+            reset,
+            self.add_toggle,
+            sizing_mode="stretch_width",
+        )
+        self.view = pn.Column(
+            header,
+            self.banner,
+            self.message,
+            self.add_form,
+            self.grid_holder,
+            sizing_mode="stretch_both",
+            css_classes=["livedata-plots"],
+        )
+        self._build()
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def attach(self, doc: Any) -> None:
+        """Register with the registry and start the periodic update on ``doc``."""
+        self.doc = doc
+        self.registered = True
+        self.ctx.sessions.register(self.session_id, cleanup=self.release)
+        self.callback = pn.state.add_periodic_callback(
+            self.tick, period=self.ctx.period_ms
+        )
+        with contextlib.suppress(Exception):
+            pn.state.on_session_destroyed(
+                lambda _ctx: self.ctx.sessions.remove(self.session_id)
+            )
+
+    def release(self) -> None:
+        """The session ended: give back its feeds (runs once)."""
+        cells, self.cells = self.cells, []
+        for cell in cells:
+            cell.release()
+        self.released = True  # its document and callback go with the server's
+
+    def connected(self) -> bool:
+        """Whether a browser is connected: no heartbeat from a closed tab, nor
+        from a page still loading (the registry gives that a start grace; one
+        that never connects is destroyed by the server)."""
+        doc = getattr(self, "doc", None)
+        context = getattr(doc, "session_context", None)
+        session = getattr(context, "_session", None)
+        count = getattr(session, "connection_count", None)
+        return count is None or count > 0
+
+    def tick(self) -> None:
+        """The periodic callback: heartbeat, then one batched render of changes."""
+        if self.registered:
+            if not self.connected():
+                return  # closed (or loading): nothing to draw for
+            if not self.ctx.sessions.heartbeat(self.session_id):
+                # Expired while still connected (the server stalled longer than
+                # the timeout): register again and take the feeds back.
+                logger.warning("session %s came back after expiring", self.session_id)
+                self.ctx.sessions.register(self.session_id, cleanup=self.release)
+                self.released = False
+                self._build()
+        self.ticks += 1
+        changed = [
+            c for c in self.cells if any(v.feed.version != v.rendered for v in c.layers)
+        ]
+        status = self.ticks % STATUS_EVERY == 1
+        if not changed and not status:
+            return
+        with self._batched():
+            for cell in changed:
+                if cell.update():
+                    self.renders += 1
+            if status:
+                self._update_status()
+
+    @contextlib.contextmanager
+    def _batched(self):
+        doc = getattr(self, "doc", None)
+        if doc is None:
+            yield
+            return
+        with pn.io.hold(doc), doc.models.freeze():
+            yield
+
+    def _update_status(self) -> None:
+        plane = self.ctx.plane
+        snapshot = plane.snapshot() if plane is not None else None
+        for cell in self.cells:
+            cell.update_status(snapshot)
+
+    # -- grid ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        for cell in self.cells:
+            cell.release()
+        self.cells = []
+        grid = self.grid
+        if grid is None:
+            self.grid_holder.objects = [
+                pn.pane.HTML(
+                    f"No grid templates for {self.ctx.instrument}; add a cell."
+                )
+            ]
+            return
+        spec = pn.GridSpec(
+            sizing_mode="stretch_both",
+            min_height=300 * grid.nrows,
+            ncols=grid.ncols,
+            nrows=grid.nrows,
+        )
+        for index, cell in enumerate(grid.cells):
+            view = CellView(self.ctx, index, cell, self.edit_cell)
+            self.cells.append(view)
+            spec[
+                cell.row : cell.row + cell.row_span, cell.col : cell.col + cell.col_span
+            ] = view.panel
+        for cell in self.cells:
+            cell.update()
+        self._update_status()
+        self.grid_holder.objects = [spec]
+
+    def show(self, name: str) -> None:
+        grid = self.ctx.template(name)
+        if grid is None:
+            self.message.object = f"⚠ no template {name!r}"
+            return
+        self.grid = grid
+        self.ctx.store.select(name)
+        self._build()
+
+    def reset_template(self) -> None:
+        if self.grid is None:
+            return
+        self.ctx.store.forget(self.grid.name)
+        self.show(self.grid.name)
+
+    def replace_grid(self, cells: list[Cell], **changes: Any) -> str | None:
+        """Validate the grid with ``cells``, save it and redraw; a problem or None."""
+        assert self.grid is not None
+        doc = self.grid.model_dump(mode="json")
+        doc.update(changes)
+        doc["cells"] = [c.model_dump(mode="json") for c in cells]
+        try:
+            grid = GridTemplate.model_validate(doc)
+        except ValidationError as error:
+            return validation_problems(error, "grid", first_only=True)
+        self.grid = grid
+        # A one-output page (opened from the console) is kept, never made the
+        # grid every new session opens with.
+        single = grid.name.startswith(SINGLE_PREFIX)
+        if not self.ctx.store.save(grid, select=not single):
+            self.message.object = f"⚠ could not save the grid to {self.ctx.store.path}"
+        self._build()
+        return None
+
+    def edit_cell(self, index: int, cell: Cell | None) -> str | None:
+        assert self.grid is not None
+        cells = list(self.grid.cells)
+        if cell is None:
+            del cells[index]
+        else:
+            cells[index] = cell
+        rows = max([self.grid.nrows, *(c.row + c.row_span for c in cells)])
+        cols = max([self.grid.ncols, *(c.col + c.col_span for c in cells)])
+        return self.replace_grid(cells, nrows=rows, ncols=cols)
+
+    # -- adding a cell --------------------------------------------------------------
+
+    def _toggle_add(self, event: Any) -> None:
+        if event.new and not self.add_form.objects:
+            self.add_form.objects = self._add_items()
+        self.add_form.visible = event.new
+
+    def _add_items(self) -> list[Any]:
+        ids = sorted(self.ctx.workflows)
+        self.add_workflow = pn.widgets.Select(label="Workflow", options=ids, width=220)
+        self.add_output = pn.widgets.Select(label="Output", options=[], width=180)
+        self.add_sources = pn.widgets.MultiChoice(
+            label="Sources", options=[], width=260
+        )
+        self.add_plotter = pn.widgets.Select(label="Plotter", options=[], width=130)
+        self.add_row = pn.widgets.IntInput(label="row", value=0, start=0, width=70)
+        self.add_col = pn.widgets.IntInput(label="col", value=0, start=0, width=70)
+        self.add_workflow.param.watch(lambda _e: self._workflow_picked(), "value")
+        self.add_output.param.watch(lambda _e: self._output_picked(), "value")
+        add = pn.widgets.Button(
+            label="Add", color="primary", css_classes=["add-confirm"]
+        )
+        add.on_click(lambda _e: self.add_cell())
+        self._workflow_picked()
+        return [
+            pn.Row(
+                self.add_workflow,
+                self.add_output,
+                self.add_sources,
+                self.add_plotter,
+                self.add_row,
+                self.add_col,
+                add,
+            )
+        ]
+
+    def _workflow_picked(self) -> None:
+        spec = self.ctx.workflows.get(self.add_workflow.value)
+        if spec is None:
+            return
+        self.add_output.options = list(spec.outputs)
+        self.add_sources.options = list(spec.source_names)
+        self.add_sources.value = list(spec.source_names[:1])
+        self._output_picked()
+
+    def _output_picked(self) -> None:
+        spec = self.ctx.workflows.get(self.add_workflow.value)
+        template = spec.outputs.get(self.add_output.value) if spec else None
+        names = [p.name for p in plotters_for(template)] if template else []
+        self.add_plotter.options = names
+        self.add_plotter.value = names[0] if names else None
+
+    def add_cell(self) -> str | None:
+        if not self.add_plotter.value or not self.add_sources.value:
+            self.message.object = "⚠ this output has no plotter, or no source is picked"
+            return self.message.object
+        layer = {
+            "workflow_id": self.add_workflow.value,
+            "output": self.add_output.value,
+            "source_names": list(self.add_sources.value),
+            "plotter": self.add_plotter.value,
+        }
+        try:
+            cell = Cell.model_validate(
+                {
+                    "row": self.add_row.value,
+                    "col": self.add_col.value,
+                    "layers": [layer],
+                }
+            )
+        except ValidationError as error:
+            problem = validation_problems(error, "cell", first_only=True)
+        else:
+            if self.grid is None:
+                self.grid = GridTemplate(
+                    name="custom", title="Custom", nrows=1, ncols=1
+                )
+            problem = self._append(cell)
+        self.message.object = f"⚠ {problem}" if problem else ""
+        return problem
+
+    def _append(self, cell: Cell) -> str | None:
+        assert self.grid is not None
+        cells = [*self.grid.cells, cell]
+        rows = max(self.grid.nrows, cell.row + cell.row_span)
+        cols = max(self.grid.ncols, cell.col + cell.col_span)
+        return self.replace_grid(cells, nrows=rows, ncols=cols)
+
+
+def single_output_grid(
+    ctx: PlotContext, workflow: str, output: str, source: str
+) -> GridTemplate | None:
+    """A one-cell grid for one output of one source (the console's "plot this
+    result"), with the output's default plotter; None if the spec has no such."""
+    spec = ctx.workflows.get(workflow)
+    template = spec.outputs.get(output) if spec is not None else None
+    if template is None:
+        return None
+    fitting = plotters_for(template)
+    if not fitting:
+        return None
+    layer = {
+        "workflow_id": workflow,
+        "output": output,
+        "source_names": [source],
+        "plotter": fitting[0].name,
+    }
+    return GridTemplate.model_validate(
+        {
+            "name": f"{SINGLE_PREFIX}{workflow}:{output}:{source}",
+            "title": f"{output} of {workflow} ({source})",
+            "nrows": 1,
+            "ncols": 1,
+            "cells": [
+                {"row": 0, "col": 0, "title": f"{output} ({source})", "layers": [layer]}
+            ],
+        }
+    )
+
+
+def create(ctx: PlotContext) -> Any:
+    """The Panel app function: one ``SessionPage`` per browser session.
+
+    ``?template=NAME`` opens a template; ``?workflow=W&output=O&source=S`` one
+    output (what the console's Results view opens)."""
+    args = getattr(pn.state, "session_args", {}) or {}
+
+    def arg(name: str) -> str | None:
+        return args.get(name, [b""])[0].decode() or None
+
+    page = SessionPage(ctx, arg("template"))
+    workflow, output, source = arg("workflow"), arg("output"), arg("source")
+    if workflow and output and source:
+        grid = single_output_grid(ctx, workflow, output, source)
+        if grid is None:
+            page.message.object = f"⚠ {workflow} has no plottable output {output!r}"
+        else:
+            page.grid = grid
+            page._build()
+    page.attach(pn.state.curdoc)
+    return page.view
