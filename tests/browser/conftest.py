@@ -58,7 +58,7 @@ def browser(playwright_driver, tmp_path):
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_system(tmp_path_factory):
     """``livedata demo --no-tui --plots`` for dummy: (bootstrap, plots URL)."""
     log = tmp_path_factory.mktemp("demo") / "demo.err"
