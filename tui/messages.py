@@ -112,4 +112,5 @@ REQUESTS: tuple[type[Request], ...] = (
     OpenStartForm,
     StartJob,
     ConfirmJobs,
+    OpenPlot,
 )

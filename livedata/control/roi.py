@@ -2,7 +2,7 @@
 
 A request holds up to four rectangles (``roi_index`` 0-3) and four polygons
 (4-7) in one unit. It is validated when built, so a bad shape never reaches the
-bus; it converts to and from the da00 layout of WIRE.md "ROI requests" (dim
+bus; it converts to and from the da00 layout of docs/wire.md "ROI requests" (dim
 ``bounds`` for rectangles, ``vertex`` for polygons, ``x``/``y`` coords with the
 unit, an empty array meaning "no ROI"). The plot server, the CLI and the
 console all build their requests here. scipp is imported only to convert.
@@ -257,7 +257,7 @@ def _flat(shape: Rectangle | Polygon) -> tuple[float, ...]:
 
 
 def roi_stream_name(source_name: str, job_number: str, shape: str) -> str:
-    """The job's ROI stream, ``{source}/{job_number}/roi_{shape}`` (WIRE.md)."""
+    """The job's ROI stream, ``{source}/{job_number}/roi_{shape}`` (docs/wire.md)."""
     if shape not in SHAPES:
         raise ValueError(f"unknown ROI shape {shape!r}")
     return f"{source_name}/{job_number}/{shape}"

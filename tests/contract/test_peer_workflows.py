@@ -1,4 +1,4 @@
-"""livedata's workflow ids against the facility's registry (issue 12, WIRE.md).
+"""livedata's workflow ids against the facility's registry (issue 12, docs/wire.md).
 
 A workflow id means one thing on the whole wire: for every id the facility
 registers, livedata either implements it with the same params schema, outputs,

@@ -133,7 +133,7 @@ def test_counts_against_motion1_and_motion2_from_real_services():
     plane.pump_once(0.1)
     panel = plane.start_job("dummy/panel_0_xy/1", ["panel_0"])
     wait_ack(plane, panel)
-    motors = plane.start_job("dummy/timeseries_data/1", ["motion1", "motion2"])
+    motors = plane.start_job("dummy/timeseries_data/2", ["motion1", "motion2"])
     wait_ack(plane, motors)
 
     t0 = (time.time_ns() // S) * S

@@ -1,4 +1,4 @@
-"""The client's ROI model: validation, the WIRE.md layout, throttle, readback."""
+"""The client's ROI model: validation, the docs/wire.md layout, throttle, readback."""
 
 from __future__ import annotations
 

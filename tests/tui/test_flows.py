@@ -171,8 +171,10 @@ async def test_a_service_goes_stale_when_its_heartbeats_stop_and_stopped_after_a
         system.advance(60.0)
         await redraw(pilot)
         assert row_text(app, MONITOR_SERVICE)[0] == "STOPPED"  # never STALE
+        assert row_text(app, "dummy:detector_data:0")[0] == "DEAD"  # still listed
         await show(pilot, "notifications")
-        assert column_text(app, "text")[:2] == [
+        assert column_text(app, "text")[:3] == [
+            "dummy:detector_data:0 is DEAD",
             f"{MONITOR_SERVICE} is STOPPED",
             "dummy:detector_data:0 is STALE",
         ]

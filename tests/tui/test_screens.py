@@ -108,28 +108,28 @@ async def test_commands_show_every_outcome_and_the_message(scene, make_app):
             "ACK",
             f"start {PANEL_XY} on panel_0",
             "1/1",
-            "seen",  # another client sent it
+            "other",  # another client sent it
             "",
         ]
         assert row_text(app, "msg-err")[1:6] == [
             "ERR",
             "reset panel_0/0000000c",  # ids cut to 8 digits in the table
             "1/1",
-            "seen",
+            "other",
             "panel_0/0000000c: job not found",
         ]
         assert row_text(app, "msg-partial")[1:6] == [
             "partial",
             f"start {MONITORS} on monitor1, monitor2",
             "1/2",
-            "seen",
+            "other",
             "replaced running job",
         ]
         assert row_text(app, "msg-pending")[1:5] == [
             "pending",
             "stop panel_0/0000000a",
             "0/1",
-            "seen",
+            "other",
         ]
 
 
@@ -158,6 +158,8 @@ async def test_results_lag_notifications_and_workflows(scene, make_app):
             "0",
             "12",
             "0.4s",
+            "12",  # the peak offset lag since the console started
+            "0",  # the service skipped nothing
             "▁▄▅███",  # one point per heartbeat: 1, 5, 8, 12, 12, 12
         ]
         assert row_text(app, MONITOR_LAG)[3:5] == ["-", "-"]  # unknown, never 0

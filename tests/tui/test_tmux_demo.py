@@ -185,7 +185,7 @@ def _needs_tmux():
 def test_demo_console_in_a_terminal(tmp_path):
     exit_file = tmp_path / "exit"
     keymap = tmp_path / "keymap.toml"
-    keymap.write_text('pause = "p"\n')  # the demo's console takes the keymap too
+    keymap.write_text('pause = "z"\n')  # the demo's console takes the keymap too
     term = Terminal(
         shell(livedata("demo", "--keymap", str(keymap)), exit_file), cwd=REPO
     )
@@ -217,7 +217,7 @@ def test_demo_console_in_a_terminal(tmp_path):
         term.wait_for(lambda t: " Results " in t.splitlines()[0], 30, "the results")
         time.sleep(1.0)  # a key right after Esc would be read as Alt+key
 
-        term.keys("p")
+        term.keys("z")
         paused = term.wait_for(lambda t: "PAUSED" in t, 30, "PAUSED")
         assert "PAUSED" in paused.splitlines()[0]
 

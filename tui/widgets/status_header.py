@@ -24,36 +24,58 @@ class HeaderState:
     down_since_s: float | None = None  # wall clock, while not connected
 
 
-def render_header(state: HeaderState) -> Text:
-    text = Text()
-    text.append(" livedata ", style="bold black on dark_cyan")
-    text.append(f" {state.instrument} ", style="bold white on grey23")
-    text.append(f" {state.view} ", style="bold")
-    text.append("  ")
+# Parts of the header in the order they are given up when the terminal is
+# narrow: the broker address first, then the refresh rate and the product
+# name; the instrument, the health and the badges an operator acts on stay.
+_DROP_ORDER = ("address", "rate", "brand", "view", "pending")
+
+
+def _parts(state: HeaderState) -> list[tuple[str | None, str, str]]:
+    """(droppable name or None, text, style) in display order."""
+    parts: list[tuple[str | None, str, str]] = [
+        ("brand", " livedata ", "bold black on dark_cyan"),
+        (None, f" {state.instrument} ", "bold white on grey23"),
+        ("view", f" {state.view} ", "bold"),
+        ("pending", "  ", ""),
+    ]
     pending_style = "bold black on yellow" if state.pending else "dim"
-    text.append(f" pending {state.pending} ", style=pending_style)
+    parts.append(("pending", f" pending {state.pending} ", pending_style))
     if state.unhealthy:
-        text.append("  ")
-        text.append(f" {state.unhealthy} unhealthy ", style="bold white on red")
+        parts.append((None, "  ", ""))
+        parts.append((None, f" {state.unhealthy} unhealthy ", "bold white on red"))
     if state.paused:
-        text.append("  ")
-        text.append(" PAUSED ", style="bold black on orange1")
+        parts.append((None, "  ", ""))
+        parts.append((None, " PAUSED ", "bold black on orange1"))
     if state.readonly:
-        text.append("  ")
-        text.append(" READ-ONLY ", style="bold white on blue")
+        parts.append((None, "  ", ""))
+        parts.append((None, " READ-ONLY ", "bold white on blue"))
     if state.broker is not None:
-        text.append("  ")
+        parts.append((None, "  ", ""))
         if state.connected is False:
             since = (
                 time.strftime("%H:%M:%S", time.localtime(state.down_since_s))
                 if state.down_since_s is not None
                 else "?"
             )
-            text.append(f" reconnecting since {since} ", style="bold white on red")
+            parts.append((None, f" reconnecting since {since} ", "bold white on red"))
         else:
-            text.append(" connected ", style="black on green")
-        text.append(f" {state.broker}", style="dim")
-    text.append(f"   {state.rate_hz:g} Hz", style="dim")
+            parts.append((None, " connected ", "black on green"))
+        parts.append(("address", f" {state.broker}", "dim"))
+    parts.append(("rate", f"   {state.rate_hz:g} Hz", "dim"))
+    return parts
+
+
+def render_header(state: HeaderState, width: int | None = None) -> Text:
+    """The header line; within ``width`` cells when given, by leaving out the
+    least useful parts rather than cutting a badge in half."""
+    parts = _parts(state)
+    for name in _DROP_ORDER:
+        if width is None or sum(len(t) for _, t, _ in parts) <= width:
+            break
+        parts = [p for p in parts if p[0] != name]
+    text = Text(no_wrap=True, overflow="crop")
+    for _, chunk, style in parts:
+        text.append(chunk, style=style)
     return text
 
 
@@ -67,8 +89,16 @@ class StatusHeader(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.state: HeaderState | None = None
+        self._width: int | None = None
 
     def show(self, state: HeaderState) -> None:
-        if state != self.state:
+        width = self.size.width or None
+        if state != self.state or width != self._width:
             self.state = state
-            self.update(render_header(state))
+            self._width = width
+            self.update(render_header(state, width))
+
+    def on_resize(self) -> None:
+        if self.state is not None:
+            self._width = None
+            self.show(self.state)

@@ -4,6 +4,7 @@ counted in, not lost (the issue's reproduction, through the real service path)."
 import numpy as np
 import pytest
 
+from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_PERIOD
 from livedata.instruments import get_instrument
 from livedata.instruments.dream import banks, fake
@@ -23,8 +24,14 @@ def _detector(t: int, events) -> object:
     )
 
 
+# The cave monitor as the facility's dev mapping puts it on Kafka.
+MONITOR_KEY = get_instrument("dream").stream_mapping(dev=True).key_for(
+    StreamId(StreamKind.MONITOR_EVENTS, banks.MONITOR_CAVE)
+)
+
+
 def _monitor(t: int, toa) -> object:
-    return ev44_message("dream_beam_monitor", banks.MONITOR_CAVE, t, None, toa)
+    return ev44_message(MONITOR_KEY.topic, MONITOR_KEY.source_name, t, None, toa)
 
 
 def _run(window1_at: str) -> float:
