@@ -25,8 +25,10 @@ def _detector(t: int, events) -> object:
 
 
 # The cave monitor as the facility's dev mapping puts it on Kafka.
-MONITOR_KEY = get_instrument("dream").stream_mapping(dev=True).key_for(
-    StreamId(StreamKind.MONITOR_EVENTS, banks.MONITOR_CAVE)
+MONITOR_KEY = (
+    get_instrument("dream")
+    .stream_mapping(dev=True)
+    .key_for(StreamId(StreamKind.MONITOR_EVENTS, banks.MONITOR_CAVE))
 )
 
 
