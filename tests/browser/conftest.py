@@ -32,8 +32,11 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_driver():
+    """Playwright's sync API keeps an asyncio loop running in the main thread
+    while it lives: package scope ends it before other packages' tests, whose
+    ``asyncio.run`` (the console's Pilot tests) would refuse to start."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright

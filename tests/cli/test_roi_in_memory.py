@@ -26,8 +26,8 @@ def run(*args: str, instrument: str | None = "dummy"):
     return invoke(*args, env=env)
 
 
-def start(workflow: str) -> list[str]:
-    result = run("job", "start", "-w", workflow)
+def start(workflow: str, *options: str) -> list[str]:
+    result = run("job", "start", "-w", workflow, *options)
     assert result.exit_code == ExitCode.OK, result.stderr
     return result.stdout.split()
 
@@ -47,7 +47,7 @@ def test_a_job_whose_workflow_takes_no_rois_is_refused(system):
 
 def test_an_ambiguous_prefix_is_refused_naming_the_candidates(system):
     first = start("dummy/panel_0_xy/1")[0]
-    second = start("dummy/panel_0_xy/1")[0]
+    second = start("dummy/panel_0_xy/1", "--add")[0]  # a second job beside it
     result = run("roi", "set", "panel_0/", "--rect", "0,1,0,1")
     refused(system, result, "is ambiguous")
     assert first in result.stderr and second in result.stderr
