@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..core.timestamp import PULSE_FREQUENCY_HZ
+from .common import fail
 
 app = typer.Typer(help="Measure processing throughput.", no_args_is_help=True)
 
@@ -90,7 +91,10 @@ def reduction(
     from ..services.bench_reduction import as_dict, run_reduction_bench
 
     typer.echo(f"preparing {workflow} at {rate:.3g} events/s ...", err=True)
-    result = run_reduction_bench(workflow, rate=rate, seconds=seconds)
+    try:
+        result = run_reduction_bench(workflow, rate=rate, seconds=seconds)
+    except (RuntimeError, ValueError) as error:
+        fail(f"bench reduction: {error}")
     verdict = "keeps up" if result.keeps_up else "falls behind"
     typer.echo(
         f"{result.events:,} events of {workflow} in {result.cpu_seconds:.3f} CPU s "

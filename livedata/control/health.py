@@ -28,7 +28,18 @@ BUSY_KEY = "busy_s"
 DROPPED_MESSAGES = "queue_dropped_messages"
 DROPPED_EVENTS = "queue_dropped_events"
 # Counters of input a service skipped as stale or implausible.
-SKIPPED_INPUT = ("dropped_absurd_timestamp",)
+SKIPPED_INPUT = ("dropped_absurd_timestamp", "dropped_time_jump")
+# Counters of input a service refused as malformed (one per message).
+REJECTED_INPUT = "adapt_errors"
+# Events a job lost because its required context never came.
+LOST_CONTEXT_SUFFIX = ":pending_context"
+# Windows with data for a running job, and the results the service published:
+# many of the first and none of the second means it works for nothing.
+JOB_INPUT_WINDOWS = "job_input_windows"
+JOB_RESULTS = "job_results"
+SILENT_AFTER_WINDOWS = 10
+# Counters of results the sink could not serialise, hand over or deliver.
+PUBLISH_FAILURES = ("serialise_errors", "produce_errors", "delivery_errors")
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,20 @@ def warnings_of(
     skipped = sum(recent.get(name, 0) for name in SKIPPED_INPUT)
     if skipped:
         reasons.append(f"skipped {_count(skipped)} stale input messages")
+    rejected = recent.get(REJECTED_INPUT, 0)
+    if rejected:
+        reasons.append(f"rejected {_count(rejected)} malformed input messages")
+    lost = sum(n for k, n in recent.items() if k.endswith(LOST_CONTEXT_SUFFIX))
+    if lost:
+        reasons.append(f"lost {_count(lost)} events waiting for a job's context")
+    failed = sum(recent.get(name, 0) for name in PUBLISH_FAILURES)
+    if failed:
+        reasons.append(f"failed to publish {_count(failed)} messages")
+    windows = recent.get(JOB_INPUT_WINDOWS, 0)
+    if windows >= SILENT_AFTER_WINDOWS and not recent.get(JOB_RESULTS, 0):
+        reasons.append(
+            f"published no result for {_count(windows)} windows of its jobs' data"
+        )
     return reasons
 
 

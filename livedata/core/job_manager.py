@@ -271,6 +271,15 @@ class JobManager:
                 results.append(result)
         return results
 
+    def has_input(self, data: Mapping[StreamId, Any]) -> bool:
+        """Whether ``data`` holds primary input of a running job (health: a
+        service fed for its jobs must publish something)."""
+        names = {stream.name for stream in data}
+        return any(
+            job.phase is Phase.ACTIVE and job.primary_stream in names
+            for job in self._all_jobs()
+        )
+
     def note_input_problem(self, stream_name: str, text: str) -> None:
         """Jobs fed by ``stream_name`` warn with ``text`` until reset."""
         for job in self._all_jobs():

@@ -275,9 +275,12 @@ class OrchestratingProcessor:
             self._jobs.note_input_problem(
                 name, f"{count} non-finite input values of {name} set to zero"
             )
-        self._publish_results(
-            self._jobs.process(batch.start_time, batch.end_time, values)
-        )
+        if self._jobs.has_input(values):
+            self._counters.increment("job_input_windows")
+        results = self._jobs.process(batch.start_time, batch.end_time, values)
+        if results:
+            self._counters.increment("job_results", len(results))
+        self._publish_results(results)
         if batch.messages:
             lag = (self._clock() - batch.end_time).to_seconds()
             if self._result_lag_s is None or lag > self._result_lag_s:

@@ -25,12 +25,14 @@ import numpy as np
 from ..core.commands import WorkflowConfig
 from ..core.identifiers import JobId
 from ..core.metrics import Counters
+from ..core.stream import StreamId, StreamKind
 from ..core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ
 from ..instruments import get_instrument
 from ..kafka.memory import InMemoryRawSource, RecordingSink
 from ..kafka.raw import RawMessage
 from ..kafka.routing import build_service_adapter
 from ..kafka.serialisers import Serialiser
+from ..kafka.stream_mapping import InputStreamKey, StreamMapping
 from ..kafka.wire_builders import command_message, ev44_message, f144_message
 from .builder import build_processor, service_kind
 
@@ -41,8 +43,11 @@ POOL = 4  # distinct event arrays per stream; timestamps stay distinct
 
 @dataclass(frozen=True)
 class Stream:
-    topic: str
-    source: str
+    """An internal event stream; its Kafka topic and source name come from the
+    instrument's DEV mapping, as the fakes use it."""
+
+    kind: StreamKind
+    name: str
     draw: Callable[[int, np.random.Generator], tuple[np.ndarray | None, np.ndarray]]
 
 
@@ -56,7 +61,24 @@ class ReductionCase:
     detectors: tuple[Stream, ...]
     monitors: tuple[Stream, ...] = ()
     aux_source_names: tuple[tuple[str, str], ...] = ()
-    context: tuple[tuple[str, str, float], ...] = ()  # (topic, source, value)
+    context: tuple[tuple[str, float], ...] = ()  # (log name, value)
+
+
+DETECTOR = StreamKind.DETECTOR_EVENTS
+MONITOR = StreamKind.MONITOR_EVENTS
+
+
+def _kafka_key(mapping: StreamMapping, stream: StreamId) -> InputStreamKey:
+    """Where ``stream`` is on Kafka; for an instrument that merges several
+    sources into one stream (BIFROST's triplets), ``stream.name`` may be the
+    wire source name itself."""
+    key = mapping.key_for(stream)
+    if key is None:
+        table = mapping.detectors if stream.kind is DETECTOR else mapping.monitors
+        key = next((k for k in table if k.source_name == stream.name), None)
+    if key is None:
+        raise ValueError(f"{stream.kind.value} {stream.name!r} is not in the mapping")
+    return key
 
 
 def _dream_case() -> ReductionCase:
@@ -76,8 +98,8 @@ def _dream_case() -> ReductionCase:
         "dream",
         "dream/powder",
         banks.MANTLE.name,
-        (Stream("dream_detector", banks.MANTLE.name, detector),),
-        (Stream("dream_beam_monitor", banks.MONITOR_CAVE, monitor),),
+        (Stream(DETECTOR, banks.MANTLE.name, detector),),
+        (Stream(MONITOR, banks.MONITOR_CAVE, monitor),),
         (("monitor", banks.MONITOR_CAVE),),
     )
 
@@ -99,17 +121,14 @@ def _loki_case() -> ReductionCase:
         "loki",
         "loki/i_of_q",
         banks.REAR.name,
-        (Stream("loki_detector", banks.REAR.name, detector),),
-        tuple(
-            Stream("loki_beam_monitor", name, monitor_of(name))
-            for name in banks.MONITORS
-        ),
+        (Stream(DETECTOR, banks.REAR.name, detector),),
+        tuple(Stream(MONITOR, name, monitor_of(name)) for name in banks.MONITORS),
         (
             ("incident_monitor", banks.MONITOR_INCIDENT),
             ("transmission_monitor", banks.MONITOR_TRANSMISSION),
             ("detector_carriage", "detector_carriage"),
         ),
-        (("loki_motion", "detector_carriage", banks.NOMINAL_CARRIAGE_M),),
+        (("detector_carriage", banks.NOMINAL_CARRIAGE_M),),
     )
 
 
@@ -126,9 +145,7 @@ def _bifrost_case() -> ReductionCase:
             ev = fake.triplet_events(arc, channel, max(1, int(n * share)), rng=rng)
             return ev.pixel_id, ev.time_of_arrival
 
-        streams.append(
-            Stream("bifrost_detector", banks.triplet_name(arc, channel), draw)
-        )
+        streams.append(Stream(DETECTOR, banks.triplet_name(arc, channel), draw))
     return ReductionCase(
         "bifrost", "bifrost/qe_map", banks.UNIFIED.name, tuple(streams)
     )
@@ -199,8 +216,9 @@ def run_reduction_bench(
     )
     total = (warmup_seconds + seconds) * PULSES_PER_WINDOW
     start_ns = (time.time_ns() // NS_PER_S - total // PULSES_PER_WINDOW - 30) * NS_PER_S
-    for topic, name, value in case.context:
-        source.feed([f144_message(topic, name, start_ns, value)])
+    for name, value in case.context:
+        key = _kafka_key(mapping, StreamId(StreamKind.LOG, name))
+        source.feed([f144_message(key.topic, key.source_name, start_ns, value)])
     config = WorkflowConfig(
         identifier=_workflow_id(case),
         job_id=JobId(source_name=case.source_name, job_number=uuid.uuid4()),
@@ -217,13 +235,19 @@ def run_reduction_bench(
     detectors = _pools(case.detectors, per_pulse, rng)
     monitors = _pools(case.monitors, max(1, int(per_pulse * MONITOR_FRACTION)), rng)
 
+    keys = {
+        stream: _kafka_key(mapping, StreamId(stream.kind, stream.name))
+        for stream in (*case.detectors, *case.monitors)
+    }
+
     def pulse(i: int) -> tuple[list[RawMessage], int]:
         t = _pulse_time(start_ns, i)
         out, n = [], 0
         for pools, is_detector in ((detectors, True), (monitors, False)):
             for stream, pool in pools.items():
                 ids, toa = pool[i % POOL]
-                out.append(ev44_message(stream.topic, stream.source, t, ids, toa, i))
+                key = keys[stream]
+                out.append(ev44_message(key.topic, key.source_name, t, ids, toa, i))
                 n += toa.size if is_detector else 0
         return out, n
 

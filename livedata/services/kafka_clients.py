@@ -202,6 +202,7 @@ def read_command_history(
     )
     adapter = CommandAdapter()
     found: list[tuple[int, int, int, Any]] = []
+    read, outside = 0, []
     try:
         partitions = assign_all(consumer, [topic], at="beginning", timeout=timeout)
         ends = {
@@ -223,7 +224,9 @@ def read_command_history(
                 if msg.offset() + 1 >= ends.get(msg.partition(), 0):
                     done.add(msg.partition())
                 _, stamp_ms = msg.timestamp()
+                read += 1
                 if not since * 1000 <= stamp_ms < until * 1000:
+                    outside.append(stamp_ms)
                     continue
                 try:
                     command = adapter.adapt(from_confluent(msg)).value
@@ -240,5 +243,16 @@ def read_command_history(
             )
     finally:
         consumer.close()
+    logger.info(
+        "command history: %d command(s) of %d message(s) on %s up to offsets %s;"
+        " outside [%d, %d) ms: %s",
+        len(found),
+        read,
+        topic,
+        ends,
+        since * 1000,
+        until * 1000,
+        outside[-5:],
+    )
     found.sort(key=lambda item: item[:3])
     return [command for *_, command in found]

@@ -106,6 +106,11 @@ def _run_service(
     group_id = f"{instrument.name}_{service}"
     topics = kind.topics(mapping)
     source = open_source(connection, settings, mapping, topics, group_id, counters)
+    # The history a restart restores from reaches past the moment the source
+    # took its end offsets (plus the same clock margin): a command sent just
+    # before this start is then read twice rather than missed between the
+    # history and the live source; a repeat's message id is not run again.
+    history_until = Timestamp.now() + COMMAND_CLOCK_MARGIN
     try:
         sink = open_sink(connection, instrument.name, counters)
     except BaseException:
@@ -130,9 +135,7 @@ def _run_service(
         sink.close()
         raise StartupFailed(reason) from error
     if settings.restore_jobs_within_s > 0:
-        _restore_jobs(
-            processor, connection, mapping, settings, commands_since, counters
-        )
+        _restore_jobs(processor, connection, mapping, settings, history_until, counters)
     name = f"{instrument.name}:{service}"
     code = _serve(processor, source, sink, settings, stop, name)
     logger.info(
@@ -146,11 +149,11 @@ def _restore_jobs(
     connection,
     mapping,
     settings: ServiceSettings,
-    commands_since: Timestamp,
+    history_until: Timestamp,
     counters: Counters,
 ) -> None:
     """Start again the jobs an earlier instance ran (G5); never fatal."""
-    until = commands_since.to_seconds()
+    until = history_until.to_seconds()
     try:
         history = read_command_history(
             connection,

@@ -154,3 +154,33 @@ def test_warnings_found_by_the_client_join_the_reason(clock):
     assert verdict.reason == (
         "cannot read from the broker; results 9.0 s behind the wall clock"
     )
+
+
+@pytest.mark.parametrize(
+    ("counters", "reason"),
+    [
+        ({"adapt_errors": 3}, "rejected 3 malformed input messages"),
+        ({"dropped_time_jump": 2}, "skipped 2 stale input messages"),
+        ({"delivery_errors": 4, "produce_errors": 1}, "failed to publish 5 messages"),
+        (
+            {"job_input_windows": 12},
+            "published no result for 12 windows of its jobs' data",
+        ),
+    ],
+)
+def test_input_refused_and_results_not_published_are_warn(
+    registry, clock, counters, reason
+):
+    registry.observe(beat(clock, counters={"messages_processed": 1}))
+    clock.advance(2)
+    registry.observe(beat(clock, counters={"messages_processed": 50, **counters}))
+    row = only(registry)
+    assert row.health is Health.WARN
+    assert row.reason == reason
+
+
+def test_a_service_publishing_for_its_jobs_is_ok(registry, clock):
+    registry.observe(beat(clock, counters={"messages_processed": 1}))
+    clock.advance(2)
+    registry.observe(beat(clock, counters={"job_input_windows": 12, "job_results": 24}))
+    assert only(registry).health is Health.OK

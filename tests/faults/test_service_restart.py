@@ -12,7 +12,12 @@ from livedata.control.quick import send_and_wait_for_acks, wait_for_services
 from livedata.core.timestamp import NS_PER_S
 from livedata.kafka.wire_builders import ev44_message, f144_message
 from tests.faults.faults import config, job_statuses, produce_checked, results
-from tests.integration.helpers import Listener, start_service, stop_service
+from tests.integration.helpers import (
+    Listener,
+    service_output,
+    start_service,
+    stop_service,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -40,7 +45,7 @@ CASES = {
         "dummy/timeseries_data/1",
         "motion2",
         lambda t: f144_message("dummy_motion", "motion2", t, 1.5),
-        "latest",
+        "delta",  # the facility's timeseries output
     ),
 }
 
@@ -50,13 +55,6 @@ def feed(bootstrap: str, make, seconds: int = 3) -> None:
     produce_checked(bootstrap, [make(t0 + i * NS_PER_S) for i in range(seconds + 1)])
 
 
-# Known defect (issue 11 stays open): a restarted service sometimes does not
-# restore its job within the timeout; it failed for every service in some runs
-# and passed in others. Marked as an expected failure, not skipped, so a run
-# shows XFAIL/XPASS for it until the history read is fixed.
-@pytest.mark.xfail(
-    reason="job restore after SIGKILL is intermittent (issue 11, open)", strict=False
-)
 @pytest.mark.parametrize("service", sorted(CASES))
 def test_killed_service_restores_its_jobs_with_the_same_ids(bootstrap, service):
     workflow, source, make, output = CASES[service]
@@ -75,10 +73,15 @@ def test_killed_service_restores_its_jobs_with_the_same_ids(bootstrap, service):
         killed_at = time.monotonic()
         before = len(results(listener, cfg.job_id, output))
         proc = start_service(service, bootstrap, log_level="INFO")
-        restored = listener.wait_for(
-            lambda _: [s for s in job_statuses(listener, cfg.job_id) if s.restored],
-            timeout=120,  # a service start under CI load, then its first heartbeat
-        )
+        try:
+            restored = listener.wait_for(
+                lambda _: [s for s in job_statuses(listener, cfg.job_id) if s.restored],
+                timeout=120,  # a service start under CI load, then its first beat
+            )
+        except AssertionError:
+            raise AssertionError(
+                f"no restored job; the service said:\n{service_output(proc, 20000)}"
+            ) from None
         assert restored[-1].job_id == cfg.job_id
         assert restored[-1].state.value in ("scheduled", "active")
         feed(bootstrap, make)
