@@ -8,7 +8,6 @@ from livedata.cli.roi_args import parse_polygon, parse_rect, parse_request
 from livedata.control.roi import RoiError
 
 
-
 def test_rect_and_polygon_parse_with_spaces():
     r = parse_rect(" -0.5, 0.5 ,-1,1 ")
     assert (r.x0, r.x1, r.y0, r.y1) == (-0.5, 0.5, -1.0, 1.0)

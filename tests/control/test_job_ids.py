@@ -41,9 +41,7 @@ def test_jobs_are_named_by_id_number_or_unique_prefix(text, expected):
 
 def test_an_exact_number_wins_over_the_longer_ones_it_starts():
     jobs = (*JOBS, job("panel_0", C))
-    assert [j.job_id for j in matching_jobs(jobs, f"panel_0/{C}")] == [
-        f"panel_0/{C}"
-    ]
+    assert [j.job_id for j in matching_jobs(jobs, f"panel_0/{C}")] == [f"panel_0/{C}"]
 
 
 def test_what_cannot_be_a_job_id_is_told_apart_from_an_unknown_one():
