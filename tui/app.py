@@ -321,7 +321,20 @@ class LivedataApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.active_bindings))
+            self.push_screen(HelpScreen(self.active_bindings, self.commands_help()))
+
+    def commands_help(self) -> str:
+        """The ``:`` commands this console offers (a read-only one: no writes)."""
+        words = [
+            ":services :jobs [filter] :commands :workflows :results :lag",
+            ":notifications :job <id>",
+        ]
+        if not self.readonly:
+            words.append(":start <workflow> :stop <id> :reset <id>")
+        if self.logs_dir is not None:
+            words.append(":logs [service]")
+        words.append(":plots :q   (<id>: any unique prefix of a job number)")
+        return " ".join(words)
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

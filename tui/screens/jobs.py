@@ -35,13 +35,13 @@ class JobsScreen(TableScreen):
     view_name = "Jobs"
     columns = (
         Column("state", "STATE", 10),
-        Column("workflow", "WORKFLOW"),
-        Column("source", "SOURCE"),
+        Column("workflow", "WORKFLOW", min_width=12),
+        Column("source", "SOURCE", priority=1),
         Column("job", "JOB", 9),
-        Column("start", "START", 8),
-        Column("end", "END", 8),
-        Column("problem", "WARNING/ERROR"),
-        Column("trend", "TREND", 18),
+        Column("start", "START", 8, priority=3),
+        Column("end", "END", 8, priority=4),
+        Column("problem", "WARNING/ERROR", priority=1, min_width=16),
+        Column("trend", "TREND", 18, priority=2),
     )
     BINDINGS = [
         Binding("x", "stop", "Stop", id="job.stop"),
@@ -49,6 +49,8 @@ class JobsScreen(TableScreen):
         Binding("o", "cycle_trend", "Trend output", id="job.trend"),
         Binding("c", "copy_id", "Copy id", id="job.copy"),
     ]
+
+    WRITE_ACTIONS = frozenset({"stop", "reset"})
 
     def __init__(self) -> None:
         super().__init__()

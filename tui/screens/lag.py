@@ -19,14 +19,14 @@ def time_lag(seconds: float | None) -> str:
 class LagScreen(TableScreen):
     view_name = "Lag"
     columns = (
-        Column("group", "GROUP"),
-        Column("topic", "TOPIC"),
-        Column("partition", "PART", 5),
+        Column("group", "GROUP", min_width=14),
+        Column("topic", "TOPIC", min_width=14),
+        Column("partition", "PART", 5, priority=4),
         Column("offsets", "OFFSET LAG", 10),
         Column("time", "TIME LAG", 9),
-        Column("peak", "PEAK", 8),
-        Column("dropped", "DROPPED", 8),
-        Column("trend", "TREND", 18),
+        Column("peak", "PEAK", 8, priority=2),
+        Column("dropped", "DROPPED", 8, priority=1),
+        Column("trend", "TREND", 18, priority=3),
     )
 
     def rows(self, snapshot: Snapshot):

@@ -47,15 +47,15 @@ TREND_WIDTH = 8
 class ResultsScreen(TableScreen):
     view_name = "Results"
     columns = (
-        Column("workflow", "WORKFLOW", max_width=NAME_WIDTH),
-        Column("job", "JOB", max_width=NAME_WIDTH),
-        Column("output", "OUTPUT", max_width=NAME_WIDTH),
-        Column("shape", "SHAPE", 9),
-        Column("unit", "UNIT", 7),
+        Column("workflow", "WORKFLOW", max_width=NAME_WIDTH, priority=1),
+        Column("job", "JOB", max_width=NAME_WIDTH, min_width=NAME_WIDTH),
+        Column("output", "OUTPUT", max_width=NAME_WIDTH, min_width=12),
+        Column("shape", "SHAPE", 9, priority=3),
+        Column("unit", "UNIT", 7, priority=5),
         Column("latest", "VALUE", 8),
-        Column("max", "MAX", 8),
-        Column("trend", "TREND", TREND_WIDTH),
-        Column("age", "UPDATED", 7),
+        Column("max", "MAX", 8, priority=4),
+        Column("trend", "TREND", TREND_WIDTH, priority=6),
+        Column("age", "UPDATED", 7, priority=2),
     )
 
     def rows(self, snapshot: Snapshot):
