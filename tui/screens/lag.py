@@ -32,7 +32,7 @@ class LagScreen(TableScreen):
     def rows(self, snapshot: Snapshot):
         return {
             f"{r.group}|{r.topic}|{r.partition}": (
-                r.group,
+                fmt.short_ids(r.group),  # a worker uuid: its first 8 digits
                 r.topic,
                 str(r.partition),
                 fmt.number(r.offset_lag),

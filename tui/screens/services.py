@@ -32,7 +32,7 @@ class ServicesScreen(TableScreen):
                 fmt.badge(s.health.value),
                 s.instrument,
                 s.service_name,
-                s.worker_id,
+                fmt.short_ids(s.worker_id),
                 fmt.uptime(s.started_at_ns, now_ns),
                 str(s.job_count),
                 fmt.number(s.messages_per_s),
