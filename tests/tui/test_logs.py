@@ -119,3 +119,23 @@ async def test_without_a_logs_folder_the_view_is_not_offered(system, make_app):
         await pilot.pause()
         assert not isinstance(app.screen, LogsScreen)
         assert messages(app)[-1].startswith("no logs here")
+
+
+@pilot_test
+async def test_back_from_logs_the_keys_go_to_the_table_not_the_filter(
+    scene, make_app, tmp_path
+):
+    """With a filter active, closing the command line once gave the focus to the
+    filter's input: the next key (here ``z``) was typed into it."""
+    app = make_app(logs_dir=demo_logs(tmp_path / "logs"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", *"results panel_0", "enter")
+        await until(pilot, lambda: app.screen.query_one("#table").filter_text)
+        await pilot.press("colon", *"logs", "enter")
+        await until(pilot, lambda: isinstance(app.screen, LogsScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, LogsScreen))
+        assert app.focused is app.screen.query_one("#table")
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.query_one("#table").filter_text == "panel_0"
