@@ -93,9 +93,16 @@ def test_topics_list_says_missing_then_present_with_partitions_and_records(
     for _ in range(3):
         producer.produce(data, b"x")
         producer.flush(10)  # one batch each: the embedded broker counts batches
-    after = invoke("kafka", "topics", "list", "--json", "--bootstrap", bootstrap)
-    assert after.exit_code == 0, after.stderr
-    rows = {r["topic"]: r for r in json.loads(after.stdout)}
+
+    def listed() -> dict[str, dict]:
+        after = invoke("kafka", "topics", "list", "--json", "--bootstrap", bootstrap)
+        assert after.exit_code == 0, after.stderr
+        return {r["topic"]: r for r in json.loads(after.stdout)}
+
+    # the embedded broker's high watermark may trail the last batch a moment
+    deadline = time.monotonic() + 10
+    while (rows := listed())[data]["records"] < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert sorted(rows) == wanted
     assert all(r["present"] and r["partitions"] >= 1 for r in rows.values())
     assert rows[data]["records"] == 3
