@@ -28,16 +28,20 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 
 from livedata.control.api import ControlApi
+from livedata.control.job_ids import matching_jobs
 from livedata.control.plots_process import PlotsLauncher
 from livedata.control.snapshots import (
+    ENDED_JOB_STATES,
     CommandOutcome,
     CommandRow,
     Health,
+    JobRow,
     ResultRow,
     Snapshot,
 )
 
 from . import command_line
+from . import formatting as fmt
 from . import messages as req
 from .keymap import KeymapError, unknown_ids
 from .palette import ConsoleCommands
@@ -45,8 +49,9 @@ from .screens.base import LiveScreen, TableScreen
 from .screens.commands import CommandsScreen
 from .screens.detail import RecordScreen
 from .screens.dialogs import ConfirmDialog, HelpScreen
-from .screens.jobs import JobsScreen
+from .screens.jobs import JobsScreen, job_detail
 from .screens.lag import LagScreen
+from .screens.logs import LogsScreen
 from .screens.notifications import NotificationsScreen
 from .screens.results import ResultScreen, ResultsScreen
 from .screens.services import ServicesScreen
@@ -112,10 +117,13 @@ class LivedataApp(App):
         plots: PlotsLauncher | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock_ns: Callable[[], int] = time.time_ns,
+        logs_dir: Path | str | None = None,
     ) -> None:
         """``handle_signals``: SIGHUP/SIGTERM exit the app (the previous handlers
         are back once it unmounts); ``exit_when`` is asked at every tick (a demo's
-        stop flag); ``mouse`` is what ``run()`` passes on (``--no-mouse``)."""
+        stop flag); ``mouse`` is what ``run()`` passes on (``--no-mouse``);
+        ``logs_dir``: where the services' log files are (the demo's, or
+        ``--logs``), which offers the ``:logs`` view."""
         super().__init__()
         unknown = unknown_ids(keymap or {}, binding_ids())
         if unknown:
@@ -126,6 +134,7 @@ class LivedataApp(App):
         self.instrument = plane.instrument
         self.workflows = {str(spec.workflow_id): spec for spec in workflows}
         self.readonly = readonly
+        self.logs_dir = Path(logs_dir) if logs_dir is not None else None
         self.refresh_hz = refresh_hz
         self.paused = False
         self.mouse = mouse
@@ -271,6 +280,11 @@ class LivedataApp(App):
     def _confirmation_requested(self, request: req.ConfirmJobs) -> None:
         self.confirm_then(request.question, request.job_ids, request.kind)
 
+    @on(req.CopyText)
+    def _copy_requested(self, request: req.CopyText) -> None:
+        self.copy_to_clipboard(request.text)
+        self.notify(f"copied {request.what} {request.text}", timeout=4)
+
     def header_state(self, screen: LiveScreen) -> HeaderState:
         bad = (Health.WARN, Health.ERR, Health.STALE, Health.DEAD)
         probe = getattr(self.plane, "connection", None)
@@ -307,7 +321,20 @@ class LivedataApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.active_bindings))
+            self.push_screen(HelpScreen(self.active_bindings, self.commands_help()))
+
+    def commands_help(self) -> str:
+        """The ``:`` commands this console offers (a read-only one: no writes)."""
+        words = [
+            ":services :jobs [filter] :commands :workflows :results :lag",
+            ":notifications :job <id>",
+        ]
+        if not self.readonly:
+            words.append(":start <workflow> :stop <id> :reset <id>")
+        if self.logs_dir is not None:
+            words.append(":logs [service]")
+        words.append(":plots :q   (<id>: any unique prefix of a job number)")
+        return " ".join(words)
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -333,7 +360,14 @@ class LivedataApp(App):
             line = self.screen.query_one("#command-line", CommandLine)
         except NoMatches:
             return
-        line.open(command_line.candidates(command_line.workflow_refs(self.workflows)))
+        line.open(
+            command_line.candidates(
+                command_line.workflow_refs(self.workflows),
+                (fmt.short_job(j.job_id) for j in self.snapshot.jobs),
+                readonly=self.readonly,
+                logs=self.logs_dir is not None,
+            )
+        )
 
     def close_command_line(self) -> None:
         for line in self.screen.query("#command-line"):
@@ -354,10 +388,62 @@ class LivedataApp(App):
             self.action_view(command.target, command.argument)
         elif command.kind == "start":
             self.open_start_form(command.target)
+        elif command.kind in ("stop", "reset", "job"):
+            self.act_on_job(command.kind, command.target)
+        elif command.kind == "logs":
+            self.open_logs(command.argument)
         elif command.kind == "plots":
             self.open_plots()
         else:
             self.notify(command.argument, severity="error")
+
+    def act_on_job(self, kind: str, text: str) -> None:
+        """``:stop``/``:reset`` (after a yes, as in the Jobs view) or ``:job``
+        (its detail) of the one job ``text`` names; else one line saying why."""
+        if kind != "job" and self.readonly:
+            self.notify(READONLY_MESSAGE, severity="warning")
+            return
+        job = self._one_job(text, running=kind != "job")
+        if job is None:
+            return
+        if kind == "job":
+            self.push_screen(job_detail(job.job_id))
+            return
+        short = fmt.short_job(job.job_id)
+        question = (
+            f"Stop job {short}?"
+            if kind == "stop"
+            else f"Reset (clear accumulated data of) job {short}?"
+        )
+        self.confirm_then(question, [job.job_id], kind)
+
+    def _one_job(self, text: str, *, running: bool) -> JobRow | None:
+        jobs = [
+            j
+            for j in self.plane.snapshot().jobs
+            if not running or j.state not in ENDED_JOB_STATES
+        ]
+        found = matching_jobs(jobs, text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = ", ".join(fmt.short_job(j.job_id) for j in found[:4])
+            more = f" and {len(found) - 4} more" if len(found) > 4 else ""
+            self.notify(f"job {text!r} is ambiguous: {names}{more}", severity="error")
+        else:
+            what = "running job" if running else "job"
+            self.notify(f"no {what} {text!r}", severity="error")
+        return None
+
+    def open_logs(self, service: str = "") -> None:
+        """The services' log files, followed; only where the console knows them."""
+        if self.logs_dir is None:
+            self.notify(
+                "no logs here: the demo's console has them, or livedata tui --logs DIR",
+                severity="warning",
+            )
+            return
+        self.push_screen(LogsScreen(self.logs_dir, service or None))
 
     # -- the plot server -------------------------------------------------------
     def open_plots(self, result: ResultRow | None = None) -> None:
@@ -492,6 +578,7 @@ SCREEN_CLASSES = (
     ConfirmDialog,
     HelpScreen,
     CommandLine,
+    LogsScreen,
 )
 
 

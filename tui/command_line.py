@@ -1,4 +1,9 @@
-"""The ``:`` command line: parsing and completion candidates (pure, testable)."""
+"""The ``:`` command line: parsing and completion candidates (pure, testable).
+
+Jobs are named by any unique prefix of their number, with or without
+``source/`` (``livedata.control.job_ids``, as in the CLI): ``:stop 6ab3``,
+``:reset panel_0/6ab3``, ``:job 6ab3`` (its detail).
+"""
 
 from __future__ import annotations
 
@@ -16,14 +21,17 @@ ALIASES = {
     "notes": "notifications",
 }
 QUIT = ("q", "quit", "q!")
+JOB_COMMANDS = ("stop", "reset", "job")  # each takes a job id or prefix
+WRITE_COMMANDS = ("start", "stop", "reset")  # hidden in a read-only console
 
 
 @dataclass(frozen=True)
 class Command:
-    """What a command line asked for: ``view`` (+ filter), ``start``, ``quit``."""
+    """What a command line asked for: ``view`` (+ filter), ``start``, a job
+    command (``stop``, ``reset``, ``job``), ``logs``, ``plots``, ``quit``."""
 
-    kind: str  # "view" | "start" | "plots" | "quit" | "error"
-    target: str = ""  # view name or workflow reference
+    kind: str  # "view" | "start" | "stop" | "reset" | "job" | "logs" | ... | "error"
+    target: str = ""  # view name, workflow reference, job id or prefix
     argument: str = ""  # filter text for views; message for errors
 
 
@@ -40,19 +48,37 @@ def parse(text: str) -> Command:
         if not rest:
             return Command("error", argument="usage: :start <workflow>")
         return Command("start", target=rest)
+    if head in JOB_COMMANDS and (rest or head != "job"):
+        if not rest or len(rest.split()) > 1:
+            return Command("error", argument=f"usage: :{head} <job id or prefix>")
+        return Command(head, target=rest)
+    if head in ("logs", "log"):
+        return Command("logs", argument=rest)
     view = ALIASES.get(head, head)
     if view in VIEWS:
         return Command("view", target=view, argument=rest)
     return Command("error", argument=f"unknown command {head!r}")
 
 
-def candidates(workflow_refs: Iterable[str]) -> list[str]:
-    """Completions: every view, ``start <workflow>``, ``jobs <workflow>``, ``plots``."""
+def candidates(
+    workflow_refs: Iterable[str],
+    job_refs: Iterable[str] = (),
+    *,
+    readonly: bool = False,
+    logs: bool = False,
+) -> list[str]:
+    """Completions: every view, ``start <workflow>``, ``jobs <workflow>``,
+    ``job|stop|reset <job>``, ``logs`` (when there are logs), ``plots``; a
+    read-only console is offered no start, stop or reset."""
     refs = sorted(set(workflow_refs))
+    jobs = sorted(set(job_refs))
+    verbs = ("job",) if readonly else ("job", "stop", "reset")
     return [
         *VIEWS,
-        *(f"start {ref}" for ref in refs),
+        *(() if readonly else (f"start {ref}" for ref in refs)),
         *(f"jobs {ref}" for ref in refs),
+        *(f"{verb} {job}" for verb in verbs for job in jobs),
+        *(("logs",) if logs else ()),
         "plots",
         "q",
     ]

@@ -93,6 +93,17 @@ def timestamp_ns(value: int | None) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(value / 1e9))
 
 
+def when(ns: int, now_ns: int) -> str:
+    """A wall-clock ns time as a UTC time and an age, for detail views:
+    ``2023-11-14 22:03:20 UTC (10m00s ago)``; ``-`` when not reported (0)."""
+    if not ns:
+        return UNKNOWN
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ns / 1e9))
+    delta = (now_ns - ns) / 1e9
+    ago = f"in {age(-delta)}" if delta < 0 else f"{age(delta)} ago"
+    return f"{stamp} ({ago})"
+
+
 FLAT_FRACTION = 0.01
 
 

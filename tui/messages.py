@@ -104,6 +104,16 @@ class ConfirmJobs(Request):
         self.kind = kind
 
 
+class CopyText(Request):
+    """Put ``text`` on the operator's clipboard (OSC 52: also over SSH) and say
+    what was copied (``what``, e.g. "job id")."""
+
+    def __init__(self, text: str, what: str) -> None:
+        super().__init__()
+        self.text = text
+        self.what = what
+
+
 REQUESTS: tuple[type[Request], ...] = (
     RenderNow,
     GoBack,
@@ -113,4 +123,5 @@ REQUESTS: tuple[type[Request], ...] = (
     StartJob,
     ConfirmJobs,
     OpenPlot,
+    CopyText,
 )

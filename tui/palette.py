@@ -18,7 +18,9 @@ class ConsoleCommands(Provider):
             (f"Show {view}", partial(app.action_view, view), f"the {view} view")
             for view in command_line.VIEWS
         ]
-        workflows = getattr(app, "workflows", {}).items()
+        # a read-only console offers no start form
+        readonly = getattr(app, "readonly", False)
+        workflows = () if readonly else getattr(app, "workflows", {}).items()
         # Newest version of a name first: the one a search picks by default.
         for workflow_id, spec in sorted(
             workflows, key=lambda item: _newest_first(item[0])

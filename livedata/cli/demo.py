@@ -135,7 +135,7 @@ def demo(
             break
     try:
         if ready_event.is_set() and not stop.is_set():
-            run_console(inst, bootstrap_box[0], options, stop)
+            run_console(inst, bootstrap_box[0], options, stop, logs_dir=log_dir)
     finally:  # whatever ended the console, the services are stopped in order
         stop.set()
         _say("stopping the demo ...")

@@ -388,7 +388,7 @@ def _wait(plane, row, timeout: float, what: str):
 
 def _find_job(snapshot, job_id: str):
     """The one job ``job_id`` (or a unique prefix of its number) names."""
-    from .job_ids import matching_jobs
+    from ..control.job_ids import matching_jobs
 
     found = matching_jobs(snapshot.jobs, job_id)
     if len(found) > 1:
@@ -400,8 +400,8 @@ def _find_job(snapshot, job_id: str):
 def _resolve_job(plane, job_id: str, action: str, wait_s: float) -> str:
     """The full id of the one live job ``job_id`` names, from heartbeats; exit 2
     (nothing published) when no running job or several match."""
+    from ..control.job_ids import matching_jobs
     from ..control.snapshots import ENDED_JOB_STATES
-    from .job_ids import matching_jobs
 
     def live(snap):
         return [j for j in snap.jobs if j.state not in ENDED_JOB_STATES]
@@ -439,7 +439,7 @@ def _act(action, job_id, workflow, all_jobs, timeout, instrument, bootstrap, jso
         spec = resolve_workflow(workflow, instrument)
         inst, wid = spec.instrument, str(spec.workflow_id)
     elif job_id:
-        from .job_ids import split_job_id
+        from ..control.job_ids import split_job_id
 
         if split_job_id(job_id) is None:
             fail(

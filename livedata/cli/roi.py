@@ -181,18 +181,18 @@ def _open(instrument: str, bootstrap: str | None, timeout: float):
 
 def _job_and_spec(plane, job_id: str, wait_s: float):
     """The one running job ``job_id`` names, and its spec; exit 2 otherwise."""
+    from ..control.job_ids import matching_jobs
     from ..core.identifiers import WorkflowId
-    from .roi_args import match_jobs
 
     def settled(snap) -> bool:
         # A full id is settled once heard; a prefix once every job the services
         # report has been heard (a second match may still be on its way).
-        found = match_jobs(snap, job_id)
+        found = matching_jobs(snap.jobs, job_id)
         exact = len(found) == 1 and job_id in (found[0].job_id, found[0].job_number)
         return exact or (bool(found) and snap.heard_all_jobs())
 
     plane.wait_for(settled, wait_s)
-    found = match_jobs(plane.snapshot(), job_id)
+    found = matching_jobs(plane.snapshot().jobs, job_id)
     if not found:
         fail(
             f"unknown job {job_id!r}: no service reported it in {wait_s:g} s",

@@ -1,4 +1,5 @@
-"""Parsing ``--rect`` and ``--polygon`` and finding a job by id or prefix.
+"""Parsing ``--rect`` and ``--polygon`` (jobs are named as everywhere else:
+``livedata.control.job_ids``).
 
 Shapes are parsed and validated (``livedata.control.roi``) before anything is
 connected or published, so a bad shape exits 2 with one line and sends nothing.
@@ -11,7 +12,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..control.roi import Polygon, Rectangle, RoiRequest
-    from ..control.snapshots import JobRow, Snapshot
 
 
 def _numbers(text: str, what: str) -> list[float]:
@@ -72,24 +72,3 @@ def parse_request(
         tuple(parse_polygon(p) for p in polygons),
         unit,
     )
-
-
-def match_jobs(snapshot: Snapshot, text: str) -> list[JobRow]:
-    """Jobs named by ``text``: ``source/uuid``, a uuid, or a unique prefix of
-    either (the job number's prefix, with or without ``source/``)."""
-    text = text.strip()
-    exact = [j for j in snapshot.jobs if text in (j.job_id, j.job_number)]
-    if exact:
-        return exact
-    source, sep, number = text.rpartition("/")
-    return [
-        j
-        for j in snapshot.jobs
-        if j.job_number.startswith(number if sep else text)
-        and (not sep or j.source_name == source)
-    ]
-
-
-def unique_job(snapshot: Snapshot, text: str) -> JobRow | None:
-    found = match_jobs(snapshot, text)
-    return found[0] if len(found) == 1 else None

@@ -135,6 +135,7 @@ def make_console(
     *,
     exit_when: Callable[[], bool] | None = None,
     bootstrap: str | None = None,
+    logs_dir: str | Path | None = None,
 ) -> LivedataApp:
     from livedata_tui.app import LivedataApp
 
@@ -150,20 +151,31 @@ def make_console(
         keymap=options.keymap,
         mouse=options.mouse,
         exit_when=exit_when,
+        logs_dir=logs_dir,
     )
 
 
 def run_console(
-    inst: Any, bootstrap: str, options: ConsoleOptions, stop: StopSignal
+    inst: Any,
+    bootstrap: str,
+    options: ConsoleOptions,
+    stop: StopSignal,
+    logs_dir: str | Path | None = None,
 ) -> int:
     """The console on its own plane until the operator quits or ``stop`` is set;
     its exit code. The caller's signal handlers stay in place (they set
-    ``stop``): the console does not take the signals over."""
+    ``stop``): the console does not take the signals over. ``logs_dir``: the
+    services' log files, shown by ``:logs``."""
     plane = open_plane(inst.name, bootstrap)
     route_kafka_logs(plane)
     try:
         app = make_console(
-            inst, plane, options, exit_when=stop.is_set, bootstrap=bootstrap
+            inst,
+            plane,
+            options,
+            exit_when=stop.is_set,
+            bootstrap=bootstrap,
+            logs_dir=logs_dir,
         )
         app.run()
     finally:
@@ -224,6 +236,16 @@ def tui(
     refresh: RefreshOption = 3.0,
     keymap: KeymapOption = None,
     mouse: MouseOption = True,
+    logs: Annotated[
+        Path | None,
+        typer.Option(
+            "--logs",
+            metavar="DIR",
+            help="Folder of the services' <name>.log files, shown by :logs"
+            " (the demo's console has its own).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Watch services, jobs, commands and results; start and stop jobs."""
     from ..core.dependencies import warn_if_untested
@@ -232,6 +254,8 @@ def tui(
     warn_if_untested("console")
     inst = resolve_instrument(instrument)
     address = resolve_bootstrap(bootstrap)
+    if logs is not None and not logs.is_dir():
+        fail(f"--logs {logs}: not a folder", EXIT_USAGE)
     options = console_options(
         readonly=readonly, refresh=refresh, keymap=keymap, mouse=mouse
     )
@@ -239,7 +263,7 @@ def tui(
     restore = stop_on_signals(stop, (signal.SIGHUP, signal.SIGTERM))
     guard_exit(stop, done, lambda: 0)
     try:
-        code = run_console(inst, address, options, stop)
+        code = run_console(inst, address, options, stop, logs_dir=logs)
     finally:
         done.set()
         restore()

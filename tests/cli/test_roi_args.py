@@ -1,22 +1,11 @@
-"""Parsing ``--rect``/``--polygon`` and naming a job by id or prefix (no I/O)."""
+"""Parsing ``--rect``/``--polygon`` (no I/O)."""
 
 from __future__ import annotations
 
 import pytest
 
-from livedata.cli.roi_args import match_jobs, parse_polygon, parse_rect, parse_request
+from livedata.cli.roi_args import parse_polygon, parse_rect, parse_request
 from livedata.control.roi import RoiError
-from livedata.control.snapshots import JobRow, Snapshot
-
-A = "11111111-aaaa-4000-8000-000000000000"
-B = "11112222-bbbb-4000-8000-000000000000"
-
-
-def job(source: str, number: str) -> JobRow:
-    return JobRow(f"{source}/{number}", source, number, "dummy/panel_0_xy/1", "active")
-
-
-SNAP = Snapshot(version=1, jobs=(job("panel_0", A), job("panel_0", B), job("mon", A)))
 
 
 def test_rect_and_polygon_parse_with_spaces():
@@ -61,19 +50,3 @@ def test_request_counts_shapes_and_checks_the_unit():
     with pytest.raises(RoiError, match="not a unit"):
         parse_request(["0,1,0,1"], [], "parsecs!")
     assert parse_request([], ["0,0;1,0;0,1"], "mm").indices == (4,)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (f"panel_0/{A}", [f"panel_0/{A}"]),
-        (A, [f"panel_0/{A}", f"mon/{A}"]),  # the number alone: both sources
-        ("11112", [f"panel_0/{B}"]),
-        ("1111", [f"panel_0/{A}", f"panel_0/{B}", f"mon/{A}"]),
-        ("panel_0/1111", [f"panel_0/{A}", f"panel_0/{B}"]),
-        ("mon/1111", [f"mon/{A}"]),
-        ("2222", []),
-    ],
-)
-def test_jobs_are_named_by_id_number_or_unique_prefix(text, expected):
-    assert [j.job_id for j in match_jobs(SNAP, text)] == expected

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from livedata.cli.common import ExitCode
 from livedata.config.loader import config_root
 from livedata.control.quick import wait_for_services
 from livedata.core.timestamp import PULSE_PERIOD
@@ -188,6 +189,11 @@ def test_a_stalled_service_shows_growing_lag_and_stays_listed(
         )
         assert second["time_lag_s"] > 0
         assert second["committed"] == first["committed"]  # nothing processed
+        # alerting: --max-lag fails above the threshold, in messages or seconds
+        for limit in (str(first["offset_lag"] - 1), f"{second['time_lag_s'] / 2:g}s"):
+            alert = invoke("kafka", "lag", "--max-lag", limit, "--bootstrap", bootstrap)
+            assert alert.exit_code == ExitCode.UNHEALTHY, (limit, alert.stderr)
+            assert "above --max-lag" in alert.stderr
         print(f"\nFIGURE stall -> growing lag shown (kafka lag): {shown_after:.1f} s")
         shown = wait_until(
             lambda: (r := console_row()) and r.offset_lag > first["offset_lag"] and r,
@@ -216,6 +222,9 @@ def test_a_stalled_service_shows_growing_lag_and_stays_listed(
             60,
         )
         wait_until(lambda: services(bootstrap, "--wait", "2.5")[0] == 0, 30)
+        for limit in ("100", "30s"):  # caught up: below the threshold, exit 0
+            calm = invoke("kafka", "lag", "--max-lag", limit, "--bootstrap", bootstrap)
+            assert calm.exit_code == 0, (limit, calm.stdout, calm.stderr)
     finally:
         proc.send_signal(signal.SIGCONT)
         if traffic is not None:

@@ -43,6 +43,11 @@ def header_text(app) -> str:
     return str(app.screen.query_one(StatusHeader).render())
 
 
+def screen_lines(app) -> list[str]:
+    """The text of the terminal as drawn now, one string per row."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 def messages(app) -> list[str]:
     return [n.message for n in app._notifications]
 

@@ -217,6 +217,19 @@ def test_demo_console_in_a_terminal(tmp_path):
         term.wait_for(lambda t: " Results " in t.splitlines()[0], 30, "the results")
         time.sleep(1.0)  # a key right after Esc would be read as Alt+key
 
+        term.command("logs")  # the services' own logs, as the demo wrote them
+        logs = term.wait_for(
+            lambda t: (
+                "Logs (all)" in t.splitlines()[0] and "starting detector_data" in t
+            ),
+            30,
+            "the logs view with a service's start line",
+        )
+        assert re.search(r"^detector_data\s.*starting detector_data", logs, re.M)
+        term.keys("Escape")
+        term.wait_for(lambda t: " Results " in t.splitlines()[0], 30, "the results")
+        time.sleep(1.0)
+
         term.keys("z")
         paused = term.wait_for(lambda t: "PAUSED" in t, 30, "PAUSED")
         assert "PAUSED" in paused.splitlines()[0]

@@ -34,10 +34,20 @@ class LiveScreen(Screen):
     view_name: ClassVar[str] = ""
     state: ConsoleState = NO_STATE
 
+    # Actions a read-only console hides (not only refuses): neither the footer
+    # nor the help lists them.
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+
     def render_state(self, state: ConsoleState) -> None:
         """Called by the app with the state to show (only while visible)."""
+        readonly_changed = state.readonly != self.state.readonly
         self.state = state
+        if readonly_changed and self.WRITE_ACTIONS:
+            self.refresh_bindings()
         self.show(state.snapshot)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool:
+        return not (self.state.readonly and action in self.WRITE_ACTIONS)
 
     def action_back(self) -> None:
         self.post_message(GoBack())

@@ -22,13 +22,13 @@ class CommandsScreen(TableScreen):
     view_name = "Commands"
     default_sort = ("seq", True)
     columns = (
-        Column("seq", "#", 4),
+        Column("seq", "#", 4, priority=3),
         Column("outcome", "OUTCOME", 8),
-        Column("summary", "COMMAND"),
+        Column("summary", "COMMAND", min_width=24),
         Column("answers", "ANSWERS", 8),
-        Column("sent", "SENT", 7),
-        Column("message", "MESSAGE"),
-        Column("id", "MESSAGE ID"),
+        Column("sent", "SENT", 7, priority=2),
+        Column("message", "MESSAGE", min_width=12),
+        Column("id", "MESSAGE ID", priority=4),
     )
 
     def rows(self, snapshot: Snapshot):

@@ -45,8 +45,12 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
-    def __init__(self, active_bindings: Mapping[str, object]) -> None:
+    def __init__(
+        self, active_bindings: Mapping[str, object], commands: str = ""
+    ) -> None:
+        """``commands``: the ``:`` commands this console offers, shown below."""
         super().__init__()
+        self.commands = commands
         self.entries = []
         seen = set()
         for key, active in active_bindings.items():
@@ -56,6 +60,8 @@ class HelpScreen(ModalScreen[None]):
             seen.add((binding.action, key))
             display = binding.key_display or key
             self.entries.append((display, binding.description, binding.id or ""))
+        # the console's own (remappable) keys first, then Textual's
+        self.entries.sort(key=lambda entry: not entry[2])
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
@@ -65,8 +71,4 @@ class HelpScreen(ModalScreen[None]):
             for entry in self.entries:
                 table.add_row(*entry)
             yield table
-            yield Label(
-                ":services :jobs [filter] :commands :workflows :results :lag "
-                ":notifications :start <workflow> :q",
-                classes="hint",
-            )
+            yield Label(self.commands, classes="hint", markup=False)

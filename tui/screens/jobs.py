@@ -8,7 +8,7 @@ from textual.binding import Binding
 from livedata.control.snapshots import JobRow, ResultRow, Snapshot
 
 from .. import formatting as fmt
-from ..messages import ConfirmJobs, OpenScreen
+from ..messages import ConfirmJobs, CopyText, OpenScreen
 from ..widgets.synced_table import Column
 from .base import TableScreen
 from .detail import RecordScreen
@@ -35,19 +35,22 @@ class JobsScreen(TableScreen):
     view_name = "Jobs"
     columns = (
         Column("state", "STATE", 10),
-        Column("workflow", "WORKFLOW"),
-        Column("source", "SOURCE"),
+        Column("workflow", "WORKFLOW", min_width=12),
+        Column("source", "SOURCE", priority=1),
         Column("job", "JOB", 9),
-        Column("start", "START", 8),
-        Column("end", "END", 8),
-        Column("problem", "WARNING/ERROR"),
-        Column("trend", "TREND", 18),
+        Column("start", "START", 8, priority=3),
+        Column("end", "END", 8, priority=4),
+        Column("problem", "WARNING/ERROR", priority=1, min_width=16),
+        Column("trend", "TREND", 18, priority=2),
     )
     BINDINGS = [
         Binding("x", "stop", "Stop", id="job.stop"),
         Binding("R", "reset", "Reset", id="job.reset"),
         Binding("o", "cycle_trend", "Trend output", id="job.trend"),
+        Binding("c", "copy_id", "Copy id", id="job.copy"),
     ]
+
+    WRITE_ACTIONS = frozenset({"stop", "reset"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,19 +81,12 @@ class JobsScreen(TableScreen):
         }
 
     def open_detail(self, key: str) -> None:
-        def find(snapshot: Snapshot):
-            return next((j for j in snapshot.jobs if j.job_id == key), None)
+        self.post_message(OpenScreen(job_detail(key)))
 
-        def outputs(snapshot: Snapshot, job: object) -> list[tuple[str, object]]:
-            return [
-                (f"→ {r.output_name}", result_line(r))
-                for r in snapshot.results
-                if r.job_id == key
-            ]
-
-        self.post_message(
-            OpenScreen(RecordScreen(f"Job {fmt.short_job(key)}", find, outputs))
-        )
+    def action_copy_id(self) -> None:
+        key = self.table.selected_key()
+        if key is not None:
+            self.post_message(CopyText(key, "job id"))
 
     def action_stop(self) -> None:
         key = self.table.selected_key()
@@ -111,6 +107,22 @@ class JobsScreen(TableScreen):
         i = outputs.index(self.trend_output) + 1 if self.trend_output in outputs else 0
         self.trend_output = outputs[i % len(outputs)]
         self.show(self.state.snapshot)
+
+
+def job_detail(job_id: str) -> RecordScreen:
+    """The drill-down of one job: its fields, then one line per output."""
+
+    def find(snapshot: Snapshot):
+        return next((j for j in snapshot.jobs if j.job_id == job_id), None)
+
+    def outputs(snapshot: Snapshot, job: object) -> list[tuple[str, object]]:
+        return [
+            (f"→ {r.output_name}", result_line(r))
+            for r in snapshot.results
+            if r.job_id == job_id
+        ]
+
+    return RecordScreen(f"Job {fmt.short_job(job_id)}", find, outputs)
 
 
 def result_line(r: ResultRow) -> str:

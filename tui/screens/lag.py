@@ -19,20 +19,20 @@ def time_lag(seconds: float | None) -> str:
 class LagScreen(TableScreen):
     view_name = "Lag"
     columns = (
-        Column("group", "GROUP"),
-        Column("topic", "TOPIC"),
-        Column("partition", "PART", 5),
+        Column("group", "GROUP", min_width=14),
+        Column("topic", "TOPIC", min_width=14),
+        Column("partition", "PART", 5, priority=4),
         Column("offsets", "OFFSET LAG", 10),
         Column("time", "TIME LAG", 9),
-        Column("peak", "PEAK", 8),
-        Column("dropped", "DROPPED", 8),
-        Column("trend", "TREND", 18),
+        Column("peak", "PEAK", 8, priority=2),
+        Column("dropped", "DROPPED", 8, priority=1),
+        Column("trend", "TREND", 18, priority=3),
     )
 
     def rows(self, snapshot: Snapshot):
         return {
             f"{r.group}|{r.topic}|{r.partition}": (
-                r.group,
+                fmt.short_ids(r.group),  # a worker uuid: its first 8 digits
                 r.topic,
                 str(r.partition),
                 fmt.number(r.offset_lag),

@@ -15,7 +15,7 @@ class NotificationsScreen(TableScreen):
     view_name = "Notifications"
     default_sort = ("seq", True)
     columns = (
-        Column("seq", "#", 5),
+        Column("seq", "#", 5, priority=1),
         Column("age", "AGO", 8),
         Column("level", "LEVEL", 8),
         Column("text", "TEXT"),

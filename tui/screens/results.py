@@ -20,7 +20,7 @@ from textual.widgets import Sparkline, Static
 from livedata.control.snapshots import ResultRow, Snapshot
 
 from .. import formatting as fmt
-from ..messages import OpenPlot, OpenScreen
+from ..messages import CopyText, OpenPlot, OpenScreen
 from ..widgets.synced_table import Column
 from .base import LiveScreen, TableScreen
 
@@ -47,15 +47,15 @@ TREND_WIDTH = 8
 class ResultsScreen(TableScreen):
     view_name = "Results"
     columns = (
-        Column("workflow", "WORKFLOW", max_width=NAME_WIDTH),
-        Column("job", "JOB", max_width=NAME_WIDTH),
-        Column("output", "OUTPUT", max_width=NAME_WIDTH),
-        Column("shape", "SHAPE", 9),
-        Column("unit", "UNIT", 7),
+        Column("workflow", "WORKFLOW", max_width=NAME_WIDTH, priority=1),
+        Column("job", "JOB", max_width=NAME_WIDTH, min_width=NAME_WIDTH),
+        Column("output", "OUTPUT", max_width=NAME_WIDTH, min_width=12),
+        Column("shape", "SHAPE", 9, priority=3),
+        Column("unit", "UNIT", 7, priority=5),
         Column("latest", "VALUE", 8),
-        Column("max", "MAX", 8),
-        Column("trend", "TREND", TREND_WIDTH),
-        Column("age", "UPDATED", 7),
+        Column("max", "MAX", 8, priority=4),
+        Column("trend", "TREND", TREND_WIDTH, priority=6),
+        Column("age", "UPDATED", 7, priority=2),
     )
 
     def rows(self, snapshot: Snapshot):
@@ -75,15 +75,27 @@ class ResultsScreen(TableScreen):
             for r in snapshot.results
         }
 
-    BINDINGS = [Binding("p", "plot", "Plot", id="result.plot")]
+    BINDINGS = [
+        Binding("p", "plot", "Plot", id="result.plot"),
+        Binding("c", "copy_id", "Copy job id", id="result.copy"),
+    ]
 
     def open_detail(self, key: str) -> None:
         self.post_message(OpenScreen(ResultScreen(key)))
 
+    def action_copy_id(self) -> None:
+        """The full id of the selected result's job (the table shows it short)."""
+        row = self._selected()
+        if row is not None:
+            self.post_message(CopyText(row.job_id, "job id"))
+
+    def _selected(self) -> ResultRow | None:
+        key = self.table.selected_key()
+        return next((r for r in self.state.snapshot.results if r.key == key), None)
+
     def action_plot(self) -> None:
         """Open the selected output in the plot server (started if need be)."""
-        key = self.table.selected_key()
-        row = next((r for r in self.state.snapshot.results if r.key == key), None)
+        row = self._selected()
         if row is not None:
             self.post_message(OpenPlot(row))
 

@@ -15,14 +15,14 @@ class ServicesScreen(TableScreen):
     view_name = "Services"
     columns = (
         Column("health", "STATE", 8),
-        Column("instrument", "INSTRUMENT"),
-        Column("service", "SERVICE"),
-        Column("worker", "WORKER"),
-        Column("uptime", "UPTIME", 8),
-        Column("jobs", "JOBS", 5),
+        Column("instrument", "INSTRUMENT", priority=5),
+        Column("service", "SERVICE", min_width=14),
+        Column("worker", "WORKER", priority=3),
+        Column("uptime", "UPTIME", 8, priority=4),
+        Column("jobs", "JOBS", 5, priority=1),
         Column("rate", "MSG/S", 7),
         Column("lag", "LAG", 7),
-        Column("age", "HEARTBEAT", 9),
+        Column("age", "HEARTBEAT", 9, priority=2),
     )
 
     def rows(self, snapshot: Snapshot):
@@ -32,7 +32,7 @@ class ServicesScreen(TableScreen):
                 fmt.badge(s.health.value),
                 s.instrument,
                 s.service_name,
-                s.worker_id,
+                fmt.short_ids(s.worker_id),
                 fmt.uptime(s.started_at_ns, now_ns),
                 str(s.job_count),
                 fmt.number(s.messages_per_s),

@@ -16,18 +16,20 @@ class WorkflowsScreen(TableScreen):
     view_name = "Workflows"
     default_sort = ("group", False)
     columns = (
-        Column("group", "GROUP"),
-        Column("instrument", "INSTRUMENT"),
-        Column("name", "WORKFLOW"),
-        Column("title", "TITLE"),
-        Column("sources", "SOURCES"),
-        Column("service", "SERVICE"),
+        Column("group", "GROUP", priority=2),
+        Column("instrument", "INSTRUMENT", priority=5),
+        Column("name", "WORKFLOW", min_width=16),
+        Column("title", "TITLE", priority=1, min_width=16),
+        Column("sources", "SOURCES", priority=4),
+        Column("service", "SERVICE", priority=3),
         Column("jobs", "JOBS", 5),
     )
     BINDINGS = [
         Binding("x", "stop", "Stop jobs", id="workflow.stop"),
         Binding("R", "reset", "Reset jobs", id="workflow.reset"),
     ]
+
+    WRITE_ACTIONS = frozenset({"stop", "reset"})
 
     def rows(self, snapshot: Snapshot):
         active = {}

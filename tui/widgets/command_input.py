@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from textual.binding import Binding
 from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import Input
 
 
@@ -19,7 +20,11 @@ class CommandLine(Input):
             False  # hidden until ':' so it never takes keys meant for views
         )
 
+    _before: Widget | None = None  # what had the focus when it opened
+
     def open(self, candidates: Sequence[str]) -> None:
+        if self.screen.focused is not self:
+            self._before = self.screen.focused
         self.suggester = SuggestFromList(candidates, case_sensitive=False)
         self.value = ""
         self.add_class("-active")
@@ -30,4 +35,11 @@ class CommandLine(Input):
         self.value = ""
         self.remove_class("-active")
         self.can_focus = False
-        self.screen.focus_next()
+        # Back to where the operator was (the table), not to the next widget in
+        # the chain: with a filter active, that is the filter's input, and the
+        # next key would be typed into it.
+        before, self._before = self._before, None
+        if before is not None and before.is_attached and before.focusable:
+            before.focus()
+        else:
+            self.screen.focus_next()

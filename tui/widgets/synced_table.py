@@ -25,18 +25,33 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .column_fit import ColumnFit, fit_widths
+
 Cells = tuple[object, ...]
 MAX_AUTO_WIDTH = 60  # columns without a width grow to their content, up to this
 
 
 @dataclass(frozen=True)
 class Column:
-    """``width``: fixed; else the column grows to its content, up to ``max_width``."""
+    """``width``: fixed; else the column grows to its content, up to ``max_width``.
+
+    In a narrow terminal ``priority`` 0 (a key column: name, state, the main
+    number) always shows; the others give way, highest ``priority`` first: cut
+    to ``min_width`` (growing columns only), then hidden (``column_fit``)."""
 
     key: str
     label: str
     width: int | None = None
     max_width: int = MAX_AUTO_WIDTH
+    priority: int = 0
+    min_width: int = 8
+
+    def fit(self) -> ColumnFit:
+        return ColumnFit(
+            self.priority,
+            self.width is None,
+            max(cell_len(self.label), self.min_width),
+        )
 
 
 def plain(cell: object) -> str:
@@ -132,7 +147,11 @@ class SyncedTable(ScrollView, can_focus=True):
     def __init__(self, columns: Sequence[Column], **kwargs) -> None:
         super().__init__(**kwargs)
         self.column_specs = tuple(columns)
-        self._widths = [c.width or cell_len(c.label) for c in self.column_specs]
+        # natural widths (content, up to the limits) and the widths drawn in
+        # the width the table has (0: hidden)
+        self._natural = [c.width or cell_len(c.label) for c in self.column_specs]
+        self._widths = list(self._natural)
+        self._fits = [c.fit() for c in self.column_specs]
         self._cells: dict[str, Cells] = {}  # the rows shown (filter applied)
         self._looks: dict[str, tuple] = {}
         self._order: list[str] = []
@@ -158,6 +177,12 @@ class SyncedTable(ScrollView, can_focus=True):
 
     def get_cell(self, key: str, column: str) -> object:
         return self._cells[key][self._column_index(column)]
+
+    def shown_columns(self) -> list[str]:
+        """Keys of the columns drawn at the present width (narrow ones hide some)."""
+        return [
+            c.key for c, w in zip(self.column_specs, self._widths, strict=True) if w
+        ]
 
     def get_row_index(self, key: str) -> int:
         return self._index[key]
@@ -323,6 +348,8 @@ class SyncedTable(ScrollView, can_focus=True):
         style = self.get_component_rich_style(f"synced-table--{look}")
         segments: list[Segment] = []
         for cell, width in zip(cells, self._widths, strict=True):
+            if not width:
+                continue
             text = _first_line(cell).copy()
             text.truncate(width, overflow="ellipsis", pad=True)
             segments.append(Segment(" "))
@@ -340,6 +367,8 @@ class SyncedTable(ScrollView, can_focus=True):
     def _column_at(self, x: int) -> str | None:
         left = 0
         for spec, width in zip(self.column_specs, self._widths, strict=True):
+            if not width:
+                continue
             if left <= x < left + width + 2:
                 return spec.key
             left += width + 2
@@ -359,8 +388,8 @@ class SyncedTable(ScrollView, can_focus=True):
         for i, (spec, cell) in enumerate(zip(self.column_specs, cells, strict=True)):
             if spec.width is None:
                 need = min(spec.max_width, cell_len(_first_line(cell).plain))
-                if need > self._widths[i]:
-                    self._widths[i] = need
+                if need > self._natural[i]:
+                    self._natural[i] = need
                     grew = True
         return grew
 
@@ -385,16 +414,32 @@ class SyncedTable(ScrollView, can_focus=True):
         """After rows moved: re-index, keep the cursor on its row, repaint."""
         self._index = {k: i for i, k in enumerate(self._order)}
         if widened:
-            self._strips.clear()
-            self._header = None
+            self._fit()
         if selected in self._index:
             self.cursor_row = self._index[selected]
         else:
             self.cursor_row = max(0, min(self.cursor_row, len(self._order) - 1))
-        width = sum(w + 2 for w in self._widths)
+        width = sum(w + 2 for w in self._widths if w)
         self.virtual_size = Size(width, len(self._order) + 1)
         self._scroll_to_cursor()
         self.refresh()
+
+    def on_resize(self, _: events.Resize) -> None:
+        self._fit()
+        self._relayout(self.selected_key(), widened=False)
+
+    def _fit(self) -> None:
+        """Choose the drawn widths for the width there is; redraw if they moved."""
+        available = self.scrollable_content_region.width or self.size.width
+        widths = (
+            fit_widths(self._fits, self._natural, available)
+            if available > 0
+            else list(self._natural)
+        )
+        if widths != self._widths or self._header is None:
+            self._widths = widths
+            self._strips.clear()
+            self._header = None
 
     def _restyle(self) -> None:
         """Focus changes the cursor's look: drop every strip drawn with it."""

@@ -1,8 +1,9 @@
 """Job ids an operator can type: ``source/uuid``, ``source/PREFIX`` or ``PREFIX``.
 
 The console shows the first 8 hex digits of a job number; any prefix that
-matches exactly one job heard in the heartbeats names it. Unknown or ambiguous
-ids are refused before anything is published (exit 2).
+matches exactly one job heard in the heartbeats names it. One implementation
+for every client: the CLI refuses unknown or ambiguous ids before anything is
+published (exit 2), the console says so in one line.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def split_job_id(text: str) -> tuple[str | None, str] | None:
 
 
 def matching_jobs(jobs: Iterable[Any], text: str) -> list[Any]:
-    """Jobs (``JobRow``) whose id ``text`` names; several when ambiguous."""
+    """Jobs (``JobRow``) whose id ``text`` names; several when ambiguous. A full
+    job number wins over longer numbers it is a prefix of."""
     parts = split_job_id(text)
     if parts is None:
         return []
