@@ -172,3 +172,24 @@ def test_a_job_command_for_an_unknown_id_gets_exactly_one_err() -> None:
     replies = [a for h in harnesses for a in answers(h.step([record]), "m-stop")]
     assert [r.response.value for r in replies] == ["ERR"]
     assert "dummy/area_panel_xy/1" in replies[0].message
+
+
+@pytest.mark.parametrize("kind", ["workflow_config", "job_command"])
+def test_a_null_message_id_is_refused_counted_and_logged(kind, caplog) -> None:
+    """The facility's services refuse ``message_id: null``; with no id to answer
+    to, no service answers (an ERR nobody can match helps no one): every one
+    drops it and counts why, and nothing runs."""
+    if kind == "workflow_config":
+        document = dashboard_config("dummy/monitor_histogram/1", "monitor1")
+    else:
+        document = {"kind": "job_command", "job_id": None, "workflow_id": None,
+                    "action": "stop"}  # fmt: skip
+    document["message_id"] = None
+    harnesses = [Harness(service) for service in SERVICES]
+    with caplog.at_level("WARNING", logger="livedata.kafka.routing"):
+        outs = [h.step([as_record(document)]) for h in harnesses]
+    assert not [m for out in outs for t, m in out if t == "dummy_livedata_responses"]
+    for h in harnesses:
+        assert h.counters.get("invalid_input:command_message_id_null") == 1
+    assert not [m for out in outs for _, m in out if isinstance(m.value, JobStatus)]
+    assert any("message_id is null" in r.getMessage() for r in caplog.records)
