@@ -121,7 +121,11 @@ def read_command(raw: bytes | str) -> Command | UnreadableCommand:
     except ValidationError as error:
         document = json.loads(raw)  # raises on text that is not JSON
         message_id = document.get("message_id") if isinstance(document, dict) else None
-        if isinstance(document, dict) and "message_id" in document and message_id is None:
+        if (
+            isinstance(document, dict)
+            and "message_id" in document
+            and message_id is None
+        ):
             raise NullMessageId(
                 "message_id is null; a command's message_id must be a string"
             ) from None

@@ -25,6 +25,7 @@ import numpy as np
 from ..core.commands import WorkflowConfig
 from ..core.identifiers import JobId
 from ..core.metrics import Counters
+from ..core.stream import StreamId, StreamKind
 from ..core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ
 from ..instruments import get_instrument
 from ..kafka.memory import InMemoryRawSource, RecordingSink
@@ -59,6 +60,18 @@ class ReductionCase:
     context: tuple[tuple[str, str, float], ...] = ()  # (topic, source, value)
 
 
+def _dev_source(instrument: str, kind: StreamKind, name: str) -> str:
+    """The DEV source name the fakes send stream ``name`` under."""
+    key = (
+        get_instrument(instrument)
+        .stream_mapping(dev=True)
+        .key_for(StreamId(kind, name))
+    )
+    if key is None:
+        raise LookupError(f"{instrument} has no DEV stream {name!r}")
+    return key.source_name
+
+
 def _dream_case() -> ReductionCase:
     from ..instruments.dream import banks, fake
     from ..instruments.dream.views import geometry
@@ -77,7 +90,13 @@ def _dream_case() -> ReductionCase:
         "dream/powder",
         banks.MANTLE.name,
         (Stream("dream_detector", banks.MANTLE.name, detector),),
-        (Stream("dream_beam_monitor", banks.MONITOR_CAVE, monitor),),
+        (
+            Stream(
+                "dream_beam_monitor",
+                _dev_source("dream", StreamKind.MONITOR_EVENTS, banks.MONITOR_CAVE),
+                monitor,
+            ),
+        ),
         (("monitor", banks.MONITOR_CAVE),),
     )
 
@@ -101,15 +120,19 @@ def _loki_case() -> ReductionCase:
         banks.REAR.name,
         (Stream("loki_detector", banks.REAR.name, detector),),
         tuple(
-            Stream("loki_beam_monitor", name, monitor_of(name))
-            for name in banks.MONITORS
+            Stream(
+                "loki_beam_monitor",
+                _dev_source("loki", StreamKind.MONITOR_EVENTS, name),
+                monitor_of(name),
+            )
+            for name in (banks.MONITOR_INCIDENT, banks.MONITOR_TRANSMISSION)
         ),
         (
             ("incident_monitor", banks.MONITOR_INCIDENT),
             ("transmission_monitor", banks.MONITOR_TRANSMISSION),
-            ("detector_carriage", "detector_carriage"),
+            ("detector_carriage", banks.CARRIAGE_LOG),
         ),
-        (("loki_motion", "detector_carriage", banks.NOMINAL_CARRIAGE_M),),
+        (("loki_motion", banks.CARRIAGE_LOG, banks.NOMINAL_CARRIAGE_M),),
     )
 
 

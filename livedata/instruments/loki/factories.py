@@ -106,7 +106,10 @@ def rear_tube_pixel(context: WorkflowContext):
 specs.registry.attach_factory(
     specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)
 
 
 @specs.registry.factory(specs.i_of_q)

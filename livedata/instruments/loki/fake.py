@@ -13,7 +13,7 @@ Pixel positions are those of the registered geometry file (what services read).
 Standalone: ``make_loki_events`` / ``make_loki_monitor_events`` return
 (pulse time, ev44 payload); ``GENERATORS`` holds generators shaped like
 ``livedata.instruments.fakes.detector_messages``, and a log fake that keeps the
-detector carriage where the detector fake's rear bank is.
+detector carriage where the detector fake's rear bank is, and the sample rotation on a slow sine.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ BACKGROUND = 2e-4
 WAVELENGTH_BAND = banks.WAVELENGTH_BAND
 TRANSMISSION = 0.8
 N_RINGS = 2048  # scattering-angle rings the sampler draws from
+ROTATION_LOG = "sample_rotation/value"
 
 
 def intensity(q: np.ndarray, *, ring_height: float = RING_HEIGHT) -> np.ndarray:
@@ -280,14 +281,11 @@ def loki_log_messages(
     *,
     pulse_times: Iterator[int] | None = None,
 ) -> Iterator[RawMessage]:
-    """Twice a second: the carriage where the detector fake's rear bank is, and a
-    sample temperature on a slow sine within its range."""
+    """Twice a second: the carriage where the detector fake's rear bank is, and
+    the sample rotation on a slow sine (degrees)."""
     mapping = instrument.stream_mapping(dev)
-    carriage = mapping.key_for(StreamId(StreamKind.LOG, "detector_carriage"))
-    temperature = mapping.key_for(StreamId(StreamKind.LOG, "sample_temperature"))
-    attrs = instrument.log_attributes["sample_temperature"]
-    mid = (attrs.value_min + attrs.value_max) / 2
-    amplitude = (attrs.value_max - attrs.value_min) / 4
+    carriage = mapping.key_for(StreamId(StreamKind.LOG, banks.CARRIAGE_LOG))
+    rotation = mapping.key_for(StreamId(StreamKind.LOG, ROTATION_LOG))
     for i, t in enumerate(pulse_clock(stop, pulse_times)):
         if i % 7:
             continue
@@ -295,9 +293,9 @@ def loki_log_messages(
             yield f144_message(
                 carriage.topic, carriage.source_name, t, banks.NOMINAL_CARRIAGE_M
             )
-        if temperature is not None:
-            value = mid + amplitude * math.sin(2 * math.pi * t / NS_PER_S / 40)
-            yield f144_message(temperature.topic, temperature.source_name, t, value)
+        if rotation is not None:
+            value = 90.0 * math.sin(2 * math.pi * t / NS_PER_S / 40)
+            yield f144_message(rotation.topic, rotation.source_name, t, value)
 
 
 GENERATORS = {

@@ -55,14 +55,17 @@ rear_tube_pixel = registry.register(
 monitor_histogram = registry.register(
     own_version(monitor_histogram_spec("loki", tuple(banks.MONITORS)))
 )
+# The facility's f144 logs; their units are not part of the stream table, but
+# the carriage's (the rear bank's distance) is known.
 LOG_ATTRIBUTES = {
-    "detector_carriage": LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
-    "sample_temperature": LogDataAttributes(unit="K", value_min=5.0, value_max=400.0),
+    **{name: LogDataAttributes(unit=None) for name in streams.LOGS},
+    banks.CARRIAGE_LOG: LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
 }
 timeseries_data = registry.register(
-    own_version(
-        timeseries_spec("loki", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
-    )
+    facility.timeseries_spec("loki", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
+)
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("loki", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 i_of_q = registry.register(own_version(iofq_spec()))
 
@@ -77,7 +80,7 @@ instrument = Instrument(
     default_jobs=(
         ("detector_xy", banks.BANK_NAMES),
         ("monitor_histogram", tuple(banks.MONITORS)),
-        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("timeseries_data", streams.DEMO_LOGS),
         ("i_of_q", (banks.REAR.name,)),
     ),
 )

@@ -52,7 +52,7 @@ def orca_view(context: WorkflowContext) -> AreaDetectorViewWorkflow:
 
 @specs.registry.factory(specs.he3_view)
 def he3_tube_pixel(context: WorkflowContext):
-    return _view(context, banks.HE3.shape, ("tube", "pixel"))
+    return _view(context, banks.HE3_BANKS[0].shape, ("tube", "pixel"))
 
 
 @specs.registry.factory(specs.multiblade_view)

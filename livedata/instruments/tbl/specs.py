@@ -71,10 +71,10 @@ he3_view = registry.register(
     detector_view_spec(
         instrument="tbl",
         name="he3_tube_pixel",
-        source_names=(banks.HE3.name,),
+        source_names=banks.HE3_NAMES,
         title="He3 tubes, tube x pixel",
         screen_dims=("tube", "pixel"),
-        screen_shape=banks.HE3.shape,
+        screen_shape=banks.HE3_BANKS[0].shape,
         screen_unit=None,
         description="Counts per tube and pixel. Time of flight and wavelength per "
         "pixel from TBL's lookup table (essreduce's analytical mode with no "
@@ -123,7 +123,7 @@ instrument = Instrument(
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("orca_view", (banks.ORCA.name,)),
-        ("he3_tube_pixel", (banks.HE3.name,)),
+        ("he3_tube_pixel", banks.HE3_NAMES),
         ("multiblade_blade_wire_strip", (banks.MULTIBLADE.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
         ("timeseries_data", streams.DEMO_LOGS),
