@@ -43,17 +43,16 @@ def _xy_projection(
 
 
 @cache
-def _rear_tube_pixel(the_geometry: InstrumentGeometry) -> ScreenProjection:
-    """(tube, pixel) of the rear bank, summed over layers and straws."""
-    _, n_tube, _, n_pixel = banks.REAR.shape
-    _, tube, _, pixel = np.meshgrid(
-        *(np.arange(n) for n in banks.REAR.shape), indexing="ij"
-    )
+def _tube_pixel(the_geometry: InstrumentGeometry, bank_name: str) -> ScreenProjection:
+    """(tube, pixel) of a bank, summed over layers and straws."""
+    shape = next(b.shape for b in banks.BANKS if b.name == bank_name)
+    _, n_tube, _, n_pixel = shape
+    _, tube, _, pixel = np.meshgrid(*(np.arange(n) for n in shape), indexing="ij")
     tube, pixel = tube.ravel(), pixel.ravel()
     dims = ("tube", "pixel")
     return ScreenProjection(
         lut=(tube * n_pixel + pixel).astype(np.int32).reshape(-1, 1),
-        first_pixel_id=the_geometry.first_detector_number(banks.REAR.name),
+        first_pixel_id=the_geometry.first_detector_number(bank_name),
         dims=dims,
         shape=(n_tube, n_pixel),
         edges={
@@ -100,11 +99,19 @@ specs.registry.attach_factory(
 @specs.registry.factory(specs.rear_tube_pixel)
 def rear_tube_pixel(context: WorkflowContext):
     the_geometry = geometry()
-    return _view(context, _rear_tube_pixel(the_geometry), the_geometry, None)
+    projection = _tube_pixel(the_geometry, context.source_name)
+    return _view(context, projection, the_geometry, None)
 
 
 specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
+    specs.tube_view.workflow_id, facility.detector_view_factory(rear_tube_pixel)
+)
+specs.registry.attach_factory(
+    specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
+)
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id,
+    facility.monitor_histogram_factory(banks.MONITORS),
 )
 specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
 specs.registry.attach_factory(

@@ -6,6 +6,7 @@ from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
@@ -52,7 +53,26 @@ rear_tube_pixel = registry.register(
         "summed over its four layers and seven straws.",
     )
 )
+tube_view = registry.register(
+    facility.detector_view_spec(
+        instrument="loki",
+        name="tube_view",
+        source_names=banks.BANK_NAMES,
+        title="Detector bank, tube x pixel",
+        screens={
+            bank.name: (("tube", "pixel"), (bank.shape[1], bank.shape[3]), None)
+            for bank in banks.BANKS
+        },
+        description="The facility's logical view of a bank: counts per tube and "
+        "pixel along the straw, summed over its four layers and seven straws.",
+    )
+)
 monitor_histogram = registry.register(
+    facility.monitor_histogram_spec(
+        "loki", tuple(banks.MONITORS), facility_params.MonitorDataParams
+    )
+)
+monitor_histogram_own = registry.register(
     own_version(monitor_histogram_spec("loki", tuple(banks.MONITORS)))
 )
 # The facility's f144 logs; their units are not part of the stream table, but

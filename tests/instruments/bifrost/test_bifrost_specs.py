@@ -34,6 +34,7 @@ def test_every_spec_has_a_factory():
         "detector_ratemeter",
         "qe_map",
         "qmap",  # the facility's id, on qe_map
+        "unified_detector_view",  # the facility's, on detector_arc_channel
         "monitor_histogram",
         "timeseries_data",
     }

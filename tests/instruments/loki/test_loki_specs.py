@@ -35,6 +35,8 @@ def test_workflows_namespaces_and_factories():
         "loki/detector_xy/1",
         "loki/detector_xy_projection/1",  # the facility's id, on detector_xy
         "loki/rear_tube_pixel/1",
+        "loki/tube_view/1",  # the facility's id, on rear_tube_pixel's projection
+        "loki/monitor_histogram/1",  # the facility's
         "loki/monitor_histogram/2",
         "loki/timeseries_data/1",  # the facility's
         "loki/timeseries_data/2",
