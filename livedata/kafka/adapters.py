@@ -107,7 +107,10 @@ class MonitorAdapter:
                 else _kafka_time(raw)
             )
             stream = StreamId(StreamKind.MONITOR_EVENTS, name)
-            return Message(time, stream, MonitorEvents(ev.time_of_flight))
+            pixels = (
+                ev.pixel_id if ev.pixel_id is not None and len(ev.pixel_id) else None
+            )
+            return Message(time, stream, MonitorEvents(ev.time_of_flight, pixels))
         if schema == "da00":
             from streaming_data_types import dataarray_da00
 

@@ -71,6 +71,9 @@ def inputs(instrument_name: str, source: str) -> tuple[object, int]:
         frame = rng.poisson(0.5, shape).astype(np.float64)
         data = sc.DataArray(sc.array(dims=["dim_0", "dim_1"], values=frame))
         return data, int(frame.sum())
+    if (instrument_name, source) == ("loki", "beam_monitor_m3"):  # pixelated
+        pixels = rng.integers(1, 16 * 16 + 1, N_EVENTS, dtype=np.int32)
+        return [MonitorEvents(toa, pixels)], N_EVENTS
     return [MonitorEvents(toa)], N_EVENTS
 
 
@@ -192,3 +195,17 @@ def test_bifrost_spectrum_view_in_wavelength_bins_events_as_the_image_counts_the
         tubes.append(view.values.reshape(5 * 3 * 9, per_tube, 50).sum(axis=1))
     np.testing.assert_array_equal(tubes[0], tubes[1])
     assert 0 < tubes[0].sum() <= n
+
+
+def test_monitor_events_without_pixel_ids_are_counted_outside_the_image():
+    _, workflow = build("loki/monitor_counts_per_pixel/1", "beam_monitor_m3", {})
+    toa = np.full(5, 1_000_000, dtype=np.int32)
+    chunks = [MonitorEvents(toa, np.array([1, 1, 2, 256, 257], dtype=np.int32))]
+    chunks.append(MonitorEvents(toa))  # a monitor that sent no pixel ids
+    workflow.accumulate({"beam_monitor_m3": chunks}, **WINDOW)
+    out = workflow.finalize()
+    image = out["cumulative"]
+    assert image.sum().value == 4  # 257 is outside the 16 x 16 pixels
+    assert image.values[0, 0] == 2 and image.values[15, 15] == 1
+    assert out["counts_total"].value == 4
+    assert workflow.take_dropped_events()["bad_pixel_id"] == 6

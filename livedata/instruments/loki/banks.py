@@ -28,6 +28,12 @@ MONITORS = {
     MONITOR_TRANSMISSION: 24.6,
     "beam_monitor_m4": 26.0,
 }
+# The transmission monitor is pixelated: its events say which of these pixels
+# (numbered 1.. in (y, x) order) they hit; 16 x 16 over 4 cm (synthetic).
+MONITOR_PIXELS = DetectorConfig(
+    name=MONITOR_TRANSMISSION, first_detector_number=1, shape=(16, 16), dims=("y", "x")
+)
+MONITOR_PIXEL_SIZE_M = 0.04 / 16
 # The carriage motor's readback: the rear bank's distance from the sample (m).
 CARRIAGE_LOG = "detector_carriage/value"
 

@@ -16,7 +16,12 @@ from livedata.core.workflow import WorkflowContext
 from livedata.instruments.detector_source import InstrumentGeometry
 from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
-from livedata.workflows.projection import ScreenProjection, geometric_projection
+from livedata.workflows.monitor_pixels import MonitorPixelsWorkflow
+from livedata.workflows.projection import (
+    ScreenProjection,
+    geometric_projection,
+    logical_projection,
+)
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
     timeseries_factory,
@@ -106,6 +111,35 @@ def rear_tube_pixel(context: WorkflowContext):
 specs.registry.attach_factory(
     specs.tube_view.workflow_id, facility.detector_view_factory(rear_tube_pixel)
 )
+
+
+def _monitor_pixels(context: WorkflowContext):
+    """The transmission monitor's pixels as a (y, x) view; every pixel at the
+    monitor's distance from the source."""
+    pixels = banks.MONITOR_PIXELS
+    flight = np.full(pixels.n_pixels, banks.MONITORS[context.source_name])
+    unwrap = LOOKUP.frame_unwrap(flight)
+    return frame_shifted_detector_view(
+        source_name=context.source_name,
+        projection=logical_projection(
+            pixels.shape, first_pixel_id=pixels.first_detector_number
+        ),
+        params=context.params,
+        shift_ns=unwrap.shift_ns,
+        wavelength=(unwrap.scale, unwrap.offset),
+        flight_path_m=flight,
+        screen_unit=None,
+    )
+
+
+_monitor_pixels_view = facility.detector_view_factory(_monitor_pixels, roi=False)
+
+
+@specs.registry.factory(specs.monitor_counts_per_pixel)
+def monitor_counts_per_pixel(context: WorkflowContext):
+    return MonitorPixelsWorkflow(_monitor_pixels_view(context), context.source_name)
+
+
 specs.registry.attach_factory(
     specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
 )

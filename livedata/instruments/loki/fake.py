@@ -166,6 +166,26 @@ def monitor_toa(
     return toa_ns(rng.uniform(*band, n_events), banks.MONITORS[monitor], rng)
 
 
+def monitor_pixels(n_events: int, *, rng: np.random.Generator) -> np.ndarray:
+    """Pixel ids of the pixelated transmission monitor: the beam spot, a round
+    Gaussian in the middle of its 16 x 16 pixels."""
+    config = banks.MONITOR_PIXELS
+    n_y, n_x = config.shape
+    y = np.clip(np.rint(rng.normal((n_y - 1) / 2, n_y / 6, n_events)), 0, n_y - 1)
+    x = np.clip(np.rint(rng.normal((n_x - 1) / 2, n_x / 6, n_events)), 0, n_x - 1)
+    return (config.first_detector_number + y * n_x + x).astype(np.int32)
+
+
+def monitor_events(
+    monitor: str, n_events: int, *, rng: np.random.Generator
+) -> MonitorEvents:
+    """A monitor's events; the pixelated one says which pixel each hit."""
+    toa = monitor_toa(monitor, n_events, rng=rng)
+    if monitor == banks.MONITOR_PIXELS.name:
+        return MonitorEvents(toa, monitor_pixels(n_events, rng=rng))
+    return MonitorEvents(toa)
+
+
 def _geometry():
     return NeXusDetectorSource("loki").load()
 
@@ -264,7 +284,7 @@ def loki_monitor_messages(
 
     def draw(name: str) -> MonitorEvents:
         n = max(1, int(per_pulse * monitor_fraction(name)))
-        return MonitorEvents(monitor_toa(name, n, rng=rng))
+        return monitor_events(name, n, rng=rng)
 
     draws = {name: partial(draw, name) for name in banks.MONITORS}
     pools = stream_pools(

@@ -67,6 +67,22 @@ tube_view = registry.register(
         "pixel along the straw, summed over its four layers and seven straws.",
     )
 )
+monitor_counts_per_pixel = registry.register(
+    facility.detector_view_spec(
+        instrument="loki",
+        name="monitor_counts_per_pixel",
+        source_names=(banks.MONITOR_TRANSMISSION,),
+        title="Transmission monitor, counts per pixel",
+        screen_dims=banks.MONITOR_PIXELS.dims,
+        screen_shape=banks.MONITOR_PIXELS.shape,
+        screen_unit=None,
+        roi=False,
+        namespace="monitor_data",
+        description="The facility's image of the pixelated transmission monitor: "
+        "counts per pixel from the pixel ids its events carry (16 x 16), with "
+        "its spectrum (wavelength from the monitor's distance).",
+    )
+)
 monitor_histogram = registry.register(
     facility.monitor_histogram_spec(
         "loki", tuple(banks.MONITORS), facility_params.MonitorDataParams
