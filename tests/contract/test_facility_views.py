@@ -209,3 +209,29 @@ def test_monitor_events_without_pixel_ids_are_counted_outside_the_image():
     assert image.values[0, 0] == 2 and image.values[15, 15] == 1
     assert out["counts_total"].value == 4
     assert workflow.take_dropped_events()["bad_pixel_id"] == 6
+
+
+@pytest.mark.parametrize(
+    ("workflow_id", "source"),
+    [
+        ("dream/detector_projection/1", "sans_detector"),
+        ("loki/tube_view/1", "loki_detector_3"),
+        ("tbl/he3_detector_view/1", "he3_detector_bank1"),
+        ("loki/monitor_counts_per_pixel/1", "beam_monitor_m3"),
+    ],
+)
+def test_views_in_wavelength_mode_count_every_event(workflow_id, source):
+    """Converted modes go through the instruments' frame-shifted views."""
+    params = {
+        **entry(workflow_id)["defaults"],
+        "coordinate_mode": {"mode": "wavelength"},
+    }
+    spec, workflow = build(workflow_id, source, params)
+    data, n = inputs(spec.instrument, source)
+    workflow.accumulate({source: data}, **WINDOW)
+    out = workflow.finalize()
+    assert out["counts_total"].value == n
+    assert out["cumulative"].sum().value == pytest.approx(n)
+    if "roi_spectra_cumulative" in out:
+        assert out["roi_spectra_cumulative"].dims == ("roi", "wavelength")
+    assert workflow.take_dropped_events()["bad_pixel_id"] == 0

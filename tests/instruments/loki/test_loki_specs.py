@@ -36,6 +36,7 @@ def test_workflows_namespaces_and_factories():
         "loki/detector_xy_projection/1",  # the facility's id, on detector_xy
         "loki/rear_tube_pixel/1",
         "loki/tube_view/1",  # the facility's id, on rear_tube_pixel's projection
+        "loki/monitor_counts_per_pixel/1",  # the facility's, m3's pixels
         "loki/monitor_histogram/1",  # the facility's
         "loki/monitor_histogram/2",
         "loki/timeseries_data/1",  # the facility's
