@@ -40,7 +40,7 @@ class WorkflowConfig(BaseModel):
 
     kind: Literal["workflow_config"] = "workflow_config"
     identifier: WorkflowId
-    message_id: str | None = Field(default_factory=lambda: str(uuid.uuid4()))
+    message_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     job_id: JobId
     schedule: JobSchedule = Field(default_factory=JobSchedule)
     aux_source_names: dict[str, str] = Field(default_factory=dict)
@@ -64,7 +64,7 @@ class JobCommand(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: Literal["job_command"] = "job_command"
-    message_id: str | None = Field(default_factory=lambda: str(uuid.uuid4()))
+    message_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     job_id: JobId | None = None
     workflow_id: WorkflowId | None = None
     action: JobAction
@@ -78,6 +78,8 @@ class JobCommand(BaseModel):
 
 
 Command = WorkflowConfig | JobCommand
+# A command's ``message_id`` is always a string on the wire (the facility's
+# services refuse ``null``); one left out gets a fresh id, as there.
 _COMMAND: TypeAdapter[Command] = TypeAdapter(
     Annotated[WorkflowConfig | JobCommand, Field(discriminator="kind")]
 )
@@ -103,14 +105,30 @@ class UnreadableCommand:
     reason: str
 
 
+class NullMessageId(ValueError):
+    """A command whose ``message_id`` is ``null``: refused as the facility's
+    services refuse it, and with no id to answer to, it cannot get an ERR."""
+
+    reason = "command_message_id_null"
+
+
 def read_command(raw: bytes | str) -> Command | UnreadableCommand:
     """``parse_command``, or what can be read of an invalid one; raises when
-    not even a JSON object with a ``message_id`` string arrived."""
+    not even a JSON object with a ``message_id`` string arrived
+    (:class:`NullMessageId` when it is ``null``)."""
     try:
         return parse_command(raw)
     except ValidationError as error:
         document = json.loads(raw)  # raises on text that is not JSON
         message_id = document.get("message_id") if isinstance(document, dict) else None
+        if (
+            isinstance(document, dict)
+            and "message_id" in document
+            and message_id is None
+        ):
+            raise NullMessageId(
+                "message_id is null; a command's message_id must be a string"
+            ) from None
         if not isinstance(message_id, str):
             raise
         problem = validation_problems(error, "command", first_only=True)

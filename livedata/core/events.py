@@ -29,9 +29,14 @@ class DetectorEvents:
 
 @dataclass(frozen=True, slots=True)
 class MonitorEvents:
-    """Monitor events: time of arrival in ns within the pulse."""
+    """Monitor events: time of arrival in ns within the pulse.
+
+    A pixelated monitor (LOKI's ``beam_monitor_m3``) also sends which of its
+    pixels each event hit; ``pixel_id`` is ``None`` for a plain counter.
+    """
 
     time_of_arrival: np.ndarray
+    pixel_id: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.time_of_arrival)

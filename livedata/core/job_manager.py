@@ -86,15 +86,14 @@ class JobManager:
         """Execute a command once; a repeat (same message id and content) gets
         the same answers again."""
         key = _repeat_key(command)
-        if key is not None and key in self._answered:
+        if key in self._answered:
             self._counters.increment("commands_repeated")
             logger.info("command %s seen before: answered again", command.message_id)
             return list(self._answered[key])
         answers = self._execute(command)
-        if key is not None:
-            self._answered[key] = answers
-            while len(self._answered) > ANSWERS_REMEMBERED:
-                self._answered.popitem(last=False)
+        self._answered[key] = answers
+        while len(self._answered) > ANSWERS_REMEMBERED:
+            self._answered.popitem(last=False)
         return answers
 
     def _execute(
@@ -219,9 +218,7 @@ class JobManager:
         live: dict[JobId, WorkflowConfig] = {}
         paused: set[JobId] = set()
         for command in history:
-            key = _repeat_key(command)
-            if key is not None:
-                self._answered.setdefault(key, [])
+            self._answered.setdefault(_repeat_key(command), [])
             if isinstance(command, WorkflowConfig):
                 live[command.job_id] = command
                 paused.discard(command.job_id)
@@ -315,11 +312,9 @@ class JobManager:
 
 def _repeat_key(
     command: WorkflowConfig | JobCommand | UnreadableCommand,
-) -> tuple[str, str] | None:
+) -> tuple[str, str]:
     """What makes a command a repeat: its message id and its content (one
     message id may start a workflow's job on several sources)."""
-    if command.message_id is None:
-        return None
     if isinstance(command, WorkflowConfig | JobCommand):
         return (command.message_id, command.model_dump_json())
     return (command.message_id, repr(command))

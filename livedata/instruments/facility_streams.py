@@ -32,15 +32,16 @@ def facility_mapping(
 ) -> StreamMapping:
     """The facility's ``env`` (``dev``/``prod``) mapping of ``instrument``.
 
-    ``merged`` maps internal names to the one stream they are merged into, as
+    ``merged`` maps detector streams to the one stream they are read as, as
     the facility merges BIFROST's 45 triplets into ``unified_detector`` (F2).
     """
-    merged = merged or {}
     tables: dict[str, dict[InputStreamKey, str]] = {kind: {} for kind in KINDS}
     for row_env, kind, topic, source, name in facility_rows(instrument):
         if row_env == env:
-            tables[kind][InputStreamKey(topic, source)] = merged.get(name, name)
-    return StreamMapping(instrument=instrument, **tables)
+            tables[kind][InputStreamKey(topic, source)] = name
+    return StreamMapping(
+        instrument=instrument, merged_detectors=dict(merged or {}), **tables
+    )
 
 
 # A device publishes several logs; its timeseries reads the first of these.

@@ -120,7 +120,7 @@ def cycle_event_pools(
     for i, t in enumerate(times):
         for key, pool in pools.items():
             pulse = pool[i % len(pool)]
-            pixels = pulse.pixel_id if isinstance(pulse, DetectorEvents) else None
+            pixels = pulse.pixel_id  # None for a monitor without pixels
             yield RawMessage(
                 key.topic,
                 ev44_bytes(key.source_name, t, pixels, pulse.time_of_arrival, i),

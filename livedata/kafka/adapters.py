@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 # streaming_data_types is imported where a schema is decoded: importing it costs
 # ~0.2 s, which a CLI command that only reads JSON answers should not pay.
-from ..core.commands import CommandAcknowledgement, read_command
+from ..core.commands import CommandAcknowledgement, NullMessageId, read_command
 from ..core.events import DetectorEvents, LogValue, MonitorEvents
 from ..core.message import Message
 from ..core.metrics import Counters
@@ -26,7 +26,7 @@ from ..core.stream import (
     StreamKind,
 )
 from ..core.timestamp import Timestamp
-from .checks import check_da00, check_events, check_roi_size
+from .checks import InvalidInput, check_da00, check_events, check_roi_size
 from .raw import RawMessage, schema_id
 
 
@@ -107,7 +107,10 @@ class MonitorAdapter:
                 else _kafka_time(raw)
             )
             stream = StreamId(StreamKind.MONITOR_EVENTS, name)
-            return Message(time, stream, MonitorEvents(ev.time_of_flight))
+            pixels = (
+                ev.pixel_id if ev.pixel_id is not None and len(ev.pixel_id) else None
+            )
+            return Message(time, stream, MonitorEvents(ev.time_of_flight, pixels))
         if schema == "da00":
             from streaming_data_types import dataarray_da00
 
@@ -184,10 +187,19 @@ class Da00Adapter:
 
 
 class CommandAdapter:
-    """JSON commands; timed by the Kafka message time."""
+    """JSON commands; timed by the Kafka message time.
+
+    A command with ``message_id: null`` is refused as the facility's services
+    refuse it; having no id to answer to, it is dropped and counted
+    (``invalid_input:command_message_id_null``) instead of answered.
+    """
 
     def adapt(self, raw: RawMessage) -> Message[Any]:
-        return Message(_kafka_time(raw), COMMANDS_STREAM, read_command(raw.value))
+        try:
+            command = read_command(raw.value)
+        except NullMessageId as error:
+            raise InvalidInput(NullMessageId.reason, str(error)) from None
+        return Message(_kafka_time(raw), COMMANDS_STREAM, command)
 
 
 class ResponseAdapter:

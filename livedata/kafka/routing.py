@@ -97,10 +97,15 @@ def build_service_adapter(
     """Raw data topics of an instrument plus commands and ROI requests.
 
     ``topics`` restricts the chain to what a service subscribes to.
+    ``merge_detectors`` reads every detector as that one stream; the mapping's
+    own ``merged_detectors`` merge the streams it names (F2).
     """
     routes: dict[str, Adapter] = {}
+    detector_names = {
+        key: mapping.detector_stream(name) for key, name in mapping.detectors.items()
+    }
     detectors = DetectorEventsAdapter(
-        _lookup(mapping.detectors, counters), merge_detectors
+        _lookup(detector_names, counters), merge_detectors
     )
     monitors = MonitorAdapter(_lookup(mapping.monitors, counters))
     logs = LogAdapter(_lookup(mapping.logs, counters))

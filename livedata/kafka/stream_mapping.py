@@ -41,7 +41,10 @@ class StreamMapping:
 
     Monitor topics may carry ev44 (events) and da00 (histograms); the kind
     (``monitor_events`` or ``monitor_counts``) follows from the schema, so the
-    mapping gives only the name.
+    mapping gives only the name. ``merged_detectors`` names detector streams
+    that are read as one other stream (BIFROST's 45 triplets are its
+    ``unified_detector``, F2): the tables stay the facility's, entry for entry,
+    and the adapter merges.
     """
 
     instrument: str
@@ -49,6 +52,11 @@ class StreamMapping:
     area_detectors: Mapping[InputStreamKey, str] = field(default_factory=dict)
     monitors: Mapping[InputStreamKey, str] = field(default_factory=dict)
     logs: Mapping[InputStreamKey, str] = field(default_factory=dict)
+    merged_detectors: Mapping[str, str] = field(default_factory=dict)
+
+    def detector_stream(self, name: str) -> str:
+        """The stream a detector's events are read as (itself, or merged)."""
+        return self.merged_detectors.get(name, name)
 
     def livedata_topic(self, kind: StreamKind) -> str:
         return livedata_topic(self.instrument, kind)

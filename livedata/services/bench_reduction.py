@@ -69,13 +69,8 @@ MONITOR = StreamKind.MONITOR_EVENTS
 
 
 def _kafka_key(mapping: StreamMapping, stream: StreamId) -> InputStreamKey:
-    """Where ``stream`` is on Kafka; for an instrument that merges several
-    sources into one stream (BIFROST's triplets), ``stream.name`` may be the
-    wire source name itself."""
+    """Where ``stream`` is on Kafka under the DEV names the fakes use."""
     key = mapping.key_for(stream)
-    if key is None:
-        table = mapping.detectors if stream.kind is DETECTOR else mapping.monitors
-        key = next((k for k in table if k.source_name == stream.name), None)
     if key is None:
         raise ValueError(f"{stream.kind.value} {stream.name!r} is not in the mapping")
     return key
@@ -122,13 +117,16 @@ def _loki_case() -> ReductionCase:
         "loki/i_of_q",
         banks.REAR.name,
         (Stream(DETECTOR, banks.REAR.name, detector),),
-        tuple(Stream(MONITOR, name, monitor_of(name)) for name in banks.MONITORS),
+        tuple(
+            Stream(MONITOR, name, monitor_of(name))
+            for name in (banks.MONITOR_INCIDENT, banks.MONITOR_TRANSMISSION)
+        ),
         (
             ("incident_monitor", banks.MONITOR_INCIDENT),
             ("transmission_monitor", banks.MONITOR_TRANSMISSION),
-            ("detector_carriage", "detector_carriage"),
+            ("detector_carriage", banks.CARRIAGE_LOG),
         ),
-        (("detector_carriage", banks.NOMINAL_CARRIAGE_M),),
+        ((banks.CARRIAGE_LOG, banks.NOMINAL_CARRIAGE_M),),
     )
 
 

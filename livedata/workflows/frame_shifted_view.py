@@ -64,6 +64,11 @@ class FrameShiftedView:
     def clear(self) -> None:
         self._view.clear()
 
+    @property
+    def dropped_events(self) -> dict[str, int]:
+        """The view's drops since creation (events outside it stay outside)."""
+        return self._view.dropped_events
+
     def take_dropped_events(self) -> dict[str, int]:
         return dict(take_dropped_events(self._view))
 

@@ -22,6 +22,8 @@ DUMMY_IDS = {
     "dummy/panel_0_xy/1",
     "dummy/timeseries_data/1",
     "dummy/total_counts/1",
+    "dummy/panel_0_layers/1",
+    "dummy/area_panel_xy/1",
 }
 
 

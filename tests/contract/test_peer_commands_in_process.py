@@ -13,7 +13,7 @@ from livedata.core.identifiers import JobId, WorkflowId
 from livedata.core.status import JobStatus
 from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
 from livedata.instruments import get_instrument
-from livedata.kafka.wire_builders import ev44_message, f144_message
+from livedata.kafka.wire_builders import ad00_message, ev44_message, f144_message
 from tests.services.test_dummy_in_process import Harness, results_of
 
 from .facility_commands import as_record, dashboard_config
@@ -44,6 +44,10 @@ def data_for(source: str, start: int) -> tuple[list, int]:
         if source == "panel_0":
             pixels = rng.integers(1, 128 * 128 + 1, toa.size)
             raws.append(ev44_message("dummy_detector", source, when, pixels, toa))
+        elif source == "area_panel":
+            frame = rng.poisson(0.01, (256, 256)).astype(np.int32)
+            raws.append(ad00_message("dummy_area_detector", source, when, frame, i))
+            continue
         elif source.startswith("monitor"):
             raws.append(ev44_message("dummy_beam_monitor", source, when, None, toa))
         else:
@@ -54,6 +58,9 @@ def data_for(source: str, start: int) -> tuple[list, int]:
         closing = f144_message("dummy_motion", source, start + NS_PER_S, 99.0)
     elif source == "panel_0":
         closing = ev44_message("dummy_detector", source, start + NS_PER_S, [1], [0])
+    elif source == "area_panel":
+        blank = np.zeros((256, 256), np.int32)
+        closing = ad00_message("dummy_area_detector", source, start + NS_PER_S, blank)
     else:
         closing = ev44_message(
             "dummy_beam_monitor", source, start + NS_PER_S, None, [0]
@@ -135,7 +142,7 @@ def test_roi_roles_other_than_their_own_stream_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "workflow_id", ["dummy/area_panel_xy/1", "dummy/no_such_workflow/3"]
+    "workflow_id", ["dummy/panel_0_xy/7", "dummy/no_such_workflow/3"]
 )
 def test_an_id_no_service_implements_gets_exactly_one_err(workflow_id) -> None:
     harnesses = [Harness(service) for service in SERVICES]
@@ -165,10 +172,31 @@ def test_a_job_command_for_an_unknown_id_gets_exactly_one_err() -> None:
         "kind": "job_command",
         "message_id": "m-stop",
         "job_id": None,
-        "workflow_id": "dummy/area_panel_xy/1",
+        "workflow_id": "dummy/panel_0_xy/7",
         "action": "stop",
     }
     record = as_record(document)
     replies = [a for h in harnesses for a in answers(h.step([record]), "m-stop")]
     assert [r.response.value for r in replies] == ["ERR"]
-    assert "dummy/area_panel_xy/1" in replies[0].message
+    assert "dummy/panel_0_xy/7" in replies[0].message
+
+
+@pytest.mark.parametrize("kind", ["workflow_config", "job_command"])
+def test_a_null_message_id_is_refused_counted_and_logged(kind, caplog) -> None:
+    """The facility's services refuse ``message_id: null``; with no id to answer
+    to, no service answers (an ERR nobody can match helps no one): every one
+    drops it and counts why, and nothing runs."""
+    if kind == "workflow_config":
+        document = dashboard_config("dummy/monitor_histogram/1", "monitor1")
+    else:
+        document = {"kind": "job_command", "job_id": None, "workflow_id": None,
+                    "action": "stop"}  # fmt: skip
+    document["message_id"] = None
+    harnesses = [Harness(service) for service in SERVICES]
+    with caplog.at_level("WARNING", logger="livedata.kafka.routing"):
+        outs = [h.step([as_record(document)]) for h in harnesses]
+    assert not [m for out in outs for t, m in out if t == "dummy_livedata_responses"]
+    for h in harnesses:
+        assert h.counters.get("invalid_input:command_message_id_null") == 1
+    assert not [m for out in outs for _, m in out if isinstance(m.value, JobStatus)]
+    assert any("message_id is null" in r.getMessage() for r in caplog.records)

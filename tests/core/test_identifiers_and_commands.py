@@ -108,3 +108,16 @@ def test_acknowledgement_serialises_as_on_the_wire():
         "response": "ERR",
         "message": "bad",
     }
+
+
+def test_a_null_message_id_is_refused_and_a_missing_one_is_made() -> None:
+    """As on the facility's side: ``message_id`` is a string, never null."""
+    from livedata.core.commands import NullMessageId, read_command
+
+    stop = {"kind": "job_command", "job_id": None, "workflow_id": None}
+    with pytest.raises(NullMessageId):
+        read_command(json.dumps({**stop, "message_id": None, "action": "stop"}))
+    with pytest.raises(NullMessageId):  # invalid otherwise too: still no answer
+        read_command(json.dumps({**stop, "message_id": None, "action": "explode"}))
+    made = read_command(json.dumps({**stop, "action": "stop"}))
+    assert isinstance(made, JobCommand) and len(made.message_id) == 36

@@ -26,6 +26,8 @@ FACILITY_IDS = {
     "dummy/monitor_histogram/1",
     "dummy/timeseries_data/1",
     "dummy/total_counts/1",
+    "dummy/panel_0_layers/1",
+    "dummy/area_panel_xy/1",
 }
 DEFAULT_JOB_IDS = EXPECTED_IDS - {"dummy/panel_0_logical/1"}
 EXPECTED_IDS |= FACILITY_IDS

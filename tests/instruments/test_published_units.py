@@ -38,7 +38,15 @@ def _messages(instrument, t0: int) -> list:
     raws = []
     for i, t in enumerate(times):
         for name, det in instrument.detectors.items():
-            key = mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, name))
+            # a merged detector (BIFROST's) is sent on the first of its streams
+            key = next(
+                (
+                    k
+                    for k, n in mapping.detectors.items()
+                    if mapping.detector_stream(n) == name
+                ),
+                None,
+            )
             if key is not None:
                 first = det.first_detector_number
                 ids = rng.integers(first, first + det.n_pixels, 2000)

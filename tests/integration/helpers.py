@@ -89,12 +89,16 @@ def stop_service(
 
 
 class Listener:
-    """Collects decoded messages from the client topics on its own thread."""
+    """Collects decoded messages from the client topics (of the dummy, unless
+    another ``instrument`` is named) on its own thread."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, instrument: str = "dummy") -> None:
         self._consumer = Consumer(make_consumer_config(bootstrap, "test_listener"))
-        assign_all(self._consumer, CLIENT_TOPICS, at="end")
-        self._adapter = build_client_adapter("dummy", Counters())
+        topics = [
+            topic.replace("dummy_", f"{instrument}_", 1) for topic in CLIENT_TOPICS
+        ]
+        assign_all(self._consumer, topics, at="end")
+        self._adapter = build_client_adapter(instrument, Counters())
         self._lock = threading.Lock()
         self.messages: list[tuple[str, Message[Any]]] = []
         self._stop = threading.Event()

@@ -399,3 +399,18 @@ def test_invalid_command_with_a_message_id_is_kept_for_its_owner_to_answer() -> 
 def test_commands_nobody_could_answer_still_fail_to_adapt(payload) -> None:
     with pytest.raises(ValueError):
         CommandAdapter().adapt(RawMessage("dummy_livedata_commands", payload))
+
+
+def test_a_pixelated_monitor_keeps_its_pixel_ids_and_a_counter_has_none() -> None:
+    adapter = MonitorAdapter(
+        lookup(Counters(), ("loki_beam_monitor", "monitor4", "beam_monitor_m3"))
+    )
+    with_pixels = adapter.adapt(
+        ev44_message("loki_beam_monitor", "monitor4", T0, [3, 4], [10, 20])
+    ).value
+    plain = adapter.adapt(
+        ev44_message("loki_beam_monitor", "monitor4", T0, None, [10, 20])
+    ).value
+    assert with_pixels.pixel_id.tolist() == [3, 4]
+    assert with_pixels.time_of_arrival.tolist() == [10, 20]
+    assert plain.pixel_id is None

@@ -91,8 +91,8 @@ async def test_aux_inputs_are_selects_and_an_optional_one_can_be_left_out(tmp_pa
             form = await open_form(pilot, "loki/i_of_q")
             incident = form.query_one("#aux-incident_monitor", Select)
             transmission = form.query_one("#aux-transmission_monitor", Select)
-            assert incident.value == "monitor_incident"
-            assert transmission.value == "monitor_transmission"
+            assert incident.value == "beam_monitor_m1"
+            assert transmission.value == "beam_monitor_m3"
             assert transmission._allow_blank  # optional: may be left out
             transmission.clear()
             sources = form.query_one("#sources", SelectionList)
@@ -105,7 +105,7 @@ async def test_aux_inputs_are_selects_and_an_optional_one_can_be_left_out(tmp_pa
         system.close()
     (config,) = configs(system)
     assert config.job_id.source_name == "loki_detector_2"
-    assert config.aux_source_names["incident_monitor"] == "monitor_incident"
+    assert config.aux_source_names["incident_monitor"] == "beam_monitor_m1"
     assert "transmission_monitor" not in config.aux_source_names  # left out
     assert config.params["correct_transmission"] is False
 

@@ -9,8 +9,11 @@ import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
 from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.workflows.detector_view_spec import spectral_edges
 from livedata.workflows.edges import CoordinateMode
 from livedata.workflows.facility import factories as facility
+from livedata.workflows.facility.convert import to_view_params
+from livedata.workflows.facility.workflows import Combined
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection
 from livedata.workflows.standard_factories import (
@@ -21,6 +24,8 @@ from livedata.workflows.standard_factories import (
 from . import banks, specs
 from .conversions import IndirectConversion, indirect_conversion
 from .ratemeter import make_ratemeter_workflow
+from .region_counts import RegionCountsWorkflow, region_mask
+from .spectrum_view import SpectrumView
 
 
 @cache
@@ -91,8 +96,53 @@ def detector_ratemeter(context: WorkflowContext):
 
 
 specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
+    specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
 )
+
+
+# The facility's ids (version 1) on livedata's workflows.
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id,
+    facility.monitor_histogram_factory(banks.MONITORS),
+)
+
+
+@specs.registry.factory(specs.detector_ratemeter_facility)
+def detector_region_counts(context: WorkflowContext):
+    region = context.params.region
+    mask = region_mask(region.arc, region.pixel_start, region.pixel_stop)
+    return RegionCountsWorkflow(source_name=context.source_name, mask=mask)
+
+
+_unified_view = facility.detector_view_factory(detector_arc_channel)
+
+
+@specs.registry.factory(specs.unified_detector_view)
+def unified_detector_view(context: WorkflowContext):
+    """livedata's logical view with the facility's outputs, and its spectrum view
+    (binned like the view: as it came, or per pixel in its frame)."""
+    own = to_view_params(context.params)
+    edges = spectral_edges(own)
+    dim = own.coordinate_mode.value
+    conversion = None
+    if own.coordinate_mode is CoordinateMode.TIME_OF_ARRIVAL:
+        bounds = edges.bounds_in("ns")
+    else:
+        shift = _conversion(NeXusDetectorSource("bifrost").load())
+        bounds = edges.bounds_in("angstrom")
+        conversion = (shift.shift_ns, *shift.wavelength)
+    spectrum = SpectrumView(
+        source_name=context.source_name,
+        pixels_per_tube=context.params.spectrum_params.pixels_per_tube,
+        edges=sc.linspace(
+            dim, edges.start, edges.stop, edges.num_bins + 1, unit=edges.unit
+        ),
+        bounds=bounds,
+        conversion=conversion,
+    )
+    return Combined(_unified_view(context), spectrum)
+
+
 specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
 specs.registry.attach_factory(
     specs.timeseries_data.workflow_id, facility.timeseries_factory

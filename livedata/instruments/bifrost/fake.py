@@ -90,15 +90,6 @@ def make_bifrost_events(
     return out
 
 
-def _triplet_of(source_name: str) -> tuple[int, int] | None:
-    for arc in range(banks.N_ARC):
-        for channel in range(banks.N_CHANNEL):
-            name = banks.triplet_name(arc, channel)
-            if source_name in (name, f"bifrost_{name}"):
-                return arc, channel
-    return None
-
-
 def bifrost_detector_messages(
     instrument: Instrument,
     rate: float,
@@ -113,8 +104,8 @@ def bifrost_detector_messages(
     rng = np.random.default_rng(1)
     split = events_per_triplet(rate / PULSE_FREQUENCY_HZ)
     pools = {}
-    for key in mapping.detectors:
-        triplet = _triplet_of(key.source_name)
+    for key, name in mapping.detectors.items():
+        triplet = banks.TRIPLET_OF.get(name)
         if triplet is not None:
             pools[key] = [
                 triplet_events(*triplet, split[triplet], rng=rng)

@@ -63,6 +63,6 @@ def layout() -> InstrumentLayout:
         sample_position=(0.0, 0.0, 0.0),
         monitors=tuple(
             MonitorLayout(name, (0.0, 0.0, source_z + distance))
-            for name, distance in banks.MONITORS.items()
+            for name, distance in sorted(banks.MONITORS.items())  # as files list them
         ),
     )

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry, own_version
+from livedata.core.workflow_spec import (
+    CoordTemplate,
+    OutputTemplate,
+    WorkflowRegistry,
+    WorkflowSpec,
+    own_version,
+)
 from livedata.instruments.instrument import Instrument
-from livedata.workflows.detector_view_spec import DetectorViewParams, detector_view_spec
+from livedata.workflows.detector_view_spec import (
+    DetectorViewParams,
+    detector_view_spec,
+    spectral_edges,
+)
 from livedata.workflows.edges import TOFEdges
+from livedata.workflows.facility import convert as facility_convert
+from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
@@ -60,10 +72,79 @@ detector_arc_channel = registry.register(
     )
 )
 detector_ratemeter = registry.register(own_version(ratemeter_spec()))
+detector_ratemeter_facility = registry.register(
+    WorkflowSpec(
+        instrument="bifrost",
+        name="detector_ratemeter",
+        namespace="data_reduction",
+        title="Detector region counts",
+        description="The facility's ratemeter: events of one analyser arc (by its "
+        "final energy) whose pixel along the arc (channel x 100 + pixel, tubes "
+        "summed) is in [pixel_start, pixel_stop), per window and since start.",
+        group="Reduction",
+        source_names=(banks.UNIFIED.name,),
+        params=facility_params.DetectorRatemeterParams,
+        outputs={
+            "detector_region_counts": OutputTemplate(
+                "Counts in the region, latest window", (), "counts"
+            ),
+            "detector_region_counts_cumulative": OutputTemplate(
+                "Counts in the region since start", (), "counts"
+            ),
+        },
+        facility=True,
+    )
+)
 qe_map = registry.register(qe_map_spec())
 qmap = registry.register(facility.qmap_spec("bifrost", (banks.UNIFIED.name,), qe_map))
 monitor_histogram = registry.register(
+    facility.monitor_histogram_spec(
+        "bifrost", tuple(banks.MONITORS), facility_params.TOAOnlyMonitorDataParams
+    )
+)
+monitor_histogram_own = registry.register(
     own_version(monitor_histogram_spec("bifrost", tuple(banks.MONITORS)))
+)
+
+
+def spectrum_view_output(params: BaseModel) -> dict[str, OutputTemplate]:
+    """The facility's ``spectrum_view``: counts per pixel group (each tube's
+    pixels in ``pixels_per_tube`` groups) and spectral bin since start."""
+    assert isinstance(params, facility_params.DetectorViewWithSpectrumParams)
+    own = facility_convert.to_view_params(params)
+    edges = spectral_edges(own)
+    dim = own.coordinate_mode.value
+    groups = banks.N_ARC * banks.N_TUBE * banks.N_CHANNEL
+    groups *= params.spectrum_params.pixels_per_tube
+    return {
+        "spectrum_view": OutputTemplate(
+            "Counts per pixel group and bin since start",
+            ("spectrum", dim),
+            "counts",
+            (groups, edges.num_bins),
+            {
+                "spectrum": CoordTemplate(("spectrum",), None),
+                dim: CoordTemplate((dim,), edges.unit, bin_edges=True),
+            },
+        )
+    }
+
+
+unified_detector_view = registry.register(
+    facility.detector_view_spec(
+        instrument="bifrost",
+        name="unified_detector_view",
+        source_names=(banks.UNIFIED.name,),
+        title="All triplets, (arc, tube) x (channel, pixel)",
+        screen_dims=("arc_tube", "channel_pixel"),
+        screen_shape=LOGICAL_SCREEN,
+        screen_unit=None,
+        params=facility_params.DetectorViewWithSpectrumParams,
+        extra_outputs=spectrum_view_output,
+        description="The facility's view of the merged detector on livedata's "
+        "logical view (a row per arc and tube, a column per channel and "
+        f"{PIXEL_DOWNSAMPLE} pixels), with its spectrum view.",
+    )
 )
 # The facility's f144 logs; their units are not part of the stream table.
 LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}

@@ -3,7 +3,8 @@
 Logical dims and sizes are those of the DREAM NeXus files (essdiffraction's
 DETECTOR_BANK_SIZES); detector numbers run from each bank's real first number
 over the bank's real count (the real high-resolution bank has gaps in its
-numbering; here its 401,344 numbers are consecutive). 1,122,240 pixels in all.
+numbering; here its 401,344 numbers are consecutive), and a synthetic
+small-angle bank after them. 1,187,776 pixels in all.
 """
 
 from __future__ import annotations
@@ -35,8 +36,18 @@ HIGH_RESOLUTION = DetectorConfig(
     shape=(32, 12_542),
     dims=("strip", "other"),
 )
-BANKS = (MANTLE, ENDCAP_BACKWARD, ENDCAP_FORWARD, HIGH_RESOLUTION)
+# The small-angle bank the facility's DREAM streams carry too (its views read
+# it); its numbers follow the high-resolution bank's: 32 strips of 2048.
+SANS = DetectorConfig(
+    name="sans_detector",
+    first_detector_number=1_523_681,
+    shape=(32, 2048),
+    dims=("strip", "other"),
+)
+BANKS = (MANTLE, ENDCAP_BACKWARD, ENDCAP_FORWARD, HIGH_RESOLUTION, SANS)
 BANK_NAMES = tuple(bank.name for bank in BANKS)
+# The banks livedata's powder reduction reads (not the small-angle one).
+POWDER_BANK_NAMES = BANK_NAMES[:4]
 
 SOURCE_TO_SAMPLE_M = 76.55
 # Monitors by name: distance from the source along the beam, in metres.

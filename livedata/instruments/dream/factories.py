@@ -61,6 +61,33 @@ def powder(context: WorkflowContext):
     return make_powder_workflow(context.source_name, context.params)
 
 
+def _fold_view(rows: str, front_only: bool = False):
+    def make(context: WorkflowContext):
+        the_geometry = views.geometry()
+        projection = views.fold(the_geometry, context.source_name, rows, front_only)
+        return views.make_view(
+            context.source_name,
+            projection,
+            context.params,
+            the_geometry,
+            screen_unit=None,
+        )
+
+    return make
+
+
+# The facility's views (version 1 of its ids) on livedata's views.
+for _spec, _make, _roi in (
+    (specs.detector_projection, _geometric_view, True),
+    (specs.mantle_front_layer, _fold_view("strip", front_only=True), True),
+    (specs.strip_view, _fold_view("strip"), False),
+    (specs.wire_view, _fold_view("wire"), False),
+):
+    specs.registry.attach_factory(
+        _spec.workflow_id, facility.detector_view_factory(_make, roi=_roi)
+    )
+
+
 # The facility's monitor histogram (version 1) on the same workflow.
 specs.registry.attach_factory(
     specs.monitor_histogram.workflow_id,

@@ -10,6 +10,7 @@ z = -76.55 m. The banks cover the scattering angles DREAM covers:
 - endcap_backward: an annulus at z = -1.3 m, 2theta ~146-173 deg.
 - high_resolution: a flat panel 2.0 m from the sample facing it at 2theta = 160 deg;
   its "other" axis alternates between two depth layers along the panel.
+- sans: a flat panel 3.0 m downstream facing the beam, beside it (2theta ~1-7 deg).
 
 Real pixel counts and detector numbers (see banks.py). NumPy only.
 """
@@ -126,13 +127,34 @@ def high_resolution() -> BankLayout:
     return _bank(cfg, positions)
 
 
+SANS_Z_M = 3.0
+SANS_X_M = (0.05, 0.35)  # across the strips
+SANS_Y_M = (-0.15, 0.15)  # along "other"
+
+
+def sans() -> BankLayout:
+    """Strips run across x; "other" runs along y."""
+    n_strip, n_other = banks.SANS.shape
+    x, y = np.meshgrid(
+        _centres(*SANS_X_M, n_strip), _centres(*SANS_Y_M, n_other), indexing="ij"
+    )
+    positions = np.stack([x, y, np.full_like(x, SANS_Z_M)], axis=-1)
+    return _bank(banks.SANS, positions)
+
+
 @cache
 def layout() -> InstrumentLayout:
     """The whole instrument (cached: the arrays are shared, do not modify them)."""
     source_z = -banks.SOURCE_TO_SAMPLE_M
     return InstrumentLayout(
         instrument="dream",
-        banks=(mantle(), endcap_backward(), endcap_forward(), high_resolution()),
+        banks=(
+            mantle(),
+            endcap_backward(),
+            endcap_forward(),
+            high_resolution(),
+            sans(),
+        ),
         source_position=(0.0, 0.0, source_z),
         sample_position=(0.0, 0.0, 0.0),
         monitors=tuple(

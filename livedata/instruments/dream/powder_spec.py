@@ -84,7 +84,9 @@ _DESCRIPTION = (
 _WEIGHTING = "Σ over events of d⁴ sin θ (Lorentz correction) / Σ cave-monitor counts"
 
 
-def powder_spec(source_names: tuple[str, ...] = banks.BANK_NAMES) -> WorkflowSpec:
+def powder_spec(
+    source_names: tuple[str, ...] = banks.POWDER_BANK_NAMES,
+) -> WorkflowSpec:
     d_coord = {"dspacing": CoordTemplate(("dspacing",), "angstrom", bin_edges=True)}
     d2_coords = {
         **d_coord,

@@ -19,10 +19,14 @@ from .powder_spec import powder_spec
 MANTLE_SCREEN = (64, 90)  # (z, arc_length)
 ENDCAP_SCREEN = (80, 80)  # (y, x)
 HIGH_RES_SCREEN = (64, 64)
+SANS_SCREEN = (64, 64)
 MANTLE_LOGICAL_SCREEN = (
     banks.MANTLE.shape[3],
     banks.MANTLE.shape[1] * banks.MANTLE.shape[2],
 )
+# Columns the long "other" axis of the high-resolution and SANS banks is
+# binned into by the logical views.
+OTHER_COLUMNS = 64
 
 registry = WorkflowRegistry()
 
@@ -69,6 +73,77 @@ endcap_views = {
         (banks.HIGH_RESOLUTION, HIGH_RES_SCREEN),
     )
 }
+# The facility's views of DREAM (version 1 of its ids), on livedata's views.
+GEOMETRIC_SCREENS = {
+    banks.MANTLE.name: (("z", "arc_length"), MANTLE_SCREEN, "m"),
+    banks.ENDCAP_BACKWARD.name: (("y", "x"), ENDCAP_SCREEN, "m"),
+    banks.ENDCAP_FORWARD.name: (("y", "x"), ENDCAP_SCREEN, "m"),
+    banks.HIGH_RESOLUTION.name: (("y", "x"), HIGH_RES_SCREEN, "m"),
+    banks.SANS.name: (("y", "x"), SANS_SCREEN, "m"),
+}
+
+
+def fold_screen(bank, rows: str) -> tuple[tuple[str, str], tuple[int, int], None]:
+    """A logical screen: ``rows`` down, the bank's sectors (module x segment)
+    across, or its "other" axis binned into ``OTHER_COLUMNS``."""
+    sizes = dict(zip(bank.dims, bank.shape, strict=True))
+    if "module" in sizes:
+        return (rows, "sector"), (sizes[rows], sizes["module"] * sizes["segment"]), None
+    return (rows, "other"), (sizes[rows], OTHER_COLUMNS), None
+
+
+detector_projection = registry.register(
+    facility.detector_view_spec(
+        instrument="dream",
+        name="detector_projection",
+        source_names=banks.BANK_NAMES,
+        title="Detector banks, projected",
+        screens=GEOMETRIC_SCREENS,
+        params=facility_params.DreamDetectorViewParams,
+        description="The facility's projection of every bank: the mantle onto its "
+        "cylinder (z, arc length), the other banks onto the xy plane, with "
+        "pixel-noise replicas (livedata's geometric views). The instrument "
+        "configuration is accepted; the views' wavelength conversion does not "
+        "depend on it.",
+    )
+)
+mantle_front_layer = registry.register(
+    facility.detector_view_spec(
+        instrument="dream",
+        name="mantle_front_layer",
+        source_names=(banks.MANTLE.name,),
+        title="Mantle, front layer",
+        screens={banks.MANTLE.name: fold_screen(banks.MANTLE, "strip")},
+        description="The mantle's innermost wire layer (wire 0, both counters): "
+        "counts per strip and sector (module x segment).",
+    )
+)
+strip_view = registry.register(
+    facility.detector_view_spec(
+        instrument="dream",
+        name="strip_view",
+        source_names=banks.BANK_NAMES,
+        title="Counts per strip",
+        screens={bank.name: fold_screen(bank, "strip") for bank in banks.BANKS},
+        roi=False,
+        description="Counts per strip and sector (module x segment), summed over "
+        "wires and counters; the high-resolution and SANS banks per strip and "
+        f"their other axis in {OTHER_COLUMNS} columns.",
+    )
+)
+WIRE_BANKS = (banks.MANTLE, banks.ENDCAP_BACKWARD, banks.ENDCAP_FORWARD)
+wire_view = registry.register(
+    facility.detector_view_spec(
+        instrument="dream",
+        name="wire_view",
+        source_names=tuple(bank.name for bank in WIRE_BANKS),
+        title="Counts per wire",
+        screens={bank.name: fold_screen(bank, "wire") for bank in WIRE_BANKS},
+        roi=False,
+        description="Counts per wire and sector (module x segment), summed over "
+        "strips and counters.",
+    )
+)
 monitor_histogram = registry.register(
     facility.monitor_histogram_spec(
         "dream", tuple(banks.MONITORS), facility_params.DreamMonitorDataParams

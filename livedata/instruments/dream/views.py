@@ -30,6 +30,7 @@ _SCREENS = {
     banks.ENDCAP_BACKWARD.name: ("xy_plane", specs.ENDCAP_SCREEN),
     banks.ENDCAP_FORWARD.name: ("xy_plane", specs.ENDCAP_SCREEN),
     banks.HIGH_RESOLUTION.name: ("xy_plane", specs.HIGH_RES_SCREEN),
+    banks.SANS.name: ("xy_plane", specs.SANS_SCREEN),
 }
 
 
@@ -74,6 +75,39 @@ def mantle_strip_sector(the_geometry: InstrumentGeometry) -> ScreenProjection:
             "sector": sc.arange("sector", shape[1] + 1, dtype="float64") - 0.5,
         },
         pixel_coords={"strip": strip.astype(float), "sector": sector.astype(float)},
+    )
+
+
+@cache
+def fold(
+    the_geometry: InstrumentGeometry, bank_name: str, rows: str, front_only: bool
+) -> ScreenProjection:
+    """The logical screen ``specs.fold_screen`` describes: ``rows`` down, sectors
+    (module x segment) or the binned "other" axis across, the rest summed;
+    ``front_only`` keeps the innermost wire (wire 0) and drops the others."""
+    bank = the_geometry.bank(bank_name)
+    dims, shape, _ = specs.fold_screen(bank, rows)
+    axis = dict(zip(bank.dims, np.indices(bank.shape), strict=True))
+    sizes = dict(zip(bank.dims, bank.shape, strict=True))
+    row = axis[rows].ravel()
+    if dims[1] == "sector":
+        col = (axis["module"] * sizes["segment"] + axis["segment"]).ravel()
+    else:
+        col = axis["other"].ravel() * shape[1] // sizes["other"]
+    lut = (row * shape[1] + col).astype(np.int32)
+    if front_only:
+        lut[axis["wire"].ravel() != 0] = -1
+    return ScreenProjection(
+        lut=lut.reshape(-1, 1),
+        first_pixel_id=the_geometry.first_detector_number(bank_name),
+        dims=dims,
+        shape=shape,
+        edges={
+            # unit None (pixel index), as the spec declares (G7)
+            dim: sc.array(dims=[dim], values=np.arange(size + 1) - 0.5, unit=None)
+            for dim, size in zip(dims, shape, strict=True)
+        },
+        pixel_coords={dims[0]: row.astype(float), dims[1]: col.astype(float)},
     )
 
 

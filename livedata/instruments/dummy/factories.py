@@ -125,3 +125,11 @@ specs.registry.attach_factory(
 specs.registry.attach_factory(
     specs.total_counts.workflow_id, facility.total_counts_factory(total_counts)
 )
+specs.registry.attach_factory(
+    specs.panel_0_layers.workflow_id,
+    facility.detector_view_factory(panel_0_logical, roi=False),
+)
+specs.registry.attach_factory(
+    specs.area_panel_xy_facility.workflow_id,
+    facility.area_view_factory(specs.AREA.shape),
+)

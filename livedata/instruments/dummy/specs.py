@@ -64,6 +64,28 @@ panel_0_logical = registry.register(
         description="Logical view: detector numbers folded into 128 x 128.",
     )
 )
+panel_0_layers = registry.register(
+    facility.detector_view_spec(
+        instrument="dummy",
+        name="panel_0_layers",
+        source_names=("panel_0",),
+        title="Panel 0, layers",
+        screen_shape=PANEL.shape,
+        screen_unit=None,
+        roi=False,
+        description="The facility's logical view of the panel: detector numbers "
+        "folded into 128 x 128 (the panel has one layer), no ROIs.",
+    )
+)
+area_panel_xy_facility = registry.register(
+    facility.area_view_spec(
+        instrument="dummy",
+        name="area_panel_xy",
+        source_names=("area_panel",),
+        title="Area panel",
+        shape=AREA.shape,
+    )
+)
 area_panel_xy = registry.register(
     own_version(
         area_detector_spec(

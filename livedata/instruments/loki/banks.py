@@ -15,11 +15,27 @@ from dataclasses import dataclass
 from livedata.instruments.instrument import DetectorConfig
 
 SOURCE_TO_SAMPLE_M = 23.6
-# Monitors, distance from the source: incident upstream of the sample,
-# transmission just behind it (in the beam, in front of the beam stop).
-MONITOR_INCIDENT = "monitor_incident"
-MONITOR_TRANSMISSION = "monitor_transmission"
-MONITORS = {MONITOR_INCIDENT: 21.0, MONITOR_TRANSMISSION: 24.6}
+# The facility's five beam monitors, distance from the source (m; synthetic):
+# m1 is the incident monitor upstream of the sample, m3 the transmission
+# monitor just behind it (in the beam, in front of the beam stop), as the
+# facility's I(Q) takes them.
+MONITOR_INCIDENT = "beam_monitor_m1"
+MONITOR_TRANSMISSION = "beam_monitor_m3"
+MONITORS = {
+    "beam_monitor_m0": 8.0,
+    MONITOR_INCIDENT: 21.0,
+    "beam_monitor_m2": 22.5,
+    MONITOR_TRANSMISSION: 24.6,
+    "beam_monitor_m4": 26.0,
+}
+# The transmission monitor is pixelated: its events say which of these pixels
+# (numbered 1.. in (y, x) order) they hit; 16 x 16 over 4 cm (synthetic).
+MONITOR_PIXELS = DetectorConfig(
+    name=MONITOR_TRANSMISSION, first_detector_number=1, shape=(16, 16), dims=("y", "x")
+)
+MONITOR_PIXEL_SIZE_M = 0.04 / 16
+# The carriage motor's readback: the rear bank's distance from the sample (m).
+CARRIAGE_LOG = "detector_carriage/value"
 
 DIMS = ("layer", "tube", "straw", "pixel")
 N_LAYER, N_STRAW, N_PIXEL = 4, 7, 512

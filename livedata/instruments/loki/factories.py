@@ -16,7 +16,12 @@ from livedata.core.workflow import WorkflowContext
 from livedata.instruments.detector_source import InstrumentGeometry
 from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
-from livedata.workflows.projection import ScreenProjection, geometric_projection
+from livedata.workflows.monitor_pixels import MonitorPixelsWorkflow
+from livedata.workflows.projection import (
+    ScreenProjection,
+    geometric_projection,
+    logical_projection,
+)
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
     timeseries_factory,
@@ -43,17 +48,16 @@ def _xy_projection(
 
 
 @cache
-def _rear_tube_pixel(the_geometry: InstrumentGeometry) -> ScreenProjection:
-    """(tube, pixel) of the rear bank, summed over layers and straws."""
-    _, n_tube, _, n_pixel = banks.REAR.shape
-    _, tube, _, pixel = np.meshgrid(
-        *(np.arange(n) for n in banks.REAR.shape), indexing="ij"
-    )
+def _tube_pixel(the_geometry: InstrumentGeometry, bank_name: str) -> ScreenProjection:
+    """(tube, pixel) of a bank, summed over layers and straws."""
+    shape = next(b.shape for b in banks.BANKS if b.name == bank_name)
+    _, n_tube, _, n_pixel = shape
+    _, tube, _, pixel = np.meshgrid(*(np.arange(n) for n in shape), indexing="ij")
     tube, pixel = tube.ravel(), pixel.ravel()
     dims = ("tube", "pixel")
     return ScreenProjection(
         lut=(tube * n_pixel + pixel).astype(np.int32).reshape(-1, 1),
-        first_pixel_id=the_geometry.first_detector_number(banks.REAR.name),
+        first_pixel_id=the_geometry.first_detector_number(bank_name),
         dims=dims,
         shape=(n_tube, n_pixel),
         edges={
@@ -100,13 +104,53 @@ specs.registry.attach_factory(
 @specs.registry.factory(specs.rear_tube_pixel)
 def rear_tube_pixel(context: WorkflowContext):
     the_geometry = geometry()
-    return _view(context, _rear_tube_pixel(the_geometry), the_geometry, None)
+    projection = _tube_pixel(the_geometry, context.source_name)
+    return _view(context, projection, the_geometry, None)
 
 
 specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id, monitor_histogram_factory(banks.MONITORS)
+    specs.tube_view.workflow_id, facility.detector_view_factory(rear_tube_pixel)
 )
-specs.registry.attach_factory(specs.timeseries_data.workflow_id, timeseries_factory)
+
+
+def _monitor_pixels(context: WorkflowContext):
+    """The transmission monitor's pixels as a (y, x) view; every pixel at the
+    monitor's distance from the source."""
+    pixels = banks.MONITOR_PIXELS
+    flight = np.full(pixels.n_pixels, banks.MONITORS[context.source_name])
+    unwrap = LOOKUP.frame_unwrap(flight)
+    return frame_shifted_detector_view(
+        source_name=context.source_name,
+        projection=logical_projection(
+            pixels.shape, first_pixel_id=pixels.first_detector_number
+        ),
+        params=context.params,
+        shift_ns=unwrap.shift_ns,
+        wavelength=(unwrap.scale, unwrap.offset),
+        flight_path_m=flight,
+        screen_unit=None,
+    )
+
+
+_monitor_pixels_view = facility.detector_view_factory(_monitor_pixels, roi=False)
+
+
+@specs.registry.factory(specs.monitor_counts_per_pixel)
+def monitor_counts_per_pixel(context: WorkflowContext):
+    return MonitorPixelsWorkflow(_monitor_pixels_view(context), context.source_name)
+
+
+specs.registry.attach_factory(
+    specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
+)
+specs.registry.attach_factory(
+    specs.monitor_histogram.workflow_id,
+    facility.monitor_histogram_factory(banks.MONITORS),
+)
+specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
+specs.registry.attach_factory(
+    specs.timeseries_data.workflow_id, facility.timeseries_factory
+)
 
 
 @specs.registry.factory(specs.i_of_q)

@@ -13,7 +13,7 @@ Pixel positions are those of the registered geometry file (what services read).
 Standalone: ``make_loki_events`` / ``make_loki_monitor_events`` return
 (pulse time, ev44 payload); ``GENERATORS`` holds generators shaped like
 ``livedata.instruments.fakes.detector_messages``, and a log fake that keeps the
-detector carriage where the detector fake's rear bank is.
+detector carriage where the detector fake's rear bank is, and the sample rotation on a slow sine.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ BACKGROUND = 2e-4
 WAVELENGTH_BAND = banks.WAVELENGTH_BAND
 TRANSMISSION = 0.8
 N_RINGS = 2048  # scattering-angle rings the sampler draws from
+ROTATION_LOG = "sample_rotation/value"
 
 
 def intensity(q: np.ndarray, *, ring_height: float = RING_HEIGHT) -> np.ndarray:
@@ -165,6 +166,26 @@ def monitor_toa(
     return toa_ns(rng.uniform(*band, n_events), banks.MONITORS[monitor], rng)
 
 
+def monitor_pixels(n_events: int, *, rng: np.random.Generator) -> np.ndarray:
+    """Pixel ids of the pixelated transmission monitor: the beam spot, a round
+    Gaussian in the middle of its 16 x 16 pixels."""
+    config = banks.MONITOR_PIXELS
+    n_y, n_x = config.shape
+    y = np.clip(np.rint(rng.normal((n_y - 1) / 2, n_y / 6, n_events)), 0, n_y - 1)
+    x = np.clip(np.rint(rng.normal((n_x - 1) / 2, n_x / 6, n_events)), 0, n_x - 1)
+    return (config.first_detector_number + y * n_x + x).astype(np.int32)
+
+
+def monitor_events(
+    monitor: str, n_events: int, *, rng: np.random.Generator
+) -> MonitorEvents:
+    """A monitor's events; the pixelated one says which pixel each hit."""
+    toa = monitor_toa(monitor, n_events, rng=rng)
+    if monitor == banks.MONITOR_PIXELS.name:
+        return MonitorEvents(toa, monitor_pixels(n_events, rng=rng))
+    return MonitorEvents(toa)
+
+
 def _geometry():
     return NeXusDetectorSource("loki").load()
 
@@ -263,7 +284,7 @@ def loki_monitor_messages(
 
     def draw(name: str) -> MonitorEvents:
         n = max(1, int(per_pulse * monitor_fraction(name)))
-        return MonitorEvents(monitor_toa(name, n, rng=rng))
+        return monitor_events(name, n, rng=rng)
 
     draws = {name: partial(draw, name) for name in banks.MONITORS}
     pools = stream_pools(
@@ -280,14 +301,11 @@ def loki_log_messages(
     *,
     pulse_times: Iterator[int] | None = None,
 ) -> Iterator[RawMessage]:
-    """Twice a second: the carriage where the detector fake's rear bank is, and a
-    sample temperature on a slow sine within its range."""
+    """Twice a second: the carriage where the detector fake's rear bank is, and
+    the sample rotation on a slow sine (degrees)."""
     mapping = instrument.stream_mapping(dev)
-    carriage = mapping.key_for(StreamId(StreamKind.LOG, "detector_carriage"))
-    temperature = mapping.key_for(StreamId(StreamKind.LOG, "sample_temperature"))
-    attrs = instrument.log_attributes["sample_temperature"]
-    mid = (attrs.value_min + attrs.value_max) / 2
-    amplitude = (attrs.value_max - attrs.value_min) / 4
+    carriage = mapping.key_for(StreamId(StreamKind.LOG, banks.CARRIAGE_LOG))
+    rotation = mapping.key_for(StreamId(StreamKind.LOG, ROTATION_LOG))
     for i, t in enumerate(pulse_clock(stop, pulse_times)):
         if i % 7:
             continue
@@ -295,9 +313,9 @@ def loki_log_messages(
             yield f144_message(
                 carriage.topic, carriage.source_name, t, banks.NOMINAL_CARRIAGE_M
             )
-        if temperature is not None:
-            value = mid + amplitude * math.sin(2 * math.pi * t / NS_PER_S / 40)
-            yield f144_message(temperature.topic, temperature.source_name, t, value)
+        if rotation is not None:
+            value = 90.0 * math.sin(2 * math.pi * t / NS_PER_S / 40)
+            yield f144_message(rotation.topic, rotation.source_name, t, value)
 
 
 GENERATORS = {

@@ -99,8 +99,8 @@ def iofq_spec() -> WorkflowSpec:
             ),
             CARRIAGE_ROLE: AuxInput(
                 "Detector carriage",
-                choices=("detector_carriage",),
-                default="detector_carriage",
+                choices=(banks.CARRIAGE_LOG,),
+                default=banks.CARRIAGE_LOG,
                 required=True,
                 description="rear-bank distance from the sample (m); context",
             ),

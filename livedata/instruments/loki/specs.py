@@ -6,6 +6,7 @@ from livedata.core.log_attributes import LogDataAttributes
 from livedata.core.workflow_spec import WorkflowRegistry, own_version
 from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import detector_view_spec
+from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
@@ -52,17 +53,55 @@ rear_tube_pixel = registry.register(
         "summed over its four layers and seven straws.",
     )
 )
+tube_view = registry.register(
+    facility.detector_view_spec(
+        instrument="loki",
+        name="tube_view",
+        source_names=banks.BANK_NAMES,
+        title="Detector bank, tube x pixel",
+        screens={
+            bank.name: (("tube", "pixel"), (bank.shape[1], bank.shape[3]), None)
+            for bank in banks.BANKS
+        },
+        description="The facility's logical view of a bank: counts per tube and "
+        "pixel along the straw, summed over its four layers and seven straws.",
+    )
+)
+monitor_counts_per_pixel = registry.register(
+    facility.detector_view_spec(
+        instrument="loki",
+        name="monitor_counts_per_pixel",
+        source_names=(banks.MONITOR_TRANSMISSION,),
+        title="Transmission monitor, counts per pixel",
+        screen_dims=banks.MONITOR_PIXELS.dims,
+        screen_shape=banks.MONITOR_PIXELS.shape,
+        screen_unit=None,
+        roi=False,
+        namespace="monitor_data",
+        description="The facility's image of the pixelated transmission monitor: "
+        "counts per pixel from the pixel ids its events carry (16 x 16), with "
+        "its spectrum (wavelength from the monitor's distance).",
+    )
+)
 monitor_histogram = registry.register(
+    facility.monitor_histogram_spec(
+        "loki", tuple(banks.MONITORS), facility_params.MonitorDataParams
+    )
+)
+monitor_histogram_own = registry.register(
     own_version(monitor_histogram_spec("loki", tuple(banks.MONITORS)))
 )
+# The facility's f144 logs; their units are not part of the stream table, but
+# the carriage's (the rear bank's distance) is known.
 LOG_ATTRIBUTES = {
-    "detector_carriage": LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
-    "sample_temperature": LogDataAttributes(unit="K", value_min=5.0, value_max=400.0),
+    **{name: LogDataAttributes(unit=None) for name in streams.LOGS},
+    banks.CARRIAGE_LOG: LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
 }
 timeseries_data = registry.register(
-    own_version(
-        timeseries_spec("loki", tuple(streams.LOG_PVS), log_attributes=LOG_ATTRIBUTES)
-    )
+    facility.timeseries_spec("loki", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
+)
+timeseries_data_own = registry.register(
+    own_version(timeseries_spec("loki", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 i_of_q = registry.register(own_version(iofq_spec()))
 
@@ -77,7 +116,7 @@ instrument = Instrument(
     default_jobs=(
         ("detector_xy", banks.BANK_NAMES),
         ("monitor_histogram", tuple(banks.MONITORS)),
-        ("timeseries_data", tuple(streams.LOG_PVS)),
+        ("timeseries_data", streams.DEMO_LOGS),
         ("i_of_q", (banks.REAR.name,)),
     ),
 )

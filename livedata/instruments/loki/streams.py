@@ -1,47 +1,23 @@
-"""Kafka topics and source names of LOKI (A8, docs/wire.md).
+"""Kafka topics and source names of LOKI (A8, docs/wire.md): the facility's.
 
-DEV: one ``loki_detector`` topic, source name == bank name. PROD: one topic per
-bank (``loki_detector_bank0..8``, source name ``loki``), CBM beam monitors and
-EPICS PV names for logs. The PV names are placeholders in the facility's style.
+DEV: one ``loki_detector`` topic, source name == bank name, monitors
+``monitor1``..``monitor5`` (streams ``beam_monitor_m0``..``m4``), logs on
+``loki_motion``. PROD: one topic per bank (``loki_detector_bank0..8``, source
+name ``caen``), CBM beam monitors and EPICS PV names for choppers, motors and
+the accelerator's ``neutron_prod_info`` logs (``facility_streams.tsv``).
 """
 
 from __future__ import annotations
 
-from livedata.kafka.stream_mapping import InputStreamKey, StreamMapping
-
-from . import banks
-
-LOG_PVS = {
-    "detector_carriage": "LOKI-MC:Mtr-Carr.RBV",
-    "sample_temperature": "LOKI-SE:TC-01:T",
-}
-_PROD_MONITORS = {banks.MONITOR_INCIDENT: "cbm1", banks.MONITOR_TRANSMISSION: "cbm2"}
-
-DEV = StreamMapping(
-    instrument="loki",
-    detectors={
-        InputStreamKey("loki_detector", name): name for name in banks.BANK_NAMES
-    },
-    monitors={
-        InputStreamKey("loki_beam_monitor", name): name for name in banks.MONITORS
-    },
-    logs={InputStreamKey("loki_motion", name): name for name in LOG_PVS},
+from livedata.instruments.facility_streams import (
+    facility_mapping,
+    log_names,
+    timeseries_sources,
 )
 
-PROD = StreamMapping(
-    instrument="loki",
-    detectors={
-        InputStreamKey(f"loki_detector_bank{i}", "loki"): name
-        for i, name in enumerate(banks.BANK_NAMES)
-    },
-    monitors={
-        InputStreamKey("loki_beam_monitor", source): name
-        for name, source in _PROD_MONITORS.items()
-    },
-    logs={
-        InputStreamKey(
-            "loki_sample_env" if name == "sample_temperature" else "loki_motion", pv
-        ): name
-        for name, pv in LOG_PVS.items()
-    },
-)
+DEV = facility_mapping("loki", "dev")
+PROD = facility_mapping("loki", "prod")
+LOGS = log_names("loki")
+# The facility's timeseries sources: logs, and motors read from ``.../value``.
+TIMESERIES_SOURCES = timeseries_sources("loki")
+DEMO_LOGS = ("detector_carriage/value", "sample_rotation/value")

@@ -52,7 +52,7 @@ def orca_view(context: WorkflowContext) -> AreaDetectorViewWorkflow:
 
 @specs.registry.factory(specs.he3_view)
 def he3_tube_pixel(context: WorkflowContext):
-    return _view(context, banks.HE3.shape, ("tube", "pixel"))
+    return _view(context, banks.HE3_BANKS[0].shape, ("tube", "pixel"))
 
 
 @specs.registry.factory(specs.multiblade_view)
@@ -73,4 +73,24 @@ specs.registry.attach_factory(
 specs.registry.attach_factory(
     specs.monitor_histogram.workflow_id,
     facility.monitor_histogram_factory(banks.MONITORS),
+)
+
+
+# The facility's views (version 1 of its ids) on the same views.
+def _imaging(context: WorkflowContext):
+    bank = next(b for b in banks.EVENT_DETECTORS if b.name == context.source_name)
+    return _view(context, bank.shape, bank.dims)
+
+
+for _spec, _make in (
+    (specs.he3_detector_view, he3_tube_pixel),
+    (specs.multiblade_detector_view, multiblade_blade_wire_strip),
+    *((spec, _imaging) for spec in specs.imaging_views.values()),
+):
+    specs.registry.attach_factory(
+        _spec.workflow_id, facility.detector_view_factory(_make)
+    )
+specs.registry.attach_factory(
+    specs.orca_facility.workflow_id,
+    facility.area_view_factory(banks.ORCA.shape, banks.ORCA_DOWNSAMPLE),
 )

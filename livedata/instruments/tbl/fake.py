@@ -96,7 +96,7 @@ def detector_events(
 
 
 def make_tbl_events(
-    bank_name: str = banks.HE3.name,
+    bank_name: str = banks.HE3_NAMES[0],
     *,
     n_pulses: int = PULSE_FREQUENCY_HZ,
     events_per_pulse: int = 2_000,

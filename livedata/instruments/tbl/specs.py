@@ -71,10 +71,10 @@ he3_view = registry.register(
     detector_view_spec(
         instrument="tbl",
         name="he3_tube_pixel",
-        source_names=(banks.HE3.name,),
+        source_names=banks.HE3_NAMES,
         title="He3 tubes, tube x pixel",
         screen_dims=("tube", "pixel"),
-        screen_shape=banks.HE3.shape,
+        screen_shape=banks.HE3_BANKS[0].shape,
         screen_unit=None,
         description="Counts per tube and pixel. Time of flight and wavelength per "
         "pixel from TBL's lookup table (essreduce's analytical mode with no "
@@ -93,6 +93,59 @@ multiblade_view = registry.register(
         description="A row per blade and wire, a column per strip. Time of flight "
         "and wavelength per pixel from TBL's lookup table (no choppers, see the "
         "He3 view).",
+    )
+)
+# The facility's views of TBL (version 1 of its ids), on livedata's views.
+he3_detector_view = registry.register(
+    facility.detector_view_spec(
+        instrument="tbl",
+        name="he3_detector_view",
+        source_names=banks.HE3_NAMES,
+        title="He3 tubes, tube x pixel",
+        screen_dims=("tube", "pixel"),
+        screen_shape=banks.HE3_BANKS[0].shape,
+        screen_unit=None,
+    )
+)
+multiblade_detector_view = registry.register(
+    facility.detector_view_spec(
+        instrument="tbl",
+        name="multiblade_detector_view",
+        source_names=(banks.MULTIBLADE.name,),
+        title="Multiblade, (blade, wire) x strip",
+        screen_dims=("blade_wire", "strip"),
+        screen_shape=MULTIBLADE_SCREEN,
+        screen_unit=None,
+    )
+)
+IMAGING_VIEWS = {
+    banks.NGEM: "ngem_detector_view",
+    banks.TIMEPIX3: "tbl_detector_timepix3",
+}
+imaging_views = {
+    bank.name: registry.register(
+        facility.detector_view_spec(
+            instrument="tbl",
+            name=name,
+            source_names=(bank.name,),
+            title=f"{bank.name.removesuffix('_detector')}, pixel grid",
+            screen_dims=bank.dims,
+            screen_shape=bank.shape,
+            screen_unit=None,
+        )
+    )
+    for bank, name in IMAGING_VIEWS.items()
+}
+orca_facility = registry.register(
+    facility.area_view_spec(
+        instrument="tbl",
+        name="tbl_area_detector_orca",
+        source_names=(banks.ORCA.name,),
+        title="Orca camera",
+        shape=(
+            banks.ORCA.shape[0] // banks.ORCA_DOWNSAMPLE,
+            banks.ORCA.shape[1] // banks.ORCA_DOWNSAMPLE,
+        ),
     )
 )
 monitor_histogram = registry.register(
@@ -123,7 +176,7 @@ instrument = Instrument(
     source_to_sample_m=banks.SOURCE_TO_SAMPLE_M,
     default_jobs=(
         ("orca_view", (banks.ORCA.name,)),
-        ("he3_tube_pixel", (banks.HE3.name,)),
+        ("he3_tube_pixel", banks.HE3_NAMES),
         ("multiblade_blade_wire_strip", (banks.MULTIBLADE.name,)),
         ("monitor_histogram", tuple(banks.MONITORS)),
         ("timeseries_data", streams.DEMO_LOGS),

@@ -1,8 +1,10 @@
-"""Kafka topics and source names of TBL (A8, docs/wire.md: ``tbl_area_detector_orca``).
+"""Kafka topics and source names of TBL (A8, docs/wire.md): the facility's.
 
-Monitors and f144 logs are the facility's (``facility_streams.tsv``); the
-detectors are livedata's own (the facility has two He-3 banks, an nGEM and a
-Timepix3 that livedata does not describe yet), their PROD names placeholders.
+DEV: ``tbl_detector`` (source name == detector name), ``tbl_area_detector``
+(``orca_detector``), ``tbl_beam_monitor`` and ``tbl_motion``. PROD: one topic
+per detector kind (``tbl_detector_3he``, ``_mb``, ``_ngem``, ``_tpx3``),
+``tbl_area_detector_orca`` (source ``hama_kfk1``), a CBM monitor and EPICS PV
+names for logs (``facility_streams.tsv``).
 """
 
 from __future__ import annotations
@@ -12,33 +14,9 @@ from livedata.instruments.facility_streams import (
     log_names,
     timeseries_sources,
 )
-from livedata.kafka.stream_mapping import InputStreamKey, StreamMapping
 
-from . import banks
-
-DEV = StreamMapping(
-    instrument="tbl",
-    detectors={
-        InputStreamKey("tbl_detector", bank.name): bank.name
-        for bank in banks.EVENT_DETECTORS
-    },
-    area_detectors={InputStreamKey("tbl_area_detector", "orca"): banks.ORCA.name},
-    monitors=facility_mapping("tbl", "dev").monitors,
-    logs=facility_mapping("tbl", "dev").logs,
-)
-
-PROD = StreamMapping(
-    instrument="tbl",
-    detectors={
-        InputStreamKey("tbl_detector_he3", "tbl"): banks.HE3.name,
-        InputStreamKey("tbl_detector_mb", "tbl"): banks.MULTIBLADE.name,
-    },
-    area_detectors={
-        InputStreamKey("tbl_area_detector_orca", "TBL-DetImg:Cam-Orca"): banks.ORCA.name
-    },
-    monitors=facility_mapping("tbl", "prod").monitors,
-    logs=facility_mapping("tbl", "prod").logs,
-)
+DEV = facility_mapping("tbl", "dev")
+PROD = facility_mapping("tbl", "prod")
 
 # The facility's f144 logs (``facility_streams.tsv``); motors and stages are
 # timeseries sources read from their ``.../value`` or ``.../position_readback``.

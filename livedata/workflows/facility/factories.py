@@ -10,6 +10,7 @@ from ..monitor_histogram import MonitorHistogramWorkflow
 from .convert import to_monitor_params, to_qe_params, to_view_params, toa_range_ns
 from .specs import ROI_OUTPUTS, VIEW_OUTPUTS, VIEW_RENAMES
 from .workflows import (
+    AreaWorkflow,
     DeltaTimeseriesWorkflow,
     MonitorWorkflow,
     SelectedOutputs,
@@ -50,6 +51,23 @@ def detector_view_factory(make_own: OwnFactory, *, roi: bool = True) -> OwnFacto
             names=names,
             renames=VIEW_RENAMES,
         )
+
+    return make
+
+
+def area_view_factory(shape: tuple[int, int], downsample: int = 1) -> OwnFactory:
+    """A facility camera view: frames of ``shape`` summed in ``downsample``
+    blocks (the facility's id has no params, so the binning is fixed here)."""
+    from ..area_detector_spec import AreaDetectorParams
+    from ..area_detector_view import AreaDetectorViewWorkflow
+
+    params = AreaDetectorParams(downsample=downsample)
+
+    def make(context: WorkflowContext) -> Workflow:
+        inner = AreaDetectorViewWorkflow(
+            source_name=context.source_name, shape=shape, params=params
+        )
+        return AreaWorkflow(inner)
 
     return make
 

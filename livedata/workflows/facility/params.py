@@ -118,7 +118,38 @@ class DetectorViewParams(_Model):
     wavelength_range: WavelengthRangeFilter = Field(default=WavelengthRangeFilter())
 
 
+class DreamDetectorViewParams(DetectorViewParams):
+    instrument_configuration: InstrumentConfiguration = Field(
+        default_factory=InstrumentConfiguration
+    )
+
+
+class BifrostSpectrumParams(_Model):
+    pixels_per_tube: Literal[1, 2, 4, 5, 10, 20, 25, 50, 100] = 10
+
+
+class DetectorViewWithSpectrumParams(DetectorViewParams):
+    spectrum_params: BifrostSpectrumParams = Field(
+        default_factory=BifrostSpectrumParams
+    )
+
+
 MonitorParams = TOAOnlyMonitorDataParams | MonitorDataParams
+
+
+ArcEnergy = Literal["2.7 meV", "3.2 meV", "3.8 meV", "4.4 meV", "5.0 meV"]
+
+
+class DetectorRatemeterRegionParams(_Model):
+    arc: ArcEnergy = "5.0 meV"
+    pixel_start: int = Field(default=0, ge=0, le=899)
+    pixel_stop: int = Field(default=900, ge=1, le=900)
+
+
+class DetectorRatemeterParams(_Model):
+    region: DetectorRatemeterRegionParams = Field(
+        default_factory=DetectorRatemeterRegionParams
+    )
 
 
 QUnit = Literal["1/\u00c5", "1/nm"]

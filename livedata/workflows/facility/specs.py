@@ -7,12 +7,13 @@ are livedata's for the equivalent own params, renamed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel
 
 from ...core.log_attributes import LogDataAttributes
 from ...core.workflow_spec import CoordTemplate, OutputTemplate, WorkflowSpec
+from ..area_detector_spec import AREA_DIMS
 from ..detector_view_spec import detector_view_outputs
 from ..monitor_histogram_spec import monitor_histogram_outputs
 from . import params as fp
@@ -68,6 +69,7 @@ def monitor_histogram_spec(
     source_names: tuple[str, ...],
     model: type[fp.TOAOnlyMonitorDataParams] | type[fp.MonitorDataParams],
 ) -> WorkflowSpec:
+    """``model``: the facility's params of this instrument's monitors."""
     return WorkflowSpec(
         instrument=instrument,
         name="monitor_histogram",
@@ -83,14 +85,22 @@ def monitor_histogram_spec(
     )
 
 
+# A detector view's screen: its dims, shape and coordinate unit.
+Screen = tuple[tuple[str, str], tuple[int, int], str | None]
+# Outputs a view adds after the facility's standard ones, from its params.
+ExtraOutputs = Callable[[BaseModel], Mapping[str, OutputTemplate]]
+
+
 def view_outputs(
     params: BaseModel | None,
-    screen: tuple[tuple[str, str], tuple[int, int], str | None],
+    screen: Screen,
     roi: bool,
+    model: type[BaseModel] = fp.DetectorViewParams,
+    extra: ExtraOutputs | None = None,
 ) -> dict[str, OutputTemplate]:
-    own_params = to_view_params(params or fp.DetectorViewParams())
-    own = detector_view_outputs(*screen, own_params)
-    extra = {
+    given = params or model()
+    own = detector_view_outputs(*screen, to_view_params(given))
+    computed = {
         "counts_in_toa_range": _scalar(
             "Counts in the time-of-arrival range, latest window"
         ),
@@ -99,9 +109,12 @@ def view_outputs(
         ),
     }
     names = VIEW_OUTPUTS + (ROI_OUTPUTS if roi else ())
-    return {
-        name: own.get(VIEW_RENAMES.get(name, name)) or extra[name] for name in names
+    out = {
+        name: own.get(VIEW_RENAMES.get(name, name)) or computed[name] for name in names
     }
+    if extra is not None:
+        out.update(extra(given))
+    return out
 
 
 def detector_view_spec(
@@ -110,24 +123,107 @@ def detector_view_spec(
     name: str,
     source_names: tuple[str, ...],
     title: str,
-    screen_shape: tuple[int, int],
+    screen_shape: tuple[int, int] | None = None,
     screen_dims: tuple[str, str] = ("y", "x"),
     screen_unit: str | None = "m",
+    screens: Mapping[str, Screen] | None = None,
     roi: bool = True,
+    params: type[BaseModel] = fp.DetectorViewParams,
+    namespace: str = "detector_data",
+    extra_outputs: ExtraOutputs | None = None,
+    description: str = "Detector image and counts, as the facility's system "
+    "defines it.",
 ) -> WorkflowSpec:
-    screen = (screen_dims, screen_shape, screen_unit)
+    """One screen for every source (``screen_*``), or one per source (``screens``)."""
+    if screens is None:
+        assert screen_shape is not None, "give screen_shape or screens"
+        screens = {
+            source: (screen_dims, screen_shape, screen_unit) for source in source_names
+        }
+    screens = dict(screens)
+    first = screens[source_names[0]]
+
+    def templates(given: BaseModel | None, source: str | None):
+        screen = screens.get(source or "", first)
+        return view_outputs(given, screen, roi, params, extra_outputs)
+
+    return WorkflowSpec(
+        instrument=instrument,
+        name=name,
+        namespace=namespace,
+        title=title,
+        description=description,
+        group="Detector views",
+        source_names=source_names,
+        params=params,
+        outputs=templates(None, None),
+        output_templates=templates,
+        accepts_roi=roi,
+        facility=True,
+    )
+
+
+def area_view_spec(
+    *,
+    instrument: str,
+    name: str,
+    source_names: tuple[str, ...],
+    title: str,
+    shape: tuple[int, int],
+) -> WorkflowSpec:
+    """A camera view under the facility's id: no params, the facility's outputs
+    (its ROI outputs stay empty: the facility declares no ROI roles for it)."""
+    coords = {dim: CoordTemplate((dim,), None) for dim in AREA_DIMS}
+
+    def image(text: str) -> OutputTemplate:
+        return OutputTemplate(text, AREA_DIMS, "counts", shape, coords)
+
+    roi_spectra = {"roi": CoordTemplate(("roi",), None)}
+    templates = {
+        "cumulative": image("Camera image since start"),
+        "current": image("Camera image, latest window"),
+        "counts_total_cumulative": _scalar("Counts since start"),
+        "counts_total": _scalar("Counts in the latest window"),
+        "counts_in_toa_range_cumulative": _scalar(
+            "Counts since start (a camera has no time of arrival: all of them)"
+        ),
+        "counts_in_toa_range": _scalar(
+            "Counts in the latest window (a camera has no time of arrival)"
+        ),
+        "roi_spectra_cumulative": OutputTemplate(
+            "Counts per ROI since start", ("roi",), "counts", (None,), roi_spectra
+        ),
+        "roi_spectra_current": OutputTemplate(
+            "Counts per ROI, latest window", ("roi",), "counts", (None,), roi_spectra
+        ),
+        **{
+            shape_name: OutputTemplate(
+                text,
+                (dim,),
+                None,
+                (None,),
+                {
+                    "x": CoordTemplate((dim,), None),
+                    "y": CoordTemplate((dim,), None),
+                    "roi_index": CoordTemplate((dim,), None),
+                },
+            )
+            for shape_name, text, dim in (
+                ("roi_rectangle", "Confirmed rectangle ROIs", "bounds"),
+                ("roi_polygon", "Confirmed polygon ROIs", "vertex"),
+            )
+        },
+    }
     return WorkflowSpec(
         instrument=instrument,
         name=name,
         namespace="detector_data",
         title=title,
-        description="Detector image and counts, as the facility's system defines it.",
+        description="Summed camera frames and counts, as the facility's system "
+        "defines them.",
         group="Detector views",
         source_names=source_names,
-        params=fp.DetectorViewParams,
-        outputs=view_outputs(None, screen, roi),
-        output_templates=lambda params, source: view_outputs(params, screen, roi),
-        accepts_roi=roi,
+        outputs=templates,
         facility=True,
     )
 

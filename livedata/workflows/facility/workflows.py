@@ -17,6 +17,7 @@ import scipp as sc
 from ...core.events import DetectorEvents, MonitorEvents
 from ...core.timestamp import Timestamp
 from ...core.workflow import take_dropped_events
+from ..roi import polygons_to_dataarray, rectangles_to_dataarray
 
 
 def _counts(total: float) -> sc.DataArray:
@@ -166,6 +167,74 @@ class ViewWorkflow:
 
     def take_dropped_events(self) -> Mapping[str, int]:
         return take_dropped_events(self._inner)
+
+
+class AreaWorkflow:
+    """A camera view (``AreaDetectorViewWorkflow``) with the facility's outputs.
+
+    A camera has no time of arrival, so every count is "in range"; no ROI
+    reaches it (the facility declares no ROI roles), so the ROI outputs are
+    empty.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def accumulate(
+        self, data: Mapping[str, Any], *, start_time: Timestamp, end_time: Timestamp
+    ) -> None:
+        self._inner.accumulate(data, start_time=start_time, end_time=end_time)
+
+    def finalize(self) -> dict[str, sc.DataArray]:
+        own = self._inner.finalize()
+        window = float(own["current"].sum().value)
+        total = float(own["cumulative"].sum().value)
+        no_roi = sc.DataArray(
+            sc.zeros(dims=["roi"], shape=[0], unit="counts"),
+            coords={"roi": sc.zeros(dims=["roi"], shape=[0], dtype="int32", unit=None)},
+        )
+        return {
+            "cumulative": own["cumulative"],
+            "current": own["current"],
+            "counts_total_cumulative": _counts(total),
+            "counts_total": _counts(window),
+            "counts_in_toa_range_cumulative": _counts(total),
+            "counts_in_toa_range": _counts(window),
+            "roi_spectra_cumulative": no_roi,
+            "roi_spectra_current": no_roi.copy(),
+            "roi_rectangle": rectangles_to_dataarray([], None),
+            "roi_polygon": polygons_to_dataarray([], None),
+        }
+
+    def clear(self) -> None:
+        self._inner.clear()
+
+
+class Combined:
+    """Workflows fed the same inputs whose outputs are published together
+    (a view and an output the facility adds to it)."""
+
+    def __init__(self, *parts: Any) -> None:
+        self._parts = parts
+
+    def accumulate(
+        self, data: Mapping[str, Any], *, start_time: Timestamp, end_time: Timestamp
+    ) -> None:
+        for part in self._parts:
+            part.accumulate(data, start_time=start_time, end_time=end_time)
+
+    def finalize(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for part in self._parts:
+            out.update(part.finalize())
+        return out
+
+    def clear(self) -> None:
+        for part in self._parts:
+            part.clear()
+
+    def take_dropped_events(self) -> Mapping[str, int]:
+        return take_dropped_events(self._parts[0])
 
 
 class SelectedOutputs:

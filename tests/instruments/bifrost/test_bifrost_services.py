@@ -24,9 +24,8 @@ def raw_data(t0: int, rate: float = 1e5):
         BIFROST, rate, None, True, pulse_times=iter(times), pool_size=2
     )
     for t in times:
-        yield ev44_message(
-            "bifrost_beam_monitor", "monitor_normalisation", t, None, [1_000_000] * 50
-        )
+        for source in ("monitor1", "monitor2", "monitor3", "monitor4", "monitor5"):
+            yield ev44_message("bifrost_beam_monitor", source, t, None, [10**6] * 50)
     for name in streams.LOGS:
         for t in times[::7]:
             yield f144_message("bifrost_motion", name, t, 10.0)

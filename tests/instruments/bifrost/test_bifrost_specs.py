@@ -34,6 +34,7 @@ def test_every_spec_has_a_factory():
         "detector_ratemeter",
         "qe_map",
         "qmap",  # the facility's id, on qe_map
+        "unified_detector_view",  # the facility's, on detector_arc_channel
         "monitor_histogram",
         "timeseries_data",
     }
@@ -45,12 +46,18 @@ def test_every_spec_has_a_factory():
 def test_all_triplets_map_to_the_unified_stream(dev):
     mapping = BIFROST.stream_mapping(dev)
     assert len(mapping.detectors) == 45
-    assert set(mapping.detectors.values()) == {"unified_detector"}
+    assert {mapping.detector_stream(n) for n in mapping.detectors.values()} == {
+        "unified_detector"
+    }
+    sources = {
+        name: key.source_name for key, name in mapping.detectors.items()
+    }  # stream name -> source name
     adapter = build_service_adapter(mapping, Counters())
     names = set()
     for t, name, payload in fake.make_bifrost_events(n_pulses=1, events_per_pulse=450):
-        source = name if dev else f"bifrost_{name}"
         if not dev:
+            arc, channel = banks.TRIPLET_OF[name]
+            source = sources[banks.prod_triplet_name(arc, channel)]
             ev = eventdata_ev44.deserialise_ev44(payload)
             payload = ev44_bytes(source, t, ev.pixel_id, ev.time_of_flight)
         msg = adapter.adapt(RawMessage("bifrost_detector", payload))

@@ -53,6 +53,7 @@ def test_banks_have_the_real_sizes_and_detector_number_ranges():
         "endcap_backward_detector": (71_681, 229_376),
         "endcap_forward_detector": (1, 71_680),
         "high_resolution_detector": (1_122_337, 1_523_680),
+        "sans_detector": (1_523_681, 1_589_216),
     }
     for bank in layout().banks:
         sizes = DETECTOR_BANK_SIZES[bank.name]
@@ -61,4 +62,4 @@ def test_banks_have_the_real_sizes_and_detector_number_ranges():
             assert sizes[dim] in (size, -1)
         numbers = bank.detector_number
         assert (int(numbers.min()), int(numbers.max())) == ranges[bank.name]
-    assert layout().pixel_count == 1_122_240
+    assert layout().pixel_count == 1_187_776

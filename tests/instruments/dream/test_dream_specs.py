@@ -56,7 +56,7 @@ def test_powder_spec_is_in_data_reduction_with_monitor_aux():
     spec = next(s for s in inst.workflows.specs() if s.name == "powder")
     assert str(spec.workflow_id) == "dream/powder/1"
     assert spec.namespace == "data_reduction"
-    assert set(spec.source_names) == set(banks.BANK_NAMES)
+    assert set(spec.source_names) == set(banks.POWDER_BANK_NAMES)
     assert spec.aux_inputs["monitor"].default == banks.MONITOR_CAVE
     assert {"i_of_dspacing", "i_of_dspacing_two_theta"} <= set(spec.outputs)
     assert "vanadium" in spec.description
@@ -75,9 +75,9 @@ def test_powder_params_have_bounds():
 
 @pytest.mark.parametrize("mapping", [streams.DEV, streams.PROD])
 def test_stream_mappings_cover_banks_monitors_and_logs(mapping):
-    # The facility's table also has the SANS bank, which livedata has no
-    # geometry for (its stream is read, no workflow uses it).
-    assert set(mapping.detectors.values()) == {*banks.BANK_NAMES, "sans_detector"}
+    # The facility's table, the small-angle bank included.
+    assert set(mapping.detectors.values()) == set(banks.BANK_NAMES)
+    assert "sans_detector" in banks.BANK_NAMES
     assert set(mapping.monitors.values()) == set(banks.MONITORS)
     inst = get_instrument("dream")
     assert set(mapping.logs.values()) <= set(streams.LOGS) == set(inst.log_attributes)

@@ -42,10 +42,10 @@ def _ring_q(events, carriage_m: float) -> float:
         "detector_carriage": carriage_log(carriage_m),
         REAR: nxevents(events, detector=True),
         "incident_monitor": nxevents(
-            fake.make_loki_monitor_events("monitor_incident"), detector=False
+            fake.make_loki_monitor_events(banks.MONITOR_INCIDENT), detector=False
         ),
         "transmission_monitor": nxevents(
-            fake.make_loki_monitor_events("monitor_transmission"), detector=False
+            fake.make_loki_monitor_events(banks.MONITOR_TRANSMISSION), detector=False
         ),
     }
     wf.accumulate(data, start_time=Timestamp(0), end_time=Timestamp(1))

@@ -10,7 +10,7 @@ from streaming_data_types import eventdata_ev44
 from livedata.core.events import DetectorEvents, LogValue, MonitorEvents
 from livedata.core.timestamp import Timestamp
 from livedata.instruments import get_instrument
-from livedata.instruments.loki import fake
+from livedata.instruments.loki import banks, fake
 from livedata.instruments.loki.iofq import (
     IofQOutput,
     iofq_pipeline,
@@ -38,7 +38,7 @@ def nxevents(payloads, *, detector: bool):
 
 def carriage_log(*values_m: float) -> sc.DataArray:
     """The carriage NXlog as the data_reduction service hands it to a job."""
-    acc = ToNXlog(get_instrument("loki").log_attributes["detector_carriage"])
+    acc = ToNXlog(get_instrument("loki").log_attributes[banks.CARRIAGE_LOG])
     for i, value in enumerate(values_m):
         acc.add(Timestamp(i), LogValue(value=value, timestamp_ns=i))
     return acc.get()
@@ -52,12 +52,12 @@ def inputs(params: IofQParams, bank: str, events_per_pulse: int) -> dict:
             detector=True,
         ),
         "incident_monitor": nxevents(
-            fake.make_loki_monitor_events("monitor_incident"), detector=False
+            fake.make_loki_monitor_events(banks.MONITOR_INCIDENT), detector=False
         ),
     }
     if params.correct_transmission:
         data["transmission_monitor"] = nxevents(
-            fake.make_loki_monitor_events("monitor_transmission"), detector=False
+            fake.make_loki_monitor_events(banks.MONITOR_TRANSMISSION), detector=False
         )
     return data
 

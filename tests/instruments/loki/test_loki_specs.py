@@ -26,7 +26,7 @@ def test_loki_is_listed_with_nine_banks_and_two_monitors():
     ]
     for (_, end), (start, _) in itertools.pairwise(numbers):
         assert start == end  # banks number their pixels without gaps or overlaps
-    assert set(LOKI.monitors) == {"monitor_incident", "monitor_transmission"}
+    assert set(LOKI.monitors) == {f"beam_monitor_m{i}" for i in range(5)}
 
 
 def test_workflows_namespaces_and_factories():
@@ -35,7 +35,11 @@ def test_workflows_namespaces_and_factories():
         "loki/detector_xy/1",
         "loki/detector_xy_projection/1",  # the facility's id, on detector_xy
         "loki/rear_tube_pixel/1",
+        "loki/tube_view/1",  # the facility's id, on rear_tube_pixel's projection
+        "loki/monitor_counts_per_pixel/1",  # the facility's, m3's pixels
+        "loki/monitor_histogram/1",  # the facility's
         "loki/monitor_histogram/2",
+        "loki/timeseries_data/1",  # the facility's
         "loki/timeseries_data/2",
         "loki/i_of_q/2",
     }
@@ -50,7 +54,8 @@ def test_workflows_namespaces_and_factories():
     }
     # The carriage is a log: the job waits for its first value (F5 context).
     assert iofq.aux_inputs["detector_carriage"].required
-    assert "detector_carriage" in LOKI.log_attributes
+    assert iofq.aux_inputs["detector_carriage"].default == "detector_carriage/value"
+    assert LOKI.log_attributes["detector_carriage/value"].unit == "m"
     assert "generated" in iofq.description.lower()
     LOKI.load_factories()
     for spec in LOKI.workflows.specs():
@@ -62,11 +67,14 @@ def test_stream_mapping_covers_every_source(dev):
     mapping = LOKI.stream_mapping(dev)
     assert set(mapping.detectors.values()) == set(LOKI.detectors)
     assert set(mapping.monitors.values()) == set(LOKI.monitors)
-    assert set(mapping.logs.values()) == set(LOKI.log_attributes)
+    assert set(mapping.logs.values()) <= set(LOKI.log_attributes)  # PROD has fewer
     for name in LOKI.detectors:
         assert mapping.key_for(StreamId(StreamKind.DETECTOR_EVENTS, name)) is not None
     if not dev:
         assert {k.topic for k in mapping.detectors} == {
             f"loki_detector_bank{i}" for i in range(9)
         }
-        assert {k.source_name for k in mapping.monitors} == {"cbm1", "cbm2"}
+        assert {k.source_name for k in mapping.monitors} == {
+            f"cbm{i}" for i in range(1, 6)
+        }
+        assert {k.source_name for k in mapping.detectors} == {"caen"}

@@ -25,8 +25,14 @@ def test_specs_import_without_heavy_science_modules():
 
 
 def test_detectors_and_factories():
-    assert set(TBL.detectors) == {"he3_detector", "multiblade_detector"}
-    assert TBL.area_detectors["orca"].shape == (2048, 2048)
+    assert set(TBL.detectors) == {
+        "he3_detector_bank0",
+        "he3_detector_bank1",
+        "multiblade_detector",
+        "ngem_detector",
+        "timepix3_detector",
+    }
+    assert TBL.area_detectors["orca_detector"].shape == (2048, 2048)
     TBL.load_factories()
     for spec in TBL.workflows.specs():
         assert TBL.workflows.get_factory(spec.workflow_id) is not None, spec.name
@@ -36,9 +42,9 @@ def test_detectors_and_factories():
 def test_stream_mapping_covers_every_source(dev):
     mapping = TBL.stream_mapping(dev)
     assert set(mapping.detectors.values()) == set(TBL.detectors)
-    assert set(mapping.area_detectors.values()) == {"orca"}
+    assert set(mapping.area_detectors.values()) == {"orca_detector"}
     assert set(mapping.logs.values()) <= set(TBL.log_attributes)  # PROD has fewer
-    orca = mapping.key_for(StreamId(StreamKind.AREA_DETECTOR, "orca"))
+    orca = mapping.key_for(StreamId(StreamKind.AREA_DETECTOR, "orca_detector"))
     assert orca.topic == ("tbl_area_detector" if dev else "tbl_area_detector_orca")
 
 
@@ -82,7 +88,7 @@ def orca_frames():
 def _orca_results(params: dict, frames):
     h = ServiceHarness("tbl", "detector_data")
     spec = next(s for s in TBL.workflows.specs() if s.name == "orca_view")
-    assert h.start([config(spec, "orca", params=params)]) == ["ACK"]
+    assert h.start([config(spec, "orca_detector", params=params)]) == ["ACK"]
     results = h.results(
         h.step(
             RawMessage("tbl_area_detector", p, None, t // 1_000_000)
@@ -97,8 +103,8 @@ def test_full_orca_frames_binned_by_default_conserve_counts(orca_frames):
     spec, frames, results = _orca_results({}, orca_frames)
     assert frames[0][2].shape == (2048, 2048)
     sent = sum(float(f.sum()) for t, _, f in frames[:15])  # the last closes
-    cumulative = results[("orca_view", "orca", "cumulative")]
-    current = results[("orca_view", "orca", "current")]
+    cumulative = results[("orca_view", "orca_detector", "cumulative")]
+    current = results[("orca_view", "orca_detector", "current")]
     assert cumulative.shape == (512, 512) == spec.outputs["cumulative"].shape
     assert cumulative.sum().value == pytest.approx(sent)
     assert current.sum().value == pytest.approx(sent)  # one window so far
@@ -109,7 +115,7 @@ def test_full_orca_frames_binned_by_default_conserve_counts(orca_frames):
 @pytest.mark.parametrize(("downsample", "size"), [(1, 2048), (16, 128)])
 def test_orca_downsample_param_sets_the_image_size(downsample, size, orca_frames):
     spec, frames, results = _orca_results({"downsample": downsample}, orca_frames)
-    image = results[("orca_view", "orca", "cumulative")]
+    image = results[("orca_view", "orca_detector", "cumulative")]
     assert image.shape == (size, size)
     templates = spec.outputs_for({"downsample": downsample})
     assert templates["cumulative"].shape == (size, size)
@@ -124,7 +130,7 @@ def test_orca_downsample_must_divide_the_frame():
         spec.validate_params({"downsample": 3})
 
 
-@pytest.mark.parametrize("bank", [banks.HE3, banks.MULTIBLADE], ids=lambda b: b.name)
+@pytest.mark.parametrize("bank", list(banks.EVENT_DETECTORS), ids=lambda b: b.name)
 def test_event_detector_views_count_every_event(bank):
     h = ServiceHarness("tbl", "detector_data")
     spec = next(s for s in TBL.workflows.specs() if bank.name in s.source_names)

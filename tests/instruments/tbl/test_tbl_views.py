@@ -10,11 +10,12 @@ from tests.instruments.geometry_helpers import register_moved_geometry
 from tests.instruments.science_harness import factory_workflow
 
 WINDOW = {"start_time": Timestamp(0), "end_time": Timestamp(1)}
-BANKS = [banks.HE3, banks.MULTIBLADE]
+HE3 = banks.HE3_BANKS[0]
+BANKS = [HE3, banks.MULTIBLADE]
 
 
 VIEWS = {
-    banks.HE3.name: "he3_tube_pixel",
+    HE3.name: "he3_tube_pixel",
     banks.MULTIBLADE.name: "multiblade_blade_wire_strip",
 }
 
@@ -70,16 +71,16 @@ def test_a_geometry_file_with_moved_pixels_changes_the_wavelength(
                 "wavelength_edges": {"start": 0.5, "stop": 7.0, "num_bins": 650},
             }
         )
-        _, view = _view(banks.HE3.name, params)
-        view.accumulate({banks.HE3.name: [events]}, **WINDOW)
+        _, view = _view(HE3.name, params)
+        view.accumulate({HE3.name: [events]}, **WINDOW)
         spectrum = view.finalize()["spectrum_current"]
         edges = spectrum.coords["wavelength"].values
         centres = 0.5 * (edges[1:] + edges[:-1])
         return float((centres * spectrum.values).sum() / spectrum.values.sum())
 
-    events = fake.detector_events(banks.HE3, 50_000, rng=np.random.default_rng(3))
+    events = fake.detector_events(HE3, 50_000, rng=np.random.default_rng(3))
     before = mean_wavelength()
-    register_moved_geometry("tbl", banks.HE3.name, (0, 0, 1.0), tmp_path, monkeypatch)
+    register_moved_geometry("tbl", HE3.name, (0, 0, 1.0), tmp_path, monkeypatch)
     after = mean_wavelength()
     assert after / before == pytest.approx(30.0 / 31.0, rel=0.01)
 
