@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..core.commands import JobCommand, WorkflowConfig
+from .atomic_json import write_json_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -167,19 +167,7 @@ class ConfigStore:
             "workflows": {wid: r.to_json() for wid, r in self._records.items()},
         }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(
-                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-            )
-            try:
-                with os.fdopen(fd, "w") as f:
-                    json.dump(doc, f, indent=1, sort_keys=True)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_json_atomically(self.path, doc)
         except OSError as error:
             self.write_errors += 1
             logger.warning("cannot save config store %s: %s", self.path, error)

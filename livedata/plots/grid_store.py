@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..control.atomic_json import write_json_atomically
 from ..control.config_store import default_state_dir
 from ..instruments.grid import GridTemplate
 
@@ -107,19 +107,7 @@ class GridStore:
             "grids": {n: g.model_dump(mode="json") for n, g in self._grids.items()},
         }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(
-                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-            )
-            try:
-                with os.fdopen(fd, "w") as f:
-                    json.dump(doc, f, indent=1, sort_keys=True)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_json_atomically(self.path, doc)
         except OSError as error:
             self.write_errors += 1
             logger.warning("cannot save grids %s: %s", self.path, error)
