@@ -104,38 +104,57 @@ def powder_kernel(
     )
 
 
+# Events are handled in chunks of this many, in two passes each: first every
+# event's bin and weight (reads of the pixel records and the wavelength table),
+# then the adds into the histogram. Each pass's loads are independent of the
+# other pass's, so the CPU overlaps more of their cache misses than one pass
+# whose every add waits on two table reads (measured: 8-14 % faster, paired runs).
+CHUNK = 2048
+
+
 @numba.njit(cache=True, nogil=True)
 def _focus(
     event_id, toa, first_id, rec, t_edges, y_edges, corners, norm, d_edges, keep, out
 ):
-    """One pass: record -> wavelength -> d -> Lorentz weight -> (2theta, d) bin.
+    """Record -> wavelength -> d -> Lorentz weight -> (2theta, d) bin.
 
     ``keep`` is (low, high) in Å, or (-inf, inf) for no wavelength mask."""
     dropped = 0
     n_ids = rec.shape[0]
-    for i in range(event_id.shape[0]):
-        k = np.int64(event_id[i]) - first_id
-        if k < 0 or k >= n_ids:
-            dropped += 1
-            continue
-        if rec[k, 0] < -1.5:
-            dropped += 1
-            continue
-        lam = record_wavelength(
-            np.float64(toa[i]), rec, k, t_edges, y_edges, corners, norm
-        )
-        if lam < keep[0] or lam > keep[1]:
-            continue
-        s = rec[k, 2]
-        d = 0.5 * lam / s
-        j = bin_index(d, d_edges)
-        b = np.int64(rec[k, 3])
-        if j < 0 or b < 0:
-            continue
-        d2 = d * d
-        # essdiffraction's Lorentz factor d^4 sin(theta), in its float32 steps.
-        w = np.float32(np.float32(s)) * np.float32(d2 * d2)
-        out[b, j] += w
+    n_d = out.shape[1]
+    flat = out.reshape(-1)
+    where = np.empty(CHUNK, dtype=np.int64)
+    weight = np.empty(CHUNK, dtype=np.float32)
+    n = event_id.shape[0]
+    for lo in range(0, n, CHUNK):
+        hi = min(lo + CHUNK, n)
+        for i in range(lo, hi):
+            where[i - lo] = -1
+            k = np.int64(event_id[i]) - first_id
+            if k < 0 or k >= n_ids:
+                dropped += 1
+                continue
+            if rec[k, 0] < -1.5:
+                dropped += 1
+                continue
+            lam = record_wavelength(
+                np.float64(toa[i]), rec, k, t_edges, y_edges, corners, norm
+            )
+            if lam < keep[0] or lam > keep[1]:
+                continue
+            s = rec[k, 2]
+            d = 0.5 * lam / s
+            j = bin_index(d, d_edges)
+            b = np.int64(rec[k, 3])
+            if j < 0 or b < 0:
+                continue
+            d2 = d * d
+            # essdiffraction's Lorentz factor d^4 sin(theta), in its float32 steps.
+            weight[i - lo] = np.float32(np.float32(s)) * np.float32(d2 * d2)
+            where[i - lo] = b * n_d + j
+        for i in range(hi - lo):
+            if where[i] >= 0:
+                flat[where[i]] += weight[i]
     return dropped
 
 
