@@ -45,6 +45,8 @@ def inputs_for(spec: WorkflowSpec, source: str) -> dict:
     """One batch of what the spec's service hands its jobs for ``source``."""
     rng = np.random.default_rng(7)
     if spec.name.startswith("panel_0"):
+        if "roi_rectangle" not in spec.outputs:  # a view without ROIs (layers)
+            return {source: (detector_events(rng),)}
         unit = spec.outputs["roi_rectangle"].coords["x"].unit
         return {
             source: (detector_events(rng),),
