@@ -4,12 +4,18 @@ flight from the bank's DIFC, and livedata's own dream/powder's numbers."""
 
 import numpy as np
 import pytest
+from dream_helpers import nx_events, window
 
 from livedata.core.commands import WorkflowConfig
 from livedata.core.identifiers import JobId
 from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
+from livedata.core.workflow import WorkflowContext
 from livedata.instruments.dream import banks, fake
-from livedata.instruments.dream.powder_facility import powder_bins
+from livedata.instruments.dream.powder_facility import (
+    make_powder_reduction,
+    powder_bins,
+)
+from livedata.instruments.dream.powder_facility_spec import FOCUSSED, NORMALISED
 from livedata.instruments.dream.views import geometry
 from livedata.instruments.dream.wavelength import ChopperSetting
 from livedata.kafka.wire_builders import ev44_message
@@ -201,3 +207,50 @@ def test_params_in_the_facilitys_units_and_scales():
                     update={"start": 0.0})}
             )
         )  # fmt: skip
+
+
+@pytest.mark.slow  # essdiffraction's pipeline twice
+def test_log_scaled_d_bins_in_nm_give_essdiffractions_own_result(dream_lookup_table):
+    """The kernel bins into log-scaled edges as essdiffraction's per-event chain
+    does, and the lines are where they are, in nm."""
+    params = PowderWorkflowParams.model_validate(
+        {"dspacing_edges": {"start": 0.1, "stop": 0.3, "num_bins": 300,
+                            "scale": "log", "unit": "nm"}}
+    )  # fmt: skip
+    context = WorkflowContext(
+        "dream",
+        JobId(source_name=BANK),
+        params,
+        {"cave_monitor": banks.MONITOR_CAVE},
+    )
+    ours = make_powder_reduction(context, vanadium=True)
+    theirs = make_powder_reduction(context, vanadium=True, per_event_kernel=False)
+    rng = np.random.default_rng(9)
+    bank = geometry().bank(BANK)
+    for k in range(2):
+        pulses = [fake.powder_events(bank, 1500, rng=rng, d_lines=LINES)]
+        monitor = [fake.monitor_events(300, rng=rng)]
+        data = {
+            BANK: nx_events(pulses * 14, detector=True, first_pulse=14 * k),
+            "cave_monitor": nx_events(monitor * 14, detector=False, first_pulse=14 * k),
+        }
+        ours.accumulate(data, **window(14 * k))
+        theirs.accumulate(data, **window(14 * k))
+    a, b = ours.finalize(), theirs.finalize()
+    assert set(a) == set(b) == {*FOCUSSED, *NORMALISED}
+    for name in a:
+        assert a[name].dims == b[name].dims
+        expected = np.nan_to_num(b[name].values)
+        assert expected.sum() > 0
+        np.testing.assert_allclose(
+            np.nan_to_num(a[name].values),
+            expected,
+            rtol=2e-5,
+            atol=1e-6 * expected.max(),
+        )
+    i_of_d = a["focussed_data_dspacing"]
+    assert str(i_of_d.coords["dspacing"].unit) == "nm"
+    edges = i_of_d.coords["dspacing"].values
+    np.testing.assert_allclose(edges, np.geomspace(0.1, 0.3, 301))
+    peaks = _peaks(i_of_d.values, _centres(edges), 2, apart=0.01)
+    np.testing.assert_allclose(peaks, np.asarray(LINES) / 10, rtol=0.01)

@@ -9,15 +9,17 @@ import pytest
 from livedata.core.commands import WorkflowConfig
 from livedata.core.identifiers import JobId, WorkflowId
 from livedata.core.stream import StreamId, StreamKind
-from livedata.core.timestamp import NS_PER_S
+from livedata.core.timestamp import NS_PER_S, Timestamp
+from livedata.core.workflow import WorkflowContext
 from livedata.instruments import get_instrument
 from livedata.instruments.loki import banks, fake
 from livedata.instruments.loki.iofq import geometry
-from livedata.instruments.loki.iofq_facility import iofq_settings
+from livedata.instruments.loki.iofq_facility import iofq_settings, make_facility_iofq
 from livedata.instruments.loki.layout import two_theta
 from livedata.kafka.wire_builders import ev44_message
 from livedata.workflows.facility.reduction_params import SansWorkflowParams
 from tests.contract.facility_commands import dashboard_config
+from tests.instruments.loki.test_loki_iofq import nxevents
 from tests.instruments.loki.test_loki_services import raw_data
 from tests.instruments.science_harness import (
     ServiceHarness,
@@ -192,3 +194,46 @@ def test_the_beam_centre_is_a_point_on_the_beam_at_the_rear_banks_distance():
     centred, note = iofq_settings(SansWorkflowParams())
     np.testing.assert_array_equal(centred.beam_center.value, [0.0, 0.0, 0.0])
     assert "masked" in note and "beam_center" not in note  # defaults: 1-13 Å
+
+
+@pytest.mark.slow  # esssans's per-event chain and the kernel, a panel each
+def test_log_scaled_wavelength_bins_give_esssans_own_result():
+    """The kernel bins into log-scaled wavelength edges as esssans's per-event
+    chain does."""
+    params = SansWorkflowParams.model_validate(
+        {"wavelength_edges": {"start": 2.0, "stop": 9.0, "num_bins": 40,
+                              "scale": "log"},
+         "q_edges": {"start": 0.05, "stop": 0.6, "num_bins": 30, "scale": "log"}}
+    )  # fmt: skip
+    context = WorkflowContext(
+        "loki",
+        JobId(source_name=PANEL),
+        params,
+        {
+            "incident_monitor": banks.MONITOR_INCIDENT,
+            "transmission_monitor": banks.MONITOR_TRANSMISSION,
+        },
+    )
+    data = {
+        PANEL: nxevents(
+            fake.make_loki_events(PANEL, events_per_pulse=2_000), detector=True
+        ),
+        "incident_monitor": nxevents(
+            fake.make_loki_monitor_events(banks.MONITOR_INCIDENT), detector=False
+        ),
+        "transmission_monitor": nxevents(
+            fake.make_loki_monitor_events(banks.MONITOR_TRANSMISSION), detector=False
+        ),
+    }
+    results = []
+    for kernel in (True, False):
+        workflow = make_facility_iofq(context, per_event_kernel=kernel)
+        workflow.accumulate(data, start_time=Timestamp(0), end_time=Timestamp(1))
+        results.append(workflow.finalize())
+    ours, theirs = results
+    assert set(ours) == set(theirs) == {"i_of_q", "transmission_fraction"}
+    assert np.isfinite(theirs["i_of_q"].values).sum() > 10
+    for name in ours:
+        np.testing.assert_allclose(
+            ours[name].values, theirs[name].values, rtol=1e-6, equal_nan=True
+        )
