@@ -91,11 +91,14 @@ class Job:
         required_keys: frozenset[str] = frozenset(),
         counters: Counters | None = None,
         config_warning: str | None = None,
+        ignored_params: tuple[str, ...] = (),
     ) -> None:
         self.job_id = job_id
         # About the config, not the data (e.g. params it ignored): shown in the
         # heartbeat while nothing more pressing is, without degrading the state.
         self.config_warning = config_warning
+        # The params fields the config had and the model does not know (ignored).
+        self.ignored_params = tuple(ignored_params)
         self.workflow_id = workflow_id
         self.schedule = schedule or JobSchedule()
         self.inputs: dict[str, str] = dict(inputs)

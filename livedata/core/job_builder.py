@@ -5,7 +5,7 @@ from __future__ import annotations
 from .commands import WorkflowConfig
 from .job import Job
 from .metrics import Counters
-from .workflow import WorkflowContext, WorkflowFactory
+from .workflow import WorkflowContext, WorkflowFactory, config_warning
 from .workflow_spec import WorkflowSpec
 
 ROI_SHAPES = ("roi_rectangle", "roi_polygon")
@@ -74,7 +74,8 @@ def build_job(
     """Validate ``config`` against ``spec`` and build the job's workflow.
 
     Raises ``JobConfigError`` (or whatever the factory raises) with a reason.
-    Unknown params fields are ignored; the job's heartbeat names them.
+    Unknown params fields are ignored; the job's heartbeat names them, and what
+    the workflow substitutes for a param it cannot honour (``config_warning``).
     """
     source = config.job_id.source_name
     if source not in spec.source_names:
@@ -108,6 +109,7 @@ def build_job(
         aux_source_names=aux_streams,
     )
     workflow = factory(context)
+    notes = [text for text in (parsed.warning(), config_warning(workflow)) if text]
     required = frozenset(role for role, aux in spec.aux_inputs.items() if aux.required)
     return Job(
         job_id=config.job_id,
@@ -117,5 +119,6 @@ def build_job(
         schedule=config.schedule,
         required_keys=required,
         counters=counters,
-        config_warning=parsed.warning(),
+        config_warning="; ".join(notes) or None,
+        ignored_params=parsed.ignored,
     )

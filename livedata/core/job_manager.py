@@ -150,8 +150,9 @@ class JobManager:
             old.stop()
             self._replaced.append(old)
         self._jobs[config.job_id] = job
-        if job.config_warning is not None:
+        if job.ignored_params:
             self._counters.increment("params_fields_ignored")
+        if job.config_warning is not None:
             logger.warning("job %s: %s", config.job_id, job.config_warning)
         logger.info(
             "%s job %s of %s",

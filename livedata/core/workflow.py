@@ -40,6 +40,19 @@ def take_dropped_events(workflow: object) -> Mapping[str, int]:
     return take() if callable(take) else {}
 
 
+def config_warning(workflow: object) -> str | None:
+    """What the workflow does in place of something its params ask for; ``None``.
+
+    Optional for workflows: one that accepts a param it cannot honour as given (a
+    facility param naming a file livedata does not have, say) and runs with a
+    documented substitute has a ``config_warning`` string saying so. The job
+    shows it in its heartbeat, like ignored params: a different meaning is never
+    silent.
+    """
+    text = getattr(workflow, "config_warning", None)
+    return text if isinstance(text, str) and text else None
+
+
 @dataclass(frozen=True)
 class WorkflowContext:
     """What a factory needs to build one job's workflow."""

@@ -153,6 +153,16 @@ def sorted_bin_index(x, edges):
     return np.searchsorted(edges, x, side="right") - 1
 
 
+def evenly_spaced(edges: np.ndarray) -> bool:
+    """Whether ``bin_index`` may bin into ``edges`` (else ``sorted_bin_index``:
+    log-scaled or irregular bins)."""
+    edges = np.asarray(edges, dtype=np.float64)
+    if edges.size < 3:
+        return True
+    step = (edges[-1] - edges[0]) / (edges.size - 1)
+    return bool(np.allclose(np.diff(edges), step, rtol=1e-9, atol=0.0))
+
+
 def flat_events(events) -> tuple[np.ndarray, np.ndarray]:
     """(event_id, event_time_offset in ns as float64) of NXevent_data-like data."""
     import scipp as sc

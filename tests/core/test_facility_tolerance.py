@@ -46,6 +46,12 @@ class Nothing:
         pass
 
 
+class Substitute(Nothing):
+    """Runs with something in place of what its params ask for, and says so."""
+
+    config_warning = "no vanadium run: a flat one is used"
+
+
 def spec(name: str, namespace: str, **kwargs) -> WorkflowSpec:
     return WorkflowSpec(
         instrument="dummy",
@@ -60,6 +66,7 @@ def spec(name: str, namespace: str, **kwargs) -> WorkflowSpec:
 
 VIEW = spec("view", "detector_data", params=Params, accepts_roi=True)
 BARE = spec("bare", "data_reduction")  # no params at all
+SUBSTITUTE = spec("substitute", "data_reduction", params=Params)
 
 
 def registry() -> WorkflowRegistry:
@@ -67,6 +74,8 @@ def registry() -> WorkflowRegistry:
     for s in (VIEW, BARE):
         reg.register(s)
         reg.attach_factory(s.workflow_id, Nothing)
+    reg.register(SUBSTITUTE)
+    reg.attach_factory(SUBSTITUTE.workflow_id, Substitute)
     return reg
 
 
@@ -123,6 +132,24 @@ def test_params_for_a_workflow_without_params_are_ignored_too() -> None:
     [ack] = reduction.handle_command(config(BARE.workflow_id, params={"x": 1}))
     assert ack.response is Response.ACK
     assert reduction.job_statuses()[0].warning == "ignored unknown params: x"
+
+
+def test_what_a_workflow_substitutes_is_in_the_jobs_warning_never_silent() -> None:
+    counters = Counters()
+    reduction = managers(counters)[2]
+    [ack] = reduction.handle_command(config(SUBSTITUTE.workflow_id))
+    assert ack.response is Response.ACK
+    [status] = reduction.job_statuses()
+    assert status.warning == "no vanadium run: a flat one is used"
+    assert status.state.value == "scheduled"  # a note, not a degraded job
+    assert counters.get("params_fields_ignored") == 0  # no params were ignored
+    cfg = config(SUBSTITUTE.workflow_id, params={"future": 1})
+    reduction.handle_command(cfg)
+    warning = reduction.job_statuses()[-1].warning
+    assert (
+        warning == "ignored unknown params: future; no vanadium run: a flat one is used"
+    )
+    assert counters.get("params_fields_ignored") == 1
 
 
 def test_the_dashboards_roi_roles_are_accepted_for_views_only() -> None:

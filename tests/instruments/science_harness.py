@@ -14,8 +14,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from livedata.core.commands import WorkflowConfig
+from livedata.core.heartbeat import HEARTBEAT_INTERVAL
 from livedata.core.identifiers import JobId, ResultKey, WorkflowId
 from livedata.core.metrics import Counters
+from livedata.core.status import JobStatus
 from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
 from livedata.core.workflow import WorkflowContext
 from livedata.core.workflow_spec import WorkflowSpec
@@ -100,15 +102,41 @@ class ServiceHarness:
 
     def results(self, out: list) -> dict[tuple[str, str, str], object]:
         """Latest result per (workflow name, source name, output name)."""
+        return {
+            (key.workflow_id.name, key.job_id.source_name, key.output_name): value
+            for key, value in self._results(out)
+        }
+
+    def results_by_id(self, out: list) -> dict[tuple[str, str, str], object]:
+        """Latest result per (workflow id, source name, output name): versions
+        of one name (the facility's and livedata's own) apart."""
+        return {
+            (str(key.workflow_id), key.job_id.source_name, key.output_name): value
+            for key, value in self._results(out)
+        }
+
+    def results_of_job(self, out: list, job_id: JobId) -> dict[str, object]:
+        """Latest result per output name of one job."""
+        return {
+            key.output_name: value
+            for key, value in self._results(out)
+            if key.job_id == job_id
+        }
+
+    def next_heartbeat(self) -> list:
+        """Outputs of one more step once a heartbeat is due (wall clock)."""
+        time.sleep(HEARTBEAT_INTERVAL.to_seconds() + 0.1)
+        return self.step([])
+
+    def statuses(self, out: list) -> list[JobStatus]:
+        """The job statuses the service's heartbeats carried, in order."""
+        return [m.value for _, m in out if isinstance(m.value, JobStatus)]
+
+    def _results(self, out: list) -> list[tuple[ResultKey, object]]:
         topic = f"{self.instrument.name}_livedata_data"
-        found = {}
-        for t, m in out:
-            if t == topic:
-                key = ResultKey.from_json(m.stream.name)
-                found[
-                    (key.workflow_id.name, key.job_id.source_name, key.output_name)
-                ] = m.value
-        return found
+        return [
+            (ResultKey.from_json(m.stream.name), m.value) for t, m in out if t == topic
+        ]
 
 
 def start_ns() -> int:

@@ -90,6 +90,20 @@ specs.registry.attach_factory(
 )
 
 
+@specs.registry.factory(specs.elastic_qmap)
+def elastic_qmap(context: WorkflowContext):
+    from .elastic_qmap import make_elastic_qmap
+
+    return make_elastic_qmap(context, custom=False)
+
+
+@specs.registry.factory(specs.elastic_qmap_custom)
+def elastic_qmap_custom(context: WorkflowContext):
+    from .elastic_qmap import make_elastic_qmap
+
+    return make_elastic_qmap(context, custom=True)
+
+
 @specs.registry.factory(specs.detector_ratemeter)
 def detector_ratemeter(context: WorkflowContext):
     return make_ratemeter_workflow(context.source_name)

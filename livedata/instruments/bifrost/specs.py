@@ -28,6 +28,7 @@ from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
 from . import banks, streams
+from .elastic_qmap_spec import elastic_qmap_spec
 from .qe_map_spec import qe_map_spec
 from .ratemeter_spec import ratemeter_spec
 
@@ -97,6 +98,9 @@ detector_ratemeter_facility = registry.register(
 )
 qe_map = registry.register(qe_map_spec())
 qmap = registry.register(facility.qmap_spec("bifrost", (banks.UNIFIED.name,), qe_map))
+# The facility's elastic Q maps (version 1 of its ids), kinematics as qe_map's.
+elastic_qmap = registry.register(elastic_qmap_spec(custom=False))
+elastic_qmap_custom = registry.register(elastic_qmap_spec(custom=True))
 monitor_histogram = registry.register(
     facility.monitor_histogram_spec(
         "bifrost", tuple(banks.MONITORS), facility_params.TOAOnlyMonitorDataParams

@@ -12,6 +12,7 @@ from livedata.workflows.total_counts import make_total_counts_workflow
 
 from . import specs, views
 from .powder import make_powder_workflow
+from .powder_facility import make_powder_reduction
 
 
 def _geometric_view(context: WorkflowContext):
@@ -59,6 +60,16 @@ def total_counts(context: WorkflowContext):
 @specs.registry.factory(specs.powder)
 def powder(context: WorkflowContext):
     return make_powder_workflow(context.source_name, context.params)
+
+
+@specs.registry.factory(specs.powder_reduction)
+def powder_reduction(context: WorkflowContext):
+    return make_powder_reduction(context, vanadium=False)
+
+
+@specs.registry.factory(specs.powder_reduction_with_vanadium)
+def powder_reduction_with_vanadium(context: WorkflowContext):
+    return make_powder_reduction(context, vanadium=True)
 
 
 def _fold_view(rows: str, front_only: bool = False):

@@ -12,6 +12,8 @@ NXmonitor histogram would be.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import NewType
 
@@ -156,38 +158,61 @@ def _empty_detector(the_geometry: InstrumentGeometry, bank_name: str) -> sc.Data
     return empty_detector(the_geometry.bank(bank_name))
 
 
+@dataclass(frozen=True, eq=False)
+class PowderBins:
+    """What a job's params set in the pipeline: bin edges (d in Å, 2theta in
+    rad; any ascending edges), the wavelength band kept (Å; ``None``: all) and
+    the chopper setting the lookup table is made from."""
+
+    dspacing: sc.Variable
+    two_theta: sc.Variable
+    wavelength_keep: tuple[float, float] | None
+    setting: ChopperSetting
+
+    @classmethod
+    def from_params(cls, params: PowderParams) -> PowderBins:
+        d, t, w = params.dspacing_edges, params.two_theta_edges, params.wavelength_range
+        return cls(
+            dspacing=sc.linspace(
+                "dspacing", d.start, d.stop, d.num_bins + 1, unit="angstrom"
+            ),
+            two_theta=sc.linspace(
+                "two_theta",
+                np.deg2rad(t.start),
+                np.deg2rad(t.stop),
+                t.num_bins + 1,
+                unit="rad",
+            ),
+            wavelength_keep=(w.start, w.stop) if w.enabled else None,
+            setting=ChopperSetting(params.chopper_setting),
+        )
+
+
 def powder_pipeline(
-    bank_name: str, params: PowderParams, *, per_event_kernel: bool = True
+    bank_name: str, params: PowderParams | PowderBins, *, per_event_kernel: bool = True
 ) -> sciline.Pipeline:
     """The configured pipeline of one job (a copy; the cached base is untouched)."""
+    bins = params if isinstance(params, PowderBins) else PowderBins.from_params(params)
     the_geometry = geometry()
     layout = the_geometry.layout
     wf = _base_pipeline(per_event_kernel).copy()
     wf[Position[snx.NXsource, SampleRun]] = _position(layout.source_position)
     wf[Position[snx.NXsample, SampleRun]] = _position(layout.sample_position)
     wf[EmptyMonitor[SampleRun, CaveMonitor]] = _cave_monitor(the_geometry)
-    setting = ChopperSetting(params.chopper_setting)
-    table = lookup_table(setting)
+    table = lookup_table(bins.setting)
     wf[LookupTable[SampleRun, snx.NXdetector]] = table
     wf[LookupTable[SampleRun, CaveMonitor]] = table
     wf[NeXusName[snx.NXdetector]] = bank_name
     wf[EmptyDetector[SampleRun]] = _empty_detector(the_geometry, bank_name)
-    d = params.dspacing_edges
-    wf[DspacingBins] = sc.linspace(
-        "dspacing", d.start, d.stop, d.num_bins + 1, unit="angstrom"
-    )
-    t = params.two_theta_edges
-    wf[TwoThetaBins] = sc.linspace(
-        "two_theta", np.deg2rad(t.start), np.deg2rad(t.stop), t.num_bins + 1, unit="rad"
-    )
-    w = params.wavelength_range
-    if w.enabled:
-        low = sc.scalar(w.start, unit="angstrom")
-        high = sc.scalar(w.stop, unit="angstrom")
+    wf[DspacingBins] = bins.dspacing.to(unit="angstrom", dtype="float64")
+    wf[TwoThetaBins] = bins.two_theta.to(unit="rad", dtype="float64")
+    if bins.wavelength_keep is not None:
+        low = sc.scalar(bins.wavelength_keep[0], unit="angstrom")
+        high = sc.scalar(bins.wavelength_keep[1], unit="angstrom")
         wf[WavelengthMask] = lambda lam: (
             (lam < low.to(unit=lam.unit)) | (lam > high.to(unit=lam.unit))
         )
-        wf[WavelengthKeep] = WavelengthKeep((w.start, w.stop))
+        wf[WavelengthKeep] = WavelengthKeep(bins.wavelength_keep)
     else:
         wf[WavelengthMask] = None
         wf[WavelengthKeep] = WavelengthKeep(None)
@@ -207,13 +232,25 @@ def make_powder_workflow(
 ) -> StreamProcessorWorkflow:
     """One job's workflow: inputs ``source_name`` (bank events) and ``monitor``."""
     params = params if params is not None else PowderParams()
+    pipeline = powder_pipeline(source_name, params, per_event_kernel=per_event_kernel)
+    return powder_stream_workflow(pipeline, source_name, TARGETS, MONITOR_ROLE)
+
+
+def powder_stream_workflow(
+    pipeline: sciline.Pipeline,
+    source_name: str,
+    targets: Mapping[str, type],
+    monitor_key: str,
+) -> StreamProcessorWorkflow:
+    """``pipeline`` fed the bank's events (``source_name``) and the cave monitor's
+    (``monitor_key``), computing ``targets`` (output name -> pipeline key)."""
     return StreamProcessorWorkflow(
-        powder_pipeline(source_name, params, per_event_kernel=per_event_kernel),
+        pipeline,
         dynamic_keys={
             source_name: NeXusData[snx.NXdetector, SampleRun],
-            MONITOR_ROLE: CaveMonitorEvents,
+            monitor_key: CaveMonitorEvents,
         },
-        target_keys=TARGETS,
+        target_keys=dict(targets),
         accumulators=(
             CorrectedDspacing[SampleRun],
             WavelengthMonitor[SampleRun, CaveMonitor],

@@ -40,9 +40,11 @@ from livedata.workflows.event_kernel import (
     PixelTable,
     WavelengthGrid,
     bin_index,
+    evenly_spaced,
     flat_events,
     pixel_records,
     record_wavelength,
+    sorted_bin_index,
 )
 
 # (low, high) in Å: events outside are masked; None: no wavelength mask.
@@ -114,11 +116,23 @@ CHUNK = 2048
 
 @numba.njit(cache=True, nogil=True)
 def _focus(
-    event_id, toa, first_id, rec, t_edges, y_edges, corners, norm, d_edges, keep, out
+    event_id,
+    toa,
+    first_id,
+    rec,
+    t_edges,
+    y_edges,
+    corners,
+    norm,
+    d_edges,
+    d_even,
+    keep,
+    out,
 ):
     """Record -> wavelength -> d -> Lorentz weight -> (2theta, d) bin.
 
-    ``keep`` is (low, high) in Å, or (-inf, inf) for no wavelength mask."""
+    ``keep`` is (low, high) in Å, or (-inf, inf) for no wavelength mask;
+    ``d_even``: the d edges are evenly spaced (else searched: log-scaled)."""
     dropped = 0
     n_ids = rec.shape[0]
     n_d = out.shape[1]
@@ -144,7 +158,7 @@ def _focus(
                 continue
             s = rec[k, 2]
             d = 0.5 * lam / s
-            j = bin_index(d, d_edges)
+            j = bin_index(d, d_edges) if d_even else sorted_bin_index(d, d_edges)
             b = np.int64(rec[k, 3])
             if j < 0 or b < 0:
                 continue
@@ -173,6 +187,7 @@ def focus(kernel: PowderKernel, event_id: np.ndarray, toa_ns: np.ndarray) -> tup
         g.corners,
         g.norm,
         kernel.dspacing_edges.values,
+        evenly_spaced(kernel.dspacing_edges.values),
         keep,
         out,
     )

@@ -22,6 +22,7 @@ class ChopperSetting(StrEnum):
 
     HIGH_FLUX_BC215 = "high_flux_BC215"
     HIGH_FLUX_BC240 = "high_flux_BC240"
+    HIGH_RESOLUTION = "high_resolution"
 
 
 class DspacingEdges(OrderedRange):

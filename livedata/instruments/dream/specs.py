@@ -13,6 +13,7 @@ from livedata.workflows.timeseries_spec import timeseries_spec
 from livedata.workflows.total_counts_spec import total_counts_spec
 
 from . import banks, streams
+from .powder_facility_spec import powder_reduction_spec
 from .powder_spec import powder_spec
 
 # Screen resolution of the geometric views: (rows, columns).
@@ -162,6 +163,9 @@ timeseries_data_own = registry.register(
 )
 total_counts = registry.register(total_counts_spec("dream", banks.BANK_NAMES))
 powder = registry.register(powder_spec())
+# The facility's powder reductions (version 1 of its ids) on dream/powder.
+powder_reduction = registry.register(powder_reduction_spec(vanadium=False))
+powder_reduction_with_vanadium = registry.register(powder_reduction_spec(vanadium=True))
 
 DEMO_LOGS = ("neutron_prod_info/pulse_charge", "band_chopper/rotation_speed")
 

@@ -30,6 +30,7 @@ from livedata.workflows.standard_factories import (
 from . import banks, specs
 from .conversions import LOOKUP
 from .iofq import geometry, make_iofq_workflow
+from .iofq_facility import make_facility_iofq
 
 
 @cache
@@ -156,3 +157,6 @@ specs.registry.attach_factory(
 @specs.registry.factory(specs.i_of_q)
 def i_of_q(context: WorkflowContext):
     return make_iofq_workflow(context.source_name, context.params)
+
+
+specs.registry.attach_factory(specs.i_of_q_facility.workflow_id, make_facility_iofq)

@@ -28,6 +28,7 @@ dependency here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
 from typing import NewType
 
@@ -249,7 +250,6 @@ def _base_pipeline(per_event_kernel: bool) -> sciline.Pipeline:
     }
     wf[NeXusMonitorName[Incident]] = banks.MONITOR_INCIDENT
     wf[NeXusMonitorName[Transmission]] = banks.MONITOR_TRANSMISSION
-    wf[BeamCenter] = sc.vector([0.0, 0.0, 0.0], unit="m")
     wf[ReturnEvents] = False
     wf[UncertaintyBroadcastMode] = UncertaintyBroadcastMode.drop
     return wf
@@ -264,38 +264,94 @@ def on_carriage(bank_name: str) -> bool:
     return bank_name == banks.REAR.name
 
 
+@dataclass(frozen=True, eq=False)
+class IofQSettings:
+    """What a job's params set in the pipeline: bin edges (any ascending ones),
+    the beam-stop radius, whether to correct for transmission, the beam centre
+    (esssans's ``BeamCenter``: a point on the beam, from the sample; zero: the
+    nominal beam axis), whether the rear bank follows the carriage log, and a
+    wavelength band (Å) outside which bins are masked (``None``: none masked)."""
+
+    wavelength: sc.Variable
+    q: sc.Variable
+    beam_stop_radius_m: float
+    correct_transmission: bool
+    beam_center: sc.Variable = field(
+        default_factory=lambda: sc.vector([0.0, 0.0, 0.0], unit="m")
+    )
+    follow_carriage: bool = True
+    wavelength_band: tuple[float, float] | None = None
+
+    @classmethod
+    def from_params(cls, params: IofQParams) -> IofQSettings:
+        w, q = params.wavelength, params.q_bins
+        make_q = sc.geomspace if q.log else sc.linspace
+        return cls(
+            wavelength=sc.linspace(
+                "wavelength", w.start, w.stop, w.num_bins + 1, unit="angstrom"
+            ),
+            q=make_q("Q", q.start, q.stop, q.num_bins + 1, unit="1/angstrom"),
+            beam_stop_radius_m=params.beam_stop_radius_m,
+            correct_transmission=params.correct_transmission,
+        )
+
+
+def _settings(params: IofQParams | IofQSettings) -> IofQSettings:
+    return (
+        params if isinstance(params, IofQSettings) else IofQSettings.from_params(params)
+    )
+
+
 def iofq_pipeline(
-    bank_name: str, params: IofQParams, *, per_event_kernel: bool = True
+    bank_name: str,
+    params: IofQParams | IofQSettings,
+    *,
+    per_event_kernel: bool = True,
 ) -> sciline.Pipeline:
     """The configured pipeline of one job (a copy; the cached base is untouched).
 
-    The rear bank's position is a context input (the carriage); the other banks
-    stay where the geometry file puts them.
+    The rear bank's position is a context input (the carriage) unless the
+    settings say otherwise; the other banks stay where the geometry file puts
+    them.
     """
+    settings = _settings(params)
     wf = _base_pipeline(per_event_kernel).copy()
     wf[Filename[SampleRun]] = str(geometry().path)
-    w = params.wavelength
-    wavelength = sc.linspace(
-        "wavelength", w.start, w.stop, w.num_bins + 1, unit="angstrom"
-    )
-    q = params.q_bins
-    make_q = sc.geomspace if q.log else sc.linspace
+    wavelength = settings.wavelength.to(unit="angstrom", dtype="float64")
     wf[WavelengthBins] = wavelength
-    wf[QBins] = make_q("Q", q.start, q.stop, q.num_bins + 1, unit="1/angstrom")
+    wf[QBins] = settings.q.to(unit="1/angstrom", dtype="float64")
     wf[NeXusDetectorName] = bank_name
     config = next(b for b in banks.BANKS if b.name == bank_name)
     wf[PixelArea] = PixelArea(pixel_area_m2(config))
-    wf[BeamStopRadius] = BeamStopRadius(params.beam_stop_radius_m)
-    if on_carriage(bank_name):
+    wf[BeamStopRadius] = BeamStopRadius(settings.beam_stop_radius_m)
+    wf[BeamCenter] = settings.beam_center.to(unit="m")
+    if on_carriage(bank_name) and settings.follow_carriage:
         wf.insert(carriage_offset)
     else:
         wf[DetectorPositionOffset[SampleRun]] = sc.vector([0.0, 0.0, 0.0], unit="m")
     wf[DirectBeam] = _flat(wavelength, "dimensionless")
     wf[CorrectedMonitor[EmptyBeamRun, Incident]] = _flat(wavelength, "counts")
     wf[CorrectedMonitor[EmptyBeamRun, Transmission]] = _flat(wavelength, "counts")
-    if not params.correct_transmission:
+    if not settings.correct_transmission:
         wf[TransmissionFraction[SampleRun]] = _flat(wavelength, "dimensionless")
+    if settings.wavelength_band is not None:
+        wf[WavelengthMask] = outside_band(wavelength, settings.wavelength_band)
     return wf
+
+
+def outside_band(wavelength: sc.Variable, band: tuple[float, float]) -> sc.DataArray:
+    """esssans's ``WavelengthMask`` of the bins not wholly inside ``band`` (Å)."""
+    low, high = band[0] * (1 - 1e-9), band[1] * (1 + 1e-9)
+    first = min(float(wavelength.values[0]), low) - 1.0
+    last = max(float(wavelength.values[-1]), high) + 1.0
+    return sc.DataArray(
+        sc.array(dims=["wavelength"], values=[True, False, True]),
+        coords={
+            "wavelength": sc.array(
+                dims=["wavelength"], values=[first, low, high, last], unit="angstrom"
+            )
+        },
+    )
 
 
 TARGETS = {
@@ -309,10 +365,15 @@ PARTIAL_TARGETS = {"counts_q": CountsQOutput}
 
 
 def make_iofq_workflow(
-    source_name: str, params: IofQParams, *, per_event_kernel: bool = True
+    source_name: str,
+    params: IofQParams | IofQSettings,
+    *,
+    per_event_kernel: bool = True,
 ):
     """One bank's I(Q) job; monitors enter under their aux roles, the carriage
-    (rear bank only) as context (F5)."""
+    (rear bank only, unless the settings keep it where the file puts it) as
+    context (F5)."""
+    settings = _settings(params)
     dynamic = {
         source_name: NeXusData[snx.NXdetector, SampleRun],
         INCIDENT_ROLE: NeXusData[Incident, SampleRun],
@@ -326,15 +387,15 @@ def make_iofq_workflow(
         CorrectedMonitor[SampleRun, Incident]: EternalAccumulator,
         IncidentMonitorWindow: NoCopyWindowAccumulator,
     }
-    if params.correct_transmission:
+    if settings.correct_transmission:
         dynamic[TRANSMISSION_ROLE] = NeXusData[Transmission, SampleRun]
         accumulators[CorrectedMonitor[SampleRun, Transmission]] = EternalAccumulator
-    rear = on_carriage(source_name)
+    rear = on_carriage(source_name) and settings.follow_carriage
     targets: dict[str, type] = dict(TARGETS)
     if rear:  # computed once per carriage move, not at every finalize
         targets[f"{HIDDEN_PREFIX}denominator"] = BinnedQ[SampleRun, Denominator]
     workflow = StreamProcessorWorkflow(
-        iofq_pipeline(source_name, params, per_event_kernel=per_event_kernel),
+        iofq_pipeline(source_name, settings, per_event_kernel=per_event_kernel),
         dynamic_keys=dynamic,
         context_keys={CARRIAGE_ROLE: DetectorCarriage} if rear else None,
         target_keys=targets,

@@ -39,6 +39,7 @@ from livedata.workflows.event_kernel import (
     PixelTable,
     WavelengthGrid,
     bin_index,
+    evenly_spaced,
     flat_events,
     pixel_records,
     record_wavelength,
@@ -93,8 +94,20 @@ def iofq_kernel(
 
 @numba.njit(cache=True, nogil=True)
 def _bin_q(
-    event_id, toa, first_id, rec, t_edges, y_edges, corners, norm, w_edges, q_edges, out
+    event_id,
+    toa,
+    first_id,
+    rec,
+    t_edges,
+    y_edges,
+    corners,
+    norm,
+    w_edges,
+    w_even,
+    q_edges,
+    out,
 ):
+    """``w_even``: the wavelength edges are evenly spaced (else searched)."""
     dropped = 0
     n_ids = rec.shape[0]
     for i in range(event_id.shape[0]):
@@ -107,7 +120,7 @@ def _bin_q(
         lam = record_wavelength(
             np.float64(toa[i]), rec, k, t_edges, y_edges, corners, norm
         )
-        w = bin_index(lam, w_edges)
+        w = bin_index(lam, w_edges) if w_even else sorted_bin_index(lam, w_edges)
         if w < 0:
             continue
         q = sorted_bin_index(rec[k, 2] / lam, q_edges)
@@ -134,6 +147,7 @@ def bin_events(kernel: IofQKernel, event_id: np.ndarray, toa_ns: np.ndarray):
         g.corners,
         g.norm,
         kernel.wavelength_edges.values,
+        evenly_spaced(kernel.wavelength_edges.values),
         q,
         out,
     )

@@ -12,6 +12,7 @@ from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
 from . import banks, streams
+from .iofq_facility_spec import iofq_facility_spec
 from .iofq_spec import iofq_spec
 
 XY_SCREEN = (64, 64)
@@ -104,6 +105,9 @@ timeseries_data_own = registry.register(
     own_version(timeseries_spec("loki", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
 )
 i_of_q = registry.register(own_version(iofq_spec()))
+# The facility's I(Q) (version 1 of its id) on livedata's (registered after it:
+# the name alone still finds livedata's own).
+i_of_q_facility = registry.register(iofq_facility_spec())
 
 instrument = Instrument(
     name="loki",

@@ -30,6 +30,11 @@ def time_unit(unit: str) -> str:
     return "us" if unit == fp.MICRO_SECONDS else unit
 
 
+def scipp_unit(unit: str) -> str:
+    """A facility unit as scipp spells it (``Å`` -> ``angstrom``, ``μs`` -> ``us``)."""
+    return time_unit(unit).replace(fp.ANGSTROM, "angstrom")
+
+
 def toa_range_ns(toa_range: fp.TOARange) -> tuple[float, float] | None:
     """The enabled time-of-arrival range in ns, else ``None``."""
     if not toa_range.enabled:

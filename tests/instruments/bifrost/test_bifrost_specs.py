@@ -34,6 +34,8 @@ def test_every_spec_has_a_factory():
         "detector_ratemeter",
         "qe_map",
         "qmap",  # the facility's id, on qe_map
+        "elastic_qmap",  # the facility's, kinematics as qe_map's
+        "elastic_qmap_custom",  # the facility's, kinematics as qe_map's
         "unified_detector_view",  # the facility's, on detector_arc_channel
         "monitor_histogram",
         "timeseries_data",

@@ -41,6 +41,7 @@ def test_workflows_namespaces_and_factories():
         "loki/monitor_histogram/2",
         "loki/timeseries_data/1",  # the facility's
         "loki/timeseries_data/2",
+        "loki/i_of_q/1",  # the facility's, on i_of_q/2's reduction
         "loki/i_of_q/2",
     }
     iofq = LOKI.workflows.spec(
