@@ -4,8 +4,7 @@ import pytest
 
 from livedata.core.workflow_spec import OutputTemplate
 from livedata.instruments import get_instrument
-from livedata.instruments.grid import load_grid_templates
-from livedata.instruments.grid import Plotter
+from livedata.instruments.grid import Plotter, load_grid_templates
 from livedata.plots.cells import composition_problem
 from livedata.plots.specs import (
     Category,
