@@ -71,11 +71,11 @@ class LayerView:
             source.js_on_change("data", probe)
         if hasattr(self.presenter, "source_hook"):
             self.presenter.source_hook = lambda s: s.js_on_change("data", probe)
-        self.pane = (
-            pn.pane.Bokeh(self.presenter.model, sizing_mode="stretch_both")
-            if figure is None
-            else None
-        )
+        self.pane = None
+        if figure is None:
+            # Tagged with the layer's name: the page (and tests) find it by that.
+            self.presenter.model.tags = [*self.presenter.model.tags, name]
+            self.pane = pn.pane.Bokeh(self.presenter.model, sizing_mode="stretch_both")
         self.status = pn.pane.HTML(
             "", sizing_mode="stretch_width", css_classes=["layer-status"]
         )

@@ -104,8 +104,12 @@ class ReadbackPresenter:
     def __init__(self, params: Any, figure: Any) -> None:
         width = getattr(params, "line_width", 2.0)
         quads, patches = shape_columns(None)
-        self.quads = ColumnDataSource({**quads, "t": []}, tags=["roi-readback"])
-        self.patches = ColumnDataSource({**patches, "t": []}, tags=["roi-readback"])
+        self.quads = ColumnDataSource(
+            {**quads, "t": []}, tags=["roi-readback-rectangles"]
+        )
+        self.patches = ColumnDataSource(
+            {**patches, "t": []}, tags=["roi-readback-polygons"]
+        )
         style = {
             "line_color": "color",
             "fill_color": "color",

@@ -20,6 +20,7 @@ from bokeh.models import (
     DataTable,
     Div,
     FactorRange,
+    HoverTool,
     Legend,
     LegendItem,
     LinearColorMapper,
@@ -98,7 +99,7 @@ class ImagePresenter:
             }
         )
         self.model = _figure(x_range=Range1d(0, 1), y_range=Range1d(0, 1))
-        self.model.image(
+        renderer = self.model.image(
             image="image",
             x="x",
             y="y",
@@ -107,6 +108,10 @@ class ImagePresenter:
             source=self.source,
             color_mapper=self.mapper,
         )
+        # Hover reads the image only (not the ROI shapes drawn over it).
+        hover = self.model.select_one(HoverTool)
+        hover.renderers = [renderer]
+        hover.tooltips = [("x", "$x"), ("y", "$y"), ("value", "@image")]
         self.model.add_layout(
             ColorBar(color_mapper=self.mapper, ticker=BasicTicker(), width=10), "right"
         )

@@ -16,7 +16,8 @@ few messages a second; only the shape kinds that changed), then through
 ``RoiOutbox``, whose thread alone talks to Kafka (D15). Removing every shape
 publishes "no ROI". The request is kept with the grid (the layer's params), so
 it is restored with the page; when the layer first sees its job (a new page, a
-restarted job) and the service's readback differs, the kept request is sent.
+restarted job) and the service's readback differs, the kept request is sent,
+or, with none kept, the service's ROIs become the editable ones.
 """
 
 from __future__ import annotations
@@ -215,8 +216,14 @@ class RoiRequestLayer:
         self._applying = False
         self.problems: tuple[str, ...] = ()
         quads, patches = shape_columns(self.request)
-        self.quads = ColumnDataSource(quads, tags=["roi-request"])
-        self.patches = ColumnDataSource(patches, tags=["roi-request"])
+        keep = ("left", "right", "bottom", "top", "color")
+        self.quads = ColumnDataSource(
+            {k: quads[k] for k in keep}, tags=["roi-request-rectangles"]
+        )
+        self.patches = ColumnDataSource(
+            {k: patches[k] for k in ("xs", "ys", "color")},
+            tags=["roi-request-polygons"],
+        )
         style = {
             "line_color": "color",
             "fill_color": "color",
@@ -328,10 +335,28 @@ class RoiRequestLayer:
             readback_job, shapes = self._readback()
             if readback_job == self.job and shapes is not None:
                 self._restore = False
-                if not self.request.same_shapes(shapes):
-                    self.publisher.publish(self.request)
+                self._restored(shapes)
             return
         self.publisher.tick()
+
+    def _restored(self, shapes: RoiRequest) -> None:
+        """First readback of the job: send the kept request if the service has
+        other ROIs; with nothing kept, take the service's (set elsewhere, e.g.
+        ``livedata roi set``) as the editable ones rather than clear them."""
+        assert self.publisher is not None
+        if self.request.same_shapes(shapes):
+            return
+        if not self.request.empty:
+            self.publisher.publish(self.request)
+            return
+        try:
+            adopted = shapes.to(self.unit)
+        except RoiError:
+            return
+        quads, patches = shape_columns(adopted)
+        self._set_columns(quads, patches)
+        self.request = adopted
+        self._on_change(RoiRequestParams.of(adopted))
 
     def state(self) -> RoiState:
         readback_job, shapes = self._readback()

@@ -194,3 +194,18 @@ def test_without_a_control_plane_rois_are_kept_not_sent(tmp_path):
     tools.refresh_status()
     assert "not connected" in tools.status.object
     assert ctx.store.grid("dummy_overview").cells[0].layers[2].plotter_params
+
+
+def test_with_nothing_kept_the_services_rois_become_the_editable_ones(ctx):
+    pub = Publisher(ctx.data)
+    set_elsewhere = RoiRequest((Rectangle(-100, 100, -50, 50),), unit="mm")
+    job_frame(ctx, pub, 0, set_elsewhere)  # e.g. by `livedata roi set`
+    page = SessionPage(ctx)
+    ctx.updater.run_once()
+    page.tick()
+    tools = page.cells[0].request
+    assert tools.request.same_shapes(set_elsewhere) and tools.request.unit == "m"
+    assert tools.quads.data["left"] == [pytest.approx(-0.1)]
+    assert ctx.sent == []  # nothing cleared, nothing sent
+    saved = ctx.store.grid("dummy_overview").cells[0].layers[2].plotter_params
+    assert saved["rectangles"] == [[-0.1, 0.1, -0.05, 0.05]]
