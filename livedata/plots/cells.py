@@ -69,6 +69,7 @@ class LayerView:
         probe = CustomJS(args={"name": name}, code=LATENCY_JS)
         for source in _sources(self.presenter):
             source.js_on_change("data", probe)
+            source.tags = [*source.tags, name]  # found by the layer's name
         if hasattr(self.presenter, "source_hook"):
             self.presenter.source_hook = lambda s: s.js_on_change("data", probe)
         self.pane = None

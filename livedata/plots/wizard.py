@@ -350,7 +350,7 @@ class PlotWizard:
             base["aux_source_names"] = previous.aux_source_names
         layers = [base, *self._overlay_layers(sources)]
         doc = {name: w.value for name, w in self.geometry.items()}
-        doc.update(title=self.title.value, layers=layers)
+        doc.update(title=self.title.value or self._default_title(params), layers=layers)
         try:
             cell = Cell.model_validate(doc)
         except ValidationError as error:
@@ -358,6 +358,14 @@ class PlotWizard:
                 validation_problems(error, "cell", first_only=True)
             ) from None
         return cell, self.edit[0] if self.edit else None
+
+    def _default_title(self, params: Any) -> str:
+        """What a new cell is called unless titled: its output, and the axes of
+        a correlation histogram."""
+        if self.plotter.value == "correlation":
+            axes = ", ".join(a.source_name for a in params.axes())
+            return f"{self.output.value} against {axes}"
+        return ""
 
     def _overlay_layers(self, sources: tuple[str, ...]) -> list[Any]:
         kept = [

@@ -108,3 +108,39 @@ def tap(page, point) -> None:
     page.mouse.move(*point, steps=4)
     page.mouse.click(*point)
     page.wait_for_timeout(300)
+
+
+_IMAGE = """
+(tag) => {
+  for (const doc of Bokeh.documents)
+    for (const m of doc._all_models.values())
+      if (m.type === 'ColumnDataSource' && m.tags.includes(tag)) {
+        const data = m.data instanceof Map ? Object.fromEntries(m.data) : m.data;
+        const image = data.image[0];
+        return {shape: Array.from(image.shape), values: Array.from(image),
+                t: Number(data.t[0])};
+      }
+  return null;
+}
+"""
+
+
+def image(page, tag: str) -> dict | None:
+    """The image drawn by the layer ``tag``: shape, flat values, data time."""
+    return page.evaluate(_IMAGE, tag)
+
+
+def select_containing(page, selector: str, text: str) -> str:
+    """Pick the option of the select at ``selector`` whose label contains ``text``."""
+    select = page.locator(f"{selector} select")
+    labels = select.locator("option").all_text_contents()
+    found = [label for label in labels if text in label]
+    assert found, f"no option with {text!r} in {selector}: {labels}"
+    select.select_option(label=found[0])
+    return found[0]
+
+
+def fill_number(page, selector: str, value: float) -> None:
+    field = page.locator(f"{selector} input")
+    field.fill(str(value))
+    field.press("Enter")

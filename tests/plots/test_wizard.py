@@ -119,6 +119,7 @@ def test_a_correlation_plot_offers_the_axes_and_their_bins(ctx):
     wizard.form.widgets["x_bins"].value = 8
     wizard.geometry["row"].value = 3
     assert wizard.finish() is None
+    assert page.grid.cells[-1].title == "counts_total against motion1, motion2"
     layer = page.grid.cells[-1].layers[0]
     assert str(layer.plotter) == "correlation"
     assert layer.plotter_params["x_axis"].endswith(":motion1")
