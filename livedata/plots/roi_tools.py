@@ -177,7 +177,9 @@ def sync_text(state: RoiState, problems: Sequence[str] = ()) -> str:
     n = 0 if request is None else len(request.indices)
     what = f"{n} ROI{'s' if n != 1 else ''}" if n else "no ROI"
     sync = state.sync
-    if sync is RoiSync.CONFIRMED:
+    if sync is RoiSync.CONFIRMED and not n:
+        text = "no ROI: draw one with the box (shift+drag) or polygon tool"
+    elif sync is RoiSync.CONFIRMED:
         text = f"{what}: confirmed by the service ✓"
     elif sync is RoiSync.PENDING:
         text = f"{what}: sent, waiting for the service"

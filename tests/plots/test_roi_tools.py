@@ -72,7 +72,8 @@ def test_the_status_says_whether_the_service_has_the_rois():
     assert "confirmed" in sync_text(RoiState(one, one.to("mm")))
     assert "waiting" in sync_text(RoiState(one, RoiRequest(unit="m")))
     assert "no readback" in sync_text(RoiState(one, None))
-    assert sync_text(RoiState(RoiRequest(), RoiRequest()), ["x"]).startswith("no ROI")
+    idle = sync_text(RoiState(RoiRequest(), RoiRequest()), ["x"])
+    assert idle.startswith("no ROI: draw one") and idle.endswith(" · x")
 
 
 def empty_roi(dim):
