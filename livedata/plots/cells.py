@@ -32,7 +32,7 @@ from .feeds import FeedKey
 from .overlay_layers import StaticPresenter
 from .presenters import make_presenter
 from .roi_tools import RoiRequestLayer
-from .specs import plotter
+from .specs import Category, plotter
 from .wizard import PlotWizard
 
 if TYPE_CHECKING:
@@ -208,15 +208,22 @@ class CellView:
         self._on_layer_params = on_layer_params
         self.message = pn.pane.HTML("", css_classes=["cell-message"])
         self.problem = composition_problem(cell)
-        base = LayerView(ctx, cell.layers[0], f"cell{index}-layer0")
-        self.layers: list[LayerView] = [base]  # the ones with feeds
+        self.layers: list[LayerView] = []  # the ones with feeds, base first
         self.readback: LayerView | None = None
         self.request: RoiRequestLayer | None = None
         self.statics: list[StaticPresenter] = []
-        if self.problem is None:
-            self._stack(cell.layers[1:], base.presenter.model)
+        body: Any
+        if plotter(cell.layers[0].plotter.value).category is not Category.DATA:
+            self.message.object = f"⚠ {self.problem}"  # nothing to draw on
+            body = pn.Spacer()
         else:
-            self.message.object = f"⚠ {self.problem}; only its first layer is drawn"
+            base = LayerView(ctx, cell.layers[0], f"cell{index}-layer0")
+            self.layers.append(base)
+            body = base.panel
+            if self.problem is None:
+                self._stack(cell.layers[1:], base.presenter.model)
+            else:
+                self.message.object = f"⚠ {self.problem}; only its first layer is drawn"
         title = cell.title or f"{cell.layers[0].workflow_id} {cell.layers[0].output}"
         fit = pn.widgets.Button(label="fit", width=50, css_classes=["fit"])
         fit.on_click(lambda _e: self.fit())
@@ -241,7 +248,7 @@ class CellView:
             self.message,
             self.editor,
             *tools,
-            base.panel,
+            body,
             sizing_mode="stretch_both",
             css_classes=["plot-cell", f"cell-{index}"],
             styles={"border": "1px solid #ddd"},
@@ -312,6 +319,8 @@ class CellView:
         return drawn
 
     def update_status(self, snapshot: Any) -> None:
+        if not self.layers:
+            return
         base = self.layers[0]
         text, offer = base.status_text(snapshot)
         if base.status.object != text:
@@ -322,18 +331,20 @@ class CellView:
             self.request.refresh_status()
 
     def fit(self) -> None:
-        self.layers[0].presenter.fit()
+        for layer in self.layers[:1]:
+            layer.presenter.fit()
 
     # -- editing: the wizard at step three --------------------------------------------
 
     def _toggle_editor(self, event: Any) -> None:
-        if event.new and self.wizard is None:
+        if event.new:  # filled from the cell as it is now (ROIs drawn since)
             self.wizard = PlotWizard(
                 self.ctx,
                 self._cells,
                 lambda cell, index: self._on_edit(self.index, cell),
                 edit=(self.index, self.cell),
                 on_remove=lambda index: self._on_edit(index, None),
+                current=lambda: self.cell,
             )
             self.editor.objects = [self.wizard.panel]
         self.editor.visible = event.new
@@ -347,6 +358,12 @@ class CellView:
 
 def composition_problem(cell: Cell) -> str | None:
     """Why the cell's layers may not stack (the overlay registry), or None."""
+    base = plotter(cell.layers[0].plotter.value)
+    if base.category is not Category.DATA:
+        return (
+            f"{base.name} cannot be a cell's first layer: it draws over a plot of "
+            "data (add it to a cell through the wizard's static overlay workflow)"
+        )
     if len(cell.layers) == 1:
         return None
     try:

@@ -59,8 +59,11 @@ class PlotWizard:
         edit: tuple[int, Cell] | None = None,
         on_remove: Callable[[int], str | None] | None = None,
         on_close: Callable[[], None] | None = None,
+        current: Callable[[], Cell] | None = None,
     ) -> None:
         self.ctx = ctx
+        # The edited cell as it is at finish (its ROIs may change meanwhile).
+        self._current = current or (lambda: edit[1] if edit else None)
         self._cells = cells
         self._on_finish = on_finish
         self._on_remove = on_remove
@@ -368,15 +371,17 @@ class PlotWizard:
         return ""
 
     def _overlay_layers(self, sources: tuple[str, ...]) -> list[Any]:
+        cell = self._current()
+        overlays = cell.layers[1:] if cell is not None else self._overlays
         kept = [
             layer.model_dump(mode="json")
-            for layer in self._overlays
+            for layer in overlays
             if layer.plotter not in ROI_PLOTTERS
         ]
         if not (self.roi.visible and self.roi.value):
             return kept
         request = next(
-            (o.plotter_params for o in self._overlays if o.plotter == "roi_request"),
+            (o.plotter_params for o in overlays if o.plotter == "roi_request"),
             {},
         )
         roi = {

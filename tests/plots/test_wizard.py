@@ -200,3 +200,43 @@ def test_the_shipped_dummy_template_still_validates_with_its_roi_layers():
     )
     (problem,) = validate_against_specs([broken], "dummy")
     assert "a static layer draws one of hlines, rectangles, vlines" in problem
+
+
+def test_an_overlay_alone_in_a_saved_cell_is_refused_not_drawn(ctx):
+    grid = ctx.templates["dummy_overview"]
+    lonely = {
+        "row": 0,
+        "col": 0,
+        "layers": [
+            {
+                "workflow_id": STATIC,
+                "output": "vlines",
+                "source_names": ["static"],
+                "plotter": "vlines",
+                "plotter_params": {"positions": [1.0]},
+            }
+        ],
+    }
+    ctx.store.save(
+        GridTemplate.model_validate({**grid.model_dump(mode="json"), "cells": [lonely]})
+    )
+    page = SessionPage(ctx)
+    (view,) = page.cells
+    assert "vlines cannot be a cell's first layer" in view.message.object
+    assert view.layers == [] and ctx.updater.feeds() == ()
+    page.tick()  # nothing to draw, nothing breaks
+
+
+def test_rois_drawn_while_the_editor_is_open_are_kept_by_apply(ctx):
+    page = SessionPage(ctx)
+    view = page.cells[0]
+    view.settings_toggle.value = True
+    view.request.quads.data = {
+        "left": [-0.2], "right": [0.1], "bottom": [-0.1], "top": [0.3],
+        "color": ["#888888"],
+    }  # fmt: skip
+    view.wizard.form.widgets["colormap"].value = "magma"
+    assert view.apply() is None
+    request = page.grid.cells[0].layers[2].plotter_params
+    assert request["rectangles"] == [[-0.2, 0.1, -0.1, 0.3]]
+    assert page.cells[0].request.quads.data["left"] == [-0.2]  # redrawn with it
