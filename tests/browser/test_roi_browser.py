@@ -113,6 +113,8 @@ def test_a_rectangle_dragged_on_the_image_is_sent_confirmed_and_counted_exactly(
     polygons = len(requests_of(event_system.bootstrap, job, "roi_polygon"))
     centre, target = to_screen(page, IMAGE, [(-0.025, -0.025), (0.1, 0.05)])
     released_ms = drag(page, centre, target, steps=25)
+    # Until the service echoes it: the dashed request beside the solid readback.
+    shot(page.locator(".cell-0"), "roi-rectangle-pending")
     wait_source(
         page,
         "roi-readback-rectangles",
