@@ -30,6 +30,12 @@ GRID_NAMESPACE = "grid"
 # Dims whose entries are separate curves of a ``lines`` plot (one per ROI).
 CURVE_DIMS = frozenset({"roi"})
 TIME_DIM = "time"
+# The synthetic workflow of static overlays (D13, D16): layers drawn from their
+# params only. ``{instrument}/static_overlay/1``, source ``static``, one output
+# per static plotter; no service runs it.
+STATIC_WORKFLOW_NAME = "static_overlay"
+STATIC_SOURCE = "static"
+ROI_OUTPUTS = {"roi_rectangle": ("bounds",), "roi_polygon": ("vertex",)}
 
 
 class Plotter(StrEnum):
@@ -42,6 +48,26 @@ class Plotter(StrEnum):
     BARS = "bars"
     SLICER = "slicer"
     NUMBER = "number"
+    CORRELATION = "correlation"  # a 0-d output against 1 or 2 others (D14)
+    ROI_READBACK = "roi_readback"  # the ROIs a detector view applied (D12)
+    ROI_REQUEST = "roi_request"  # the editable ROIs, published on change
+    VLINES = "vlines"  # static overlays from params (D13)
+    HLINES = "hlines"
+    RECTANGLES = "rectangles"
+
+
+STATIC_PLOTTERS = frozenset({Plotter.VLINES, Plotter.HLINES, Plotter.RECTANGLES})
+ROI_PLOTTERS = frozenset({Plotter.ROI_READBACK, Plotter.ROI_REQUEST})
+
+
+def static_workflow_id(instrument: str) -> str:
+    """The id of an instrument's synthetic static-overlay workflow."""
+    return f"{instrument}/{STATIC_WORKFLOW_NAME}/1"
+
+
+def is_static_workflow(workflow_id: str) -> bool:
+    parts = workflow_id.split("/")
+    return len(parts) == 3 and parts[1] == STATIC_WORKFLOW_NAME
 
 
 _PLOTTER_NEEDS = {
@@ -52,6 +78,12 @@ _PLOTTER_NEEDS = {
     Plotter.BARS: "a 0-d or 1-d output",
     Plotter.SLICER: "an output of 3 or more dims",
     Plotter.NUMBER: "a 0-d output",
+    Plotter.CORRELATION: "a 0-d output",
+    Plotter.ROI_READBACK: "an ROI output (roi_rectangle or roi_polygon)",
+    Plotter.ROI_REQUEST: "an ROI output (roi_rectangle or roi_polygon)",
+    Plotter.VLINES: "the static overlay workflow's vlines",
+    Plotter.HLINES: "the static overlay workflow's hlines",
+    Plotter.RECTANGLES: "the static overlay workflow's rectangles",
 }
 
 
@@ -66,8 +98,12 @@ def plotter_accepts(plotter: Plotter, dims: Sequence[str]) -> bool:
         return ndim == 0 or TIME_DIM in dims
     if plotter is Plotter.SLICER:
         return ndim >= 3
-    if plotter is Plotter.NUMBER:
+    if plotter in (Plotter.NUMBER, Plotter.CORRELATION):
         return ndim == 0
+    if plotter in ROI_PLOTTERS:
+        return tuple(dims) in ROI_OUTPUTS.values()
+    if plotter in STATIC_PLOTTERS:
+        return False  # no workflow output: the static workflow's own
     return ndim <= 1  # bars
 
 
@@ -197,6 +233,8 @@ def validate_against_specs(
 
 def _layer_problems(layer: Layer, instrument: Instrument) -> list[str]:
     wid = layer.parsed_workflow_id
+    if wid.name == STATIC_WORKFLOW_NAME:
+        return _static_problems(layer, instrument.name)
     spec = instrument.workflows.spec(wid) if wid.instrument == instrument.name else None
     if spec is None:
         return [f"unknown workflow {wid} for {instrument.name}"]
@@ -209,6 +247,10 @@ def _layer_problems(layer: Layer, instrument: Instrument) -> list[str]:
         )
     else:
         problems.extend(_plotter_problems(layer, output))
+    if layer.plotter in ROI_PLOTTERS and not spec.accepts_roi:
+        problems.append(
+            f"{wid} takes no ROIs; {layer.plotter.value} needs one that does"
+        )
     unknown = [s for s in layer.source_names if s not in spec.source_names]
     if unknown:
         problems.append(
@@ -217,6 +259,24 @@ def _layer_problems(layer: Layer, instrument: Instrument) -> list[str]:
         )
     problems.extend(_aux_problems(layer.aux_source_names, spec))
     problems.extend(_params_problems(layer.workflow_params, spec))
+    return problems
+
+
+def _static_problems(layer: Layer, instrument: str) -> list[str]:
+    """A static layer names its plotter as output; its params are checked by
+    the overlay registry (``livedata.control.overlays``) where it is drawn."""
+    problems = []
+    if layer.workflow_id != static_workflow_id(instrument):
+        problems.append(
+            f"static overlays belong to {static_workflow_id(instrument)}, "
+            f"not {layer.workflow_id}"
+        )
+    if layer.plotter not in STATIC_PLOTTERS or layer.output != layer.plotter.value:
+        kinds = ", ".join(sorted(p.value for p in STATIC_PLOTTERS))
+        problems.append(
+            f"a static layer draws one of {kinds} with the output of the same "
+            f"name; got output {layer.output!r} with plotter {layer.plotter.value}"
+        )
     return problems
 
 

@@ -1,10 +1,16 @@
-"""One grid cell in one session: its layers' presenters, status and editor.
+"""One grid cell in one session: its stacked layers, status and editor.
 
-A layer acquires the shared feed for its binding (``feeds.Updater``) and owns
-a presenter (stage 2). ``update`` runs inside the session's batched callback
-and renders only layers whose feed version moved. A layer whose workflow has
-no running job says so and offers to start it with the template's params
-through the control plane; the command's ACK/ERR is shown when it arrives.
+A cell's layers are drawn on one figure, bottom first (D13): the base layer's
+presenter owns the figure, overlays draw on it; which stacks are allowed is
+``livedata.control.overlays``' registry, and a cell that breaks it says so and
+shows its base layer only. A data layer acquires the shared feed for its
+binding (``feeds.Updater``) and owns a presenter (stage 2); the ROI request
+layer (``roi_tools``) and static layers have no feed. ``update`` runs inside
+the session's batched callback and renders only layers whose feed version
+moved. A base layer whose workflow has no running job says so and offers to
+start it with the template's params through the control plane; the command's
+ACK/ERR is shown when it arrives. The cell's editor is the plot wizard at its
+third step (D16).
 """
 
 from __future__ import annotations
@@ -19,12 +25,15 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 from bokeh.models import CustomJS
 
+from ..control.overlays import OverlayError, check_layers
 from ..control.snapshots import ENDED_JOB_STATES, CommandOutcome
-from ..instruments.grid import Cell, Layer, Plotter
+from ..instruments.grid import STATIC_PLOTTERS, Cell, Layer, Plotter
 from .feeds import FeedKey
+from .overlay_layers import StaticPresenter
 from .presenters import make_presenter
-from .specs import plotter, plotters_for
-from .widgets import ModelForm
+from .roi_tools import RoiRequestLayer
+from .specs import Category, plotter
+from .wizard import PlotWizard
 
 if TYPE_CHECKING:
     from .context import PlotContext
@@ -44,21 +53,30 @@ requestAnimationFrame(() => {
 
 
 class LayerView:
-    def __init__(self, ctx: PlotContext, layer: Layer, name: str) -> None:
+    """A layer drawn from a feed: the base, or an overlay on ``figure``."""
+
+    def __init__(
+        self, ctx: PlotContext, layer: Layer, name: str, figure: Any = None
+    ) -> None:
         self.ctx = ctx
         self.layer = layer
         self.key = FeedKey.of(layer)
         self.feed = ctx.updater.acquire(self.key)
-        self.presenter = make_presenter(self.key.plotter, self.feed.params)
+        self.presenter = make_presenter(self.key.plotter, self.feed.params, figure)
         self.rendered = 0
         self.render_error: str | None = None
         self.name = name
         probe = CustomJS(args={"name": name}, code=LATENCY_JS)
         for source in _sources(self.presenter):
             source.js_on_change("data", probe)
+            source.tags = [*source.tags, name]  # found by the layer's name
         if hasattr(self.presenter, "source_hook"):
             self.presenter.source_hook = lambda s: s.js_on_change("data", probe)
-        self.pane = pn.pane.Bokeh(self.presenter.model, sizing_mode="stretch_both")
+        self.pane = None
+        if figure is None:
+            # Tagged with the layer's name: the page (and tests) find it by that.
+            self.presenter.model.tags = [*self.presenter.model.tags, name]
+            self.pane = pn.pane.Bokeh(self.presenter.model, sizing_mode="stretch_both")
         self.status = pn.pane.HTML(
             "", sizing_mode="stretch_width", css_classes=["layer-status"]
         )
@@ -73,7 +91,7 @@ class LayerView:
         self._sent_error: str | None = None
         self.panel = pn.Column(
             pn.Row(self.status, self.start_button, sizing_mode="stretch_width"),
-            self.pane,
+            *([self.pane] if self.pane is not None else []),
             sizing_mode="stretch_both",
         )
 
@@ -170,7 +188,7 @@ def _sources(presenter: Any) -> list[Any]:
 
 
 class CellView:
-    """A cell: header (title, fit, settings), its layers, and an editor."""
+    """A cell: header (title, fit, settings), its stacked layers, an editor."""
 
     def __init__(
         self,
@@ -178,15 +196,34 @@ class CellView:
         index: int,
         cell: Cell,
         on_edit: Callable[[int, Cell | None], str | None],
+        *,
+        cells: Callable[[], Any] = tuple,
+        on_layer_params: Callable[[int, int, dict[str, Any]], None] | None = None,
     ) -> None:
         self.ctx = ctx
         self.index = index
         self.cell = cell
         self._on_edit = on_edit
-        self.layers = [
-            LayerView(ctx, layer, f"cell{index}-layer{i}")
-            for i, layer in enumerate(cell.layers)
-        ]
+        self._cells = cells
+        self._on_layer_params = on_layer_params
+        self.message = pn.pane.HTML("", css_classes=["cell-message"])
+        self.problem = composition_problem(cell)
+        self.layers: list[LayerView] = []  # the ones with feeds, base first
+        self.readback: LayerView | None = None
+        self.request: RoiRequestLayer | None = None
+        self.statics: list[StaticPresenter] = []
+        body: Any
+        if plotter(cell.layers[0].plotter.value).category is not Category.DATA:
+            self.message.object = f"⚠ {self.problem}"  # nothing to draw on
+            body = pn.Spacer()
+        else:
+            base = LayerView(ctx, cell.layers[0], f"cell{index}-layer0")
+            self.layers.append(base)
+            body = base.panel
+            if self.problem is None:
+                self._stack(cell.layers[1:], base.presenter.model)
+            else:
+                self.message.object = f"⚠ {self.problem}; only its first layer is drawn"
         title = cell.title or f"{cell.layers[0].workflow_id} {cell.layers[0].output}"
         fit = pn.widgets.Button(label="fit", width=50, css_classes=["fit"])
         fit.on_click(lambda _e: self.fit())
@@ -196,8 +233,8 @@ class CellView:
         self.editor = pn.Column(
             visible=False, sizing_mode="stretch_width", css_classes=["editor"]
         )
+        self.wizard: PlotWizard | None = None
         self.settings_toggle.param.watch(self._toggle_editor, "value")
-        self.message = pn.pane.HTML("", css_classes=["cell-message"])
         header = pn.Row(
             pn.pane.HTML(f"<b>{title}</b>", sizing_mode="stretch_width"),
             fit,
@@ -205,115 +242,132 @@ class CellView:
             sizing_mode="stretch_width",
             height=40,
         )
-        body = (
-            self.layers[0].panel
-            if len(self.layers) == 1
-            else pn.Tabs(
-                *[(view.layer.output, view.panel) for view in self.layers],
-                sizing_mode="stretch_both",
-            )
-        )
+        tools = [self.request.panel] if self.request is not None else []
         self.panel = pn.Column(
             header,
             self.message,
             self.editor,
+            *tools,
             body,
             sizing_mode="stretch_both",
             css_classes=["plot-cell", f"cell-{index}"],
             styles={"border": "1px solid #ddd"},
         )
 
+    def _stack(self, overlays: tuple[Layer, ...], figure: Any) -> None:
+        base = self.layers[0]
+        for i, layer in enumerate(overlays, start=1):
+            name = f"cell{self.index}-layer{i}"
+            if layer.plotter is Plotter.ROI_READBACK:
+                self.readback = LayerView(self.ctx, layer, name, figure)
+                self.layers.append(self.readback)
+            elif layer.plotter is Plotter.ROI_REQUEST:
+                self.request = self._request_layer(i, layer, figure, base)
+            elif layer.plotter in STATIC_PLOTTERS:
+                params = plotter(layer.plotter.value).validate(layer.plotter_params)
+                self.statics.append(
+                    StaticPresenter(layer.plotter.value, params, figure)
+                )
+
+    def _request_layer(
+        self, position: int, layer: Layer, figure: Any, base: LayerView
+    ) -> RoiRequestLayer:
+        spec = self.ctx.workflows.get(layer.workflow_id)
+        template = spec.outputs.get("roi_rectangle") if spec is not None else None
+        x = template.coords.get("x") if template is not None else None
+        source = layer.source_names[0]
+        readback = self.readback
+
+        def readback_state() -> tuple[Any, Any]:
+            if readback is None or readback.feed.state is None:
+                return None, None
+            return readback.feed.job_of(source), readback.feed.state.shapes
+
+        def keep(params: Any) -> None:
+            if self._on_layer_params is not None:
+                self._on_layer_params(
+                    self.index, position, params.model_dump(mode="json")
+                )
+
+        return RoiRequestLayer(
+            params=plotter("roi_request").validate(layer.plotter_params),
+            unit=None if x is None else x.unit,
+            figure=figure,
+            source_name=source,
+            job_of=lambda: base.feed.job_of(source),
+            readback=readback_state,
+            outbox=self.ctx.roi_outbox,
+            on_change=keep,
+        )
+
     def release(self) -> None:
         for layer in self.layers:
             layer.release()
 
+    def dirty(self) -> bool:
+        return any(v.feed.version != v.rendered for v in self.layers)
+
+    def tick(self) -> None:
+        """Every session tick (no drawing): the ROI tools' held-back edits."""
+        if self.request is not None:
+            self.request.tick()
+
     def update(self) -> bool:
-        return any([layer.update() for layer in self.layers])
+        drawn = any([layer.update() for layer in self.layers])
+        if drawn and self.request is not None:
+            self.request.refresh_status()
+        return drawn
 
     def update_status(self, snapshot: Any) -> None:
-        for layer in self.layers:
-            text, offer = layer.status_text(snapshot)
-            if layer.status.object != text:
-                layer.status.object = text
-            if layer.start_button.visible != offer:
-                layer.start_button.visible = offer
+        if not self.layers:
+            return
+        base = self.layers[0]
+        text, offer = base.status_text(snapshot)
+        if base.status.object != text:
+            base.status.object = text
+        if base.start_button.visible != offer:
+            base.start_button.visible = offer
+        if self.request is not None:
+            self.request.refresh_status()
 
     def fit(self) -> None:
-        for layer in self.layers:
+        for layer in self.layers[:1]:
             layer.presenter.fit()
 
-    # -- editing -------------------------------------------------------------------
+    # -- editing: the wizard at step three --------------------------------------------
 
     def _toggle_editor(self, event: Any) -> None:
-        if event.new and not self.editor.objects:
-            self.editor.objects = self._editor_items()
+        if event.new:  # filled from the cell as it is now (ROIs drawn since)
+            self.wizard = PlotWizard(
+                self.ctx,
+                self._cells,
+                lambda cell, index: self._on_edit(self.index, cell),
+                edit=(self.index, self.cell),
+                on_remove=lambda index: self._on_edit(index, None),
+                current=lambda: self.cell,
+            )
+            self.editor.objects = [self.wizard.panel]
         self.editor.visible = event.new
 
-    def _editor_items(self) -> list[Any]:
-        layer = self.cell.layers[0]
-        spec = self.ctx.workflows.get(layer.workflow_id)
-        template = spec.outputs.get(layer.output) if spec is not None else None
-        names = (
-            [p.name for p in plotters_for(template)]
-            if template
-            else [str(layer.plotter)]
-        )
-        if str(layer.plotter) not in names:
-            names.append(str(layer.plotter))
-        self.plotter_select = pn.widgets.Select(
-            label="Plotter",
-            options=names,
-            value=str(layer.plotter),
-            width=150,
-            css_classes=["plotter-select"],
-        )
-        self.form = ModelForm(plotter(str(layer.plotter)).params, layer.plotter_params)
-        self.plotter_select.param.watch(self._plotter_changed, "value")
-        self.form_holder = pn.Column(self.form.panel, sizing_mode="stretch_width")
-        c = self.cell
-        self.geometry = {
-            name: pn.widgets.IntInput(
-                label=name, value=getattr(c, name), start=lo, width=80
-            )
-            for name, lo in (("row", 0), ("col", 0), ("row_span", 1), ("col_span", 1))
-        }
-        self.title_input = pn.widgets.TextInput(label="Title", value=c.title, width=200)
-        apply = pn.widgets.Button(label="Apply", color="primary", css_classes=["apply"])
-        apply.on_click(lambda _e: self.apply())
-        remove = pn.widgets.Button(
-            label="Remove cell", color="danger", css_classes=["remove"]
-        )
-        remove.on_click(lambda _e: self._on_edit(self.index, None))
-        return [
-            pn.Row(self.plotter_select, self.title_input),
-            self.form_holder,
-            pn.Row(*self.geometry.values()),
-            pn.Row(apply, remove),
-        ]
+    def apply(self) -> str | None:
+        """Apply the editor's values (the wizard's finish)."""
+        if self.wizard is None:
+            return None
+        return self.wizard.finish()
 
-    def _plotter_changed(self, event: Any) -> None:
-        self.form = ModelForm(plotter(event.new).params)
-        self.form_holder.objects = [self.form.panel]
 
-    def apply(self) -> None:
-        """The edited cell, validated; the page saves and redraws it."""
-        name = self.plotter_select.value
-        try:
-            params = plotter(name).validate(self.form.value())
-        except ValueError as error:
-            self.message.object = f"⚠ {error}"
-            return
-        changed = params.model_dump(mode="json", exclude_defaults=True)
-        layer = self.cell.layers[0].model_copy(
-            update={"plotter": Plotter(name), "plotter_params": changed}
+def composition_problem(cell: Cell) -> str | None:
+    """Why the cell's layers may not stack (the overlay registry), or None."""
+    base = plotter(cell.layers[0].plotter.value)
+    if base.category is not Category.DATA:
+        return (
+            f"{base.name} cannot be a cell's first layer: it draws over a plot of "
+            "data (add it to a cell through the wizard's static overlay workflow)"
         )
-        geometry = {k: w.value for k, w in self.geometry.items()}
-        cell = self.cell.model_copy(
-            update={
-                "layers": (layer, *self.cell.layers[1:]),
-                "title": self.title_input.value,
-                **geometry,
-            }
-        )
-        problem = self._on_edit(self.index, cell)
-        self.message.object = f"⚠ {problem}" if problem else ""
+    if len(cell.layers) == 1:
+        return None
+    try:
+        check_layers([layer.plotter.value for layer in cell.layers])
+    except OverlayError as error:
+        return str(error)
+    return None

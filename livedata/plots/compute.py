@@ -48,6 +48,7 @@ class Curve:
     label: str
     x: np.ndarray
     y: np.ndarray
+    roi: int | None = None  # the ROI index of an ROI spectrum (its colour, D12)
 
 
 @dataclass(frozen=True)
@@ -273,11 +274,14 @@ def lines(frames: Sequence[Frame], params: BaseModel) -> LinesState | None:
         curve_dims = [d for d in da.dims if d in CURVE_DIMS]
         if da.ndim == 2 and curve_dims:
             curve_dim = curve_dims[0]
-            for i in range(da.sizes[curve_dim]):
-                x, x_label = axis(da, next(d for d in da.dims if d != curve_dim))
+            x, x_label = axis(da, next(d for d in da.dims if d != curve_dim))
+            for i, index in enumerate(_curve_indices(da, curve_dim)):
                 curves.append(
                     Curve(
-                        f"{source} {curve_dim} {i}", x, _masked_values(da[curve_dim, i])
+                        f"{source} {curve_dim} {index}",
+                        x,
+                        _masked_values(da[curve_dim, i]),
+                        roi=index,
                     )
                 )
         elif da.ndim == 1:
@@ -286,6 +290,17 @@ def lines(frames: Sequence[Frame], params: BaseModel) -> LinesState | None:
         else:
             raise ValueError(f"lines needs 1 dim, {source} has {da.dims}")
     return _lines_state(curves, x_label, y_label, time_ms, params, datetime_x=False)
+
+
+def _curve_indices(da: sc.DataArray, dim: str) -> list[int]:
+    """The ``roi_index`` of each entry along ``dim`` (its coord), else positions."""
+    coord = da.coords.get(dim)
+    n = da.sizes[dim]
+    if coord is not None and coord.dims == (dim,):
+        values = np.asarray(coord.values)
+        if values.dtype.kind in "iu" and values.size == n:
+            return [int(v) for v in values]
+    return list(range(n))
 
 
 def _lines_state(

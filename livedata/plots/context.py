@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..instruments.grid import GridTemplate
     from .feeds import Updater
     from .grid_store import GridStore
+    from .roi_tools import RoiOutbox
     from .sessions import SessionRegistry
 
 UPDATE_PERIOD_MS = 100  # each session's periodic callback (D1)
@@ -28,6 +29,8 @@ class PlotContext:
     default_template: str | None = None
     period_ms: int = UPDATE_PERIOD_MS
     workflows: dict[str, Any] = field(default_factory=dict)  # id -> WorkflowSpec
+    # Sends the ROI requests drawn in any session (None: no control plane).
+    roi_outbox: RoiOutbox | None = None
     # (monotonic s, ms from a frame's data time to its render on the server):
     # the server's share of publish-to-paint latency (benchmarks, /livedata/sessions).
     render_lag: deque[tuple[float, float]] = field(

@@ -6,7 +6,10 @@ feed some session holds when the data service's version moved: it extracts the
 layer's frames, runs the plotter's compute once, and bumps the feed's version.
 Sessions poll ``feed.version`` from their periodic callback (dirty flag by
 version, no callbacks across threads). Feeds are reference-counted: a feed no
-session holds is dropped.
+session holds is dropped. A plotter may read more than its layer's output
+(``PlotterSpec.inputs``: a correlation's axes, the polygon half of an ROI
+readback); those are resolved to result keys the same way and passed to its
+compute as ``extra``.
 """
 
 from __future__ import annotations
@@ -21,14 +24,21 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.identifiers import ResultKey
 from ..core.metrics import Counters
-from .compute import COMPUTE
-from .specs import plotter
+from . import correlation_plot, overlay_layers
+from .compute import COMPUTE as BASIC
+from .specs import Input, plotter
 
 if TYPE_CHECKING:
     from ..control.data_service import DataService
     from ..instruments.grid import Layer
 
 logger = logging.getLogger(__name__)
+# Stage 1 of every plotter drawn from data (static and request layers have none).
+COMPUTE: dict[str, Callable[..., Any]] = {
+    **BASIC,
+    "correlation": correlation_plot.compute,
+    "roi_readback": overlay_layers.readback,
+}
 
 
 @dataclass(frozen=True)
@@ -71,34 +81,49 @@ class Feed:
         self.error: str | None = None
         self.sources_seen: tuple[str, ...] = ()
         self.compute_s = 0.0  # time of the last compute (benchmarks)
+        self.keys: dict[str, str] = {}  # source -> the result key drawn
+        self.inputs: tuple[Input, ...] = ()
+        if self.spec.inputs is not None:
+            self.inputs = self.spec.inputs(
+                key.workflow_id, key.output, key.source_names, self.params
+            )
         self._seen: dict[str, int] = {}
 
     def matching(self, data: DataService) -> dict[str, str]:
         """Source name -> the newest result key of this layer's output."""
-        best: dict[str, tuple[int, str]] = {}
-        for name in data.keys():  # noqa: SIM118 - a DataService, not a dict
-            try:
-                key = ResultKey.from_json(name)
-            except ValueError:
-                continue
-            source = key.job_id.source_name
-            if (
-                str(key.workflow_id) != self.key.workflow_id
-                or key.output_name != self.key.output
-                or source not in self.key.source_names
-            ):
-                continue
-            version = data.version_of(name)
-            if source not in best or version > best[source][0]:
-                best[source] = (version, name)
-        return {s: best[s][1] for s in self.key.source_names if s in best}
+        return _newest(
+            data, self.key.workflow_id, self.key.output, self.key.source_names
+        )
+
+    def job_of(self, source: str) -> Any:
+        """The ``JobId`` whose result of ``source`` was drawn last, or None."""
+        name = self.keys.get(source)
+        return None if name is None else ResultKey.from_json(name).job_id
+
+    def _input_keys(self, data: DataService, keys: dict[str, str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for extra in self.inputs:
+            job = None
+            if extra.same_job:
+                own = keys.get(extra.source_name)
+                if own is None:
+                    continue
+                job = ResultKey.from_json(own).job_id
+            found = _newest(
+                data, extra.workflow_id, extra.output, (extra.source_name,), job
+            )
+            if extra.source_name in found:
+                out[extra.role] = found[extra.source_name]
+        return out
 
     def refresh(self, data: DataService) -> bool:
         """Recompute when a matching result changed; True if the state moved."""
         from ..control.extractors import FullHistory, LatestValue
 
         keys = self.matching(data)
-        seen = {name: data.version_of(name) for name in keys.values()}
+        inputs = self._input_keys(data, keys) if self.inputs else {}
+        names = [*keys.values(), *inputs.values()]
+        seen = {name: data.version_of(name) for name in names}
         if seen == self._seen:
             return False
         self._seen = seen
@@ -108,9 +133,20 @@ class Feed:
             da = data.get(name, extractor)
             if da is not None:
                 frames.append((source, da))
+        extra = {
+            i.role: data.get(inputs[i.role], FullHistory() if i.history else None)
+            for i in self.inputs
+            if i.role in inputs
+        }
         started = time.perf_counter()
         try:
-            state = COMPUTE[self.key.plotter](frames, self.params) if frames else None
+            compute = COMPUTE[self.key.plotter]
+            if not frames:
+                state = None
+            elif self.inputs:
+                state = compute(frames, self.params, extra)
+            else:
+                state = compute(frames, self.params)
             error = None
         except Exception as err:  # a frame the plotter cannot draw: say so, go on
             state, error = None, f"{self.key.plotter}: {err}"
@@ -120,8 +156,38 @@ class Feed:
         self.compute_s = time.perf_counter() - started
         self.state, self.error = state, error
         self.sources_seen = tuple(keys)
+        self.keys = keys
         self.version += 1
         return True
+
+
+def _newest(
+    data: DataService,
+    workflow_id: str,
+    output: str,
+    sources: tuple[str, ...],
+    job: Any = None,
+) -> dict[str, str]:
+    """Source -> the most recently updated result key of ``output`` (of ``job``
+    when given), for the sources that have one."""
+    best: dict[str, tuple[int, str]] = {}
+    for name in data.keys():  # noqa: SIM118 - a DataService, not a dict
+        try:
+            key = ResultKey.from_json(name)
+        except ValueError:
+            continue
+        source = key.job_id.source_name
+        if (
+            key.output_name != output
+            or source not in sources
+            or str(key.workflow_id) != workflow_id
+            or (job is not None and key.job_id != job)
+        ):
+            continue
+        version = data.version_of(name)
+        if source not in best or version > best[source][0]:
+            best[source] = (version, name)
+    return {s: best[s][1] for s in sources if s in best}
 
 
 class Updater:

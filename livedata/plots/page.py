@@ -4,8 +4,11 @@ Each tab gets a ``SessionPage``: the template it shows (picked at start with
 ``?template=NAME`` or in the page), cells with their presenters, and a periodic
 callback that heartbeats the session registry and, when a feed moved, renders
 all of the session's changes in one batch (``pn.io.hold`` + ``doc.models.freeze``,
-D4). Edits (add, remove, move, resize, plotter and params) are validated as a
-whole template and saved per instrument (``GridStore``).
+D4). Plots are added through the plot wizard (D16) and edited through it at
+its third step; edits (add, remove, move, resize, plotter and params, overlays)
+are validated as a whole template, layer stacks by the overlay registry (D13),
+and saved per instrument (``GridStore``). ROIs drawn on an image are saved
+with their layer as they change, without redrawing the grid.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from pydantic import ValidationError
 
 from ..core.validation import validation_problems
 from ..instruments.grid import Cell, GridTemplate
-from .cells import CellView
+from .cells import CellView, composition_problem
 from .specs import plotters_for
+from .wizard import PlotWizard
 
 if TYPE_CHECKING:
     from .context import PlotContext
@@ -65,9 +69,10 @@ class SessionPage:
         )
         reset.on_click(lambda _e: self.reset_template())
         self.add_toggle = pn.widgets.Toggle(
-            label="Add cell", width=90, css_classes=["add-cell"]
+            label="Add plot", width=90, css_classes=["add-cell"]
         )
         self.add_form = pn.Column(visible=False, css_classes=["add-form"])
+        self.wizard: PlotWizard | None = None
         self.add_toggle.param.watch(self._toggle_add, "value")
         self.grid_holder = pn.Column(sizing_mode="stretch_both")
         header = pn.Row(
@@ -135,9 +140,9 @@ class SessionPage:
                 self.released = False
                 self._build()
         self.ticks += 1
-        changed = [
-            c for c in self.cells if any(v.feed.version != v.rendered for v in c.layers)
-        ]
+        for cell in self.cells:
+            cell.tick()  # ROI edits held back by the throttle (no drawing)
+        changed = [c for c in self.cells if c.dirty()]
         status = self.ticks % STATUS_EVERY == 1
         if not changed and not status:
             return
@@ -184,7 +189,14 @@ class SessionPage:
             nrows=grid.nrows,
         )
         for index, cell in enumerate(grid.cells):
-            view = CellView(self.ctx, index, cell, self.edit_cell)
+            view = CellView(
+                self.ctx,
+                index,
+                cell,
+                self.edit_cell,
+                cells=self._grid_cells,
+                on_layer_params=self.keep_layer_params,
+            )
             self.cells.append(view)
             spec[
                 cell.row : cell.row + cell.row_span, cell.col : cell.col + cell.col_span
@@ -219,6 +231,10 @@ class SessionPage:
             grid = GridTemplate.model_validate(doc)
         except ValidationError as error:
             return validation_problems(error, "grid", first_only=True)
+        for cell in grid.cells:
+            problem = composition_problem(cell)
+            if problem is not None:
+                return f"{cell.label()}: {problem}"
         self.grid = grid
         # A one-output page (opened from the console) is kept, never made the
         # grid every new session opens with.
@@ -239,86 +255,47 @@ class SessionPage:
         cols = max([self.grid.ncols, *(c.col + c.col_span for c in cells)])
         return self.replace_grid(cells, nrows=rows, ncols=cols)
 
-    # -- adding a cell --------------------------------------------------------------
+    def keep_layer_params(self, index: int, layer: int, params: dict) -> None:
+        """Save one layer's params (the ROIs drawn) without redrawing the grid."""
+        if self.grid is None or index >= len(self.grid.cells):
+            return
+        cell = self.grid.cells[index]
+        layers = list(cell.layers)
+        layers[layer] = layers[layer].model_copy(update={"plotter_params": params})
+        cell = cell.model_copy(update={"layers": tuple(layers)})
+        cells = list(self.grid.cells)
+        cells[index] = cell
+        self.grid = self.grid.model_copy(update={"cells": tuple(cells)})
+        if index < len(self.cells):
+            self.cells[index].cell = cell
+        single = self.grid.name.startswith(SINGLE_PREFIX)
+        if not self.ctx.store.save(self.grid, select=not single):
+            self.message.object = f"⚠ could not save the grid to {self.ctx.store.path}"
+
+    def _grid_cells(self) -> tuple[Cell, ...]:
+        return self.grid.cells if self.grid is not None else ()
+
+    # -- adding a plot: the wizard ---------------------------------------------------
 
     def _toggle_add(self, event: Any) -> None:
-        if event.new and not self.add_form.objects:
-            self.add_form.objects = self._add_items()
+        if event.new:
+            self.wizard = PlotWizard(
+                self.ctx, self._grid_cells, self._finish_add, on_close=self._close_add
+            )
+            self.add_form.objects = [self.wizard.panel]
         self.add_form.visible = event.new
 
-    def _add_items(self) -> list[Any]:
-        ids = sorted(self.ctx.workflows)
-        self.add_workflow = pn.widgets.Select(label="Workflow", options=ids, width=220)
-        self.add_output = pn.widgets.Select(label="Output", options=[], width=180)
-        self.add_sources = pn.widgets.MultiChoice(
-            label="Sources", options=[], width=260
-        )
-        self.add_plotter = pn.widgets.Select(label="Plotter", options=[], width=130)
-        self.add_row = pn.widgets.IntInput(label="row", value=0, start=0, width=70)
-        self.add_col = pn.widgets.IntInput(label="col", value=0, start=0, width=70)
-        self.add_workflow.param.watch(lambda _e: self._workflow_picked(), "value")
-        self.add_output.param.watch(lambda _e: self._output_picked(), "value")
-        add = pn.widgets.Button(
-            label="Add", color="primary", css_classes=["add-confirm"]
-        )
-        add.on_click(lambda _e: self.add_cell())
-        self._workflow_picked()
-        return [
-            pn.Row(
-                self.add_workflow,
-                self.add_output,
-                self.add_sources,
-                self.add_plotter,
-                self.add_row,
-                self.add_col,
-                add,
-            )
-        ]
+    def _close_add(self) -> None:
+        self.add_toggle.value = False
 
-    def _workflow_picked(self) -> None:
-        spec = self.ctx.workflows.get(self.add_workflow.value)
-        if spec is None:
-            return
-        self.add_output.options = list(spec.outputs)
-        self.add_sources.options = list(spec.source_names)
-        self.add_sources.value = list(spec.source_names[:1])
-        self._output_picked()
-
-    def _output_picked(self) -> None:
-        spec = self.ctx.workflows.get(self.add_workflow.value)
-        template = spec.outputs.get(self.add_output.value) if spec else None
-        names = [p.name for p in plotters_for(template)] if template else []
-        self.add_plotter.options = names
-        self.add_plotter.value = names[0] if names else None
-
-    def add_cell(self) -> str | None:
-        if not self.add_plotter.value or not self.add_sources.value:
-            self.message.object = "⚠ this output has no plotter, or no source is picked"
-            return self.message.object
-        layer = {
-            "workflow_id": self.add_workflow.value,
-            "output": self.add_output.value,
-            "source_names": list(self.add_sources.value),
-            "plotter": self.add_plotter.value,
-        }
-        try:
-            cell = Cell.model_validate(
-                {
-                    "row": self.add_row.value,
-                    "col": self.add_col.value,
-                    "layers": [layer],
-                }
-            )
-        except ValidationError as error:
-            problem = validation_problems(error, "cell", first_only=True)
-        else:
-            if self.grid is None:
-                self.grid = GridTemplate(
-                    name="custom", title="Custom", nrows=1, ncols=1
-                )
-            problem = self._append(cell)
-        self.message.object = f"⚠ {problem}" if problem else ""
-        return problem
+    def _finish_add(self, cell: Cell, index: int | None) -> str | None:
+        """The wizard's new cell (index None), or a cell with a static overlay
+        stacked on it (its index)."""
+        if self.grid is None:
+            self.grid = GridTemplate(name="custom", title="Custom", nrows=1, ncols=1)
+        if index is not None:
+            return self.edit_cell(index, cell)
+        return self._append(cell)
 
     def _append(self, cell: Cell) -> str | None:
         assert self.grid is not None

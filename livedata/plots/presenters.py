@@ -20,6 +20,7 @@ from bokeh.models import (
     DataTable,
     Div,
     FactorRange,
+    HoverTool,
     Legend,
     LegendItem,
     LinearColorMapper,
@@ -38,6 +39,7 @@ from bokeh.palettes import (
 )
 from bokeh.plotting import figure
 
+from ..control.roi import roi_colour
 from .autoscale import Autoscaler
 from .compute import BarsState, ImageState, LinesState, NumberState, TableState
 
@@ -97,7 +99,7 @@ class ImagePresenter:
             }
         )
         self.model = _figure(x_range=Range1d(0, 1), y_range=Range1d(0, 1))
-        self.model.image(
+        renderer = self.model.image(
             image="image",
             x="x",
             y="y",
@@ -106,6 +108,10 @@ class ImagePresenter:
             source=self.source,
             color_mapper=self.mapper,
         )
+        # Hover reads the image only (not the ROI shapes drawn over it).
+        hover = self.model.select_one(HoverTool)
+        hover.renderers = [renderer]
+        hover.tooltips = [("x", "$x"), ("y", "$y"), ("value", "@image")]
         self.model.add_layout(
             ColorBar(color_mapper=self.mapper, ticker=BasicTicker(), width=10), "right"
         )
@@ -178,20 +184,30 @@ class LinesPresenter:
         self.legend = Legend(items=[], click_policy="hide", location="top_right")
         self.model.add_layout(self.legend)
         self.sources: dict[str, ColumnDataSource] = {}
+        self.renderers: dict[str, Any] = {}
         self.source_hook: Any = None  # called with each new source (latency probe)
         self.frames = 0
         self.last: LinesState | None = None
 
-    def _source(self, label: str) -> ColumnDataSource:
+    def _source(self, label: str, roi: int | None = None) -> ColumnDataSource:
         source = self.sources.get(label)
         if source is None:
-            source = self.sources[label] = ColumnDataSource({"x": [], "y": [], "t": []})
+            # Tagged with the curve's label, so a page (or a test) can find it.
+            source = self.sources[label] = ColumnDataSource(
+                {"x": [], "y": [], "t": []}, tags=[label]
+            )
             if self.source_hook is not None:
                 self.source_hook(source)
-            color = Category10_10[(len(self.sources) - 1) % 10]
+            # An ROI spectrum has its ROI's colour (the shape's, D12).
+            color = (
+                roi_colour(roi)
+                if roi is not None
+                else Category10_10[(len(self.sources) - 1) % 10]
+            )
             renderer = self.model.line(
                 "x", "y", source=source, color=color, line_width=2
             )
+            self.renderers[label] = renderer
             self.legend.items = [
                 *self.legend.items,
                 LegendItem(label=label, renderers=[renderer]),
@@ -202,12 +218,20 @@ class LinesPresenter:
     def render(self, state: LinesState | None) -> None:
         if state is None:
             return
+        shown = set()
         for curve in state.curves:
-            self._source(curve.label).data = {
+            shown.add(curve.label)
+            self._source(curve.label, curve.roi).data = {
                 "x": curve.x,
                 "y": curve.y,
                 "t": np.full(curve.x.size, state.time_ms),
             }
+            self.renderers[curve.label].visible = True
+        for label, source in self.sources.items():
+            if label not in shown and self.renderers[label].visible:
+                # Gone from the data (an ROI removed): hidden, never stale.
+                source.data = {"x": [], "y": [], "t": []}
+                self.renderers[label].visible = False
         self.model.xaxis.axis_label = state.x_label
         self.model.yaxis.axis_label = state.y_label
         self.last = state
@@ -312,6 +336,11 @@ class NumberPresenter:
         pass
 
 
+def _correlation(params: Any) -> Presenter:
+    """A 1-D correlation histogram is a curve, a 2-D one an image (D14)."""
+    return ImagePresenter(params) if params.y_axis else LinesPresenter(params)
+
+
 PRESENTERS: dict[str, Any] = {
     "image": ImagePresenter,
     "slicer": ImagePresenter,
@@ -320,12 +349,19 @@ PRESENTERS: dict[str, Any] = {
     "bars": BarsPresenter,
     "table": TablePresenter,
     "number": NumberPresenter,
+    "correlation": _correlation,
 }
 
 
-def make_presenter(plotter: str, params: Any) -> Presenter:
+def make_presenter(plotter: str, params: Any, figure: Any = None) -> Presenter:
     """A presenter for a plotter of the registry; new plotters add theirs to
-    ``PRESENTERS``."""
+    ``PRESENTERS``. An overlay (``figure`` given) draws on its base's figure."""
+    if figure is not None:
+        from .overlay_layers import ReadbackPresenter
+
+        if plotter == "roi_readback":
+            return ReadbackPresenter(params, figure)
+        raise ValueError(f"{plotter} is not an overlay drawn from data")
     try:
         return PRESENTERS[plotter](params)
     except KeyError:

@@ -30,6 +30,7 @@ from .auth import Access, install, is_loopback
 from .context import UPDATE_PERIOD_MS, PlotContext
 from .feeds import Updater
 from .grid_store import GridStore
+from .roi_tools import RoiOutbox
 from .sessions import SESSION_TIMEOUT_S, SessionRegistry
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ def build_context(
     sessions = SessionRegistry(timeout_s=options.session_timeout_s)
     updater = Updater(data)
     updater.on_tick(sessions.expire)
+    transport = getattr(plane, "transport", None)
+    outbox = RoiOutbox(transport.send) if transport is not None else None
     return PlotContext(
         instrument=instrument,
         plane=plane,
@@ -69,6 +72,7 @@ def build_context(
         default_template=options.template,
         period_ms=options.period_ms,
         workflows={str(s.workflow_id): s for s in inst.workflows.specs()},
+        roi_outbox=outbox,
     )
 
 
@@ -171,4 +175,6 @@ def run(
         server.io_loop.start()
     finally:
         ctx.updater.stop()
+        if ctx.roi_outbox is not None:
+            ctx.roi_outbox.stop()
         server.stop()

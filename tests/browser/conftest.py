@@ -121,3 +121,77 @@ def shot(page_or_locator, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page_or_locator.screenshot(path=str(path))
     return path
+
+
+@pytest.fixture(scope="package")
+def event_system(tmp_path_factory):
+    """A broker, ``detector_data`` and ``timeseries`` services and the known
+    event and motor feeds of ``system.py``, with the panel job
+    (dummy/panel_0_xy/2) and the motors' job (dummy/timeseries_data/2) running."""
+    from livedata.control.quick import wait_for_services
+    from livedata.instruments import get_instrument
+    from livedata.kafka.broker import EmbeddedBroker
+    from livedata.services.topics import create_instrument_topics
+    from tests.cli.helpers import run_cli
+    from tests.integration.helpers import Listener, start_service, stop_service
+
+    from .system import EventFeed, EventSystem, Motors
+
+    with EmbeddedBroker() as broker:
+        bootstrap = broker.bootstrap
+        report = create_instrument_topics(get_instrument("dummy"), bootstrap)
+        assert report.ok, report
+        services = [
+            start_service(name, bootstrap) for name in ("detector_data", "timeseries")
+        ]
+        feed = EventFeed(bootstrap)
+        motors = Motors(bootstrap)
+        listener = Listener(bootstrap)
+        try:
+            missing = wait_for_services(
+                "dummy", bootstrap, ["detector_data", "timeseries"], timeout=90
+            )
+            assert not missing, f"no heartbeat from {missing}"
+            motors.move(-60.0, -120.0)
+            env = {
+                "LIVEDATA_KAFKA_BOOTSTRAP": bootstrap,
+                "LIVEDATA_INSTRUMENT": "dummy",
+            }
+            jobs = {}
+            for workflow in ("dummy/panel_0_xy/2", "dummy/timeseries_data/2"):
+                started = run_cli(
+                    "job", "start", "--workflow", workflow, "--timeout", "30", env=env
+                )
+                assert started.returncode == 0, started.stderr
+                jobs[workflow] = started.stdout.split()
+            (panel_job,) = jobs["dummy/panel_0_xy/2"]
+            yield EventSystem(bootstrap, listener, motors, panel_job)
+        finally:
+            listener.close()
+            feed.stop()
+            motors.close()
+            for proc in services:
+                stop_service(proc)
+
+
+@pytest.fixture
+def event_plots(event_system, tmp_path):
+    """Plot servers of this test on the event system, sharing one state dir:
+    ``start(*args) -> (url, process)``; a second start is a restart."""
+    from livedata.control.plots_process import PlotsProcess
+
+    started: list[PlotsProcess] = []
+
+    def start(*args: str) -> tuple[str, PlotsProcess]:
+        process = PlotsProcess(
+            "dummy",
+            event_system.bootstrap,
+            extra_args=["--state-dir", str(tmp_path / "state"), *args],
+            log_path=str(tmp_path / f"plots-{len(started)}.log"),
+        )
+        started.append(process)
+        return process.start(), process
+
+    yield start
+    for process in started:
+        process.stop()

@@ -91,20 +91,29 @@ def test_edits_are_saved_per_instrument_and_restored(setup, tmp_path):
     ctx = context(setup, tmp_path)
     page = SessionPage(ctx)
     cell = page.cells[0]
-    cell.settings_toggle.value = True  # opens the editor
-    cell.form.widgets["color_scale"].value = "linear"
-    cell.form.widgets["colormap"].value = "magma"
-    cell.geometry["row_span"].value = 1
-    cell.apply()
-    assert cell.message.object == ""
+    cell.settings_toggle.value = True  # opens the wizard at step three
+    wizard = cell.wizard
+    assert wizard.step == 3 and wizard.plotter.value == "image"
+    assert wizard.sources.value == ["panel_0"] and wizard.roi.value
+    wizard.form.widgets["color_scale"].value = "linear"
+    wizard.form.widgets["colormap"].value = "magma"
+    wizard.geometry["row_span"].value = 1
+    assert cell.apply() is None
+    assert wizard.message.object == ""
     assert page.grid.cells[0].row_span == 1
     assert page.grid.cells[0].layers[0].plotter_params == {"colormap": "magma"}
+    # The ROI layers stay stacked on the image.
+    assert [str(v.plotter) for v in page.grid.cells[0].layers] == [
+        "image",
+        "roi_readback",
+        "roi_request",
+    ]
     # Overlap: refused with a reason, nothing saved.
     moved = page.cells[1]
     moved.settings_toggle.value = True
-    moved.geometry["col"].value = 0
+    moved.wizard.geometry["col"].value = 0
     moved.apply()
-    assert "overlaps" in moved.message.object
+    assert "overlaps" in moved.wizard.message.object
     page.edit_cell(len(page.grid.cells) - 1, None)  # remove the last cell
     restored = SessionPage(context(setup, tmp_path))
     assert len(restored.grid.cells) == 5
@@ -117,15 +126,30 @@ def test_add_a_cell_with_a_plotter_chosen_from_the_output_template(setup, tmp_pa
     ctx = context(setup, tmp_path)
     page = SessionPage(ctx)
     page.add_toggle.value = True
-    page.add_workflow.value = "dummy/total_counts/2"
-    page.add_output.value = "total_counts"
-    assert page.add_plotter.options == ["timeseries", "bars", "table", "number"]
-    page.add_plotter.value = "number"
-    page.add_row.value, page.add_col.value = 3, 0
-    assert page.add_cell() is None
+    wizard = page.wizard
+    assert wizard.step == 1
+    wizard.workflow.value = "dummy/total_counts/2"
+    wizard.output.value = "total_counts"
+    wizard.go(2)
+    assert wizard.plotter.options == [
+        "timeseries",
+        "bars",
+        "table",
+        "number",
+        "correlation",
+    ]
+    wizard.plotter.value = "number"
+    assert not wizard.x_axis.visible and not wizard.roi.visible
+    wizard.go(3)
+    wizard.geometry["row"].value, wizard.geometry["col"].value = 3, 0
+    assert wizard.finish() is None
     assert page.grid.nrows == 4 and page.grid.cells[-1].layers[0].plotter == "number"
-    page.add_row.value = 0  # overlaps the image
-    assert "overlaps" in page.add_cell()
+    assert not page.add_toggle.value  # the wizard closes once the plot is added
+    page.add_toggle.value = True
+    again = page.wizard
+    again.workflow.value = "dummy/total_counts/2"
+    again.go(3)
+    assert "overlaps" in again.finish()  # row 0, col 0: the image's place
 
 
 def test_a_corrupt_store_is_shown_on_the_page_and_the_template_used(setup, tmp_path):
@@ -184,4 +208,5 @@ def test_a_session_expired_while_still_connected_comes_back(setup, tmp_path):
     assert page.cells == [] and ctx.updater.feeds() == ()
     page.tick()  # its browser is still there: it registers again
     assert page.session_id in ctx.sessions
-    assert len(page.cells) == 6 and len(ctx.updater.feeds()) == 6
+    # six cells, seven feeds: the image's ROI readback has one too
+    assert len(page.cells) == 6 and len(ctx.updater.feeds()) == 7

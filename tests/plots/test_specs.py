@@ -4,8 +4,15 @@ import pytest
 
 from livedata.core.workflow_spec import OutputTemplate
 from livedata.instruments import get_instrument
-from livedata.instruments.grid import load_grid_templates
-from livedata.plots.specs import default_plotter, plotter, plotters, plotters_for
+from livedata.instruments.grid import Plotter, load_grid_templates
+from livedata.plots.cells import composition_problem
+from livedata.plots.specs import (
+    Category,
+    default_plotter,
+    plotter,
+    plotters,
+    plotters_for,
+)
 
 
 def names(template: OutputTemplate) -> list[str]:
@@ -21,6 +28,7 @@ def test_dims_decide_which_plotters_fit():
         "bars",
         "table",
         "number",
+        "correlation",
     ]
     assert names(OutputTemplate("t", ("time",), "K")) == [
         "lines",
@@ -51,11 +59,21 @@ def test_every_shipped_template_layer_has_a_fitting_registered_plotter(instrumen
     inst = get_instrument(instrument)
     for template in load_grid_templates(instrument):
         for cell in template.cells:
-            for layer in cell.layers:
+            assert composition_problem(cell) is None, (template.name, cell.title)
+            for position, layer in enumerate(cell.layers):
                 spec = inst.workflows.spec(layer.parsed_workflow_id)
                 output = spec.outputs_for(layer.workflow_params)[layer.output]
-                assert str(layer.plotter) in names(output), (template.name, cell.title)
-                plotter(str(layer.plotter)).validate(layer.plotter_params)
+                drawn = plotter(str(layer.plotter))
+                if position == 0:  # the base: a data plotter that fits
+                    assert drawn.name in names(output), (template.name, cell.title)
+                else:  # an overlay drawn from this output
+                    assert drawn.category is Category.OVERLAY
+                    assert drawn.accepts(output.dims, output.shape or ())
+                drawn.validate(layer.plotter_params)
+
+
+def test_the_grid_plotters_are_the_registered_ones():
+    assert {str(p) for p in Plotter} == {p.name for p in plotters()}
 
 
 def test_params_are_validated_with_one_line_reasons():
