@@ -185,8 +185,11 @@ class ControlPlane:
         self.close()
 
     def pump_once(self, timeout: float = 0.0) -> int:
-        """One poll-dispatch-tick cycle on the caller's thread (tests, scripts)."""
-        return self._pump.pump_once(timeout)
+        """One poll-dispatch-tick cycle on the caller's thread (tests, scripts);
+        the snapshot is then fresh, however soon after the last one it came."""
+        dispatched = self._pump.pump_once(timeout)
+        self._tick(force=True)
+        return dispatched
 
     def restore_configs(self, timeout: float = 5.0) -> int:
         """Seed the config store from the commands topic (G5); workflows added."""
@@ -270,7 +273,10 @@ class ControlPlane:
         if not self._replays_history:
             return None
         ns = message.timestamp.ns
-        return ns / 1e9 if 0 < ns < self._started_ns else None
+        # Kafka timestamps are whole milliseconds: a beat sent in the very
+        # millisecond this client started is stamped before it, yet live.
+        started_ms_ns = self._started_ns // 1_000_000 * 1_000_000
+        return ns / 1e9 if 0 < ns < started_ms_ns else None
 
     def _service_of(self, status: JobStatus) -> str | None:
         """The worker reporting a job: the latest heard of the workflow's owner."""
@@ -280,11 +286,11 @@ class ControlPlane:
             return None
         return None if spec is None else self.services.latest_of(spec.namespace)
 
-    def _tick(self) -> None:
+    def _tick(self, force: bool = False) -> None:
         """After every poll: apply the clock and publish, at most every
-        ``TICK_INTERVAL_S`` (real time)."""
+        ``TICK_INTERVAL_S`` (real time) unless ``force``."""
         now = time.monotonic()
-        if now - self._last_tick < TICK_INTERVAL_S:
+        if not force and now - self._last_tick < TICK_INTERVAL_S:
             return
         self._last_tick = now
         with self._cond:
