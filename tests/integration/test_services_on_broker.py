@@ -160,7 +160,11 @@ def test_heartbeats_are_x5f2_service_and_job_statuses(bootstrap, services):
         listener.close()
 
 
-def test_restarted_service_does_not_replay_old_commands(bootstrap):
+def test_restarted_service_restores_its_job_without_running_the_command_again(
+    bootstrap,
+):
+    """After a graceful restart the job comes back from the commands topic
+    (G5), marked restored, and the old command is not answered a second time."""
     proc = start_service("timeseries", bootstrap)
     try:
         assert not wait_for_services("dummy", bootstrap, ["timeseries"], timeout=60)
@@ -180,14 +184,24 @@ def test_restarted_service_does_not_replay_old_commands(bootstrap):
             ),
             timeout=60,
         )
-        time.sleep(4.5)
+        time.sleep(4.5)  # two heartbeats of the new instance
         # The listener may still see the first instance's final "finishing" and
-        # "stopped" (the broker's end offset lags by one producer batch); a zombie
-        # would report itself alive.
+        # "stopped" (the broker's end offset lags by one producer batch).
         alive = {"scheduled", "active", "pending_context", "warning", "error"}
-        assert not alive & set(job_states(cfg.job_id)(listener.snapshot())), (
-            "zombie job"
-        )
+        statuses = [
+            m.value
+            for _, m in listener.snapshot()
+            if isinstance(m.value, JobStatus) and m.value.job_id == cfg.job_id
+        ]
+        running = [s for s in statuses if s.state.value in alive]
+        assert running and all(s.restored for s in running)
+        answers = [
+            m.value
+            for t, m in listener.snapshot()
+            if t == "dummy_livedata_responses"
+            and getattr(m.value, "message_id", None) == cfg.message_id
+        ]
+        assert answers == []  # restored, not run again as a new command
     finally:
         assert stop_service(proc) == 0
         listener.close()
