@@ -143,16 +143,17 @@ def test_a_stalled_service_shows_growing_lag_and_stays_listed(
         assert not wait_for_services("dummy", bootstrap, ["detector_data"], timeout=60)
         sid = detector_service_id(bootstrap)
         traffic = Traffic(bootstrap)
-        # committed offsets reach the broker: lag known and small
+        # committed offsets reach the broker: lag known and small (under two
+        # seconds of pulses; a loaded CI host needs a while to get there)
         caught_up = wait_until(
             lambda: (
                 (row := lag_rows(bootstrap, sid).get("dummy_detector"))
                 and row["committed"] is not None
                 and row["offset_lag"] is not None
-                and row["offset_lag"] < 14
+                and row["offset_lag"] < 28
                 and row
             ),
-            30,
+            60,
         )
         assert caught_up["end_offset"] >= caught_up["committed"]
         # the console's Lag view: the same rows, measured at the broker
@@ -216,7 +217,7 @@ def test_a_stalled_service_shows_growing_lag_and_stays_listed(
         wait_until(
             lambda: (
                 (row := lag_rows(bootstrap, sid).get("dummy_detector"))
-                and row["offset_lag"] < 14
+                and row["offset_lag"] < 28
                 and row["peak_lag"] is not None
             ),
             60,
