@@ -187,9 +187,8 @@ class ControlPlane:
     def pump_once(self, timeout: float = 0.0) -> int:
         """One poll-dispatch-tick cycle on the caller's thread (tests, scripts);
         the snapshot is then fresh, however soon after the last one it came."""
-        dispatched = self._pump.pump_once(timeout)
-        self._tick(force=True)
-        return dispatched
+        self._last_tick = float("-inf")  # this cycle's tick is not throttled
+        return self._pump.pump_once(timeout)
 
     def restore_configs(self, timeout: float = 5.0) -> int:
         """Seed the config store from the commands topic (G5); workflows added."""
@@ -286,11 +285,11 @@ class ControlPlane:
             return None
         return None if spec is None else self.services.latest_of(spec.namespace)
 
-    def _tick(self, force: bool = False) -> None:
+    def _tick(self) -> None:
         """After every poll: apply the clock and publish, at most every
-        ``TICK_INTERVAL_S`` (real time) unless ``force``."""
+        ``TICK_INTERVAL_S`` (real time)."""
         now = time.monotonic()
-        if not force and now - self._last_tick < TICK_INTERVAL_S:
+        if now - self._last_tick < TICK_INTERVAL_S:
             return
         self._last_tick = now
         with self._cond:
