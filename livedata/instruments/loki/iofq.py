@@ -186,6 +186,20 @@ def window_i_of_q(
     )
 
 
+def i_of_q(
+    numerator: ReducedQ[SampleRun, Numerator],
+    denominator: ReducedQ[SampleRun, Denominator],
+    return_events: ReturnEvents,
+    uncertainties: UncertaintyBroadcastMode,
+) -> IntensityQ[SampleRun]:
+    """esssans's I(Q), on a copy: its normalize_q divides the numerator in
+    place, and counts_q reads the same numerator in the same finalize (which
+    one ran first decided whether counts_q came out in counts)."""
+    return normalization.normalize_q(
+        numerator.copy(), denominator, return_events, uncertainties
+    )
+
+
 def _publishable(da: sc.DataArray) -> sc.DataArray:
     coords = {
         name: coord
@@ -227,6 +241,7 @@ def _base_pipeline(per_event_kernel: bool) -> sciline.Pipeline:
         numerator_window,
         incident_monitor_window,
         window_i_of_q,
+        i_of_q,
         i_of_q_output,
         i_of_q_window_output,
         transmission_output,

@@ -1,6 +1,7 @@
 """LOKI I(Q) (esssans) from fake SANS events: the ring is where the fake put it."""
 
 import functools
+import inspect
 
 import numpy as np
 import pytest
@@ -143,8 +144,43 @@ def test_the_reduction_engine_is_esssans():
     graph = pipeline.get(
         IofQOutput, handler=sciline.HandleAsComputeTimeException()
     )._graph
-    for key in (IntensityQ[SampleRun], ReducedQ[SampleRun, Denominator]):
-        assert graph[key].func.__module__.startswith("ess.sans")
+    assert graph[ReducedQ[SampleRun, Denominator]].func.__module__.startswith(
+        "ess.sans"
+    )
+    # I(Q) is esssans's normalize_q, called on a copy of the numerator.
+    intensity = graph[IntensityQ[SampleRun]].func
+    source = inspect.getsource(intensity)
+    assert "normalization.normalize_q(" in source and "numerator.copy()" in source
+
+
+def test_i_of_q_leaves_the_numerator_that_counts_q_publishes_in_counts():
+    """esssans divides the numerator in place; counts_q reads the same value in
+    the same finalize, so the order the graph ran them in decided its unit (a
+    flake seen in CI). The I(Q) provider must leave its input alone."""
+    import sciline
+    from ess.reduce.uncertainty import UncertaintyBroadcastMode
+    from ess.sans.types import IntensityQ, SampleRun
+
+    graph = (
+        iofq_pipeline("loki_detector_0", IofQParams())
+        .get(IofQOutput, handler=sciline.HandleAsComputeTimeException())
+        ._graph
+    )
+    q = sc.linspace("Q", 0.01, 0.5, 4, unit="1/angstrom")
+    numerator = sc.DataArray(
+        sc.array(dims=["Q"], values=[10.0, 20.0, 30.0], unit="counts"),
+        coords={"Q": q},
+    )
+    denominator = sc.DataArray(
+        sc.array(dims=["Q"], values=[2.0, 4.0, 5.0], unit="counts"), coords={"Q": q}
+    )
+    before = numerator.copy()
+    result = graph[IntensityQ[SampleRun]].func(
+        numerator, denominator, False, UncertaintyBroadcastMode.drop
+    )
+    assert sc.identical(numerator, before)
+    np.testing.assert_allclose(result.values, [5.0, 5.0, 6.0])
+    assert result.unit == sc.units.one
 
 
 def test_repeated_windows_accumulate_and_reads_do_not_alter_the_sums():
