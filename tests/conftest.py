@@ -99,6 +99,16 @@ def no_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     patch.undo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def registered_geometry() -> None:
+    """Tests call instrument workflows and fakes directly, as services do after
+    installing the geometry provider at start-up (instruments cannot import the
+    geometry package that reads the files)."""
+    from livedata.geometry import install_nexus_geometry
+
+    install_nexus_geometry()
+
+
 @pytest.fixture(autouse=True)
 def private_user_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

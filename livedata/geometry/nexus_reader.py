@@ -14,7 +14,7 @@ import numpy as np
 import scipp as sc
 import scippnexus as snx
 
-from .layout import BankLayout, InstrumentLayout, MonitorLayout
+from ..instruments.pixel_layout import BankLayout, InstrumentLayout, MonitorLayout
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .layout import BankLayout, InstrumentLayout
+from ..instruments.pixel_layout import BankLayout, InstrumentLayout
 
 _AXES = ("x", "y", "z")
 # Fixed HDF5 format bounds plus no timestamps: identical bytes for identical input.

@@ -9,7 +9,8 @@ tree (shipped as ``livedata_config``; ``LIVEDATA_CONFIG_DIR`` replaces it)::
 
 A file is valid from its date until the next file's date. The numbers a file is
 made from come from ``livedata/instruments/<instrument>/layout.py``, found by
-``livedata.instruments.loader`` (this package knows no instruments).
+``livedata.instruments.loader``. Instruments never import this package: they
+ask ``livedata.instruments.instrument_geometry``, whose provider it installs.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from ..instruments.geometry_error import GeometryError
+
 _FILENAME = re.compile(
     r"^geometry-(?P<instrument>[A-Za-z0-9_]+)-(?P<date>\d{4}-\d{2}-\d{2})\.nxs$"
 )
@@ -26,10 +29,6 @@ _MD5 = re.compile(r"^[0-9a-f]{32}$")
 REGISTRY_FILE = "geometry.yaml"
 
 DateLike = date | datetime | str | None
-
-
-class GeometryError(Exception):
-    """A geometry file cannot be chosen, made or fetched; the message says why."""
 
 
 class NoGeometryFile(GeometryError):

@@ -17,10 +17,10 @@ from importlib.util import find_spec
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ..geometry.registry import GeometryError
+from .geometry_error import GeometryError
 
 if TYPE_CHECKING:
-    from ..geometry.layout import InstrumentLayout
+    from .pixel_layout import InstrumentLayout
 
 INSTRUMENTS_PACKAGE = "livedata.instruments"
 PARTS = ("specs", "streams", "factories", "layout", "fake")

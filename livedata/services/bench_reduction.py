@@ -27,6 +27,7 @@ from ..core.identifiers import JobId
 from ..core.metrics import Counters
 from ..core.stream import StreamId, StreamKind
 from ..core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ
+from ..geometry import install_nexus_geometry
 from ..instruments import get_instrument
 from ..kafka.memory import InMemoryRawSource, RecordingSink
 from ..kafka.raw import RawMessage
@@ -201,6 +202,7 @@ def run_reduction_bench(
         raise ValueError(f"unknown workflow {workflow!r}; choose from {sorted(CASES)}")
     if seconds < 1 or warmup_seconds < 1:
         raise ValueError("seconds and warmup_seconds must be at least 1")
+    install_nexus_geometry()  # the fakes and factories read the geometry files
     case = CASES[workflow]()
     instrument = get_instrument(case.instrument)
     mapping = instrument.stream_mapping(dev=True)

@@ -20,6 +20,7 @@ from ..core.metrics import Counters
 from ..core.processor import OrchestratingProcessor
 from ..core.stream import StreamId, StreamKind
 from ..core.timestamp import Duration, Timestamp
+from ..geometry import install_nexus_geometry
 from ..instruments.instrument import Instrument
 from ..kafka.stream_mapping import StreamMapping
 from ..preprocessors import (
@@ -129,6 +130,7 @@ def build_processor(
     """
     kind = service_kind(service)
     counters = counters if counters is not None else Counters()
+    install_nexus_geometry()  # before the factories ask for their geometry
     instrument.load_factories()
     factory = StreamPreprocessorFactory(
         kind.makers,

@@ -42,11 +42,13 @@ def run_fake(
     settings (``KafkaConnection.settings``)."""
     from confluent_kafka import KafkaException, Producer
 
+    from ..geometry import install_nexus_geometry
     from ..kafka.log_limit import limit_kafka_logs
     from ..kafka.sink import make_producer_config
 
     stop = stop or StopSignal()
     limit_kafka_logs()
+    install_nexus_geometry()  # the instruments' fakes place events on pixels
     producer = Producer(make_producer_config(bootstrap, client_config))
     generate = generator_for(kind, instrument)
     sent = 0

@@ -12,7 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from livedata.geometry.layout import BankLayout, InstrumentLayout, MonitorLayout
+from livedata.instruments.pixel_layout import (
+    BankLayout,
+    InstrumentLayout,
+    MonitorLayout,
+)
 
 
 def small_layout() -> InstrumentLayout:

@@ -13,10 +13,11 @@ import pytest
 import yaml
 
 from livedata.config.loader import config_root
+from livedata.geometry.detector_source import NeXusDetectorSource
 from livedata.geometry.fetch import GeometryChecksumError, file_md5
-from livedata.geometry.layout import BankLayout, InstrumentLayout
-from livedata.geometry.registry import GeometryError, GeometryFile, load_registry
-from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.geometry.registry import GeometryError, load_registry
+from livedata.instruments.instrument_geometry import InstrumentGeometry
+from livedata.instruments.pixel_layout import BankLayout, InstrumentLayout
 
 DUMMY_FILE = "geometry-dummy-2025-01-01.nxs"
 
@@ -93,7 +94,6 @@ def test_views_refuse_banks_with_gaps_in_their_numbers(tmp_path: Path) -> None:
     numbers = np.array([[1, 2], [4, 5]], dtype=np.int32)
     bank = BankLayout("gappy", ("y", "x"), numbers, np.zeros((2, 2, 3)))
     geometry = InstrumentGeometry(
-        entry=GeometryFile("geometry-x-2025-01-01.nxs", "x", None, "0" * 32),
         path=tmp_path / "geometry-x-2025-01-01.nxs",
         layout=InstrumentLayout("x", (bank,)),
     )
@@ -105,7 +105,6 @@ def test_flight_paths_come_from_source_sample_and_pixels(tmp_path: Path) -> None
     positions = np.array([[[3.0, 0.0, 4.0], [0.0, 0.0, 2.0]]])
     bank = BankLayout("b", ("y", "x"), np.array([[7, 8]], dtype=np.int32), positions)
     geometry = InstrumentGeometry(
-        entry=GeometryFile("geometry-x-2025-01-01.nxs", "x", None, "0" * 32),
         path=tmp_path / "x.nxs",
         layout=InstrumentLayout("x", (bank,), source_position=(0.0, 0.0, -10.0)),
     )

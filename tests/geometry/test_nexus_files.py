@@ -12,9 +12,9 @@ import pytest
 import scipp as sc
 import scippnexus as snx
 
-from livedata.geometry.layout import BankLayout, InstrumentLayout
 from livedata.geometry.nexus_reader import read_bank, read_layout
 from livedata.geometry.nexus_writer import write_nexus_geometry
+from livedata.instruments.pixel_layout import BankLayout, InstrumentLayout
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ import pytest
 import scippnexus as snx
 
 from livedata.geometry.fetch import file_md5
-from livedata.geometry.layout import InstrumentLayout
 from livedata.geometry.nexus_reader import read_bank, read_layout
 from livedata.geometry.nexus_writer import write_nexus_geometry
 from livedata.geometry.registry import load_registry, registered_instruments
 from livedata.instruments.loader import layout_instruments, load_layout
+from livedata.instruments.pixel_layout import InstrumentLayout
 
 INSTRUMENTS = ["dummy", "dream", "loki", "bifrost", "tbl"]
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from livedata.geometry.lookup_tables import PULSE_PERIOD_NS
-from livedata.instruments.detector_source import InstrumentGeometry
+from livedata.instruments.instrument_geometry import InstrumentGeometry
+from livedata.workflows.lookup_tables import PULSE_PERIOD_NS
 from livedata.workflows.neutron import H_OVER_MN_ANGSTROM
 
 from . import banks

@@ -22,8 +22,10 @@ import scipp as sc
 
 from livedata.core.timestamp import Timestamp
 from livedata.core.workflow import WorkflowContext
-from livedata.geometry.lookup_tables import PULSE_PERIOD_NS
-from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.instruments.instrument_geometry import (
+    InstrumentGeometry,
+    instrument_geometry,
+)
 from livedata.workflows.event_kernel import (
     bin_index,
     evenly_spaced,
@@ -31,6 +33,7 @@ from livedata.workflows.event_kernel import (
     sorted_bin_index,
 )
 from livedata.workflows.facility.reductions import bin_edges
+from livedata.workflows.lookup_tables import PULSE_PERIOD_NS
 
 from . import banks
 from .elastic_qmap_spec import FRAME_WARNING, MapAxis, map_axes
@@ -193,7 +196,7 @@ class ElasticQMapWorkflow:
 
 
 def make_elastic_qmap(context: WorkflowContext, *, custom: bool) -> ElasticQMapWorkflow:
-    table = qmap_table(NeXusDetectorSource("bifrost").load())
+    table = qmap_table(instrument_geometry("bifrost"))
     return ElasticQMapWorkflow(
         context.source_name, table, map_axes(context.params, custom)
     )

@@ -8,7 +8,10 @@ import numpy as np
 import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
-from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.instruments.instrument_geometry import (
+    InstrumentGeometry,
+    instrument_geometry,
+)
 from livedata.workflows.detector_view_spec import spectral_edges
 from livedata.workflows.edges import CoordinateMode
 from livedata.workflows.facility import factories as facility
@@ -63,7 +66,7 @@ def _conversion(geometry: InstrumentGeometry) -> IndirectConversion:
 def detector_arc_channel(context: WorkflowContext):
     """Time of arrival as is; time of flight and incident wavelength per pixel
     from the indirect geometry, after moving each event into its frame."""
-    conversion = _conversion(NeXusDetectorSource("bifrost").load())
+    conversion = _conversion(instrument_geometry("bifrost"))
     tof = context.params.coordinate_mode is CoordinateMode.TIME_OF_FLIGHT
     return frame_shifted_detector_view(
         source_name=context.source_name,
@@ -81,7 +84,7 @@ def qe_map(context: WorkflowContext):
     from .qe_map import make_qe_map_workflow
 
     return make_qe_map_workflow(
-        context.source_name, context.params, NeXusDetectorSource("bifrost").load()
+        context.source_name, context.params, instrument_geometry("bifrost")
     )
 
 
@@ -142,7 +145,7 @@ def unified_detector_view(context: WorkflowContext):
     if own.coordinate_mode is CoordinateMode.TIME_OF_ARRIVAL:
         bounds = edges.bounds_in("ns")
     else:
-        shift = _conversion(NeXusDetectorSource("bifrost").load())
+        shift = _conversion(instrument_geometry("bifrost"))
         bounds = edges.bounds_in("angstrom")
         conversion = (shift.shift_ns, *shift.wavelength)
     spectrum = SpectrumView(

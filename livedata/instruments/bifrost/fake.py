@@ -20,9 +20,9 @@ import numpy as np
 
 from livedata.core.events import DetectorEvents
 from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
-from livedata.instruments.detector_source import NeXusDetectorSource
 from livedata.instruments.fakes import cycle_event_pools, pulse_clock
 from livedata.instruments.instrument import Instrument
+from livedata.instruments.instrument_geometry import instrument_geometry
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
 
@@ -47,7 +47,7 @@ def triplet_events(
     pixel = np.clip(
         rng.normal(banks.N_PIXEL / 2, banks.N_PIXEL / 6, n_events), 0, banks.N_PIXEL - 1
     ).astype(np.int64)
-    geometry = NeXusDetectorSource("bifrost").load()
+    geometry = instrument_geometry("bifrost")
     positions = geometry.bank(banks.UNIFIED.name).positions[arc, :, channel, :]
     l2 = secondary_paths(positions[tube, pixel])
     e_final = banks.ARC_ENERGIES_MEV[arc]

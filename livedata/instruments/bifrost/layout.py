@@ -12,7 +12,11 @@ from functools import cache
 
 import numpy as np
 
-from livedata.geometry.layout import BankLayout, InstrumentLayout, MonitorLayout
+from livedata.instruments.pixel_layout import (
+    BankLayout,
+    InstrumentLayout,
+    MonitorLayout,
+)
 
 from . import banks
 

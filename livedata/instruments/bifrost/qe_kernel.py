@@ -19,8 +19,8 @@ import numpy as np
 import scipp as sc
 from scipp import constants
 
-from livedata.geometry.lookup_tables import PULSE_PERIOD_NS
 from livedata.workflows.event_kernel import flat_events
+from livedata.workflows.lookup_tables import PULSE_PERIOD_NS
 
 from .qe_map import MEV_PER_INV_ANGSTROM2, Kinematics, QEBins, QEEvents, QEMapChunk
 

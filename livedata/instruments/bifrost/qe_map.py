@@ -19,12 +19,12 @@ import sciline
 import scipp as sc
 from scippneutron.conversion.tof import energy_transfer_indirect_from_tof
 
-from livedata.geometry.lookup_tables import PULSE_PERIOD_NS
-from livedata.instruments.detector_source import InstrumentGeometry
+from livedata.instruments.instrument_geometry import InstrumentGeometry
 from livedata.preprocessors.essreduce_accumulators import (
     NoCopyAccumulator,
     NoCopyWindowAccumulator,
 )
+from livedata.workflows.lookup_tables import PULSE_PERIOD_NS
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 
 from . import banks

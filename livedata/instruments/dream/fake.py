@@ -25,10 +25,10 @@ import numpy as np
 from livedata.core.events import DetectorEvents, MonitorEvents
 from livedata.core.stream import StreamKind
 from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
-from livedata.geometry.layout import BankLayout
-from livedata.instruments.detector_source import NeXusDetectorSource
 from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
 from livedata.instruments.instrument import Instrument
+from livedata.instruments.instrument_geometry import instrument_geometry
+from livedata.instruments.pixel_layout import BankLayout
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes
 
@@ -111,7 +111,7 @@ def make_dream_events(
     d_lines: Sequence[float] = D_LINES_ANGSTROM,
 ) -> list[tuple[int, bytes]]:
     """(pulse time in ns, ev44 payload) for consecutive 14 Hz pulses of one bank."""
-    bank = NeXusDetectorSource("dream").load().bank(bank_name)
+    bank = instrument_geometry("dream").bank(bank_name)
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n_pulses):
@@ -164,7 +164,7 @@ def dream_detector_messages(
     (like the generic fakes); ``pulse_times`` defaults to the real-time 14 Hz grid.
     """
     rng = np.random.default_rng(1)
-    the_layout = NeXusDetectorSource("dream").load().layout
+    the_layout = instrument_geometry("dream").layout
     per_bank = max(1, int(rate / PULSE_FREQUENCY_HZ / len(the_layout.banks)))
     draws = {
         bank.name: partial(powder_events, bank, per_bank, rng=rng, background=0.1)

@@ -3,7 +3,7 @@
 The base pipeline is ``ess.dream.DreamPowderWorkflow`` in the analytical
 lookup-table mode. The nodes a NeXus run file would fill come from the registered
 geometry file valid today (``EmptyDetector`` with pixel positions, source and
-sample positions, the cave monitor's position; ``NeXusDetectorSource``) and the
+sample positions, the cave monitor's position; ``instrument_geometry``) and the
 lookup table is the disk-cached one from ``wavelength.py``. Live inputs enter as
 dynamic keys: the bank's events in the NXevent_data layout (``ToNXeventData``)
 and the cave monitor's events, histogrammed here in time of arrival as an
@@ -45,8 +45,8 @@ from ess.powder.types import (
 from ess.reduce.nexus.types import EmptyMonitor, NeXusData, NeXusName
 
 from livedata.core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ
-from livedata.geometry.layout import BankLayout
-from livedata.instruments.detector_source import InstrumentGeometry
+from livedata.instruments.instrument_geometry import InstrumentGeometry
+from livedata.instruments.pixel_layout import BankLayout
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 
 from . import banks

@@ -1,7 +1,7 @@
 """DREAM detector views: screen projections per bank and the wavelength mode (E1, E2).
 
 Pixel positions come from the registered NeXus geometry file valid today
-(``NeXusDetectorSource``): cylinder mantle for the mantle, xy plane for the
+(``instrument_geometry``): cylinder mantle for the mantle, xy plane for the
 endcaps and the high-resolution panel; the logical mantle view sums wires and
 counters into (strip, sector). In wavelength mode DREAM needs more than
 ``wavelength_transform`` (t0 = 0): its pulse-shaping choppers set the time origin
@@ -16,10 +16,13 @@ from functools import cache
 import numpy as np
 import scipp as sc
 
-from livedata.geometry.lookup_tables import FrameUnwrap
-from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.instruments.instrument_geometry import (
+    InstrumentGeometry,
+    instrument_geometry,
+)
 from livedata.workflows.detector_view_spec import DetectorViewParams
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
+from livedata.workflows.lookup_tables import FrameUnwrap
 from livedata.workflows.projection import ScreenProjection, geometric_projection
 
 from . import banks, specs
@@ -36,7 +39,7 @@ _SCREENS = {
 
 def geometry() -> InstrumentGeometry:
     """DREAM's geometry file valid today, read once per process and file."""
-    return NeXusDetectorSource("dream").load()
+    return instrument_geometry("dream")
 
 
 @cache

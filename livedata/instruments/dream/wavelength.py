@@ -2,7 +2,7 @@
 
 essreduce's analytical mode propagates the ESS pulse through DREAM's choppers
 (``ess.dream.beamline.choppers``) with no files, in about half a second; the
-table is kept on disk (``livedata.geometry.lookup_tables``), so each service
+table is kept on disk (``livedata.workflows.lookup_tables``), so each service
 process loads it instead. It covers the bunker monitor (13.55 m, behind the T0
 chopper at 13.05 m) to the farthest pixels.
 
@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 import scipp as sc
 
-from livedata.geometry.lookup_tables import (
+from livedata.workflows.lookup_tables import (
     FrameUnwrap,
     TableRows,
     analytical_table,

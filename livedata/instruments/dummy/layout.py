@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from livedata.geometry.layout import BankLayout, InstrumentLayout, MonitorLayout
+from livedata.instruments.pixel_layout import (
+    BankLayout,
+    InstrumentLayout,
+    MonitorLayout,
+)
 
 from . import specs
 

@@ -9,7 +9,7 @@ rear bank at the far end of the carriage (~34 m) and is cached on disk.
 
 from __future__ import annotations
 
-from livedata.geometry.lookup_tables import NoChopperLookup
+from livedata.workflows.lookup_tables import NoChopperLookup
 
 from . import banks
 

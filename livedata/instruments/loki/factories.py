@@ -1,6 +1,6 @@
 """LOKI: workflow factories (phase 2: imports the science, loaded on demand).
 
-Positions come from the registered geometry file (``NeXusDetectorSource``); in
+Positions come from the registered geometry file (``instrument_geometry``); in
 time-of-flight and wavelength modes the views convert with the per-pixel linear
 maps of LOKI's lookup table (``conversions.py``).
 """
@@ -13,7 +13,7 @@ import numpy as np
 import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
-from livedata.instruments.detector_source import InstrumentGeometry
+from livedata.instruments.instrument_geometry import InstrumentGeometry
 from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.monitor_pixels import MonitorPixelsWorkflow

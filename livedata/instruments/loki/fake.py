@@ -29,14 +29,14 @@ import numpy as np
 from livedata.core.events import DetectorEvents, MonitorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ, PULSE_PERIOD
-from livedata.geometry.layout import BankLayout
-from livedata.geometry.source_pulse import sample_emission_ns
-from livedata.instruments.detector_source import NeXusDetectorSource
 from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
 from livedata.instruments.instrument import Instrument
+from livedata.instruments.instrument_geometry import instrument_geometry
+from livedata.instruments.pixel_layout import BankLayout
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ev44_bytes, f144_message
 from livedata.workflows.neutron import flight_time_ns
+from livedata.workflows.source_pulse import sample_emission_ns
 
 from . import banks
 from .layout import pixel_area_m2, solid_angle, two_theta
@@ -187,7 +187,7 @@ def monitor_events(
 
 
 def _geometry():
-    return NeXusDetectorSource("loki").load()
+    return instrument_geometry("loki")
 
 
 def monitor_fraction(monitor: str) -> float:

@@ -69,7 +69,10 @@ from ess.sans.types import (
     WavelengthMask,
 )
 
-from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.instruments.instrument_geometry import (
+    InstrumentGeometry,
+    instrument_geometry,
+)
 from livedata.preprocessors.essreduce_accumulators import NoCopyWindowAccumulator
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 
@@ -272,7 +275,7 @@ def _base_pipeline(per_event_kernel: bool) -> sciline.Pipeline:
 
 def geometry() -> InstrumentGeometry:
     """LOKI's geometry file valid today, read once per process and file."""
-    return NeXusDetectorSource("loki").load()
+    return instrument_geometry("loki")
 
 
 def on_carriage(bank_name: str) -> bool:

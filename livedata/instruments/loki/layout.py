@@ -16,8 +16,12 @@ from functools import cache
 
 import numpy as np
 
-from livedata.geometry.layout import BankLayout, InstrumentLayout, MonitorLayout
 from livedata.instruments.instrument import DetectorConfig
+from livedata.instruments.pixel_layout import (
+    BankLayout,
+    InstrumentLayout,
+    MonitorLayout,
+)
 
 from . import banks
 

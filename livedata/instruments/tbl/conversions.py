@@ -10,7 +10,7 @@ cached on disk.
 
 from __future__ import annotations
 
-from livedata.geometry.lookup_tables import NoChopperLookup
+from livedata.workflows.lookup_tables import NoChopperLookup
 
 from . import banks
 

@@ -7,7 +7,10 @@ and wavelength use the per-pixel linear maps of TBL's lookup table.
 from __future__ import annotations
 
 from livedata.core.workflow import WorkflowContext
-from livedata.instruments.detector_source import InstrumentGeometry, NeXusDetectorSource
+from livedata.instruments.instrument_geometry import (
+    InstrumentGeometry,
+    instrument_geometry,
+)
 from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
 from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
@@ -22,7 +25,7 @@ from .conversions import LOOKUP
 
 
 def geometry() -> InstrumentGeometry:
-    return NeXusDetectorSource("tbl").load()
+    return instrument_geometry("tbl")
 
 
 def _view(context: WorkflowContext, screen: tuple[int, int], dims: tuple[str, str]):

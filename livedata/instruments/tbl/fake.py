@@ -21,13 +21,13 @@ from streaming_data_types import area_detector_ad00
 from livedata.core.events import DetectorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
-from livedata.geometry.source_pulse import sample_emission_ns
-from livedata.instruments.detector_source import NeXusDetectorSource
 from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
 from livedata.instruments.instrument import DetectorConfig, Instrument
+from livedata.instruments.instrument_geometry import instrument_geometry
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.wire_builders import ad00_message, ev44_bytes
 from livedata.workflows.neutron import flight_time_ns
+from livedata.workflows.source_pulse import sample_emission_ns
 
 from . import banks
 
@@ -86,7 +86,7 @@ def detector_events(
     weight = beam_profile(face).ravel()
     pixel = rng.choice(weight.size, n_events, p=weight)
     numbers = bank.detector_numbers().ravel()
-    geometry = NeXusDetectorSource("tbl").load()
+    geometry = instrument_geometry("tbl")
     positions = geometry.bank(bank.name).positions.reshape(-1, 3)
     l_total = banks.SOURCE_TO_SAMPLE_M + np.linalg.norm(positions[pixel], axis=1)
     lam = rng.uniform(*WAVELENGTH_BAND, n_events)

@@ -9,10 +9,10 @@ import pytest
 from livedata.core.commands import WorkflowConfig
 from livedata.core.identifiers import JobId
 from livedata.core.timestamp import NS_PER_S, PULSE_PERIOD
+from livedata.geometry.detector_source import NeXusDetectorSource
 from livedata.instruments import get_instrument
 from livedata.instruments.bifrost import banks
 from livedata.instruments.bifrost.conversions import MEV_TO_SPEED, secondary_paths
-from livedata.instruments.detector_source import NeXusDetectorSource
 from livedata.kafka.wire_builders import ev44_message
 from tests.contract.facility_commands import as_record, dashboard_config
 from tests.instruments.science_harness import ServiceHarness, config, start_ns

@@ -120,9 +120,9 @@ def test_window_map_is_each_windows_counts_and_cumulative_their_sum():
     ],
 )
 def test_kernel_gives_the_scippneutron_conversion_on_the_same_events(params):
+    from livedata.geometry.detector_source import NeXusDetectorSource
     from livedata.instruments.bifrost.qe_map import make_qe_map_workflow
     from livedata.instruments.bifrost.qe_map_spec import QEParams
-    from livedata.instruments.detector_source import NeXusDetectorSource
 
     triplets = [(arc, ch) for arc in range(banks.N_ARC) for ch in (0, 4, 8)]
     events = _events(triplets, 2000, seed=5)

@@ -5,7 +5,7 @@ import pytest
 from dream_helpers import nx_events, window
 
 from livedata.core.events import DetectorEvents
-from livedata.instruments.detector_source import NeXusDetectorSource
+from livedata.geometry.detector_source import NeXusDetectorSource
 from livedata.instruments.dream import banks, fake
 from livedata.instruments.dream.layout import layout
 from livedata.instruments.dream.powder_spec import PowderParams

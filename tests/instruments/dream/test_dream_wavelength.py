@@ -6,7 +6,7 @@ import pytest
 import scipp as sc
 from streaming_data_types import deserialise_ev44
 
-from livedata.geometry import lookup_tables
+from livedata.workflows import lookup_tables
 from livedata.instruments import get_instrument
 from livedata.instruments.dream import banks, fake, wavelength
 from livedata.kafka.raw import RawMessage

@@ -16,12 +16,7 @@ import pytest
 import scipp as sc
 
 from livedata.core.timestamp import PULSE_PERIOD
-from livedata.geometry import lookup_tables
-from livedata.geometry.source_pulse import (
-    PULSE_LENGTH_NS,
-    emission_window_ns,
-    sample_emission_ns,
-)
+from livedata.workflows import lookup_tables
 from livedata.instruments.loki import banks
 from livedata.instruments.loki.carriage import DetectorCarriage
 from livedata.instruments.loki.iofq import geometry, iofq_pipeline
@@ -29,6 +24,11 @@ from livedata.instruments.loki.iofq_kernel import IofQKernel, bin_events
 from livedata.instruments.loki.iofq_spec import IofQParams
 from livedata.workflows.event_kernel import WavelengthGrid, pixel_records
 from livedata.workflows.neutron import flight_time_ns
+from livedata.workflows.source_pulse import (
+    PULSE_LENGTH_NS,
+    emission_window_ns,
+    sample_emission_ns,
+)
 
 pytestmark = pytest.mark.slow  # esssans's tables for the rear bank
 

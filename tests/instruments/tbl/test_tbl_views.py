@@ -86,7 +86,7 @@ def test_a_geometry_file_with_moved_pixels_changes_the_wavelength(
 
 
 def test_the_no_chopper_table_is_on_disk_once_and_spans_the_band():
-    from livedata.geometry.fetch import FetchSettings
+    from livedata.config.data_dirs import FetchSettings
     from livedata.instruments.tbl.conversions import LOOKUP
 
     table = LOOKUP.table()

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config.data_dirs import FetchSettings
 from ..core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ
-from .fetch import FetchSettings
 from .source_pulse import emission_window_ns
 
 logger = logging.getLogger(__name__)

@@ -8,79 +8,33 @@ locally from the instrument's ``layout.py`` into the cache (the same bytes
 ``livedata geometry make`` writes) and a log line says so; nothing reaches the web.
 
 Reads are cached per file (name and md5), so every factory of a process shares one
-``InstrumentGeometry``; it hashes by identity, so per-bank caches can key on it and
-a new file (a new date or a new registration) gives new projections.
+``InstrumentGeometry``. ``install_nexus_geometry`` makes this the provider that
+instrument packages get their geometry from (``instrument_geometry``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
-from ..geometry.fetch import (
+from ..instruments.instrument_geometry import (
+    InstrumentGeometry,
+    install_geometry_provider,
+)
+from ..instruments.loader import load_layout
+from .fetch import (
     DATA_DIR_ENV,
     FetchSettings,
     GeometryFetchError,
     fetch_file,
     file_md5,
 )
-from ..geometry.layout import BankLayout, InstrumentLayout
-from ..geometry.registry import DateLike, GeometryError, GeometryFile, load_registry
-from .loader import load_layout
+from .registry import DateLike, GeometryFile, load_registry
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, eq=False)
-class InstrumentGeometry:
-    """One geometry file as read: its registry entry, local path and contents."""
-
-    entry: GeometryFile
-    path: Path
-    layout: InstrumentLayout = field(repr=False)
-
-    def bank(self, name: str) -> BankLayout:
-        return self.layout.bank(name)
-
-    def first_detector_number(self, name: str) -> int:
-        """The bank's first detector number; its numbers must run consecutively.
-
-        Views and the histogram kernel index pixels as ``number - first``.
-        """
-        numbers = self.bank(name).detector_number.ravel()
-        first = int(numbers[0])
-        if not np.array_equal(numbers, np.arange(first, first + numbers.size)):
-            raise GeometryError(
-                f"{self.path.name}: detector numbers of {name} are not consecutive"
-            )
-        return first
-
-    def flight_paths(self, name: str) -> np.ndarray:
-        """L1 + L2 per pixel (m, flat in detector-number order)."""
-        return self.primary_path() + self.secondary_paths(name)
-
-    def primary_path(self) -> float:
-        """Source to sample (m)."""
-        source = np.asarray(self.layout.source_position, dtype=float)
-        sample = np.asarray(self.layout.sample_position, dtype=float)
-        return float(np.linalg.norm(sample - source))
-
-    def secondary_paths(self, name: str) -> np.ndarray:
-        """Sample to pixel per pixel (m, flat in detector-number order)."""
-        positions = self.bank(name).positions.reshape(-1, 3)
-        sample = np.asarray(self.layout.sample_position, dtype=float)
-        return np.linalg.norm(positions - sample, axis=1)
-
-    def monitor_position(self, name: str) -> tuple[float, float, float]:
-        for monitor in self.layout.monitors:
-            if monitor.name == name:
-                return monitor.position
-        raise KeyError(f"{self.path.name} has no monitor {name!r}")
 
 
 @dataclass(frozen=True)
@@ -132,9 +86,9 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 @cache
 def _read(entry: GeometryFile, path: Path) -> InstrumentGeometry:
-    from ..geometry.nexus_reader import read_layout
+    from .nexus_reader import read_layout
 
-    return InstrumentGeometry(entry=entry, path=path, layout=read_layout(path))
+    return InstrumentGeometry(path=path, layout=read_layout(path))
 
 
 def make_into_cache(
@@ -145,7 +99,7 @@ def make_into_cache(
     Several services of one instrument may start at once: each writes its own
     temporary file and renames it into place, and all write the same bytes.
     """
-    from ..geometry.nexus_writer import write_nexus_geometry
+    from .nexus_writer import write_nexus_geometry
 
     target = settings.cache_dir / entry.filename
     temporary = target.with_name(f".{entry.filename}.{os.getpid()}.tmp")
@@ -173,3 +127,16 @@ def make_into_cache(
             entry.md5,
         )
     return target
+
+
+class _RegisteredFiles:
+    """The ``GeometryProvider`` of services: the registered file valid today."""
+
+    def load(self, instrument: str) -> InstrumentGeometry:
+        return NeXusDetectorSource(instrument).load()
+
+
+def install_nexus_geometry() -> None:
+    """Instruments read their geometry from the registered NeXus files (once per
+    process, at start-up; installing again is harmless)."""
+    install_geometry_provider(_RegisteredFiles())
