@@ -6,11 +6,11 @@ import pytest
 import scipp as sc
 from streaming_data_types import deserialise_ev44
 
-from livedata.workflows import lookup_tables
 from livedata.instruments import get_instrument
 from livedata.instruments.dream import banks, fake, wavelength
 from livedata.kafka.raw import RawMessage
 from livedata.kafka.stream_mapping import StreamMapping
+from livedata.workflows import lookup_tables
 from livedata.workflows.neutron import H_OVER_MN_ANGSTROM
 
 PERIOD_MS = 1e3 / 14

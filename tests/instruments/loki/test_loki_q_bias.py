@@ -16,12 +16,12 @@ import pytest
 import scipp as sc
 
 from livedata.core.timestamp import PULSE_PERIOD
-from livedata.workflows import lookup_tables
 from livedata.instruments.loki import banks
 from livedata.instruments.loki.carriage import DetectorCarriage
 from livedata.instruments.loki.iofq import geometry, iofq_pipeline
 from livedata.instruments.loki.iofq_kernel import IofQKernel, bin_events
 from livedata.instruments.loki.iofq_spec import IofQParams
+from livedata.workflows import lookup_tables
 from livedata.workflows.event_kernel import WavelengthGrid, pixel_records
 from livedata.workflows.neutron import flight_time_ns
 from livedata.workflows.source_pulse import (
