@@ -129,6 +129,21 @@ def cycle_event_pools(
             )
 
 
+def pooled_event_messages(
+    mapping: StreamMapping,
+    kind: StreamKind,
+    draws: Mapping[str, Callable[[], PooledPulse]],
+    stop: StopFlag,
+    *,
+    pulse_times: Iterator[int] | None = None,
+    pool_size: int = _POOL,
+) -> Iterator[RawMessage]:
+    """What most fakes produce: ``pool_size`` pulses drawn up front per stream
+    the mapping routes, cycled on the pulse clock."""
+    pools = stream_pools(mapping, kind, draws, pool_size)
+    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
+
+
 def detector_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
     """``rate`` events/s for the whole instrument, split evenly across the
     detector banks the mapping routes (one ev44 per bank and pulse)."""
@@ -148,8 +163,7 @@ def detector_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: 
         )
 
     draws = {name: partial(draw, det) for name, det in banks.items()}
-    pools = stream_pools(mapping, StreamKind.DETECTOR_EVENTS, draws)
-    yield from cycle_event_pools(pools, _pulse_times(stop))
+    yield from pooled_event_messages(mapping, StreamKind.DETECTOR_EVENTS, draws, stop)
 
 
 def monitor_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):
@@ -160,10 +174,9 @@ def monitor_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: b
         name: lambda: MonitorEvents(_toa(rng, per_pulse))
         for name in instrument.monitors
     }
-    pools = stream_pools(
-        instrument.stream_mapping(dev), StreamKind.MONITOR_EVENTS, draws
+    yield from pooled_event_messages(
+        instrument.stream_mapping(dev), StreamKind.MONITOR_EVENTS, draws, stop
     )
-    yield from cycle_event_pools(pools, _pulse_times(stop))
 
 
 def area_messages(instrument: Instrument, rate: float, stop: StopFlag, dev: bool):

@@ -25,7 +25,7 @@ import numpy as np
 from livedata.core.events import DetectorEvents, MonitorEvents
 from livedata.core.stream import StreamKind
 from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
-from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
+from livedata.instruments.fakes import pooled_event_messages
 from livedata.instruments.instrument import Instrument
 from livedata.instruments.instrument_geometry import instrument_geometry
 from livedata.instruments.pixel_layout import BankLayout
@@ -139,10 +139,14 @@ def dream_monitor_messages(
     draws = {
         name: partial(_monitor_draw, name, per_pulse, rng) for name in banks.MONITORS
     }
-    pools = stream_pools(
-        instrument.stream_mapping(dev), StreamKind.MONITOR_EVENTS, draws, pool_size
+    yield from pooled_event_messages(
+        instrument.stream_mapping(dev),
+        StreamKind.MONITOR_EVENTS,
+        draws,
+        stop,
+        pulse_times=pulse_times,
+        pool_size=pool_size,
     )
-    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 def _monitor_draw(name: str, n: int, rng: np.random.Generator) -> MonitorEvents:
@@ -170,10 +174,14 @@ def dream_detector_messages(
         bank.name: partial(powder_events, bank, per_bank, rng=rng, background=0.1)
         for bank in the_layout.banks
     }
-    pools = stream_pools(
-        instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws, pool_size
+    yield from pooled_event_messages(
+        instrument.stream_mapping(dev),
+        StreamKind.DETECTOR_EVENTS,
+        draws,
+        stop,
+        pulse_times=pulse_times,
+        pool_size=pool_size,
     )
-    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 # What ``livedata fake`` uses for DREAM instead of the generic generators.

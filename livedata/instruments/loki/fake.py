@@ -29,7 +29,7 @@ import numpy as np
 from livedata.core.events import DetectorEvents, MonitorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import NS_PER_S, PULSE_FREQUENCY_HZ, PULSE_PERIOD
-from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
+from livedata.instruments.fakes import pooled_event_messages, pulse_clock
 from livedata.instruments.instrument import Instrument
 from livedata.instruments.instrument_geometry import instrument_geometry
 from livedata.instruments.pixel_layout import BankLayout
@@ -263,10 +263,14 @@ def loki_detector_messages(
         bank.name: partial(sans_events, bank, per_bank, rng=rng)
         for bank in _geometry().layout.banks
     }
-    pools = stream_pools(
-        instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws, pool_size
+    yield from pooled_event_messages(
+        instrument.stream_mapping(dev),
+        StreamKind.DETECTOR_EVENTS,
+        draws,
+        stop,
+        pulse_times=pulse_times,
+        pool_size=pool_size,
     )
-    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 def loki_monitor_messages(
@@ -287,10 +291,14 @@ def loki_monitor_messages(
         return monitor_events(name, n, rng=rng)
 
     draws = {name: partial(draw, name) for name in banks.MONITORS}
-    pools = stream_pools(
-        instrument.stream_mapping(dev), StreamKind.MONITOR_EVENTS, draws, pool_size
+    yield from pooled_event_messages(
+        instrument.stream_mapping(dev),
+        StreamKind.MONITOR_EVENTS,
+        draws,
+        stop,
+        pulse_times=pulse_times,
+        pool_size=pool_size,
     )
-    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 def loki_log_messages(

@@ -21,7 +21,7 @@ from streaming_data_types import area_detector_ad00
 from livedata.core.events import DetectorEvents
 from livedata.core.stream import StreamId, StreamKind
 from livedata.core.timestamp import PULSE_FREQUENCY_HZ, PULSE_PERIOD
-from livedata.instruments.fakes import cycle_event_pools, pulse_clock, stream_pools
+from livedata.instruments.fakes import pooled_event_messages, pulse_clock
 from livedata.instruments.instrument import DetectorConfig, Instrument
 from livedata.instruments.instrument_geometry import instrument_geometry
 from livedata.kafka.raw import RawMessage
@@ -130,10 +130,14 @@ def tbl_detector_messages(
         bank.name: partial(detector_events, bank, per_bank, rng=rng)
         for bank in banks.EVENT_DETECTORS
     }
-    pools = stream_pools(
-        instrument.stream_mapping(dev), StreamKind.DETECTOR_EVENTS, draws, pool_size
+    yield from pooled_event_messages(
+        instrument.stream_mapping(dev),
+        StreamKind.DETECTOR_EVENTS,
+        draws,
+        stop,
+        pulse_times=pulse_times,
+        pool_size=pool_size,
     )
-    yield from cycle_event_pools(pools, pulse_clock(stop, pulse_times))
 
 
 def tbl_area_messages(
