@@ -269,6 +269,18 @@ class JobManager:
                 results.append(result)
         return results
 
+    def publish_due(self, now: Timestamp) -> list[JobResult]:
+        """Results of the jobs without data input that are due (started,
+        reset or given new context since they last computed), stamped ``now``."""
+        results = []
+        for job in self._all_jobs():
+            if job.data_input or job.phase is Phase.STOPPED:
+                continue
+            result = job.publish_if_due(now)
+            if result is not None:
+                results.append(result)
+        return results
+
     def has_input(self, data: Mapping[StreamId, Any]) -> bool:
         """Whether ``data`` holds primary input of a running job (health: a
         service fed for its jobs must publish something)."""
