@@ -2,6 +2,8 @@
 
 A job is driven by data time only: the batches it is shown decide when it
 activates and when it finishes, so replaying old data behaves like live data.
+The exception is a job with no data input (B6): nothing would ever drive it, so
+the processor asks it each cycle whether it is due and hands it the wall clock.
 """
 
 from __future__ import annotations

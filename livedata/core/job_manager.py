@@ -286,7 +286,7 @@ class JobManager:
         service fed for its jobs must publish something)."""
         names = {stream.name for stream in data}
         return any(
-            job.phase is Phase.ACTIVE and job.primary_stream in names
+            job.phase is Phase.ACTIVE and job.data_input and job.primary_stream in names
             for job in self._all_jobs()
         )
 
