@@ -150,6 +150,7 @@ def describe_spec(
         "namespace": spec.namespace,
         "group": spec.group,
         "source_names": list(spec.source_names),
+        "data_input": spec.data_input,
         "accepts_roi": spec.accepts_roi,
         "compatibility": compatibility(spec),
         "params_schema": params_schema,
@@ -295,7 +296,8 @@ def show(
         echo(f"  {spec.description}")
     echo(f"service:  {spec.namespace}")
     echo(f"compat:   {COMPAT_TEXT[info['compatibility']]}")
-    echo(f"sources:  {', '.join(spec.source_names)}")
+    no_data = "" if spec.data_input else "  (no data stream: computed on start/reset)"
+    echo(f"sources:  {', '.join(spec.source_names)}{no_data}")
     echo(f"ROI:      {'yes' if spec.accepts_roi else 'no'}")
     echo("outputs:")
     for name, out in info["outputs"].items():

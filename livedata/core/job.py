@@ -2,6 +2,8 @@
 
 A job is driven by data time only: the batches it is shown decide when it
 activates and when it finishes, so replaying old data behaves like live data.
+The exception is a job with no data input (B6): nothing would ever drive it, so
+the processor asks it each cycle whether it is due and hands it the wall clock.
 """
 
 from __future__ import annotations
@@ -78,6 +80,12 @@ class Job:
     dropped, counted as ``dropped_events:<source>:pending_context`` and named in
     the job's warning. Events a workflow reports as dropped are counted as
     ``dropped_events:<source>:<reason>``.
+
+    A job with ``data_input=False`` reads no primary stream (its source name
+    is a label): it is due to compute when it starts and after a reset, and
+    when an aux input brings a value; :meth:`publish_if_due` computes then,
+    stamped with the wall-clock time the caller gives. Stopping it publishes
+    nothing more (its result has not changed).
     """
 
     def __init__(
@@ -92,8 +100,12 @@ class Job:
         counters: Counters | None = None,
         config_warning: str | None = None,
         ignored_params: tuple[str, ...] = (),
+        data_input: bool = True,
     ) -> None:
         self.job_id = job_id
+        self.data_input = data_input
+        # A job without data input computes when started, reset or fed context.
+        self._due = not data_input
         # About the config, not the data (e.g. params it ignored): shown in the
         # heartbeat while nothing more pressing is, without degrading the state.
         self.config_warning = config_warning
@@ -184,6 +196,7 @@ class Job:
         self._warning = None
         self._input_warning = None
         self._error = None
+        self._due = not self.data_input
 
     def note_input_problem(self, text: str) -> None:
         """Warn (until reset) about inputs, e.g. non-finite values masked."""
@@ -227,10 +240,32 @@ class Job:
             windows = self._with_held_inputs(groups, start_time, end_time)
         got_primary = False
         for group, start, end in windows:
-            primary = self.primary_stream in group
+            primary = self.primary_stream in group and self.data_input
             got_primary |= primary
             self._accumulate(group, start, end, primary=primary)
+        if not self.data_input:
+            self._due = True  # new context: compute again (publish_if_due)
+            return None
         return self._finalize() if got_primary else None
+
+    def publish_if_due(self, now: Timestamp) -> JobResult | None:
+        """For a job without data input: compute and publish if it is due
+        (started, reset or new context) and neither paused nor stopping.
+
+        The result's window is ``now`` (the wall clock: there is no data time).
+        A failure shows as the job's error until the next reset."""
+        if self.data_input or not self._due or self._paused:
+            return None
+        if self._missing_context:
+            return None
+        if self._phase is Phase.SCHEDULED:
+            self._phase = Phase.ACTIVE
+        if self._phase is not Phase.ACTIVE:
+            return None
+        self._due = False
+        self._window_start = now
+        self._window_end = now
+        return self._finalize()
 
     def _hold_primary(
         self, groups: list[dict[str, Any]], start: Timestamp, end: Timestamp
@@ -293,7 +328,7 @@ class Job:
     def finish(self) -> JobResult | None:
         """Compute the final result (if there is data) and stop."""
         result = None
-        if self.has_data and not self._missing_context:
+        if self.data_input and self.has_data and not self._missing_context:
             result = self._finalize()
         self._phase = Phase.STOPPED
         return result

@@ -91,7 +91,18 @@ def build_job(
     if factory is None:
         raise JobConfigError(f"workflow {spec.workflow_id} has no factory attached")
 
-    inputs = {spec.primary_stream(source): source}
+    if not spec.data_input and config.schedule.start_time is not None:
+        raise JobConfigError(
+            f"workflow {spec.workflow_id} reads no data: it computes when it "
+            "starts, so a start time does not apply"
+        )
+    if not spec.data_input and config.schedule.end_time is not None:
+        raise JobConfigError(
+            f"workflow {spec.workflow_id} reads no data: stop its job instead "
+            "of giving an end time"
+        )
+    # A workflow without data input reads no stream of its source's name.
+    inputs = {spec.primary_stream(source): source} if spec.data_input else {}
     for role, stream in aux_streams.items():
         if stream in inputs:
             raise JobConfigError(
@@ -121,4 +132,5 @@ def build_job(
         counters=counters,
         config_warning="; ".join(notes) or None,
         ignored_params=parsed.ignored,
+        data_input=spec.data_input,
     )

@@ -269,12 +269,24 @@ class JobManager:
                 results.append(result)
         return results
 
+    def publish_due(self, now: Timestamp) -> list[JobResult]:
+        """Results of the jobs without data input that are due (started,
+        reset or given new context since they last computed), stamped ``now``."""
+        results = []
+        for job in self._all_jobs():
+            if job.data_input or job.phase is Phase.STOPPED:
+                continue
+            result = job.publish_if_due(now)
+            if result is not None:
+                results.append(result)
+        return results
+
     def has_input(self, data: Mapping[StreamId, Any]) -> bool:
         """Whether ``data`` holds primary input of a running job (health: a
         service fed for its jobs must publish something)."""
         names = {stream.name for stream in data}
         return any(
-            job.phase is Phase.ACTIVE and job.primary_stream in names
+            job.phase is Phase.ACTIVE and job.data_input and job.primary_stream in names
             for job in self._all_jobs()
         )
 

@@ -252,6 +252,12 @@ class OrchestratingProcessor:
                 self._counters.increment("batches_skipped_on_stop")
                 continue
             self._process_batch(batch)
+        # Jobs without data input (a lookup table) publish when due, not
+        # when data comes; a restored one is due at the first cycle.
+        due = self._jobs.publish_due(self._clock())
+        if due:
+            self._counters.increment("job_results", len(due))
+            self._publish_results(due)
         if self._heartbeat.is_due():
             warning = (
                 source_warning(self._source) or source_warning(self._sink)

@@ -103,7 +103,11 @@ class WorkflowSpec:
     ``output_templates`` computes them and :meth:`outputs_for` answers per job.
     ``facility`` marks an id that means the same on the facility's deployed
     system (same params schema, outputs and sources; see ``peer-contract``);
-    other ids are livedata's own.
+    other ids are livedata's own. ``data_input=False`` marks a workflow that
+    reads no data stream (a wavelength lookup table computed from params and
+    the instrument's description): its source name labels the job and names no
+    stream; the job computes when it starts, restarts or is reset, and then
+    when an aux input changes.
     """
 
     instrument: str
@@ -123,6 +127,7 @@ class WorkflowSpec:
     # Source -> the stream that carries its data, where they differ (a device
     # such as a motor, read from its ``.../value`` log).
     source_streams: Mapping[str, str] = field(default_factory=dict)
+    data_input: bool = True
 
     def primary_stream(self, source_name: str) -> str:
         """The stream a job on ``source_name`` reads as its primary data."""

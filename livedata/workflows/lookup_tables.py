@@ -37,25 +37,26 @@ logger = logging.getLogger(__name__)
 PULSE_PERIOD_NS = NS_PER_S / PULSE_FREQUENCY_HZ  # exact, not rounded to whole ns
 
 
-def analytical_table(
+def analytical_workflow(
     *,
     choppers: Mapping,
     source_position,
     ltotal_range_m: tuple[float, float],
     wavelength_band_angstrom: tuple[float, float] | None = None,
 ):
-    """essreduce's analytical table for detectors with Ltotal in the range.
+    """essreduce's analytical unwrap workflow for detectors with Ltotal in the range.
 
     The emission window is the real ESS pulse's (``source_pulse``: 2.86 ms about
     the mean emission time), not essreduce's default 0-5 ms, so the table is
     unbiased for real neutrons. ``wavelength_band_angstrom`` narrows the source's
     wavelengths (default 0.001-15 Å) where a bandwidth chopper whose settings are
-    not available would.
+    not available would. Resolutions, pulse period and stride are essreduce's
+    defaults until the caller sets them (the facility's ``wavelength_lut`` does).
     """
     import scipp as sc
     import scippnexus as snx
     from ess.reduce.nexus.types import DiskChoppers, Position, SampleRun
-    from ess.reduce.unwrap import GenericUnwrapWorkflow, LookupTable
+    from ess.reduce.unwrap import GenericUnwrapWorkflow
     from ess.reduce.unwrap.lut import LtotalRange, SourceBounds
 
     wf = GenericUnwrapWorkflow(
@@ -77,6 +78,27 @@ def analytical_table(
     wf[SourceBounds] = SourceBounds(
         time=(sc.scalar(start, unit="ns"), sc.scalar(stop, unit="ns")),
         wavelength=wavelength,
+    )
+    return wf
+
+
+def analytical_table(
+    *,
+    choppers: Mapping,
+    source_position,
+    ltotal_range_m: tuple[float, float],
+    wavelength_band_angstrom: tuple[float, float] | None = None,
+):
+    """essreduce's analytical table of :func:`analytical_workflow`."""
+    import scippnexus as snx
+    from ess.reduce.nexus.types import SampleRun
+    from ess.reduce.unwrap import LookupTable
+
+    wf = analytical_workflow(
+        choppers=choppers,
+        source_position=source_position,
+        ltotal_range_m=ltotal_range_m,
+        wavelength_band_angstrom=wavelength_band_angstrom,
     )
     return wf.compute(LookupTable[SampleRun, snx.NXdetector])
 

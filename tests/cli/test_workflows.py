@@ -94,6 +94,19 @@ def test_show_json_has_schema_defaults_outputs_and_sources() -> None:
     assert cumulative["unit"] == "counts"
     assert cumulative["coords"]["x"]["bin_edges"] is True
     assert info["accepts_roi"] is True
+    assert info["data_input"] is True
+
+
+def test_show_says_a_wavelength_table_reads_no_data() -> None:
+    result = invoke("workflows", "show", "dream/wavelength_lut")
+    assert result.exit_code == 0, result.stderr
+    assert "sources:  chopper_cascade  (no data stream" in result.stdout
+    assert "facility-compatible" in result.stdout
+    info = json.loads(
+        invoke("workflows", "show", "tbl/wavelength_lut/1", "--json").stdout
+    )
+    assert info["data_input"] is False and info["namespace"] == "timeseries"
+    assert list(info["outputs"]) == ["wavelength_lut", "chopper_cascade_bands"]
 
 
 def test_show_workflow_without_params() -> None:

@@ -83,11 +83,15 @@ SPEC = WorkflowSpec(
 
 class Rig:
     def __init__(
-        self, commands_since: Timestamp | None = None, batcher: Any = None
+        self,
+        commands_since: Timestamp | None = None,
+        batcher: Any = None,
+        workflows: tuple[tuple[WorkflowSpec, Any], ...] = (),
     ) -> None:
         registry = WorkflowRegistry()
-        registry.register(SPEC)
-        registry.attach_factory(SPEC.workflow_id, CountingWorkflow)
+        for spec, make in ((SPEC, CountingWorkflow), *workflows):
+            registry.register(spec)
+            registry.attach_factory(spec.workflow_id, make)
         self.counters = Counters()
         self.source = InMemorySource()
         self.sink = InMemorySink()

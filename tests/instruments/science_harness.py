@@ -82,6 +82,7 @@ class ServiceHarness:
             self.instrument, service, self.source, self.sink, counters=self.counters
         )
         self.client = build_client_adapter(instrument, Counters())
+        self.start_output: list = []  # what the last ``start`` published
 
     def step(self, raws: Iterable[RawMessage]) -> list:
         self.source.feed(list(raws))
@@ -97,6 +98,8 @@ class ServiceHarness:
     def start(self, configs: Iterable[WorkflowConfig]) -> list[str]:
         """Send the configs; the acknowledgements' responses ("ACK"/"ERR")."""
         out = self.step(command_message(self.instrument.name, c) for c in configs)
+        # A job without data input (a wavelength table) publishes right away.
+        self.start_output = out
         topic = f"{self.instrument.name}_livedata_responses"
         return [m.value.response.value for t, m in out if t == topic]
 

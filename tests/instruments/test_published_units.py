@@ -83,7 +83,7 @@ def test_published_units_and_dims_equal_the_templates(instrument, service):
     specs = [s for s in inst.workflows.specs() if s.namespace == service]
     configs = [config(s, s.source_names[0]) for s in specs]
     assert h.start(configs) == ["ACK"] * len(configs)
-    results = h.results(h.step(_messages(inst, start_ns())))
+    results = h.results(h.start_output + h.step(_messages(inst, start_ns())))
     checked = 0
     for spec in specs:
         source = spec.source_names[0]

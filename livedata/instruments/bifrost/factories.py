@@ -12,6 +12,7 @@ from livedata.instruments.instrument_geometry import (
     InstrumentGeometry,
     instrument_geometry,
 )
+from livedata.instruments.wavelength_lut import Beamline, wavelength_lut_factory
 from livedata.workflows.detector_view_spec import spectral_edges
 from livedata.workflows.edges import CoordinateMode
 from livedata.workflows.facility import factories as facility
@@ -163,4 +164,10 @@ def unified_detector_view(context: WorkflowContext):
 specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
 specs.registry.attach_factory(
     specs.timeseries_data.workflow_id, facility.timeseries_factory
+)
+
+# The facility's wavelength table (no data input), with the choppers modelled here.
+specs.registry.attach_factory(
+    specs.wavelength_lut.workflow_id,
+    wavelength_lut_factory(Beamline(banks.SOURCE_TO_SAMPLE_M)),
 )

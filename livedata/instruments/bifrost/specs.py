@@ -24,6 +24,7 @@ from livedata.workflows.edges import TOFEdges
 from livedata.workflows.facility import convert as facility_convert
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
+from livedata.workflows.facility.wavelength_lut_spec import wavelength_lut_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -157,6 +158,15 @@ timeseries_data = registry.register(
 )
 timeseries_data_own = registry.register(
     own_version(timeseries_spec("bifrost", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
+)
+
+# The facility's wavelength table: no data input, owned by the timeseries service.
+wavelength_lut = registry.register(
+    wavelength_lut_spec(
+        "bifrost",
+        "No chopper settings of BIFROST ship offline: the table is the unchopped "
+        "pulse of all the source's wavelengths.",
+    )
 )
 
 instrument = Instrument(

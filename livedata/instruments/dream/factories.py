@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from livedata.core.workflow import WorkflowContext
+from livedata.instruments.wavelength_lut import Beamline, wavelength_lut_factory
 from livedata.workflows.facility import factories as facility
 from livedata.workflows.standard_factories import (
     monitor_histogram_factory,
@@ -11,6 +12,7 @@ from livedata.workflows.standard_factories import (
 from livedata.workflows.total_counts import make_total_counts_workflow
 
 from . import specs, views
+from . import wavelength as dream_wavelength
 from .powder import make_powder_workflow
 from .powder_facility import make_powder_reduction
 
@@ -103,4 +105,14 @@ for _spec, _make, _roi in (
 specs.registry.attach_factory(
     specs.monitor_histogram.workflow_id,
     facility.monitor_histogram_factory(specs.instrument.monitors),
+)
+
+# The facility's wavelength table (no data input), with the choppers modelled here.
+specs.registry.attach_factory(
+    specs.wavelength_lut.workflow_id,
+    wavelength_lut_factory(
+        Beamline(
+            specs.banks.SOURCE_TO_SAMPLE_M, choppers=dream_wavelength.disk_choppers
+        )
+    ),
 )

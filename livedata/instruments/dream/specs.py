@@ -8,6 +8,7 @@ from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
+from livedata.workflows.facility.wavelength_lut_spec import wavelength_lut_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 from livedata.workflows.total_counts_spec import total_counts_spec
@@ -168,6 +169,15 @@ powder_reduction = registry.register(powder_reduction_spec(vanadium=False))
 powder_reduction_with_vanadium = registry.register(powder_reduction_spec(vanadium=True))
 
 DEMO_LOGS = ("neutron_prod_info/pulse_charge", "band_chopper/rotation_speed")
+
+# The facility's wavelength table: no data input, owned by the timeseries service.
+wavelength_lut = registry.register(
+    wavelength_lut_spec(
+        "dream",
+        "Made with DREAM's disk choppers in their default configuration "
+        "(high flux, BC240; ess.dream).",
+    )
+)
 
 instrument = Instrument(
     name="dream",

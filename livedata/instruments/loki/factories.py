@@ -14,6 +14,7 @@ import scipp as sc
 
 from livedata.core.workflow import WorkflowContext
 from livedata.instruments.instrument_geometry import InstrumentGeometry
+from livedata.instruments.wavelength_lut import Beamline, wavelength_lut_factory
 from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.monitor_pixels import MonitorPixelsWorkflow
@@ -160,3 +161,13 @@ def i_of_q(context: WorkflowContext):
 
 
 specs.registry.attach_factory(specs.i_of_q_facility.workflow_id, make_facility_iofq)
+
+# The facility's wavelength table (no data input), with the choppers modelled here.
+specs.registry.attach_factory(
+    specs.wavelength_lut.workflow_id,
+    wavelength_lut_factory(
+        Beamline(
+            banks.SOURCE_TO_SAMPLE_M, wavelength_band_angstrom=banks.WAVELENGTH_BAND
+        )
+    ),
+)

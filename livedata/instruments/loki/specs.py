@@ -8,6 +8,7 @@ from livedata.instruments.instrument import Instrument
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
+from livedata.workflows.facility.wavelength_lut_spec import wavelength_lut_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -108,6 +109,15 @@ i_of_q = registry.register(own_version(iofq_spec()))
 # The facility's I(Q) (version 1 of its id) on livedata's (registered after it:
 # the name alone still finds livedata's own).
 i_of_q_facility = registry.register(iofq_facility_spec())
+
+# The facility's wavelength table: no data input, owned by the timeseries service.
+wavelength_lut = registry.register(
+    wavelength_lut_spec(
+        "loki",
+        "No chopper settings of LOKI ship offline: the table is the unchopped "
+        "pulse, its wavelengths limited to the band LOKI's bandwidth choppers pass.",
+    )
+)
 
 instrument = Instrument(
     name="loki",

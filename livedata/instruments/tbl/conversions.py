@@ -2,7 +2,7 @@
 
 No chopper settings of TBL ship offline (no ess package describes TBL), so the
 table is essreduce's analytical one with no choppers: the ESS pulse (its real
-emission window, ``geometry.source_pulse``) over the flight path, its wavelengths limited to ``WAVELENGTH_BAND`` as
+emission window, ``workflows.source_pulse``) over the flight path, its wavelengths limited to ``WAVELENGTH_BAND`` as
 TBL's bandwidth choppers would (the chopper_phase log is shown, not used). It
 covers the beam monitor (26 m) to the farthest detector pixels (~30 m) and is
 cached on disk.

@@ -11,6 +11,7 @@ from livedata.instruments.instrument_geometry import (
     InstrumentGeometry,
     instrument_geometry,
 )
+from livedata.instruments.wavelength_lut import Beamline, wavelength_lut_factory
 from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
 from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
@@ -96,4 +97,14 @@ for _spec, _make in (
 specs.registry.attach_factory(
     specs.orca_facility.workflow_id,
     facility.area_view_factory(banks.ORCA.shape, banks.ORCA_DOWNSAMPLE),
+)
+
+# The facility's wavelength table (no data input), with the choppers modelled here.
+specs.registry.attach_factory(
+    specs.wavelength_lut.workflow_id,
+    wavelength_lut_factory(
+        Beamline(
+            banks.SOURCE_TO_SAMPLE_M, wavelength_band_angstrom=banks.WAVELENGTH_BAND
+        )
+    ),
 )

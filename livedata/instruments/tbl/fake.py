@@ -3,7 +3,7 @@
 The camera sees a round beam footprint (Gaussian edge) with Poisson noise in full
 2048 x 2048 frames, ``ORCA_FRAMES_PER_S`` of them a second (8 MB each); the event
 detectors see the same footprint and a flat wavelength band, each neutron
-emitted at a time drawn from the real ESS pulse profile (``geometry.source_pulse``).
+emitted at a time drawn from the real ESS pulse profile (``workflows.source_pulse``).
 Pixel positions are those of the registered geometry file.
 Standalone: ``orca_frame``, ``make_orca_frames``, ``make_tbl_events``;
 ``GENERATORS`` for the demo fakes.

@@ -13,6 +13,7 @@ from livedata.workflows.area_detector_spec import AreaDetectorParams, area_detec
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
+from livedata.workflows.facility.wavelength_lut_spec import wavelength_lut_spec
 from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
 from livedata.workflows.timeseries_spec import timeseries_spec
 
@@ -163,6 +164,15 @@ timeseries_data = registry.register(
 )
 timeseries_data_own = registry.register(
     own_version(timeseries_spec("tbl", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
+)
+
+# The facility's wavelength table: no data input, owned by the timeseries service.
+wavelength_lut = registry.register(
+    wavelength_lut_spec(
+        "tbl",
+        "No chopper settings of TBL ship offline: the table is the unchopped "
+        "pulse, its wavelengths limited to the band TBL's bandwidth choppers pass.",
+    )
 )
 
 instrument = Instrument(

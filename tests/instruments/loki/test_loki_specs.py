@@ -43,6 +43,7 @@ def test_workflows_namespaces_and_factories():
         "loki/timeseries_data/2",
         "loki/i_of_q/1",  # the facility's, on i_of_q/2's reduction
         "loki/i_of_q/2",
+        "loki/wavelength_lut/1",  # the facility's, no data input
     }
     iofq = LOKI.workflows.spec(
         next(s.workflow_id for s in LOKI.workflows.specs() if s.name == "i_of_q")

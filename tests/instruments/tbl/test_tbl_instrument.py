@@ -74,7 +74,7 @@ def test_service_publishes_every_declared_output(service):
     specs = [s for s in TBL.workflows.specs() if s.namespace == service]
     configs = [config(s, s.source_names[0]) for s in specs]
     assert h.start(configs) == ["ACK"] * len(configs)
-    results = h.results(h.step(raw_data(start_ns())))
+    results = h.results(h.start_output + h.step(raw_data(start_ns())))
     for spec in specs:
         assert_outputs_match_spec(spec, results, spec.source_names[0])
 
