@@ -48,6 +48,7 @@ class _Entry:
     version: int = 0
     time_ns: int = 0  # message time of the latest frame (a history's fallback)
     updated_s: float = 0.0
+    received_s: float = 0.0  # wall clock of the latest frame's arrival (latency)
     dims: tuple[str, ...] = ()
     shape: tuple[int, ...] = ()
     unit: str | None = None
@@ -284,6 +285,7 @@ class DataService:
             if point is not None:
                 entry.history.append(point)
             entry.updated_s = self._clock()
+            entry.received_s = time.time()
             self._version += 1
             entry.version = self._version
         self.counters.increment("results_received")
@@ -308,6 +310,13 @@ class DataService:
         with self._lock:
             entry = self._entries.get(_name(key))
             return 0 if entry is None else entry.version
+
+    def received_at(self, key: ResultKey | str) -> float | None:
+        """Wall clock (s) when the latest frame of ``key`` was stored; None if
+        never (what publish-to-paint measurements split at)."""
+        with self._lock:
+            entry = self._entries.get(_name(key))
+            return None if entry is None else entry.received_s
 
     def keys(self) -> tuple[str, ...]:
         """Result keys (JSON) in the order they first arrived."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from ..core.identifiers import ResultKey
 from ..core.metrics import Counters
 from . import correlation_plot, overlay_layers
 from .compute import COMPUTE as BASIC
+from .latency import StageLags
 from .specs import Input, plotter
 
 if TYPE_CHECKING:
@@ -204,10 +206,12 @@ class Updater:
         *,
         interval_s: float = 0.05,
         counters: Counters | None = None,
+        lags: StageLags | None = None,
     ) -> None:
         self.data = data
         self.interval_s = interval_s
         self.counters = counters if counters is not None else Counters()
+        self.lags = lags if lags is not None else StageLags()
         self._lock = threading.Lock()
         self._feeds: dict[FeedKey, Feed] = {}
         self._holds: dict[FeedKey, int] = {}
@@ -253,12 +257,22 @@ class Updater:
                 if feed.refresh(self.data):
                     refreshed += 1
                     self.counters.increment("feed_computes")
+                    self._note(feed)
         for hook in self._ticks:
             try:
                 hook()
             except Exception as err:
                 logger.warning("update hook failed: %s", err)
         return refreshed
+
+    def _note(self, feed: Feed) -> None:
+        """The new frame's arrival and compute, as lags behind its data time."""
+        time_ms = getattr(feed.state, "time_ms", math.nan)
+        arrived = [self.data.received_at(name) for name in feed.keys.values()]
+        arrived = [at for at in arrived if at]
+        if arrived:
+            self.lags.note("received", time_ms, max(arrived))
+        self.lags.note("computed", time_ms)
 
     def start(self) -> Updater:
         self._thread = threading.Thread(

@@ -146,12 +146,23 @@ class SessionPage:
         status = self.ticks % STATUS_EVERY == 1
         if not changed and not status:
             return
+        drawn: list[float] = []
         with self._batched():
             for cell in changed:
-                if cell.update():
+                frames = cell.update()
+                if frames:
                     self.renders += 1
+                    drawn.extend(frames)
             if status:
                 self._update_status()
+        doc = getattr(self, "doc", None)
+        if drawn and doc is not None:
+            # Runs once Bokeh has serialised this batch and written it out.
+            doc.add_next_tick_callback(lambda: self._pushed(drawn))
+
+    def _pushed(self, drawn: list[float]) -> None:
+        for time_ms in drawn:
+            self.ctx.lags.note("pushed", time_ms)
 
     @contextlib.contextmanager
     def _batched(self):
