@@ -236,6 +236,7 @@ class DataService:
         self.counters = counters if counters is not None else Counters()
         self._clock = clock
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._entries: dict[str, _Entry] = {}
         self._history_wanted: set[str] = set()
         self._version = 0
@@ -288,6 +289,7 @@ class DataService:
             entry.received_s = time.time()
             self._version += 1
             entry.version = self._version
+            self._changed.notify_all()
         self.counters.increment("results_received")
         return True
 
@@ -296,6 +298,7 @@ class DataService:
         with self._lock:
             self._entries.clear()
             self._version += 1
+            self._changed.notify_all()
 
     # --- reading (any thread) -----------------------------------------------
 
@@ -303,6 +306,17 @@ class DataService:
     def version(self) -> int:
         """Grows on every change of any result."""
         with self._lock:
+            return self._version
+
+    def wait_for_change(self, version: int, timeout: float) -> int:
+        """The version once it is no longer ``version``, or after ``timeout`` s.
+
+        For a reader on its own thread (the plot server's updater) that wants a
+        result as soon as it is stored, without polling and without the pump
+        ever calling into it.
+        """
+        with self._changed:
+            self._changed.wait_for(lambda: self._version != version, timeout)
             return self._version
 
     def version_of(self, key: ResultKey | str) -> int:

@@ -4,8 +4,9 @@ A ``Feed`` binds a grid layer (workflow, output, sources) and a plotter with its
 params to the data service. The background ``Updater`` thread refreshes every
 feed some session holds when the data service's version moved: it extracts the
 layer's frames, runs the plotter's compute once, and bumps the feed's version.
-Sessions poll ``feed.version`` from their periodic callback (dirty flag by
-version, no callbacks across threads). Feeds are reference-counted: a feed no
+Sessions read ``feed.version`` (dirty flag by version) when the updater tells
+them a pass recomputed feeds (they schedule a render on the server's event
+loop, nothing more crosses threads) and in their periodic callback. Feeds are reference-counted: a feed no
 session holds is dropped. A plotter may read more than its layer's output
 (``PlotterSpec.inputs``: a correlation's axes, the polygon half of an ROI
 readback); those are resolved to result keys the same way and passed to its
@@ -14,6 +15,7 @@ compute as ``extra``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -163,6 +165,15 @@ class Feed:
         return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse(name: str) -> ResultKey | None:
+    """A result key from its JSON (cached: every pass reads every key, per feed)."""
+    try:
+        return ResultKey.from_json(name)
+    except ValueError:
+        return None
+
+
 def _newest(
     data: DataService,
     workflow_id: str,
@@ -174,9 +185,8 @@ def _newest(
     when given), for the sources that have one."""
     best: dict[str, tuple[int, str]] = {}
     for name in data.keys():  # noqa: SIM118 - a DataService, not a dict
-        try:
-            key = ResultKey.from_json(name)
-        except ValueError:
+        key = _parse(name)
+        if key is None:
             continue
         source = key.job_id.source_name
         if (
@@ -196,8 +206,12 @@ class Updater:
     """The one background thread that feeds all sessions (D15).
 
     It never runs in a browser callback; browser callbacks never wait for it
-    (they read ``Feed.state``/``version``, plain attribute reads). ``tick``
-    hooks (the session sweeper) run on the same thread.
+    (they read ``Feed.state``/``version``, plain attribute reads). It wakes
+    when the data service stores a result, so a frame is computed as soon as
+    it is there; after a pass that recomputed feeds it tells the listening
+    sessions, which schedule their render on the server's event loop
+    (publish-to-paint latency, issue 15). ``tick`` hooks (the session
+    sweeper) run on the same thread.
     """
 
     def __init__(
@@ -216,6 +230,7 @@ class Updater:
         self._feeds: dict[FeedKey, Feed] = {}
         self._holds: dict[FeedKey, int] = {}
         self._ticks: list[Callable[[], None]] = []
+        self._listeners: dict[object, Callable[[], None]] = {}
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -247,6 +262,17 @@ class Updater:
     def on_tick(self, hook: Callable[[], None]) -> None:
         self._ticks.append(hook)
 
+    def listen(self, owner: object, hook: Callable[[], None]) -> None:
+        """Call ``hook`` on this thread after every pass that recomputed a
+        feed (a session schedules its render: it must only schedule, never
+        draw or wait); ``owner`` names it for :meth:`unlisten`."""
+        with self._lock:
+            self._listeners[owner] = hook
+
+    def unlisten(self, owner: object) -> None:
+        with self._lock:
+            self._listeners.pop(owner, None)
+
     def run_once(self) -> int:
         """One pass: refresh every feed if the data moved; feeds recomputed."""
         version = self.data.version
@@ -258,7 +284,11 @@ class Updater:
                     refreshed += 1
                     self.counters.increment("feed_computes")
                     self._note(feed)
-        for hook in self._ticks:
+        hooks = list(self._ticks)
+        if refreshed:
+            with self._lock:
+                hooks += self._listeners.values()
+        for hook in hooks:
             try:
                 hook()
             except Exception as err:
@@ -294,5 +324,9 @@ class Updater:
             except Exception as err:  # keep feeding the others
                 self.counters.increment("update_errors")
                 logger.warning("plot update failed: %s", err)
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+            if self._wake.is_set():
+                self._wake.clear()
+                continue
+            # New data wakes the next pass at once; the tick hooks (session
+            # expiry) and a new feed wait at most ``interval_s``.
+            self.data.wait_for_change(self._last_version, self.interval_s)

@@ -4,9 +4,10 @@ Every stage a frame passes is noted as its lag behind the frame's data time
 (the ``time`` the service stamps on a result when it publishes it, wall clock
 ms): ``received`` (the pump has decoded and stored it), ``computed`` (the
 updater has run the plotter's stage 1), ``rendered`` (a session's presenter
-has copied it into its Bokeh models) and ``pushed`` (that session's batched
-update has been handed to Bokeh, serialised for the browser). The page adds
-the browser's share (``cells.LATENCY_JS``). Lags of one frame grow stage by
+has copied it into its Bokeh models) and ``batched`` (that session's whole
+batch is drawn and handed to Bokeh, which serialises it and writes it to the
+websocket). The page adds the browser's share (``cells.LATENCY_JS``): from
+``batched`` to the page's model is serialising, sending and decoding. Lags of one frame grow stage by
 stage, so the differences of the medians say which stage costs the time;
 benchmarks and operators read the summary from ``/livedata/sessions``.
 """
@@ -18,7 +19,7 @@ import threading
 import time
 from collections import deque
 
-STAGES = ("received", "computed", "rendered", "pushed")
+STAGES = ("received", "computed", "rendered", "batched")
 KEEP = 20_000  # lags per stage (a 10-minute benchmark at 4 sessions fits)
 
 

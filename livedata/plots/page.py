@@ -2,9 +2,9 @@
 
 Each tab gets a ``SessionPage``: the template it shows (picked at start with
 ``?template=NAME`` or in the page), cells with their presenters, and a periodic
-callback that heartbeats the session registry and, when a feed moved, renders
-all of the session's changes in one batch (``pn.io.hold`` + ``doc.models.freeze``,
-D4). Plots are added through the plot wizard (D16) and edited through it at
+callback that heartbeats the session registry; when a feed moved (the updater
+says so at once, the periodic callback checks too) all of the session's changes
+are rendered in one batch (``pn.io.hold`` + ``doc.models.freeze``, D4). Plots are added through the plot wizard (D16) and edited through it at
 its third step; edits (add, remove, move, resize, plotter and params, overlays)
 are validated as a whole template, layer stacks by the overlay registry (D13),
 and saved per instrument (``GridStore``). ROIs drawn on an image are saved
@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
 import panel as pn
+from panel.io.state import set_curdoc
 from pydantic import ValidationError
 
 from ..core.validation import validation_problems
@@ -105,6 +107,8 @@ class SessionPage:
         self.callback = pn.state.add_periodic_callback(
             self.tick, period=self.ctx.period_ms
         )
+        self._push_pending = threading.Event()
+        self.ctx.updater.listen(self, self._schedule_push)
         with contextlib.suppress(Exception):
             pn.state.on_session_destroyed(
                 lambda _ctx: self.ctx.sessions.remove(self.session_id)
@@ -112,10 +116,29 @@ class SessionPage:
 
     def release(self) -> None:
         """The session ended: give back its feeds (runs once)."""
+        self.ctx.updater.unlisten(self)
         cells, self.cells = self.cells, []
         for cell in cells:
             cell.release()
         self.released = True  # its document and callback go with the server's
+
+    def _schedule_push(self) -> None:
+        """On the updater's thread: feeds moved, render them on the event loop
+        now rather than at the next periodic tick (once; never waits)."""
+        if self._push_pending.is_set() or not self.connected():
+            return
+        self._push_pending.set()
+        doc = self.doc
+
+        def push() -> None:
+            self._push_pending.clear()
+            with set_curdoc(doc):
+                self.render()
+
+        try:
+            doc.add_next_tick_callback(push)
+        except Exception:  # the session is going: its periodic tick is gone too
+            self._push_pending.clear()
 
     def connected(self) -> bool:
         """Whether a browser is connected: no heartbeat from a closed tab, nor
@@ -142,8 +165,11 @@ class SessionPage:
         self.ticks += 1
         for cell in self.cells:
             cell.tick()  # ROI edits held back by the throttle (no drawing)
+        self.render(status=self.ticks % STATUS_EVERY == 1)
+
+    def render(self, status: bool = False) -> None:
+        """Draw every cell whose feed moved (and the status lines) in one batch."""
         changed = [c for c in self.cells if c.dirty()]
-        status = self.ticks % STATUS_EVERY == 1
         if not changed and not status:
             return
         drawn: list[float] = []
@@ -155,14 +181,8 @@ class SessionPage:
                     drawn.extend(frames)
             if status:
                 self._update_status()
-        doc = getattr(self, "doc", None)
-        if drawn and doc is not None:
-            # Runs once Bokeh has serialised this batch and written it out.
-            doc.add_next_tick_callback(lambda: self._pushed(drawn))
-
-    def _pushed(self, drawn: list[float]) -> None:
-        for time_ms in drawn:
-            self.ctx.lags.note("pushed", time_ms)
+        for time_ms in drawn:  # Bokeh serialises and sends the batch next
+            self.ctx.lags.note("batched", time_ms)
 
     @contextlib.contextmanager
     def _batched(self):
