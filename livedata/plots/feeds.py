@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..instruments.grid import Layer
 
 logger = logging.getLogger(__name__)
+WAKE_CHECK_S = 0.1  # how soon a waiting updater notices a new feed or a stop
 # Stage 1 of every plotter drawn from data (static and request layers have none).
 COMPUTE: dict[str, Callable[..., Any]] = {
     **BASIC,
@@ -324,9 +325,17 @@ class Updater:
             except Exception as err:  # keep feeding the others
                 self.counters.increment("update_errors")
                 logger.warning("plot update failed: %s", err)
-            if self._wake.is_set():
-                self._wake.clear()
-                continue
-            # New data wakes the next pass at once; the tick hooks (session
-            # expiry) and a new feed wait at most ``interval_s``.
-            self.data.wait_for_change(self._last_version, self.interval_s)
+            self._wait()
+
+    def _wait(self) -> None:
+        """Until a result is stored (at once), a feed is added or the updater
+        stops (within ``WAKE_CHECK_S``), or ``interval_s`` is over (tick hooks)."""
+        deadline = time.monotonic() + self.interval_s
+        while not self._wake.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            seen = self._last_version
+            if self.data.wait_for_change(seen, min(left, WAKE_CHECK_S)) != seen:
+                return
+        self._wake.clear()

@@ -47,6 +47,7 @@ class SessionPage:
         self.released = False
         self.renders = 0
         self._status_version = -1
+        self._push_pending = threading.Event()  # a render is on the event loop
         name = template if template and ctx.template(template) else ctx.first_template()
         self.grid: GridTemplate | None = ctx.template(name) if name else None
         self.banner = pn.pane.HTML(
@@ -107,7 +108,6 @@ class SessionPage:
         self.callback = pn.state.add_periodic_callback(
             self.tick, period=self.ctx.period_ms
         )
-        self._push_pending = threading.Event()
         self.ctx.updater.listen(self, self._schedule_push)
         with contextlib.suppress(Exception):
             pn.state.on_session_destroyed(
