@@ -4,7 +4,8 @@ Each tab gets a ``SessionPage``: the template it shows (picked at start with
 ``?template=NAME`` or in the page), cells with their presenters, and a periodic
 callback that heartbeats the session registry; when a feed moved (the updater
 says so at once, the periodic callback checks too) all of the session's changes
-are rendered in one batch (``pn.io.hold`` + ``doc.models.freeze``, D4). Plots are added through the plot wizard (D16) and edited through it at
+are rendered in one batch (``pn.io.hold``, with ``doc.models.freeze`` when a
+first frame may add models, D4). Plots are added through the plot wizard (D16) and edited through it at
 its third step; edits (add, remove, move, resize, plotter and params, overlays)
 are validated as a whole template, layer stacks by the overlay registry (D13),
 and saved per instrument (``GridStore``). ROIs drawn on an image are saved
@@ -173,7 +174,18 @@ class SessionPage:
         if not changed and not status:
             return
         drawn: list[float] = []
-        with self._batched():
+        # A first frame may add models (curves, legend items): their model graph
+        # is recomputed once at the end. Later frames only change data, and a
+        # frozen batch recomputes the whole page's graph however little changed
+        # (measured: ~100 ms for the 12-cell benchmark grid, per session and
+        # batch), so they are not frozen; a model added anyway (a new ROI's
+        # curve) is still registered, by Bokeh's own recompute.
+        first = any(
+            layer.rendered == 0 != layer.feed.version
+            for cell in changed
+            for layer in cell.layers
+        )
+        with self._batched(freeze=first):
             for cell in changed:
                 frames = cell.update()
                 if frames:
@@ -185,12 +197,15 @@ class SessionPage:
             self.ctx.lags.note("batched", time_ms)
 
     @contextlib.contextmanager
-    def _batched(self):
+    def _batched(self, freeze: bool):
         doc = getattr(self, "doc", None)
         if doc is None:
             yield
             return
-        with pn.io.hold(doc), doc.models.freeze():
+        with (
+            pn.io.hold(doc),
+            doc.models.freeze() if freeze else contextlib.nullcontext(),
+        ):
             yield
 
     def _update_status(self) -> None:

@@ -220,6 +220,14 @@ class RecordingDoc(Document):
     def __init__(self) -> None:
         super().__init__()
         self.scheduled: list = []
+        self.recomputes = 0  # of the whole model graph (what a freeze costs)
+        recompute = self.models.recompute
+
+        def counted() -> None:
+            self.recomputes += 1
+            recompute()
+
+        self.models.recompute = counted
 
     def add_next_tick_callback(self, callback):
         self.scheduled.append(callback)
@@ -230,7 +238,7 @@ class RecordingDoc(Document):
             callback()
 
 
-def test_new_data_is_drawn_when_the_updater_has_it_not_at_the_next_tick(
+def test_new_data_is_drawn_when_the_updater_has_it_in_one_cheap_batch(
     setup, tmp_path
 ):
     ctx = context(setup, tmp_path)
@@ -249,13 +257,19 @@ def test_new_data_is_drawn_when_the_updater_has_it_not_at_the_next_tick(
     layer = page.cells[0].layers[0]
     assert layer.presenter.source.data["image"][0][0, 0] == 2.0
     assert ctx.updater.run_once() == 0 and doc.scheduled == []  # nothing new
+    assert doc.recomputes == 1  # the first frame's batch: models may be added
+    pub.publish(PANEL, "panel_0", 2, cumulative=image(np.full((8, 8), 5.0)))
+    ctx.updater.run_once()
+    doc.run_scheduled()
+    assert layer.presenter.source.data["image"][0][0, 0] == 5.0
+    assert doc.recomputes == 1  # only data changed: no page-wide recompute
     stages = ctx.lags.summary(60)
     assert {s: stages[s]["count"] for s in ("computed", "rendered", "batched")} == {
-        "computed": 2,
-        "rendered": 1,
-        "batched": 1,
+        "computed": 3,
+        "rendered": 2,
+        "batched": 2,
     }
     page.release()
-    pub.publish(PANEL, "panel_0", 2, cumulative=image(np.ones((8, 8))))
+    pub.publish(PANEL, "panel_0", 3, cumulative=image(np.ones((8, 8))))
     ctx.updater.run_once()
     assert doc.scheduled == []  # a released session is no longer told
