@@ -238,9 +238,7 @@ class RecordingDoc(Document):
             callback()
 
 
-def test_new_data_is_drawn_when_the_updater_has_it_in_one_cheap_batch(
-    setup, tmp_path
-):
+def test_new_data_is_drawn_when_the_updater_has_it_in_one_cheap_batch(setup, tmp_path):
     ctx = context(setup, tmp_path)
     page = SessionPage(ctx)
     doc = RecordingDoc()
