@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from livedata.plots.latency import spread  # noqa: E402 - after the path
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 IMAGES = [
@@ -125,6 +127,7 @@ class Publisher(threading.Thread):
                 JobId(source_name=source),
             )
         self.frames = 0
+        self.flushed_ms: list[float] = []  # data time to delivered, per frame
         self.rng = np.random.default_rng(0)
 
     def _image(self):
@@ -165,9 +168,11 @@ class Publisher(threading.Thread):
                 outputs.setdefault((wid, source), {})[output] = self._spectrum(
                     "roi" in output
                 )
+            stamps = []
             for (wid, source), named in outputs.items():
                 workflow, job = self.jobs[(wid, source)]
                 now = time.time_ns()
+                stamps.append(now / 1e6)
                 result = JobResult(
                     job_id=job,
                     workflow_id=workflow,
@@ -179,6 +184,8 @@ class Publisher(threading.Thread):
                     record = self.serialise(message)
                     self.producer.produce(record.topic, record.value, record.key)
             self.producer.flush(5)
+            done = time.time() * 1000
+            self.flushed_ms.extend(done - t for t in stamps)
             self.frames += 1
             next_at += period
             self.stop.wait(max(0.0, next_at - time.monotonic()))
@@ -285,6 +292,7 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
             time.sleep(5)
             for page in pages:
                 page.evaluate("window.livedataFrames = []")
+            del publisher.flushed_ms[:]
             cpu0, t0 = cpu_s(server.pid), time.monotonic()
             rss: list[float] = []
             while time.monotonic() - t0 < args.seconds:
@@ -293,18 +301,26 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
             cpu = (cpu_s(server.pid) - cpu0) / (time.monotonic() - t0)
             status_url = url.rstrip("/") + f"/livedata/sessions?window={args.seconds}"
             with urllib.request.urlopen(status_url, timeout=10) as answer:
-                server_lag = json.load(answer)["render_lag_ms"]
-            latencies, per_page = [], []
+                status = json.load(answer)
+            frames, per_page = [], []
             for page in pages:
                 got = page.evaluate(
-                    "window.livedataFrames.filter(f => isFinite(f.t)).map(f => f.drawn - f.t)"
+                    "window.livedataFrames.filter(f => isFinite(f.t))"
+                    ".map(f => [f.name, f.applied - f.t, f.drawn - f.t])"
                 )
                 per_page.append(len(got))
-                latencies.extend(got)
+                frames.extend(got)
             chromium.close()
     minute = max(1, len(rss) // max(1, round(args.seconds / 60)))
     first, last = rss[:minute], rss[-minute:]
-    latencies.sort()
+    latencies = sorted(drawn for _, _, drawn in frames)
+    images = {f"cell{i}-layer0" for i in range(len(IMAGES))}
+    stages = {
+        "published": spread(publisher.flushed_ms),
+        **status["stages_ms"],
+        "browser_applied": spread([applied for _, applied, _ in frames]),
+        "browser_drawn": spread(latencies),
+    }
     report = {
         "seconds": args.seconds,
         "sessions": args.sessions,
@@ -317,13 +333,33 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
         "latency_ms_p90": round(latencies[int(0.9 * len(latencies))], 1)
         if latencies
         else None,
-        "server_render_lag_ms": server_lag,
+        "latency_ms_images": spread([d for n, _, d in frames if n in images]),
+        "latency_ms_lines": spread([d for n, _, d in frames if n not in images]),
+        # Each stage's lag behind the frame's data (= publish) time, in order:
+        # the publisher has it delivered, the server has it stored, computed,
+        # rendered in a session, written to the websocket; the page has it in
+        # its model, then painted. Differences of medians: where time goes.
+        "stages_ms": stages,
+        "stage_median_steps_ms": steps(stages),
+        "server_render_lag_ms": status["render_lag_ms"],
         "rss_mb_first_minute": round(statistics.mean(first), 1) if first else None,
         "rss_mb_last_minute": round(statistics.mean(last), 1) if last else None,
         "rss_mb_samples": [round(r, 1) for r in rss],
         "load_average_1min": os.getloadavg()[0],
     }
     return report
+
+
+def steps(stages: dict) -> dict:
+    """Each stage's median minus the previous stage's: its share of the time."""
+    out, before = {}, 0.0
+    for name, figures in stages.items():
+        median = figures["median"]
+        if median is None:
+            continue
+        out[name] = round(median - before, 1)
+        before = median
+    return out
 
 
 if __name__ == "__main__":

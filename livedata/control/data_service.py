@@ -48,6 +48,7 @@ class _Entry:
     version: int = 0
     time_ns: int = 0  # message time of the latest frame (a history's fallback)
     updated_s: float = 0.0
+    received_s: float = 0.0  # wall clock of the latest frame's arrival (latency)
     dims: tuple[str, ...] = ()
     shape: tuple[int, ...] = ()
     unit: str | None = None
@@ -235,6 +236,7 @@ class DataService:
         self.counters = counters if counters is not None else Counters()
         self._clock = clock
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._entries: dict[str, _Entry] = {}
         self._history_wanted: set[str] = set()
         self._version = 0
@@ -284,8 +286,10 @@ class DataService:
             if point is not None:
                 entry.history.append(point)
             entry.updated_s = self._clock()
+            entry.received_s = time.time()
             self._version += 1
             entry.version = self._version
+            self._changed.notify_all()
         self.counters.increment("results_received")
         return True
 
@@ -294,6 +298,7 @@ class DataService:
         with self._lock:
             self._entries.clear()
             self._version += 1
+            self._changed.notify_all()
 
     # --- reading (any thread) -----------------------------------------------
 
@@ -303,11 +308,29 @@ class DataService:
         with self._lock:
             return self._version
 
+    def wait_for_change(self, version: int, timeout: float) -> int:
+        """The version once it is no longer ``version``, or after ``timeout`` s.
+
+        For a reader on its own thread (the plot server's updater) that wants a
+        result as soon as it is stored, without polling and without the pump
+        ever calling into it.
+        """
+        with self._changed:
+            self._changed.wait_for(lambda: self._version != version, timeout)
+            return self._version
+
     def version_of(self, key: ResultKey | str) -> int:
         """The global version at the last update of ``key``; 0 if never seen."""
         with self._lock:
             entry = self._entries.get(_name(key))
             return 0 if entry is None else entry.version
+
+    def received_at(self, key: ResultKey | str) -> float | None:
+        """Wall clock (s) when the latest frame of ``key`` was stored; None if
+        never (what publish-to-paint measurements split at)."""
+        with self._lock:
+            entry = self._entries.get(_name(key))
+            return None if entry is None else entry.received_s
 
     def keys(self) -> tuple[str, ...]:
         """Result keys (JSON) in the order they first arrived."""

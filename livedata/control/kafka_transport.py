@@ -42,7 +42,11 @@ class KafkaTransport:
         with_status: bool = True,
         client_config: Mapping[str, Any] | None = None,
         ready_timeout: float = 5.0,
+        fetch_wait_ms: int | None = None,
     ) -> None:
+        """``fetch_wait_ms``: the consumer's ``fetch.wait.max.ms`` when a client
+        wants results sooner than the peers' default (the plot server: the
+        embedded broker answers a fetch only when that wait is over)."""
         from confluent_kafka import Consumer, Producer
 
         from ..kafka.consumer import assign_from_now, make_consumer_config
@@ -72,6 +76,11 @@ class KafkaTransport:
             {
                 **make_consumer_config(
                     bootstrap, f"{instrument}_control", client_config
+                ),
+                **(
+                    {}
+                    if fetch_wait_ms is None
+                    else {"fetch.wait.max.ms": fetch_wait_ms}
                 ),
                 "statistics.interval.ms": 2000,
                 "stats_cb": self._on_stats,
@@ -138,8 +147,11 @@ class KafkaTransport:
                 return
 
     def _consume(self, timeout: float) -> list[Message[Any]]:
+        return self._adapt(self._consumer.consume(num_messages=_BATCH, timeout=timeout))
+
+    def _adapt(self, records: list[Any]) -> list[Message[Any]]:
         out = []
-        for msg in self._consumer.consume(num_messages=_BATCH, timeout=timeout):
+        for msg in records:
             if msg.error():
                 self.counters.increment("consume_errors")
                 continue
@@ -170,8 +182,15 @@ class KafkaTransport:
             raise RuntimeError(f"command not sent: {reason}")
 
     def poll(self, timeout: float) -> list[Message[Any]]:
+        """What has arrived, as soon as something has (up to ``timeout``):
+        ``consume`` alone would wait out the timeout for a full batch."""
         early, self._early = self._early, []
-        return early + self._consume(0.0 if early else timeout)
+        if early:
+            return early + self._consume(0.0)
+        first = self._consumer.poll(timeout)
+        if first is None:
+            return []
+        return self._adapt([first, *self._consumer.consume(_BATCH - 1, 0.0)])
 
     def restore_configs(self, timeout: float) -> list[WorkflowConfig | JobCommand]:
         """Read the commands topic from the beginning; keep the latest per key (G5)."""

@@ -499,10 +499,12 @@ def connect(
     client_config: Mapping[str, Any] | None = None,
     start: bool = True,
     broker_lag: bool = False,
+    fetch_wait_ms: int | None = None,
     **plane_options: Any,
 ) -> ControlPlane:
     """A control plane on Kafka, its pump running (unless ``start=False``);
-    ``broker_lag``: the Lag rows measured at the broker (the console)."""
+    ``broker_lag``: the Lag rows measured at the broker (the console);
+    ``fetch_wait_ms``: a shorter consumer fetch wait (the plot server)."""
     from .kafka_transport import KafkaTransport
 
     transport = KafkaTransport(
@@ -511,6 +513,7 @@ def connect(
         with_data=with_data,
         with_status=with_status,
         client_config=client_config,
+        fetch_wait_ms=fetch_wait_ms,
     )
     if broker_lag:
         plane_options["lag_probe"] = LagProbe(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -40,13 +39,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Records, per drawn frame, the frame's data time and when the browser painted
-# it (after the next animation frame): publish-to-paint latency in the page.
+# Records, per drawn frame, the frame's data time, when its data reached the
+# page's model (``applied``) and when the browser painted it (the next animation
+# frame, ``drawn``): publish-to-paint latency in the page, split at arrival.
 LATENCY_JS = """
 const t = cb_obj.data.t === undefined ? NaN : Number(cb_obj.data.t[0]);
+const applied = Date.now();
 requestAnimationFrame(() => {
   const w = window.livedataFrames = window.livedataFrames || [];
-  w.push({name: name, t: t, drawn: Date.now()});
+  w.push({name: name, t: t, applied: applied, drawn: Date.now()});
   if (w.length > 5000) w.splice(0, w.length - 5000);
 });
 """
@@ -64,6 +65,7 @@ class LayerView:
         self.feed = ctx.updater.acquire(self.key)
         self.presenter = make_presenter(self.key.plotter, self.feed.params, figure)
         self.rendered = 0
+        self.drawn_ms = math.nan  # data time of the frame drawn last
         self.render_error: str | None = None
         self.name = name
         probe = CustomJS(args={"name": name}, code=LATENCY_JS)
@@ -109,10 +111,8 @@ class LayerView:
             logger.warning("%s: %s", self.name, self.render_error)
             return False
         self.render_error = None
-        time_ms = getattr(self.feed.state, "time_ms", math.nan)
-        if math.isfinite(time_ms):
-            lag = time.time() * 1000 - time_ms
-            self.ctx.render_lag.append((time.monotonic(), lag))
+        self.drawn_ms = getattr(self.feed.state, "time_ms", math.nan)
+        self.ctx.lags.note("rendered", self.drawn_ms)
         return True
 
     def status_text(self, snapshot: Any) -> tuple[str, bool]:
@@ -312,8 +312,9 @@ class CellView:
         if self.request is not None:
             self.request.tick()
 
-    def update(self) -> bool:
-        drawn = any([layer.update() for layer in self.layers])
+    def update(self) -> list[float]:
+        """Draw the layers whose feed moved; the data times of the frames drawn."""
+        drawn = [layer.drawn_ms for layer in self.layers if layer.update()]
         if drawn and self.request is not None:
             self.request.refresh_status()
         return drawn

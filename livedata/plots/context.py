@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ if TYPE_CHECKING:
     from ..instruments.grid import GridTemplate
     from .feeds import Updater
     from .grid_store import GridStore
+    from .latency import StageLags
     from .roi_tools import RoiOutbox
     from .sessions import SessionRegistry
 
@@ -31,11 +31,11 @@ class PlotContext:
     workflows: dict[str, Any] = field(default_factory=dict)  # id -> WorkflowSpec
     # Sends the ROI requests drawn in any session (None: no control plane).
     roi_outbox: RoiOutbox | None = None
-    # (monotonic s, ms from a frame's data time to its render on the server):
-    # the server's share of publish-to-paint latency (benchmarks, /livedata/sessions).
-    render_lag: deque[tuple[float, float]] = field(
-        default_factory=lambda: deque(maxlen=20_000)
-    )
+
+    @property
+    def lags(self) -> StageLags:
+        """The server's stages of publish-to-paint latency (the updater's)."""
+        return self.updater.lags
 
     def template(self, name: str) -> GridTemplate | None:
         """The edited version if saved, else the shipped one."""

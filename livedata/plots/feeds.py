@@ -4,8 +4,9 @@ A ``Feed`` binds a grid layer (workflow, output, sources) and a plotter with its
 params to the data service. The background ``Updater`` thread refreshes every
 feed some session holds when the data service's version moved: it extracts the
 layer's frames, runs the plotter's compute once, and bumps the feed's version.
-Sessions poll ``feed.version`` from their periodic callback (dirty flag by
-version, no callbacks across threads). Feeds are reference-counted: a feed no
+Sessions read ``feed.version`` (dirty flag by version) when the updater tells
+them a pass recomputed feeds (they schedule a render on the server's event
+loop, nothing more crosses threads) and in their periodic callback. Feeds are reference-counted: a feed no
 session holds is dropped. A plotter may read more than its layer's output
 (``PlotterSpec.inputs``: a correlation's axes, the polygon half of an ROI
 readback); those are resolved to result keys the same way and passed to its
@@ -14,8 +15,10 @@ compute as ``extra``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +29,7 @@ from ..core.identifiers import ResultKey
 from ..core.metrics import Counters
 from . import correlation_plot, overlay_layers
 from .compute import COMPUTE as BASIC
+from .latency import StageLags
 from .specs import Input, plotter
 
 if TYPE_CHECKING:
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
     from ..instruments.grid import Layer
 
 logger = logging.getLogger(__name__)
+WAKE_CHECK_S = 0.1  # how soon a waiting updater notices a new feed or a stop
 # Stage 1 of every plotter drawn from data (static and request layers have none).
 COMPUTE: dict[str, Callable[..., Any]] = {
     **BASIC,
@@ -161,6 +166,15 @@ class Feed:
         return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse(name: str) -> ResultKey | None:
+    """A result key from its JSON (cached: every pass reads every key, per feed)."""
+    try:
+        return ResultKey.from_json(name)
+    except ValueError:
+        return None
+
+
 def _newest(
     data: DataService,
     workflow_id: str,
@@ -172,9 +186,8 @@ def _newest(
     when given), for the sources that have one."""
     best: dict[str, tuple[int, str]] = {}
     for name in data.keys():  # noqa: SIM118 - a DataService, not a dict
-        try:
-            key = ResultKey.from_json(name)
-        except ValueError:
+        key = _parse(name)
+        if key is None:
             continue
         source = key.job_id.source_name
         if (
@@ -194,8 +207,12 @@ class Updater:
     """The one background thread that feeds all sessions (D15).
 
     It never runs in a browser callback; browser callbacks never wait for it
-    (they read ``Feed.state``/``version``, plain attribute reads). ``tick``
-    hooks (the session sweeper) run on the same thread.
+    (they read ``Feed.state``/``version``, plain attribute reads). It wakes
+    when the data service stores a result, so a frame is computed as soon as
+    it is there; after a pass that recomputed feeds it tells the listening
+    sessions, which schedule their render on the server's event loop
+    (publish-to-paint latency, issue 15). ``tick`` hooks (the session
+    sweeper) run on the same thread.
     """
 
     def __init__(
@@ -204,14 +221,17 @@ class Updater:
         *,
         interval_s: float = 0.05,
         counters: Counters | None = None,
+        lags: StageLags | None = None,
     ) -> None:
         self.data = data
         self.interval_s = interval_s
         self.counters = counters if counters is not None else Counters()
+        self.lags = lags if lags is not None else StageLags()
         self._lock = threading.Lock()
         self._feeds: dict[FeedKey, Feed] = {}
         self._holds: dict[FeedKey, int] = {}
         self._ticks: list[Callable[[], None]] = []
+        self._listeners: dict[object, Callable[[], None]] = {}
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -243,6 +263,17 @@ class Updater:
     def on_tick(self, hook: Callable[[], None]) -> None:
         self._ticks.append(hook)
 
+    def listen(self, owner: object, hook: Callable[[], None]) -> None:
+        """Call ``hook`` on this thread after every pass that recomputed a
+        feed (a session schedules its render: it must only schedule, never
+        draw or wait); ``owner`` names it for :meth:`unlisten`."""
+        with self._lock:
+            self._listeners[owner] = hook
+
+    def unlisten(self, owner: object) -> None:
+        with self._lock:
+            self._listeners.pop(owner, None)
+
     def run_once(self) -> int:
         """One pass: refresh every feed if the data moved; feeds recomputed."""
         version = self.data.version
@@ -253,12 +284,26 @@ class Updater:
                 if feed.refresh(self.data):
                     refreshed += 1
                     self.counters.increment("feed_computes")
-        for hook in self._ticks:
+                    self._note(feed)
+        hooks = list(self._ticks)
+        if refreshed:
+            with self._lock:
+                hooks += self._listeners.values()
+        for hook in hooks:
             try:
                 hook()
             except Exception as err:
                 logger.warning("update hook failed: %s", err)
         return refreshed
+
+    def _note(self, feed: Feed) -> None:
+        """The new frame's arrival and compute, as lags behind its data time."""
+        time_ms = getattr(feed.state, "time_ms", math.nan)
+        arrived = [self.data.received_at(name) for name in feed.keys.values()]
+        arrived = [at for at in arrived if at]
+        if arrived:
+            self.lags.note("received", time_ms, max(arrived))
+        self.lags.note("computed", time_ms)
 
     def start(self) -> Updater:
         self._thread = threading.Thread(
@@ -280,5 +325,17 @@ class Updater:
             except Exception as err:  # keep feeding the others
                 self.counters.increment("update_errors")
                 logger.warning("plot update failed: %s", err)
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+            self._wait()
+
+    def _wait(self) -> None:
+        """Until a result is stored (at once), a feed is added or the updater
+        stops (within ``WAKE_CHECK_S``), or ``interval_s`` is over (tick hooks)."""
+        deadline = time.monotonic() + self.interval_s
+        while not self._wake.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            seen = self._last_version
+            if self.data.wait_for_change(seen, min(left, WAKE_CHECK_S)) != seen:
+                return
+        self._wake.clear()

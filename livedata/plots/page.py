@@ -2,9 +2,10 @@
 
 Each tab gets a ``SessionPage``: the template it shows (picked at start with
 ``?template=NAME`` or in the page), cells with their presenters, and a periodic
-callback that heartbeats the session registry and, when a feed moved, renders
-all of the session's changes in one batch (``pn.io.hold`` + ``doc.models.freeze``,
-D4). Plots are added through the plot wizard (D16) and edited through it at
+callback that heartbeats the session registry; when a feed moved (the updater
+says so at once, the periodic callback checks too) all of the session's changes
+are rendered in one batch (``pn.io.hold``, with ``doc.models.freeze`` when a
+first frame may add models, D4). Plots are added through the plot wizard (D16) and edited through it at
 its third step; edits (add, remove, move, resize, plotter and params, overlays)
 are validated as a whole template, layer stacks by the overlay registry (D13),
 and saved per instrument (``GridStore``). ROIs drawn on an image are saved
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
 import panel as pn
+from panel.io.state import set_curdoc
 from pydantic import ValidationError
 
 from ..core.validation import validation_problems
@@ -45,6 +48,7 @@ class SessionPage:
         self.released = False
         self.renders = 0
         self._status_version = -1
+        self._push_pending = threading.Event()  # a render is on the event loop
         name = template if template and ctx.template(template) else ctx.first_template()
         self.grid: GridTemplate | None = ctx.template(name) if name else None
         self.banner = pn.pane.HTML(
@@ -105,6 +109,7 @@ class SessionPage:
         self.callback = pn.state.add_periodic_callback(
             self.tick, period=self.ctx.period_ms
         )
+        self.ctx.updater.listen(self, self._schedule_push)
         with contextlib.suppress(Exception):
             pn.state.on_session_destroyed(
                 lambda _ctx: self.ctx.sessions.remove(self.session_id)
@@ -112,10 +117,29 @@ class SessionPage:
 
     def release(self) -> None:
         """The session ended: give back its feeds (runs once)."""
+        self.ctx.updater.unlisten(self)
         cells, self.cells = self.cells, []
         for cell in cells:
             cell.release()
         self.released = True  # its document and callback go with the server's
+
+    def _schedule_push(self) -> None:
+        """On the updater's thread: feeds moved, render them on the event loop
+        now rather than at the next periodic tick (once; never waits)."""
+        if self._push_pending.is_set() or not self.connected():
+            return
+        self._push_pending.set()
+        doc = self.doc
+
+        def push() -> None:
+            self._push_pending.clear()
+            with set_curdoc(doc):
+                self.render()
+
+        try:
+            doc.add_next_tick_callback(push)
+        except Exception:  # the session is going: its periodic tick is gone too
+            self._push_pending.clear()
 
     def connected(self) -> bool:
         """Whether a browser is connected: no heartbeat from a closed tab, nor
@@ -142,24 +166,46 @@ class SessionPage:
         self.ticks += 1
         for cell in self.cells:
             cell.tick()  # ROI edits held back by the throttle (no drawing)
+        self.render(status=self.ticks % STATUS_EVERY == 1)
+
+    def render(self, status: bool = False) -> None:
+        """Draw every cell whose feed moved (and the status lines) in one batch."""
         changed = [c for c in self.cells if c.dirty()]
-        status = self.ticks % STATUS_EVERY == 1
         if not changed and not status:
             return
-        with self._batched():
+        drawn: list[float] = []
+        # A first frame may add models (curves, legend items): their model graph
+        # is recomputed once at the end. Later frames only change data, and a
+        # frozen batch recomputes the whole page's graph however little changed
+        # (measured: ~100 ms for the 12-cell benchmark grid, per session and
+        # batch), so they are not frozen; a model added anyway (a new ROI's
+        # curve) is still registered, by Bokeh's own recompute.
+        first = any(
+            layer.rendered == 0 != layer.feed.version
+            for cell in changed
+            for layer in cell.layers
+        )
+        with self._batched(freeze=first):
             for cell in changed:
-                if cell.update():
+                frames = cell.update()
+                if frames:
                     self.renders += 1
+                    drawn.extend(frames)
             if status:
                 self._update_status()
+        for time_ms in drawn:  # Bokeh serialises and sends the batch next
+            self.ctx.lags.note("batched", time_ms)
 
     @contextlib.contextmanager
-    def _batched(self):
+    def _batched(self, freeze: bool):
         doc = getattr(self, "doc", None)
         if doc is None:
             yield
             return
-        with pn.io.hold(doc), doc.models.freeze():
+        with (
+            pn.io.hold(doc),
+            doc.models.freeze() if freeze else contextlib.nullcontext(),
+        ):
             yield
 
     def _update_status(self) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,8 +81,7 @@ def make_server(ctx: PlotContext, access: Access, options: ServeOptions) -> Any:
     class Sessions(RequestHandler):
         def get(self) -> None:
             window = float(self.get_argument("window", "60"))
-            since = time.monotonic() - window
-            lags = sorted(lag for at, lag in list(ctx.render_lag) if at >= since)
+            stages = ctx.lags.summary(window)
             self.set_header("Content-Type", "application/json")
             self.finish(
                 json.dumps(
@@ -92,11 +90,9 @@ def make_server(ctx: PlotContext, access: Access, options: ServeOptions) -> Any:
                         "expired_total": ctx.sessions.expired_total,
                         "feeds": len(ctx.updater.feeds()),
                         # data time to server-side render, last ``window`` s
-                        "render_lag_ms": {
-                            "count": len(lags),
-                            "median": lags[len(lags) // 2] if lags else None,
-                            "p90": lags[int(0.9 * len(lags))] if lags else None,
-                        },
+                        "render_lag_ms": stages["rendered"],
+                        # ... and to every server stage (latency.STAGES)
+                        "stages_ms": stages,
                     }
                 )
             )

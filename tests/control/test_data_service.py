@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import scipp as sc
@@ -337,3 +338,20 @@ def test_summary_number_is_sum_of_counts_last_of_a_time_series_else_mean():
     assert (summary["last"], summary["max"], point) == (30.0, 30.0, 30.0)
     assert "sum" not in summary
     assert summarise(ratio)[1] == 1.0
+
+
+def test_a_waiting_reader_wakes_when_a_result_is_stored_and_knows_when():
+    service = DataService()
+    assert service.wait_for_change(0, timeout=0.05) == 0  # nothing came: timed out
+    (message,) = results(0, current=spectrum(1.0))
+    writer = threading.Timer(0.2, service.add, args=(message,))
+    started = time.monotonic()
+    writer.start()
+    assert service.wait_for_change(0, timeout=30) == 1
+    waited = time.monotonic() - started
+    writer.join()
+    assert waited < 10  # woken by the add, not by the 30 s timeout
+    received = service.received_at(key("current"))
+    assert received is not None and abs(received - time.time()) < 10
+    assert service.received_at(key("total")) is None
+    assert service.wait_for_change(0, timeout=30) == 1  # already moved: no wait

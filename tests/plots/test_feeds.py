@@ -154,3 +154,30 @@ def test_lines_presenter_keeps_its_range_until_told_to_fit():
     assert (presenter.model.y_range.start, presenter.model.y_range.end) == first
     presenter.fit()
     assert presenter.model.y_range.end > 300
+
+
+def test_the_updater_computes_a_stored_result_at_once_and_tells_listeners():
+    data = DataService()
+    pub = Publisher(data)
+    # A poll every 30 s would miss the deadline below: the result wakes it.
+    updater = Updater(data, interval_s=30.0)
+    feed = updater.acquire(FeedKey.of(layer(PANEL, "cumulative", ["panel_0"], "image")))
+    told = threading.Event()
+    updater.listen("a session", told.set)
+    updater.start()
+    try:
+        time.sleep(0.2)  # the first pass is over: the thread waits
+        pub.publish(PANEL, "panel_0", 0, cumulative=image(np.full((4, 4), 2.0)))
+        assert told.wait(10), "the updater did not wake on the stored result"
+        assert feed.version == 1 and feed.state.high == 2.0
+        stages = updater.lags.summary(60)
+        assert stages["received"]["count"] == stages["computed"]["count"] == 1
+        updater.unlisten("a session")
+        told.clear()
+        pub.publish(PANEL, "panel_0", 1, cumulative=image(np.full((4, 4), 3.0)))
+        deadline = time.monotonic() + 10
+        while feed.version < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert feed.version == 2 and not told.is_set()
+    finally:
+        updater.stop()

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from bokeh.document import Document
 
 from livedata.control.data_service import DataService
 from livedata.plots.page import SessionPage
@@ -210,3 +211,63 @@ def test_a_session_expired_while_still_connected_comes_back(setup, tmp_path):
     assert page.session_id in ctx.sessions
     # six cells, seven feeds: the image's ROI readback has one too
     assert len(page.cells) == 6 and len(ctx.updater.feeds()) == 7
+
+
+class RecordingDoc(Document):
+    """A document whose next-tick callbacks wait for the test to run them (the
+    server's event loop would, with the document locked)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scheduled: list = []
+        self.recomputes = 0  # of the whole model graph (what a freeze costs)
+        recompute = self.models.recompute
+
+        def counted() -> None:
+            self.recomputes += 1
+            recompute()
+
+        self.models.recompute = counted
+
+    def add_next_tick_callback(self, callback):
+        self.scheduled.append(callback)
+
+    def run_scheduled(self) -> None:
+        scheduled, self.scheduled = self.scheduled, []
+        for callback in scheduled:
+            callback()
+
+
+def test_new_data_is_drawn_when_the_updater_has_it_in_one_cheap_batch(setup, tmp_path):
+    ctx = context(setup, tmp_path)
+    page = SessionPage(ctx)
+    doc = RecordingDoc()
+    page.attach(doc)
+    pub = Publisher(ctx.data)
+    pub.publish(PANEL, "panel_0", 0, cumulative=image(np.ones((8, 8))))
+    assert ctx.updater.run_once() == 1
+    assert len(doc.scheduled) == 1  # a render, queued for the event loop
+    pub.publish(PANEL, "panel_0", 1, cumulative=image(np.full((8, 8), 2.0)))
+    assert ctx.updater.run_once() == 1
+    assert len(doc.scheduled) == 1  # still queued: it will draw the newest
+    doc.run_scheduled()
+    assert page.renders == 1 and page.ticks == 0  # drawn without a tick
+    layer = page.cells[0].layers[0]
+    assert layer.presenter.source.data["image"][0][0, 0] == 2.0
+    assert ctx.updater.run_once() == 0 and doc.scheduled == []  # nothing new
+    assert doc.recomputes == 1  # the first frame's batch: models may be added
+    pub.publish(PANEL, "panel_0", 2, cumulative=image(np.full((8, 8), 5.0)))
+    ctx.updater.run_once()
+    doc.run_scheduled()
+    assert layer.presenter.source.data["image"][0][0, 0] == 5.0
+    assert doc.recomputes == 1  # only data changed: no page-wide recompute
+    stages = ctx.lags.summary(60)
+    assert {s: stages[s]["count"] for s in ("computed", "rendered", "batched")} == {
+        "computed": 3,
+        "rendered": 2,
+        "batched": 2,
+    }
+    page.release()
+    pub.publish(PANEL, "panel_0", 3, cumulative=image(np.ones((8, 8))))
+    ctx.updater.run_once()
+    assert doc.scheduled == []  # a released session is no longer told
