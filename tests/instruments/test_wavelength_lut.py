@@ -15,7 +15,6 @@ import scipp as sc
 
 from livedata.core.identifiers import JobId
 from livedata.core.workflow import WorkflowContext
-from livedata.geometry.source_pulse import emission_window_ns
 from livedata.instruments import get_instrument
 from livedata.instruments.dream import wavelength as dream_wavelength
 from livedata.instruments.loki import banks as loki_banks
@@ -27,6 +26,7 @@ from livedata.instruments.wavelength_lut import (
 )
 from livedata.workflows.facility.lut_params import WavelengthLutParams
 from livedata.workflows.facility.wavelength_lut_spec import lut_outputs
+from livedata.workflows.source_pulse import emission_window_ns
 
 US_PER_ANGSTROM_METRE = 252.78  # m_n / h
 PERIOD_US = 1e6 / 14.0
