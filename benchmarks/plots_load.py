@@ -296,7 +296,11 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
             cpu0, t0 = cpu_s(server.pid), time.monotonic()
             rss: list[float] = []
             while time.monotonic() - t0 < args.seconds:
-                time.sleep(min(10.0, args.seconds))
+                # Wait inside Playwright, not in time.sleep: its driver queues
+                # every event of the pages (each websocket frame, base64) until
+                # the Python side next calls in, and grew ~25 MB/s (4 GB in
+                # 3 minutes) while the benchmark slept.
+                pages[0].wait_for_timeout(1000 * min(10.0, args.seconds))
                 rss.append(rss_mb(server.pid))
             cpu = (cpu_s(server.pid) - cpu0) / (time.monotonic() - t0)
             status_url = url.rstrip("/") + f"/livedata/sessions?window={args.seconds}"
