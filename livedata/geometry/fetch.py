@@ -2,9 +2,7 @@
 
 Order: ``LIVEDATA_DATA_DIR`` (a local folder of files, e.g. made with ``livedata
 geometry make``; never touches the network), then the pooch cache, then a download
-from the base URL. Settings, first found wins: function arguments, environment
-(``LIVEDATA_DATA_DIR``, ``LIVEDATA_GEOMETRY_URL``, ``LIVEDATA_GEOMETRY_CACHE``),
-then ``geometry.yaml`` of the configuration (``base_url``, ``cache_dir``).
+from the base URL. Where those are: ``FetchSettings`` (``config/data_dirs.py``).
 """
 
 from __future__ import annotations
