@@ -41,6 +41,8 @@ class ImageState:
     source: str = ""
     downsampled: int = 1  # block size used per axis
     slice_note: str = ""  # slicer: which slice this is
+    # Block means for sessions' plot sizes (``screen_fit``), shared by all.
+    screen_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import math
 from typing import Any, Protocol
 
 import numpy as np
+from bokeh.core.property.descriptors import UnsetValueError
 from bokeh.models import (
     BasicTicker,
     ColorBar,
@@ -42,6 +43,7 @@ from bokeh.plotting import figure
 from ..control.roi import roi_colour
 from .autoscale import Autoscaler
 from .compute import BarsState, ImageState, LinesState, NumberState, TableState
+from .screen_fit import fitted, screen_factors
 
 PALETTES = {
     "viridis": Viridis256,
@@ -73,6 +75,14 @@ def _figure(**kwargs: Any) -> Any:
     )
     fig.toolbar.logo = None
     return fig
+
+
+def _laid_out(model: Any, attr: str) -> int | None:
+    """A size the browser reports back (``None`` until it has laid out)."""
+    try:
+        return getattr(model, attr)
+    except UnsetValueError:
+        return None
 
 
 def _set_range(rng: Range1d, new: tuple[float, float] | None) -> None:
@@ -117,29 +127,69 @@ class ImagePresenter:
         )
         self._extent: tuple[Any, ...] = ()
         self.frames = 0
+        self.factors = (1, 1)  # bins per drawn pixel block (rows, columns)
+        self._drawing = False
+        for model, attr in [
+            (self.model, "inner_width"),
+            (self.model, "inner_height"),
+            (self.model.x_range, "start"),
+            (self.model.x_range, "end"),
+            (self.model.y_range, "start"),
+            (self.model.y_range, "end"),
+        ]:
+            model.on_change(attr, self._refit)
 
     def render(self, state: ImageState | None) -> None:
         if state is None:
             return
+        self.last = state
+        extent = (state.x_range, state.y_range, state.x_label, state.y_label)
+        if extent != self._extent:
+            self._extent = extent
+            self._drawing = True  # the range callbacks below must not redraw
+            try:
+                _set_range(self.model.x_range, state.x_range)
+                _set_range(self.model.y_range, state.y_range)
+            finally:
+                self._drawing = False
+            self.model.xaxis.axis_label = state.x_label
+            self.model.yaxis.axis_label = state.y_label
+        self._draw(state, state.time_ms)
+        self._color(state, fit=False)
+        self.frames += 1
+
+    def _factors(self, state: ImageState) -> tuple[int, int]:
+        m = self.model
+        return screen_factors(
+            state.values.shape,
+            (state.x_range, state.y_range),
+            ((m.x_range.start, m.x_range.end), (m.y_range.start, m.y_range.end)),
+            (_laid_out(m, "inner_width"), _laid_out(m, "inner_height")),
+        )
+
+    def _draw(self, state: ImageState, time_ms: float) -> None:
+        factors = self._factors(state)
         (x0, x1), (y0, y1) = state.x_range, state.y_range
         self.source.data = {
-            "image": [state.values],
+            "image": [fitted(state.values, factors, state.screen_cache)],
             "x": [x0],
             "y": [y0],
             "dw": [x1 - x0],
             "dh": [y1 - y0],
-            "t": [state.time_ms],
+            "t": [time_ms],
         }
-        extent = (state.x_range, state.y_range, state.x_label, state.y_label)
-        if extent != self._extent:
-            self._extent = extent
-            _set_range(self.model.x_range, state.x_range)
-            _set_range(self.model.y_range, state.y_range)
-            self.model.xaxis.axis_label = state.x_label
-            self.model.yaxis.axis_label = state.y_label
-        self._color(state, fit=False)
-        self.frames += 1
-        self.last = state
+        self.factors = factors
+
+    def _refit(self, attr: str, old: Any, new: Any) -> None:
+        """Plot resized or zoomed: redraw the last frame at the new resolution.
+
+        Stamped with no data time (NaN): it is not a new frame, and the page's
+        latency probe skips it.
+        """
+        last = getattr(self, "last", None)
+        if self._drawing or last is None or self._factors(last) == self.factors:
+            return
+        self._draw(last, math.nan)
 
     def _color(self, state: ImageState, fit: bool) -> None:
         p = self.params

@@ -188,3 +188,53 @@ def test_bound_beyond_loopback_it_needs_the_token(browser, plots_server, tmp_pat
     shot(page, "token-page")
     log = (tmp_path / "plots-0.log").read_text()
     assert token not in log
+
+
+# The area detector (256 x 256) since start.
+AREA = "?workflow=dummy/area_panel_xy/2&output=cumulative&source=area_panel"
+
+# The image's array as the page holds it and the plot's size in pixels.
+_DRAWN = """
+() => {
+  const view = Bokeh.index.query_one(
+    v => v.model && v.model.tags && v.model.tags.includes('cell0-layer0') && v.frame);
+  for (const doc of Bokeh.documents)
+    for (const m of doc._all_models.values())
+      if (m.type === 'ColumnDataSource' && m.tags.includes('cell0-layer0'))
+        return {shape: (m.data instanceof Map ? m.data.get('image') : m.data.image)[0].shape,
+                width: view.frame.bbox.width, height: view.frame.bbox.height};
+  return null;
+}
+"""
+
+
+def test_an_image_is_sent_at_the_resolution_its_plot_can_show(browser, demo_system):
+    page = browser.new_page()
+    page.set_viewport_size({"width": 700, "height": 300})
+    page.goto(demo_system[1] + AREA)
+    page.wait_for_selector(IMAGE_CELL, timeout=60_000)
+    n = wait_frames(page, 1)
+    drawn = page.evaluate(_DRAWN)
+    rows, cols = drawn["shape"]
+    # Averaged down to the plot's pixels, never coarser than them.
+    assert drawn["height"] < 128, drawn  # the test needs a short plot
+    assert rows < 256 and rows >= drawn["height"], drawn
+    assert cols >= min(256, drawn["width"]), drawn
+    shot(page, "image-fitted-to-plot")
+    # Zoomed into a quarter of each side, every bin in view gets its pixel.
+    page.evaluate(
+        """() => { const view = Bokeh.index.query_one(
+             v => v.model && v.model.tags && v.model.tags.includes('cell0-layer0')
+                  && v.frame);
+           const x = view.model.x_range, y = view.model.y_range;
+           const dx = (x.end - x.start) / 4, dy = (y.end - y.start) / 4;
+           x.setv({start: x.start + dx, end: x.start + 2 * dx});
+           y.setv({start: y.start + dy, end: y.start + 2 * dy}); }"""
+    )
+    page.wait_for_function(
+        f"(({_DRAWN})() || {{shape: [0]}}).shape[0] > {rows}", timeout=30_000
+    )
+    assert wait_frames(page, n) > n  # and new frames keep coming
+    zoomed = page.evaluate(_DRAWN)
+    assert zoomed["shape"][0] == 256, zoomed
+    shot(page, "image-zoomed")
