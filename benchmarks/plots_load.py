@@ -264,57 +264,56 @@ def main() -> int:
 
 
 def measure(args, url, server, publisher, sync_playwright) -> dict:
-    if True:
-        with sync_playwright() as driver:
-            chromium = driver.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        pages = []
+        for _ in range(args.sessions):
+            context = chromium.new_context(viewport={"width": 1600, "height": 1200})
+            page = context.new_page()
+            page.goto(url, timeout=180_000)
+            pages.append(page)
+        # Every session has drawn (pages load slowly on a busy machine).
+        for page in pages:
+            page.wait_for_function(
+                "(window.livedataFrames || []).length > 0", timeout=600_000
             )
-            pages = []
-            for _ in range(args.sessions):
-                context = chromium.new_context(viewport={"width": 1600, "height": 1200})
-                page = context.new_page()
-                page.goto(url, timeout=180_000)
-                pages.append(page)
-            # Every session has drawn (pages load slowly on a busy machine).
-            for page in pages:
-                page.wait_for_function(
-                    "(window.livedataFrames || []).length > 0", timeout=600_000
-                )
-            time.sleep(5)
-            for page in pages:
-                page.evaluate("window.livedataFrames = []")
-            del publisher.flushed_ms[:]
-            cpu0, t0 = cpu_s(server.pid), time.monotonic()
-            rss: list[float] = []
-            while time.monotonic() - t0 < args.seconds:
-                # Wait inside Playwright, not in time.sleep: its driver queues
-                # every event of the pages (each websocket frame, base64) until
-                # the Python side next calls in, and grew ~25 MB/s (4 GB in
-                # 3 minutes) while the benchmark slept.
-                pages[0].wait_for_timeout(1000 * min(10.0, args.seconds))
-                rss.append(rss_mb(server.pid))
-            cpu = (cpu_s(server.pid) - cpu0) / (time.monotonic() - t0)
-            status_url = url.rstrip("/") + f"/livedata/sessions?window={args.seconds}"
-            with urllib.request.urlopen(status_url, timeout=10) as answer:
-                status = json.load(answer)
-            frames, per_page = [], []
-            for page in pages:
-                got = page.evaluate(
-                    "window.livedataFrames.filter(f => isFinite(f.t))"
-                    ".map(f => [f.name, f.applied - f.t, f.drawn - f.t])"
-                )
-                per_page.append(len(got))
-                frames.extend(got)
-            chromium.close()
+        time.sleep(5)
+        for page in pages:
+            page.evaluate("window.livedataFrames = []")
+        del publisher.flushed_ms[:]
+        cpu0, t0 = cpu_s(server.pid), time.monotonic()
+        rss: list[float] = []
+        while time.monotonic() - t0 < args.seconds:
+            # Wait inside Playwright, not in time.sleep: its driver queues
+            # every event of the pages (each websocket frame, base64) until
+            # the Python side next calls in, and grew ~25 MB/s (4 GB in
+            # 3 minutes) while the benchmark slept.
+            pages[0].wait_for_timeout(1000 * min(10.0, args.seconds))
+            rss.append(rss_mb(server.pid))
+        cpu = (cpu_s(server.pid) - cpu0) / (time.monotonic() - t0)
+        status_url = url.rstrip("/") + f"/livedata/sessions?window={args.seconds}"
+        with urllib.request.urlopen(status_url, timeout=10) as answer:
+            status = json.load(answer)
+        frames, per_page = [], []
+        for page in pages:
+            got = page.evaluate(
+                "window.livedataFrames.filter(f => isFinite(f.t))"
+                ".map(f => [f.name, f.applied - f.t, f.drawn - f.t])"
+            )
+            per_page.append(len(got))
+            frames.extend(got)
+        chromium.close()
     minute = max(1, len(rss) // max(1, round(args.seconds / 60)))
     first, last = rss[:minute], rss[-minute:]
     latencies = sorted(drawn for _, _, drawn in frames)

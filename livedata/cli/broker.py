@@ -20,19 +20,31 @@ def broker(
             show_default=False,
         ),
     ] = None,
+    memory_limit: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="Stop the broker, with exit code 1, when it holds this many "
+            "GiB (it keeps every record; default: half the machine's memory).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run an in-memory Kafka-protocol broker (Tansu) until Ctrl-C."""
-    from ..kafka.broker import BrokerStartError, EmbeddedBroker
+    from ..kafka.broker import BrokerStartError, EmbeddedBroker, memory_limit_bytes
 
     stop = StopSignal()
     stop_on_signals(stop)
     try:
-        embedded = EmbeddedBroker(port).start()
+        limit = memory_limit_bytes(memory_limit)
+        embedded = EmbeddedBroker(port, memory_limit=limit).start()
     except BrokerStartError as err:
         fail(str(err).splitlines()[0])
     typer.echo(embedded.bootstrap)
     typer.echo(
-        "broker running; Ctrl-C stops it (data is kept in memory only)", err=True
+        "broker running; Ctrl-C stops it (data is kept in memory only"
+        + (f", up to {limit / 2**30:.1f} GiB)" if limit else ")"),
+        err=True,
     )
     death = None
     try:

@@ -13,6 +13,7 @@ services have stopped (``tui_cmd.guard_exit``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import sys
 import tempfile
@@ -45,6 +46,15 @@ def demo(
             show_default=False,
         ),
     ] = None,
+    broker_memory_limit: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="End the demo, with exit code 1, when the broker holds this "
+            "many GiB (it keeps every record; default: half the machine's memory).",
+            show_default=False,
+        ),
+    ] = None,
     tui: Annotated[
         bool,
         typer.Option(
@@ -66,8 +76,12 @@ def demo(
 ) -> None:
     """Run a whole livedata system locally until Ctrl-C."""
     inst = resolve_instrument(instrument)
-    from ..kafka.broker import BrokerStartError
+    from ..kafka.broker import BrokerStartError, memory_limit_bytes
     from .demo_run import run_demo
+
+    run_demo = functools.partial(
+        run_demo, broker_memory_limit=memory_limit_bytes(broker_memory_limit)
+    )
 
     with_console = tui and sys.stdin.isatty() and sys.stdout.isatty()
     options = (

@@ -127,12 +127,13 @@ def run_demo(
     log_dir: str,
     on_ready=None,
     stop: StopFlag | None = None,
+    broker_memory_limit: int | None = None,
 ) -> int:
     """Runs until ``stop`` is set; returns 0 when every service stopped cleanly."""
     from ..control.quick import send_and_wait_for_acks, wait_for_services
 
     stop = stop or StopSignal()
-    with EmbeddedBroker(port) as broker:
+    with EmbeddedBroker(port, memory_limit=broker_memory_limit) as broker:
         report = create_instrument_topics(instrument, broker.bootstrap)
         if not report.ok:
             raise RuntimeError(f"could not create topics: {dict(report.failed)}")

@@ -316,7 +316,9 @@ def show(
             echo(f"  {role:<26} {need}; choices: {choices}")
     if info["params_defaults"] is not None and spec.params is not None:
         echo("params (defaults):")
-        for line in json.dumps(info["params_defaults"], indent=2).splitlines():
+        for line in json.dumps(
+            info["params_defaults"], indent=2, ensure_ascii=False
+        ).splitlines():
             echo(f"  {line}")
         echo("  (full JSON schema: --json)")
     elif spec.params is None:

@@ -18,7 +18,10 @@ Measured quirks of this broker (Tansu 0.6.0) that callers must respect:
 - It keeps every record in memory for the life of the process: it enforces no
   ``retention.ms`` / ``retention.bytes`` and answers DeleteRecords by closing
   the connection (measured), so a demo's memory grows with what it produced
-  (~13 MB/s at the dummy demo's default rates). Deleting a topic frees its
+  (~13 MB/s at the dummy demo's default rates). The wrappers (``livedata
+  broker``/``demo``) therefore stop it with a message at a memory limit (half
+  the machine's memory by default) instead of running the machine out of
+  memory. Deleting a topic frees its
   memory, but a librdkafka client still using the topic then segfaults
   (measured, consumer and producer of the topic, with or without metadata
   requests), so topics must not be deleted under running clients.
@@ -84,6 +87,27 @@ def _terminate(process: subprocess.Popen[bytes], timeout: float) -> None:
         process.wait(timeout=timeout)
 
 
+def default_memory_limit() -> int | None:
+    """Half the machine's memory (``None`` where /proc/meminfo is missing).
+
+    The wrappers' default: a demo left running stops with a message long
+    before the machine runs out of memory.
+    """
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) * 1024 // 2
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def memory_limit_bytes(gib: float | None) -> int | None:
+    """A ``--memory-limit`` in GiB as bytes; ``None`` means the default."""
+    return default_memory_limit() if gib is None else int(gib * 2**30)
+
+
 class EmbeddedBroker:
     """One in-memory Tansu broker on ``127.0.0.1``; a context manager.
 
@@ -102,8 +126,11 @@ class EmbeddedBroker:
         stop_timeout: float = 5.0,
         binary: str | None = None,
         die_with_parent: bool = True,
+        memory_limit: int | None = None,
     ) -> None:
         self._requested_port = port
+        self._memory_limit = memory_limit
+        self._over_limit: str | None = None
         self._port: int | None = port
         self._startup_timeout = startup_timeout
         self._stop_timeout = stop_timeout
@@ -137,10 +164,27 @@ class EmbeddedBroker:
 
         The wrappers poll this: a broker killed under a running demo (the
         kernel's OOM killer, a stray signal) must end the demo with a message,
-        not leave services and fakes talking to nothing.
+        not leave services and fakes talking to nothing. Past its
+        ``memory_limit`` the broker is stopped here and the reason given: it
+        keeps every record (see the module's notes), and a clear stop beats the
+        kernel's OOM killer picking a process on a shared control machine.
         """
-        if self._process is None or self._process.poll() is None:
+        if self._over_limit is not None:
+            return self._over_limit
+        if self._process is None:
             return None
+        if self._process.poll() is None:
+            rss = self.rss_bytes() if self._memory_limit else None
+            if rss is None or self._memory_limit is None or rss <= self._memory_limit:
+                return None
+            self._over_limit = (
+                f"the embedded broker reached {rss / 2**30:.1f} GiB, its memory "
+                f"limit ({self._memory_limit / 2**30:.1f} GiB): it keeps every "
+                "record (Tansu enforces no retention), so it was stopped"
+            )
+            logger.error("%s", self._over_limit)
+            _terminate(self._process, self._stop_timeout)
+            return self._over_limit
         code = self._process.returncode
         how = f"signal {-code}" if code < 0 else f"code {code}"
         tail = self.output_tail(300).splitlines()

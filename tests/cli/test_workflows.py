@@ -127,6 +127,14 @@ def test_show_text_lists_outputs_with_dims_and_units() -> None:
     assert "counts" in cumulative and "time_of_arrival" in cumulative
 
 
+def test_show_prints_units_in_the_defaults_as_written() -> None:
+    # The facility's params spell microseconds "\u03bcs" (as in its schemas).
+    result = invoke("workflows", "show", "dummy/monitor_histogram/1")
+    assert result.exit_code == 0
+    assert '"\u03bcs"' in result.stdout
+    assert "\\u03bc" not in result.stdout  # not a JSON escape
+
+
 def test_show_unknown_workflow_exits_2_listing_valid_choices() -> None:
     result = invoke("workflows", "show", "nope", "-i", "dummy")
     assert result.exit_code == ExitCode.USAGE

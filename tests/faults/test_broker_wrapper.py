@@ -1,4 +1,5 @@
-"""``livedata broker`` ends, non-zero and saying why, when its broker dies."""
+"""``livedata broker`` and ``livedata demo`` end, non-zero and saying why, when
+their broker dies or reaches its memory limit (it keeps every record)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,66 @@ def test_demo_exits_1_when_its_broker_is_killed(tmp_path) -> None:
             proc.kill()
     assert proc.returncode == 1
     assert "error: the embedded broker exited (signal 9)" in err
+
+
+def test_broker_command_stops_its_broker_at_the_memory_limit() -> None:
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDATA_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "livedata", "broker", "--memory-limit", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        bootstrap = proc.stdout.readline().strip()
+        assert bootstrap.startswith("127.0.0.1:")
+        admin = AdminClient({"bootstrap.servers": bootstrap})
+        admin.create_topics([NewTopic("fill", 1, 1)])["fill"].result(10)
+        producer = Producer(
+            {"bootstrap.servers": bootstrap, "message.max.bytes": 10_000_000}
+        )
+        chunk = os.urandom(4_000_000)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            producer.produce("fill", chunk)  # 4 MB at a time until it stops
+            producer.poll(0.05)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1
+    assert "up to 0.2 GiB" in err  # said at start
+    assert "error: the embedded broker reached" in err
+    assert "its memory limit (0.2 GiB)" in err
+
+
+def test_demo_ends_when_its_broker_reaches_the_memory_limit() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDATA_")}
+    # The dummy demo's broker grows ~13 MB/s: 0.4 GiB within a minute or so.
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            *("-m", "livedata", "demo", "--no-tui"),
+            *("--broker-memory-limit", "0.4"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        _, err = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1
+    assert "its memory limit (0.4 GiB)" in err, err[-2000:]
+    assert "stopping the demo" in err
 
 
 def _cmdline(pid: int) -> str:
