@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..core.workflow import WorkflowContext
+from ..core.workflow_spec import WorkflowRegistry
+from .facility import factories as facility
 from .monitor_histogram import MonitorHistogramWorkflow
+from .standard_specs import MonitorAndLogSpecs
 from .timeseries import TimeseriesWorkflow
 
 
@@ -29,3 +32,22 @@ def monitor_histogram_factory(distances_m: Mapping[str, float]):
 def timeseries_factory(context: WorkflowContext) -> TimeseriesWorkflow:
     """The history of one log stream (f144 -> NXlog)."""
     return TimeseriesWorkflow(source_name=context.source_name)
+
+
+def attach_monitor_and_log_factories(
+    registry: WorkflowRegistry,
+    specs: MonitorAndLogSpecs,
+    distances_m: Mapping[str, float],
+) -> None:
+    """The factories of ``register_monitor_and_log_specs``'s four specs."""
+    registry.attach_factory(
+        specs.monitor_histogram.workflow_id,
+        facility.monitor_histogram_factory(distances_m),
+    )
+    registry.attach_factory(
+        specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(distances_m)
+    )
+    registry.attach_factory(
+        specs.timeseries_data.workflow_id, facility.timeseries_factory
+    )
+    registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)

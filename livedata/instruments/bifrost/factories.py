@@ -20,10 +20,7 @@ from livedata.workflows.facility.convert import to_view_params
 from livedata.workflows.facility.workflows import Combined
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import ScreenProjection
-from livedata.workflows.standard_factories import (
-    monitor_histogram_factory,
-    timeseries_factory,
-)
+from livedata.workflows.standard_factories import attach_monitor_and_log_factories
 
 from . import banks, specs
 from .conversions import IndirectConversion, indirect_conversion
@@ -113,16 +110,12 @@ def detector_ratemeter(context: WorkflowContext):
     return make_ratemeter_workflow(context.source_name)
 
 
-specs.registry.attach_factory(
-    specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
+attach_monitor_and_log_factories(
+    specs.registry, specs.monitors_and_logs, banks.MONITORS
 )
 
 
 # The facility's ids (version 1) on livedata's workflows.
-specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id,
-    facility.monitor_histogram_factory(banks.MONITORS),
-)
 
 
 @specs.registry.factory(specs.detector_ratemeter_facility)
@@ -160,11 +153,6 @@ def unified_detector_view(context: WorkflowContext):
     )
     return Combined(_unified_view(context), spectrum)
 
-
-specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
-specs.registry.attach_factory(
-    specs.timeseries_data.workflow_id, facility.timeseries_factory
-)
 
 # The facility's wavelength table (no data input), with the choppers modelled here.
 specs.registry.attach_factory(

@@ -25,8 +25,7 @@ from livedata.workflows.facility import convert as facility_convert
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
 from livedata.workflows.facility.wavelength_lut_spec import wavelength_lut_spec
-from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
-from livedata.workflows.timeseries_spec import timeseries_spec
+from livedata.workflows.standard_specs import register_monitor_and_log_specs
 
 from . import banks, streams
 from .elastic_qmap_spec import elastic_qmap_spec
@@ -102,14 +101,6 @@ qmap = registry.register(facility.qmap_spec("bifrost", (banks.UNIFIED.name,), qe
 # The facility's elastic Q maps (version 1 of its ids), kinematics as qe_map's.
 elastic_qmap = registry.register(elastic_qmap_spec(custom=False))
 elastic_qmap_custom = registry.register(elastic_qmap_spec(custom=True))
-monitor_histogram = registry.register(
-    facility.monitor_histogram_spec(
-        "bifrost", tuple(banks.MONITORS), facility_params.TOAOnlyMonitorDataParams
-    )
-)
-monitor_histogram_own = registry.register(
-    own_version(monitor_histogram_spec("bifrost", tuple(banks.MONITORS)))
-)
 
 
 def spectrum_view_output(params: BaseModel) -> dict[str, OutputTemplate]:
@@ -153,11 +144,14 @@ unified_detector_view = registry.register(
 )
 # The facility's f144 logs; their units are not part of the stream table.
 LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}
-timeseries_data = registry.register(
-    facility.timeseries_spec("bifrost", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
-)
-timeseries_data_own = registry.register(
-    own_version(timeseries_spec("bifrost", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
+monitors_and_logs = register_monitor_and_log_specs(
+    registry,
+    "bifrost",
+    monitors=tuple(banks.MONITORS),
+    monitor_params=facility_params.TOAOnlyMonitorDataParams,
+    log_streams=streams.TIMESERIES_SOURCES,
+    logs=streams.LOGS,
+    log_attributes=LOG_ATTRIBUTES,
 )
 
 # The facility's wavelength table: no data input, owned by the timeseries service.

@@ -5,10 +5,7 @@ from __future__ import annotations
 from livedata.core.workflow import WorkflowContext
 from livedata.instruments.wavelength_lut import Beamline, wavelength_lut_factory
 from livedata.workflows.facility import factories as facility
-from livedata.workflows.standard_factories import (
-    monitor_histogram_factory,
-    timeseries_factory,
-)
+from livedata.workflows.standard_factories import attach_monitor_and_log_factories
 from livedata.workflows.total_counts import make_total_counts_workflow
 
 from . import specs, views
@@ -44,13 +41,8 @@ def mantle_strip_sector(context: WorkflowContext):
     )
 
 
-specs.registry.attach_factory(
-    specs.monitor_histogram_own.workflow_id,
-    monitor_histogram_factory(specs.instrument.monitors),
-)
-specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
-specs.registry.attach_factory(
-    specs.timeseries_data.workflow_id, facility.timeseries_factory
+attach_monitor_and_log_factories(
+    specs.registry, specs.monitors_and_logs, specs.instrument.monitors
 )
 
 
@@ -100,12 +92,6 @@ for _spec, _make, _roi in (
         _spec.workflow_id, facility.detector_view_factory(_make, roi=_roi)
     )
 
-
-# The facility's monitor histogram (version 1) on the same workflow.
-specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id,
-    facility.monitor_histogram_factory(specs.instrument.monitors),
-)
 
 # The facility's wavelength table (no data input), with the choppers modelled here.
 specs.registry.attach_factory(

@@ -19,10 +19,7 @@ from livedata.workflows.projection import (
     logical_projection,
     synthetic_panel_positions,
 )
-from livedata.workflows.standard_factories import (
-    monitor_histogram_factory,
-    timeseries_factory,
-)
+from livedata.workflows.standard_factories import attach_monitor_and_log_factories
 from livedata.workflows.stream_processor_workflow import StreamProcessorWorkflow
 from livedata.workflows.total_counts import make_total_counts_workflow
 
@@ -99,11 +96,9 @@ def area_panel_xy(context: WorkflowContext) -> AreaDetectorViewWorkflow:
     )
 
 
-specs.registry.attach_factory(
-    specs.monitor_histogram_own.workflow_id,
-    monitor_histogram_factory(specs.instrument.monitors),
+attach_monitor_and_log_factories(
+    specs.registry, specs.monitors_and_logs, specs.instrument.monitors
 )
-specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
 
 
 @specs.registry.factory(specs.total_counts_own)
@@ -114,13 +109,6 @@ def total_counts(context: WorkflowContext) -> StreamProcessorWorkflow:
 # The facility's ids (version 1), on the same workflows.
 specs.registry.attach_factory(
     specs.panel_0_xy.workflow_id, facility.detector_view_factory(panel_0_xy)
-)
-specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id,
-    facility.monitor_histogram_factory(specs.instrument.monitors),
-)
-specs.registry.attach_factory(
-    specs.timeseries_data.workflow_id, facility.timeseries_factory
 )
 specs.registry.attach_factory(
     specs.total_counts.workflow_id, facility.total_counts_factory(total_counts)

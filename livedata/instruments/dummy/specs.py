@@ -13,8 +13,7 @@ from livedata.workflows.area_detector_spec import area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
-from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
-from livedata.workflows.timeseries_spec import timeseries_spec
+from livedata.workflows.standard_specs import register_monitor_and_log_specs
 from livedata.workflows.total_counts_spec import total_counts_spec
 
 PANEL = DetectorConfig(
@@ -99,19 +98,14 @@ area_panel_xy = registry.register(
 )
 MONITORS = ("monitor1", "monitor2")
 LOGS = ("motion1", "motion2")
-monitor_histogram = registry.register(
-    facility.monitor_histogram_spec(
-        "dummy", MONITORS, facility_params.TOAOnlyMonitorDataParams
-    )
-)
-monitor_histogram_own = registry.register(
-    own_version(monitor_histogram_spec("dummy", MONITORS))
-)
-timeseries_data = registry.register(
-    facility.timeseries_spec("dummy", {log: log for log in LOGS}, LOG_ATTRIBUTES)
-)
-timeseries_data_own = registry.register(
-    own_version(timeseries_spec("dummy", LOGS, log_attributes=LOG_ATTRIBUTES))
+monitors_and_logs = register_monitor_and_log_specs(
+    registry,
+    "dummy",
+    monitors=MONITORS,
+    monitor_params=facility_params.TOAOnlyMonitorDataParams,
+    log_streams={log: log for log in LOGS},
+    logs=LOGS,
+    log_attributes=LOG_ATTRIBUTES,
 )
 total_counts = registry.register(facility.total_counts_spec("dummy", ("panel_0",)))
 total_counts_own = registry.register(

@@ -23,10 +23,7 @@ from livedata.workflows.projection import (
     geometric_projection,
     logical_projection,
 )
-from livedata.workflows.standard_factories import (
-    monitor_histogram_factory,
-    timeseries_factory,
-)
+from livedata.workflows.standard_factories import attach_monitor_and_log_factories
 
 from . import banks, specs
 from .conversions import LOOKUP
@@ -142,16 +139,8 @@ def monitor_counts_per_pixel(context: WorkflowContext):
     return MonitorPixelsWorkflow(_monitor_pixels_view(context), context.source_name)
 
 
-specs.registry.attach_factory(
-    specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
-)
-specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id,
-    facility.monitor_histogram_factory(banks.MONITORS),
-)
-specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
-specs.registry.attach_factory(
-    specs.timeseries_data.workflow_id, facility.timeseries_factory
+attach_monitor_and_log_factories(
+    specs.registry, specs.monitors_and_logs, banks.MONITORS
 )
 
 

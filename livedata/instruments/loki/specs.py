@@ -9,8 +9,7 @@ from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
 from livedata.workflows.facility.wavelength_lut_spec import wavelength_lut_spec
-from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
-from livedata.workflows.timeseries_spec import timeseries_spec
+from livedata.workflows.standard_specs import register_monitor_and_log_specs
 
 from . import banks, streams
 from .iofq_facility_spec import iofq_facility_spec
@@ -85,25 +84,20 @@ monitor_counts_per_pixel = registry.register(
         "its spectrum (wavelength from the monitor's distance).",
     )
 )
-monitor_histogram = registry.register(
-    facility.monitor_histogram_spec(
-        "loki", tuple(banks.MONITORS), facility_params.MonitorDataParams
-    )
-)
-monitor_histogram_own = registry.register(
-    own_version(monitor_histogram_spec("loki", tuple(banks.MONITORS)))
-)
 # The facility's f144 logs; their units are not part of the stream table, but
 # the carriage's (the rear bank's distance) is known.
 LOG_ATTRIBUTES = {
     **{name: LogDataAttributes(unit=None) for name in streams.LOGS},
     banks.CARRIAGE_LOG: LogDataAttributes(unit="m", value_min=4.0, value_max=10.0),
 }
-timeseries_data = registry.register(
-    facility.timeseries_spec("loki", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
-)
-timeseries_data_own = registry.register(
-    own_version(timeseries_spec("loki", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
+monitors_and_logs = register_monitor_and_log_specs(
+    registry,
+    "loki",
+    monitors=tuple(banks.MONITORS),
+    monitor_params=facility_params.MonitorDataParams,
+    log_streams=streams.TIMESERIES_SOURCES,
+    logs=streams.LOGS,
+    log_attributes=LOG_ATTRIBUTES,
 )
 i_of_q = registry.register(own_version(iofq_spec()))
 # The facility's I(Q) (version 1 of its id) on livedata's (registered after it:

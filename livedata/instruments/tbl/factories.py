@@ -16,10 +16,7 @@ from livedata.workflows.area_detector_view import AreaDetectorViewWorkflow
 from livedata.workflows.facility import factories as facility
 from livedata.workflows.frame_shifted_view import frame_shifted_detector_view
 from livedata.workflows.projection import logical_projection
-from livedata.workflows.standard_factories import (
-    monitor_histogram_factory,
-    timeseries_factory,
-)
+from livedata.workflows.standard_factories import attach_monitor_and_log_factories
 
 from . import banks, specs
 from .conversions import LOOKUP
@@ -64,19 +61,8 @@ def multiblade_blade_wire_strip(context: WorkflowContext):
     return _view(context, specs.MULTIBLADE_SCREEN, ("blade_wire", "strip"))
 
 
-specs.registry.attach_factory(
-    specs.monitor_histogram_own.workflow_id, monitor_histogram_factory(banks.MONITORS)
-)
-specs.registry.attach_factory(specs.timeseries_data_own.workflow_id, timeseries_factory)
-specs.registry.attach_factory(
-    specs.timeseries_data.workflow_id, facility.timeseries_factory
-)
-
-
-# The facility's monitor histogram (version 1) on the same workflow.
-specs.registry.attach_factory(
-    specs.monitor_histogram.workflow_id,
-    facility.monitor_histogram_factory(banks.MONITORS),
+attach_monitor_and_log_factories(
+    specs.registry, specs.monitors_and_logs, banks.MONITORS
 )
 
 

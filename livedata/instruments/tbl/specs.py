@@ -7,15 +7,14 @@ import dataclasses
 from pydantic import Field, field_validator
 
 from livedata.core.log_attributes import LogDataAttributes
-from livedata.core.workflow_spec import WorkflowRegistry, own_version
+from livedata.core.workflow_spec import WorkflowRegistry
 from livedata.instruments.instrument import Instrument
 from livedata.workflows.area_detector_spec import AreaDetectorParams, area_detector_spec
 from livedata.workflows.detector_view_spec import detector_view_spec
 from livedata.workflows.facility import params as facility_params
 from livedata.workflows.facility import specs as facility
 from livedata.workflows.facility.wavelength_lut_spec import wavelength_lut_spec
-from livedata.workflows.monitor_histogram_spec import monitor_histogram_spec
-from livedata.workflows.timeseries_spec import timeseries_spec
+from livedata.workflows.standard_specs import register_monitor_and_log_specs
 
 from . import banks, streams
 
@@ -149,21 +148,16 @@ orca_facility = registry.register(
         ),
     )
 )
-monitor_histogram = registry.register(
-    facility.monitor_histogram_spec(
-        "tbl", tuple(banks.MONITORS), facility_params.TOAOnlyMonitorDataParams
-    )
-)
-monitor_histogram_own = registry.register(
-    own_version(monitor_histogram_spec("tbl", tuple(banks.MONITORS)))
-)
 # The facility's f144 logs; their units are not part of the stream table.
 LOG_ATTRIBUTES = {name: LogDataAttributes(unit=None) for name in streams.LOGS}
-timeseries_data = registry.register(
-    facility.timeseries_spec("tbl", streams.TIMESERIES_SOURCES, LOG_ATTRIBUTES)
-)
-timeseries_data_own = registry.register(
-    own_version(timeseries_spec("tbl", streams.LOGS, log_attributes=LOG_ATTRIBUTES))
+monitors_and_logs = register_monitor_and_log_specs(
+    registry,
+    "tbl",
+    monitors=tuple(banks.MONITORS),
+    monitor_params=facility_params.TOAOnlyMonitorDataParams,
+    log_streams=streams.TIMESERIES_SOURCES,
+    logs=streams.LOGS,
+    log_attributes=LOG_ATTRIBUTES,
 )
 
 # The facility's wavelength table: no data input, owned by the timeseries service.
