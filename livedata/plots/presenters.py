@@ -85,6 +85,15 @@ def _laid_out(model: Any, attr: str) -> int | None:
         return None
 
 
+def _image_tooltips(factors: tuple[int, int]) -> list[tuple[str, str]]:
+    """Hover on an image; an averaged one says over how many bins."""
+    tips = [("x", "$x"), ("y", "$y"), ("value", "@image")]
+    if factors != (1, 1):
+        rows, cols = factors
+        tips.append(("mean of", f"{rows}x{cols} bins (zoom in for each bin)"))
+    return tips
+
+
 def _set_range(rng: Range1d, new: tuple[float, float] | None) -> None:
     if new is not None and all(math.isfinite(v) for v in new) and new[1] > new[0]:
         rng.start, rng.end = new
@@ -119,9 +128,9 @@ class ImagePresenter:
             color_mapper=self.mapper,
         )
         # Hover reads the image only (not the ROI shapes drawn over it).
-        hover = self.model.select_one(HoverTool)
+        hover = self.hover = self.model.select_one(HoverTool)
         hover.renderers = [renderer]
-        hover.tooltips = [("x", "$x"), ("y", "$y"), ("value", "@image")]
+        hover.tooltips = _image_tooltips((1, 1))
         self.model.add_layout(
             ColorBar(color_mapper=self.mapper, ticker=BasicTicker(), width=10), "right"
         )
@@ -178,6 +187,8 @@ class ImagePresenter:
             "dh": [y1 - y0],
             "t": [time_ms],
         }
+        if factors != self.factors:
+            self.hover.tooltips = _image_tooltips(factors)
         self.factors = factors
 
     def _refit(self, attr: str, old: Any, new: Any) -> None:

@@ -64,6 +64,7 @@ def test_a_presenter_sends_its_plot_a_fitted_image_and_refits_on_zoom():
     presenter.model.set_from_json("inner_width", 653)
     presenter.model.set_from_json("inner_height", 140)
     assert presenter.source.data["image"][0].shape == (171, 512)
+    assert ("mean of", "3x1 bins (zoom in for each bin)") in presenter.hover.tooltips
     assert math.isnan(presenter.source.data["t"][0])  # a redraw, not a new frame
     other = ImagePresenter(plotter("image").validate({}))
     other.model.set_from_json("inner_width", 653)
@@ -75,3 +76,4 @@ def test_a_presenter_sends_its_plot_a_fitted_image_and_refits_on_zoom():
     y0, y1 = state.y_range
     presenter.model.y_range.set_from_json("end", y0 + (y1 - y0) / 8)
     assert presenter.source.data["image"][0].shape == (512, 512)
+    assert [name for name, _ in presenter.hover.tooltips] == ["x", "y", "value"]
