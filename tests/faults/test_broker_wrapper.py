@@ -24,15 +24,20 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def test_broker_command_exits_1_when_its_broker_is_killed() -> None:
+def livedata(*args: str) -> subprocess.Popen:
+    """``python -m livedata ARGS`` with pipes, free of the caller's LIVEDATA_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDATA_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "livedata", "broker", "--port", str(find_free_port())],
+    return subprocess.Popen(
+        [sys.executable, "-m", "livedata", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
+
+
+def test_broker_command_exits_1_when_its_broker_is_killed() -> None:
+    proc = livedata("broker", "--port", str(find_free_port()))
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().startswith("127.0.0.1:")
@@ -51,14 +56,7 @@ def test_broker_command_exits_1_when_its_broker_is_killed() -> None:
 
 
 def test_demo_exits_1_when_its_broker_is_killed(tmp_path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDATA_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "livedata", "demo", "--no-tui"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = livedata("demo", "--no-tui")
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -81,14 +79,7 @@ def test_broker_command_stops_its_broker_at_the_memory_limit() -> None:
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDATA_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "livedata", "broker", "--memory-limit", "0.2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = livedata("broker", "--memory-limit", "0.2")
     try:
         assert proc.stdout is not None
         bootstrap = proc.stdout.readline().strip()
@@ -114,19 +105,8 @@ def test_broker_command_stops_its_broker_at_the_memory_limit() -> None:
 
 
 def test_demo_ends_when_its_broker_reaches_the_memory_limit() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDATA_")}
     # The dummy demo's broker grows ~13 MB/s: 0.4 GiB within a minute or so.
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            *("-m", "livedata", "demo", "--no-tui"),
-            *("--broker-memory-limit", "0.4"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = livedata("demo", "--no-tui", "--broker-memory-limit", "0.4")
     try:
         _, err = proc.communicate(timeout=240)
     finally:
