@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .screen_fit import block_mean
 from .specs import CURVE_DIMS, TIME_DIM
 
 if TYPE_CHECKING:
@@ -177,33 +178,7 @@ def downsample(
 ) -> tuple[np.ndarray, int]:
     """Average ``values`` in square blocks so no side exceeds ``max_side``."""
     factor = max(1, math.ceil(max(values.shape) / max_side)) if values.size else 1
-    if factor == 1:
-        return values, 1
-    rows, cols = values.shape
-    padded = np.full(
-        (math.ceil(rows / factor) * factor, math.ceil(cols / factor) * factor),
-        np.nan,
-    )
-    padded[:rows, :cols] = values
-    blocks = padded.reshape(
-        padded.shape[0] // factor, factor, padded.shape[1] // factor, factor
-    )
-    with np.errstate(all="ignore"), _quiet():
-        return np.nanmean(blocks, axis=(1, 3)), factor
-
-
-class _quiet:
-    """Silence numpy's 'mean of empty slice' for all-NaN blocks."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
+    return block_mean(values, factor, factor), factor
 
 
 # --- plotters ----------------------------------------------------------------

@@ -85,12 +85,16 @@ def _laid_out(model: Any, attr: str) -> int | None:
         return None
 
 
-def _image_tooltips(factors: tuple[int, int]) -> list[tuple[str, str]]:
-    """Hover on an image; an averaged one says over how many bins."""
+def _image_tooltips(
+    factors: tuple[int, int], downsampled: int = 1
+) -> list[tuple[str, str]]:
+    """Hover on an image; an averaged one says over how many data bins (the
+    plotter's cap on large images times this plot's fit to its pixels)."""
     tips = [("x", "$x"), ("y", "$y"), ("value", "@image")]
-    if factors != (1, 1):
-        rows, cols = factors
-        tips.append(("mean of", f"{rows}x{cols} bins (zoom in for each bin)"))
+    rows, cols = factors[0] * downsampled, factors[1] * downsampled
+    if (rows, cols) != (1, 1):
+        more = " (zoom in for more)" if factors != (1, 1) else ""
+        tips.append(("mean of", f"{rows}x{cols} bins{more}"))
     return tips
 
 
@@ -187,8 +191,9 @@ class ImagePresenter:
             "dh": [y1 - y0],
             "t": [time_ms],
         }
-        if factors != self.factors:
-            self.hover.tooltips = _image_tooltips(factors)
+        tips = _image_tooltips(factors, state.downsampled)
+        if tips != self.hover.tooltips:
+            self.hover.tooltips = tips
         self.factors = factors
 
     def _refit(self, attr: str, old: Any, new: Any) -> None:

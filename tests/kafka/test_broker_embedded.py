@@ -81,3 +81,13 @@ def test_a_taken_port_is_refused_before_launching(kafka_broker) -> None:
         second.start()
     assert not second.running
     assert kafka_broker.running  # the session broker is untouched
+
+
+def test_the_default_memory_limit_is_half_the_machine() -> None:
+    from livedata.kafka.broker import default_memory_limit, memory_limit_bytes
+
+    with open("/proc/meminfo") as meminfo:
+        total_kib = next(int(line.split()[1]) for line in meminfo if "MemTotal" in line)
+    assert default_memory_limit() == total_kib * 1024 // 2
+    assert memory_limit_bytes(None) == default_memory_limit()
+    assert memory_limit_bytes(0.5) == 2**29

@@ -64,7 +64,7 @@ def test_a_presenter_sends_its_plot_a_fitted_image_and_refits_on_zoom():
     presenter.model.set_from_json("inner_width", 653)
     presenter.model.set_from_json("inner_height", 140)
     assert presenter.source.data["image"][0].shape == (171, 512)
-    assert ("mean of", "3x1 bins (zoom in for each bin)") in presenter.hover.tooltips
+    assert ("mean of", "3x1 bins (zoom in for more)") in presenter.hover.tooltips
     assert math.isnan(presenter.source.data["t"][0])  # a redraw, not a new frame
     other = ImagePresenter(plotter("image").validate({}))
     other.model.set_from_json("inner_width", 653)
@@ -77,3 +77,14 @@ def test_a_presenter_sends_its_plot_a_fitted_image_and_refits_on_zoom():
     presenter.model.y_range.set_from_json("end", y0 + (y1 - y0) / 8)
     assert presenter.source.data["image"][0].shape == (512, 512)
     assert [name for name, _ in presenter.hover.tooltips] == ["x", "y", "value"]
+
+
+def test_the_hover_counts_the_bins_the_plotter_averaged_too():
+    values = np.ones((2048, 2048))  # capped to 1024 by the plotter: 2x2 bins
+    state = compute.image([("p", image(values))], plotter("image").validate({}))
+    presenter = ImagePresenter(plotter("image").validate({}))
+    presenter.render(state)
+    assert ("mean of", "2x2 bins") in presenter.hover.tooltips
+    presenter.model.set_from_json("inner_width", 500)
+    presenter.model.set_from_json("inner_height", 200)
+    assert ("mean of", "10x4 bins (zoom in for more)") in presenter.hover.tooltips
