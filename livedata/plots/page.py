@@ -21,11 +21,13 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import panel as pn
+from panel.io.callbacks import PeriodicCallback
 from panel.io.state import set_curdoc
 from pydantic import ValidationError
 
 from ..core.validation import validation_problems
 from ..instruments.grid import Cell, GridTemplate
+from . import bokeh_paint_fix
 from .cells import CellView, composition_problem
 from .specs import plotters_for
 from .wizard import PlotWizard
@@ -106,9 +108,14 @@ class SessionPage:
         self.doc = doc
         self.registered = True
         self.ctx.sessions.register(self.session_id, cleanup=self.release)
-        self.callback = pn.state.add_periodic_callback(
-            self.tick, period=self.ctx.period_ms
+        # In the background and unlogged: Panel would otherwise mark the whole
+        # server busy and idle again, and log, around every tick of every
+        # session (10 per second per tab), for no indicator and no reader.
+        # Bokeh drops the callback with the session's document.
+        self.callback = PeriodicCallback(
+            callback=self.tick, period=self.ctx.period_ms, background=True, log=False
         )
+        self.callback.start()
         self.ctx.updater.listen(self, self._schedule_push)
         with contextlib.suppress(Exception):
             pn.state.on_session_destroyed(
@@ -402,4 +409,5 @@ def create(ctx: PlotContext) -> Any:
             page.grid = grid
             page._build()
     page.attach(pn.state.curdoc)
+    bokeh_paint_fix.install(pn.state.curdoc)
     return page.view
