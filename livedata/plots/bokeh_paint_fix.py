@@ -11,8 +11,9 @@ third of each page's main-thread time, and new frames waited behind them.
 Skipping a rewrite whose text is identical changes nothing that is drawn (the
 sheet would be the same) and leaves the recalculations to real changes. No
 Bokeh option does this, hence the few lines of JavaScript, installed once per
-page when its document is ready; the browser test of the plot server checks
-that plots still draw and move with it.
+page when its document is ready. ``tests/browser/test_bokeh_paint_fix_browser.py``
+checks in Chromium that no identical rewrite is left, that changed sheets still
+change, and that the cells keep drawing.
 """
 
 from __future__ import annotations
