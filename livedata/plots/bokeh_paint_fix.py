@@ -20,23 +20,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from bokeh.models import CustomJS
+
 # Idempotent: a page installs it once, however many documents it holds.
 SKIP_IDENTICAL_STYLESHEET_JS = """
-const dom = Bokeh.require("core/dom");
-const proto = dom.InlineStyleSheet.prototype;
-if (!proto.__livedataSkipsIdentical) {
+let proto = null;
+try {
+  proto = Bokeh.require("core/dom").InlineStyleSheet.prototype;
+} catch (error) {
+  console.warn("livedata: BokehJS changed, stylesheet fix not installed", error);
+}
+if (proto && typeof proto._update === "function" && !proto.__livedataSkipsIdentical) {
   const update = proto._update;
   proto._update = function (css) {
     if (this.el.textContent !== css) update.call(this, css);
   };
   proto.__livedataSkipsIdentical = true;
 }
-window.livedataStylesheetFix = true;
+// False after a BokehJS change: plots draw as before, the browser test fails.
+window.livedataStylesheetFix = Boolean(proto && proto.__livedataSkipsIdentical);
 """
 
 
 def install(doc: Any) -> None:
     """Run the fix in the browser when ``doc`` is ready there."""
-    from bokeh.models import CustomJS
-
     doc.js_on_event("document_ready", CustomJS(code=SKIP_IDENTICAL_STYLESHEET_JS))

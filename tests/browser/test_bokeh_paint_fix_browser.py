@@ -34,7 +34,8 @@ def test_plots_repaint_without_rewriting_unchanged_stylesheets(browser, demo_sys
     page.add_init_script(COUNT_STYLE_WRITES)
     page.goto(demo_system[1])
     page.wait_for_selector(".cell-0", timeout=60_000)
-    page.wait_for_function("window.livedataStylesheetFix === true", timeout=60_000)
+    page.wait_for_function("window.livedataStylesheetFix !== undefined", timeout=60_000)
+    assert page.evaluate("window.livedataStylesheetFix") is True, "BokehJS changed"
     counts = {cell: wait_frames(page, 0, name=f"cell{cell}-layer0") for cell in (0, 2)}
     page.evaluate("window.styleWrites = {same: 0, changed: 0}")
     for cell, seen in counts.items():  # several new frames of the image and a line
