@@ -9,8 +9,9 @@ package, separate contexts). Measured:
 
 - server CPU, % of one core (utime + stime of the child over the run);
 - publish-to-paint latency, measured in the page: the frame's data time to the
-  animation frame after its source changed (``window.livedataFrames``), median
-  and 90th percentile over every frame of every session;
+  end of the paint of the plot that shows it (``window.livedataFrames``, see
+  ``livedata.plots.cells.LATENCY_JS``), median and 90th percentile over every
+  frame of every session;
 - server memory (RSS) per minute, first and last minute compared.
 
     python benchmarks/plots_load.py [--seconds 600] [--sessions 4] [--json]

@@ -40,16 +40,56 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Records, per drawn frame, the frame's data time, when its data reached the
-# page's model (``applied``) and when the browser painted it (the next animation
-# frame, ``drawn``): publish-to-paint latency in the page, split at arrival.
+# page's model (``applied``) and when the browser had painted it (``drawn``):
+# publish-to-paint latency in the page, split at arrival. ``drawn`` is taken
+# when a plot showing the changed source has finished painting its canvas: an
+# animation frame requested here would run before BokehJS paints (it asks for
+# its own frame later, and throttles to 60 per second), so it would
+# under-count the painting (measured up to tens of milliseconds with 4 pages).
+# BokehJS has no after-paint event, hence the wrapped paint; should BokehJS
+# move it, the next animation frame is used and ``livedataPaintProbe`` is false.
 LATENCY_JS = """
 const t = cb_obj.data.t === undefined ? NaN : Number(cb_obj.data.t[0]);
 const applied = Date.now();
-requestAnimationFrame(() => {
-  const w = window.livedataFrames = window.livedataFrames || [];
-  w.push({name: name, t: t, applied: applied, drawn: Date.now()});
-  if (w.length > 5000) w.splice(0, w.length - 5000);
-});
+const frames = window.livedataFrames = window.livedataFrames || [];
+const record = (drawn) => {
+  frames.push({name: name, t: t, applied: applied, drawn: drawn});
+  if (frames.length > 5000) frames.splice(0, frames.length - 5000);
+};
+if (window.livedataPaintProbe === undefined) {
+  window.livedataPaintProbe = false;
+  window.livedataWaiting = [];
+  try {
+    const plot = Bokeh.require("models/plots/plot_canvas").PlotView.prototype;
+    const paint = plot._actual_paint;
+    if (typeof paint === "function") {
+      plot._actual_paint = function (...args) {
+        const result = paint.apply(this, args);
+        const waiting = window.livedataWaiting;
+        if (waiting.length > 0) {
+          const now = Date.now();
+          const shown = new Set(this.model.renderers.map((r) => r.data_source));
+          window.livedataWaiting = waiting.filter((w) => {
+            if (!shown.has(w.source)) return true;
+            w.record(now);
+            return false;
+          });
+        }
+        return result;
+      };
+      window.livedataPaintProbe = true;
+    }
+  } catch (error) {
+    console.warn("livedata: BokehJS changed, latency probe uses animation frames", error);
+  }
+}
+if (window.livedataPaintProbe) {
+  const waiting = window.livedataWaiting;
+  waiting.push({source: cb_obj, record: record});
+  if (waiting.length > 1000) waiting.splice(0, waiting.length - 1000);  // never painted
+} else {
+  requestAnimationFrame(() => record(Date.now()));
+}
 """
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from .test_plots_browser import wait_frames
+
 SCRIPT = Path(__file__).parents[2] / "benchmarks" / "plots_load.py"
 SECONDS = 20
 # Not the benchmark's goal (300 ms median, 4 sessions, an idle host), but a
@@ -60,3 +62,38 @@ def test_one_session_paints_published_frames_within_a_second_median():
     assert stages["received"]["median"] <= stages["rendered"]["median"], stages
     assert stages["batched"]["median"] <= stages["browser_drawn"]["median"], stages
     assert report["latency_ms_median"] == stages["browser_drawn"]["median"]
+
+
+# Every plot paint, outermost: when it started and ended (the probe records a
+# frame's ``drawn`` inside, after BokehJS has painted the canvas).
+RECORD_PAINTS = """() => {
+  window.paints = [];
+  const plot = Bokeh.require("models/plots/plot_canvas").PlotView.prototype;
+  const paint = plot._actual_paint;
+  plot._actual_paint = function (...args) {
+    const start = Date.now();
+    const result = paint.apply(this, args);
+    window.paints.push([start, Date.now()]);
+    return result;
+  };
+}"""
+
+
+def test_a_frame_counts_as_drawn_once_its_plot_has_painted_it(browser, demo_system):
+    page = browser.new_page()
+    page.goto(demo_system[1])
+    seen = wait_frames(page, 0)
+    assert page.evaluate("window.livedataPaintProbe") is True, "BokehJS changed"
+    page.evaluate(RECORD_PAINTS)
+    page.evaluate("window.livedataFrames = []")
+    wait_frames(page, 3)
+    frames = page.evaluate("window.livedataFrames")
+    paints = page.evaluate("window.paints")
+    assert len(frames) > 3 and seen > 0, frames
+    for frame in frames:
+        # Painted after the data arrived, and stamped inside that paint (an
+        # animation frame asked for on arrival would run before BokehJS paints).
+        assert any(
+            frame["applied"] <= start <= frame["drawn"] <= end for start, end in paints
+        ), (frame, paints[-20:])
+    page.close()
