@@ -44,15 +44,15 @@ logger = logging.getLogger(__name__)
 # publish-to-paint latency in the page, split at arrival. ``drawn`` is taken
 # when a plot showing the changed source has finished painting its canvas: an
 # animation frame requested here would run before BokehJS paints (it asks for
-# its own frame later, and throttles to 60 per second), so it would
-# under-count the painting (measured up to tens of milliseconds with 4 pages).
+# its own frame later, and throttles to 60 per second), so it would leave the
+# painting out (the browser test found such frames stamped before any paint).
 # BokehJS has no after-paint event, hence the wrapped paint; should BokehJS
 # move it, the next animation frame is used and ``livedataPaintProbe`` is false.
 LATENCY_JS = """
 const t = cb_obj.data.t === undefined ? NaN : Number(cb_obj.data.t[0]);
 const applied = Date.now();
-const frames = window.livedataFrames = window.livedataFrames || [];
-const record = (drawn) => {
+const record = (drawn) => {  // the list as it is then (a reader may reset it)
+  const frames = window.livedataFrames = window.livedataFrames || [];
   frames.push({name: name, t: t, applied: applied, drawn: drawn});
   if (frames.length > 5000) frames.splice(0, frames.length - 5000);
 };
