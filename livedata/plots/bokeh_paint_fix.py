@@ -38,69 +38,65 @@ from typing import Any
 
 from bokeh.models import CustomJS
 
-# Idempotent: a page installs it once, however many documents it holds.
-PAINT_FIXES_JS = """
-const fixes = window.livedataPaintFixes || {};
-function patch(name, install) {
-  if (fixes[name]) return;
+# Wraps ``method`` of a BokehJS class once per page (a page may hold several
+# documents); ``registry[name]`` says whether it was installed. Should an
+# upgrade move the module, class or method, it warns and leaves BokehJS as is.
+WRAP_JS = """
+function wrap(registry, name, module, cls, method, make) {
+  if (registry[name]) return;
   try {
-    fixes[name] = install() === true;
+    const proto = Bokeh.require(module)[cls].prototype;
+    const original = proto[method];
+    registry[name] = typeof original === "function";
+    if (registry[name]) proto[method] = make(original);
   } catch (error) {
-    fixes[name] = false;
+    registry[name] = false;
   }
-  if (!fixes[name]) console.warn("livedata: BokehJS changed, fix not installed:", name);
+  if (!registry[name]) console.warn("livedata: BokehJS changed, not installed:", name);
 }
+"""
+
+PAINT_FIXES_JS = (
+    WRAP_JS
+    + """
+const fixes = window.livedataPaintFixes || {};
 
 // 1. An identical stylesheet text is not written again.
-patch("stylesheet", () => {
-  const sheet = Bokeh.require("core/dom").InlineStyleSheet.prototype;
-  if (typeof sheet._update !== "function") return false;
-  const update = sheet._update;
-  sheet._update = function (css) {
+wrap(fixes, "stylesheet", "core/dom", "InlineStyleSheet", "_update",
+  (update) => function (css) {
     if (this.el.textContent !== css) update.call(this, css);
-  };
-  return true;
-});
+  });
 
 // 2. A glyph renderer's (empty) element is placed when it shows or hides only.
-patch("glyphPosition", () => {
-  const view = Bokeh.require("models/renderers/glyph_renderer").GlyphRendererView.prototype;
-  if (typeof view.update_position !== "function") return false;
-  const place = view.update_position;
-  view.update_position = function () {
+wrap(fixes, "glyphPosition", "models/renderers/glyph_renderer", "GlyphRendererView",
+  "update_position", (place) => function () {
     const bbox = this.bbox;
     const shown = bbox != null && bbox.is_valid === true;
     if (this.__livedataShown !== shown) {
       this.__livedataShown = shown;
       place.call(this);
     }
-  };
-  return true;
-});
+  });
 
 // 3. A colour bar is re-imaged and re-laid out only when its scale changed.
-patch("colorBar", () => {
-  const view = Bokeh.require("models/annotations/color_bar").ColorBarView.prototype;
-  if (typeof view._metrics_changed !== "function") return false;
-  const changed = view._metrics_changed;
-  view._metrics_changed = function () {
+wrap(fixes, "colorBar", "models/annotations/color_bar", "ColorBarView",
+  "_metrics_changed", (changed) => function () {
     const mapper = this.color_mapper;
     const metrics = mapper.metrics;
     // Scanning mappers (equal histogram) depend on the data: always redo.
     const key = metrics.binning === undefined ? [
-      metrics.min, metrics.max, mapper.palette, mapper.palette.length,
+      metrics.min, metrics.max, mapper.palette,
       this.model.display_low, this.model.display_high,
     ] : null;
     const last = this.__livedataScale;
     if (key && last && key.every((value, i) => value === last[i])) return;
     this.__livedataScale = key;
     changed.call(this);
-  };
-  return true;
-});
+  });
 
 window.livedataPaintFixes = fixes;
 """
+)
 
 
 def install(doc: Any) -> None:

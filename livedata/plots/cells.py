@@ -22,11 +22,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import panel as pn
-from bokeh.models import CustomJS
 
 from ..control.overlays import OverlayError, check_layers
 from ..control.snapshots import ENDED_JOB_STATES, CommandOutcome
 from ..instruments.grid import STATIC_PLOTTERS, Cell, Layer, Plotter
+from . import paint_probe
 from .feeds import FeedKey
 from .overlay_layers import StaticPresenter
 from .presenters import make_presenter
@@ -38,59 +38,6 @@ if TYPE_CHECKING:
     from .context import PlotContext
 
 logger = logging.getLogger(__name__)
-
-# Records, per drawn frame, the frame's data time, when its data reached the
-# page's model (``applied``) and when the browser had painted it (``drawn``):
-# publish-to-paint latency in the page, split at arrival. ``drawn`` is taken
-# when a plot showing the changed source has finished painting its canvas: an
-# animation frame requested here would run before BokehJS paints (it asks for
-# its own frame later, and throttles to 60 per second), so it would leave the
-# painting out (the browser test found such frames stamped before any paint).
-# BokehJS has no after-paint event, hence the wrapped paint; should BokehJS
-# move it, the next animation frame is used and ``livedataPaintProbe`` is false.
-LATENCY_JS = """
-const t = cb_obj.data.t === undefined ? NaN : Number(cb_obj.data.t[0]);
-const applied = Date.now();
-const record = (drawn) => {  // the list as it is then (a reader may reset it)
-  const frames = window.livedataFrames = window.livedataFrames || [];
-  frames.push({name: name, t: t, applied: applied, drawn: drawn});
-  if (frames.length > 5000) frames.splice(0, frames.length - 5000);
-};
-if (window.livedataPaintProbe === undefined) {
-  window.livedataPaintProbe = false;
-  window.livedataWaiting = [];
-  try {
-    const plot = Bokeh.require("models/plots/plot_canvas").PlotView.prototype;
-    const paint = plot._actual_paint;
-    if (typeof paint === "function") {
-      plot._actual_paint = function (...args) {
-        const result = paint.apply(this, args);
-        const waiting = window.livedataWaiting;
-        if (waiting.length > 0) {
-          const now = Date.now();
-          const shown = new Set(this.model.renderers.map((r) => r.data_source));
-          window.livedataWaiting = waiting.filter((w) => {
-            if (!shown.has(w.source)) return true;
-            w.record(now);
-            return false;
-          });
-        }
-        return result;
-      };
-      window.livedataPaintProbe = true;
-    }
-  } catch (error) {
-    console.warn("livedata: BokehJS changed, latency probe uses animation frames", error);
-  }
-}
-if (window.livedataPaintProbe) {
-  const waiting = window.livedataWaiting;
-  waiting.push({source: cb_obj, record: record});
-  if (waiting.length > 1000) waiting.splice(0, waiting.length - 1000);  // never painted
-} else {
-  requestAnimationFrame(() => record(Date.now()));
-}
-"""
 
 
 class LayerView:
@@ -108,7 +55,7 @@ class LayerView:
         self.drawn_ms = math.nan  # data time of the frame drawn last
         self.render_error: str | None = None
         self.name = name
-        probe = CustomJS(args={"name": name}, code=LATENCY_JS)
+        probe = paint_probe.probe(name)
         for source in _sources(self.presenter):
             source.js_on_change("data", probe)
             source.tags = [*source.tags, name]  # found by the layer's name

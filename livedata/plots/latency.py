@@ -6,7 +6,7 @@ ms): ``received`` (the pump has decoded and stored it), ``computed`` (the
 updater has run the plotter's stage 1), ``rendered`` (a session's presenter
 has copied it into its Bokeh models) and ``batched`` (that session's whole
 batch is drawn and handed to Bokeh, which serialises it and writes it to the
-websocket). The page adds the browser's share (``cells.LATENCY_JS``): from
+websocket). The page adds the browser's share (``paint_probe.LATENCY_JS``): from
 ``batched`` to the page's model is serialising, sending and decoding. Lags of one frame grow stage by
 stage, so the differences of the medians say which stage costs the time;
 benchmarks and operators read the summary from ``/livedata/sessions``.

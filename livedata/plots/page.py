@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from ..core.validation import validation_problems
 from ..instruments.grid import Cell, GridTemplate
-from . import bokeh_paint_fix
+from . import bokeh_paint_fix, paint_probe
 from .cells import CellView, composition_problem
 from .specs import plotters_for
 from .wizard import PlotWizard
@@ -410,4 +410,5 @@ def create(ctx: PlotContext) -> Any:
             page._build()
     page.attach(pn.state.curdoc)
     bokeh_paint_fix.install(pn.state.curdoc)
+    paint_probe.install(pn.state.curdoc)
     return page.view

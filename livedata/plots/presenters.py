@@ -4,7 +4,7 @@ A presenter owns its session's Bokeh models and copies a feed's computed state
 into them, only when the feed's version moved (D3). Its autoscalers (D17) are
 per session: toggling autoscale or pressing "fit" in one tab leaves the others
 alone. Every image and line source carries ``t`` (data time of the frame, ms)
-so the page can measure publish-to-paint latency (``cells.LATENCY_JS``).
+so the page can measure publish-to-paint latency (``paint_probe.LATENCY_JS``).
 """
 
 from __future__ import annotations
