@@ -4,14 +4,17 @@ An embedded broker; a publisher that serialises da00 results as the services
 would, once a second: 4 images of 512x512 and the spectra of 8 line plots, each
 frame stamped with the wall time it is published (its ``time`` coordinate);
 ``livedata plots`` as a child process with a 12-cell grid (4 images, 8 line
-plots) saved in its grid store; 4 sessions in headless Chromium (Debian's
-package, separate contexts). Measured:
+plots) saved in its grid store; 4 sessions, each a window of 1600x1200 in
+headless Chromium (Debian's package), which no driver instruments while the
+load runs (``chromium_windows.py`` says why). Measured:
 
 - server CPU, % of one core (utime + stime of the child over the run);
 - publish-to-paint latency, measured in the page: the frame's data time to the
   end of the paint of the plot that shows it (``window.livedataFrames``, see
-  ``livedata.plots.cells.LATENCY_JS``), median and 90th percentile over every
-  frame of every session;
+  ``livedata.plots.paint_probe``), median and 90th percentile over every
+  frame of every session; the benchmark refuses to run if BokehJS changed so
+  that the probe cannot hook the paint, and reports frames stamped otherwise
+  (before the hook was in) and frames whose plot never painted them;
 - server memory (RSS) per minute, first and last minute compared.
 
     python benchmarks/plots_load.py [--seconds 600] [--sessions 4] [--json]
@@ -36,6 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from chromium_windows import ChromiumWindows  # noqa: E402 - beside this script
 
 from livedata.plots.latency import spread  # noqa: E402 - after the path
 
@@ -265,63 +270,60 @@ def main() -> int:
 
 
 def measure(args, url, server, publisher, sync_playwright) -> dict:
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        pages = []
-        for _ in range(args.sessions):
-            context = chromium.new_context(viewport={"width": 1600, "height": 1200})
-            page = context.new_page()
-            page.goto(url, timeout=180_000)
-            pages.append(page)
-        # Every session has drawn (pages load slowly on a busy machine).
-        for page in pages:
-            page.wait_for_function(
-                "(window.livedataFrames || []).length > 0", timeout=600_000
-            )
-        time.sleep(5)
-        for page in pages:
-            page.evaluate("window.livedataFrames = []")
+    status_url = url.rstrip("/") + "/livedata/sessions"
+
+    def status(window: float | None = None) -> dict:
+        query = "" if window is None else f"?window={window}"
+        with urllib.request.urlopen(status_url + query, timeout=10) as answer:
+            return json.load(answer)
+
+    def wait_opened(n: int) -> None:
+        deadline = time.monotonic() + 180
+        while len(status()["sessions"]) < n:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the server has not {n} sessions after 180 s")
+            time.sleep(0.5)
+
+    with ChromiumWindows(1600, 1200) as windows:
+        # Connected only to open the windows and, at the end, to read them:
+        # while the load runs nothing but the pages uses the browser.
+        with sync_playwright() as driver:
+            windows.open(driver, url, args.sessions, wait_opened)
+        time.sleep(20)  # the last page loads and draws
+        start_ms = time.time() * 1000  # frames published from now on count
         del publisher.flushed_ms[:]
         cpu0, t0 = cpu_s(server.pid), time.monotonic()
         rss: list[float] = []
         while time.monotonic() - t0 < args.seconds:
-            # Wait inside Playwright, not in time.sleep: its driver queues
-            # every event of the pages (each websocket frame, base64) until
-            # the Python side next calls in, and grew ~25 MB/s (4 GB in
-            # 3 minutes) while the benchmark slept.
-            pages[0].wait_for_timeout(1000 * min(10.0, args.seconds))
+            time.sleep(min(10.0, args.seconds))
             rss.append(rss_mb(server.pid))
         cpu = (cpu_s(server.pid) - cpu0) / (time.monotonic() - t0)
-        status_url = url.rstrip("/") + f"/livedata/sessions?window={args.seconds}"
-        with urllib.request.urlopen(status_url, timeout=10) as answer:
-            status = json.load(answer)
-        frames, per_page = [], []
-        for page in pages:
-            got = page.evaluate(
-                "window.livedataFrames.filter(f => isFinite(f.t))"
-                ".map(f => [f.name, f.applied - f.t, f.drawn - f.t])"
-            )
-            per_page.append(len(got))
-            frames.extend(got)
-        chromium.close()
+        served = status(args.seconds)
+        frames, per_page, unprobed, unpainted, viewports = [], [], 0, 0, []
+        with sync_playwright() as driver:
+            for page in windows.pages(windows.connect(driver), url):
+                if page.evaluate("window.livedataPaintProbe") is not True:
+                    raise SystemExit(
+                        "the page cannot hook BokehJS's paint (window."
+                        "livedataPaintProbe is not true): latency would leave"
+                        " the painting out"
+                    )
+                got = page.evaluate(
+                    f"window.livedataFrames.filter(f => f.t >= {start_ms})"
+                    ".map(f => [f.name, f.applied - f.t, f.drawn - f.t, f.probe])"
+                )
+                per_page.append(len(got))
+                frames.extend(f[:3] for f in got if f[3] == "paint")
+                unprobed += sum(f[3] != "paint" for f in got)
+                unpainted += page.evaluate("window.livedataUnpainted")
+                viewports.append(page.evaluate("[innerWidth, innerHeight]"))
     minute = max(1, len(rss) // max(1, round(args.seconds / 60)))
     first, last = rss[:minute], rss[-minute:]
     latencies = sorted(drawn for _, _, drawn in frames)
     images = {f"cell{i}-layer0" for i in range(len(IMAGES))}
     stages = {
         "published": spread(publisher.flushed_ms),
-        **status["stages_ms"],
+        **served["stages_ms"],
         "browser_applied": spread([applied for _, applied, _ in frames]),
         "browser_drawn": spread(latencies),
     }
@@ -330,6 +332,11 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
         "sessions": args.sessions,
         "frames_published": publisher.frames,
         "frames_drawn_per_session": per_page,
+        "viewports": viewports,
+        # Left out of the figures: stamped at an animation frame, not the paint.
+        "frames_not_paint_probed": unprobed,
+        # Dropped by the page: their plot had not painted 1000 frames later.
+        "frames_never_painted": unpainted,
         "server_cpu_percent_of_core": round(100 * cpu, 1),
         # One definition of median and p90 (``spread``) for headline and stages.
         "latency_ms_median": stages["browser_drawn"]["median"],
@@ -342,7 +349,7 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
         # its model, then painted. Differences of medians: where time goes.
         "stages_ms": stages,
         "stage_median_steps_ms": steps(stages),
-        "server_render_lag_ms": status["render_lag_ms"],
+        "server_render_lag_ms": served["render_lag_ms"],
         "rss_mb_first_minute": round(statistics.mean(first), 1) if first else None,
         "rss_mb_last_minute": round(statistics.mean(last), 1) if last else None,
         "rss_mb_samples": [round(r, 1) for r in rss],

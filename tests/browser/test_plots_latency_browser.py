@@ -46,6 +46,9 @@ def test_one_session_paints_published_frames_within_a_second_median():
     # 12 cells at 1 Hz (3 ROI curves count thrice): at least a quarter of it.
     assert drawn >= 12 * SECONDS // 4, report
     assert report["latency_ms_median"] < MEDIAN_BOUND_MS, report
+    # Every frame of the run was stamped at its paint, and every one painted.
+    assert report["frames_not_paint_probed"] == 0, report
+    assert report["frames_never_painted"] == 0, report
     stages = report["stages_ms"]
     assert list(stages) == [
         "published",
@@ -84,6 +87,7 @@ def test_a_frame_counts_as_drawn_once_its_plot_has_painted_it(browser, demo_syst
     page.goto(demo_system[1])
     seen = wait_frames(page, 0)
     assert page.evaluate("window.livedataPaintProbe") is True, "BokehJS changed"
+    assert page.evaluate("window.livedataProbes") == {"paint": True}
     page.evaluate(RECORD_PAINTS)
     page.evaluate("window.livedataFrames = []")
     wait_frames(page, 3)
@@ -96,4 +100,27 @@ def test_a_frame_counts_as_drawn_once_its_plot_has_painted_it(browser, demo_syst
         assert any(
             frame["applied"] <= start <= frame["drawn"] <= end for start, end in paints
         ), (frame, paints[-20:])
+        assert frame["probe"] == "paint", frame
+    page.close()
+
+
+# 1000 frames of a source no plot shows: they can never be painted.
+GHOSTS = """() => {
+  const ghost = {};
+  for (let i = 0; i < 1000; i++) {
+    window.livedataWaiting.push({source: ghost, record: () => {}});
+  }
+}"""
+
+
+def test_frames_that_never_paint_are_dropped_and_counted(browser, demo_system):
+    page = browser.new_page()
+    page.goto(demo_system[1])
+    seen = wait_frames(page, 0)
+    assert page.evaluate("window.livedataUnpainted") == 0
+    page.evaluate(GHOSTS)
+    wait_frames(page, seen + 2)  # new frames queue behind the ghosts
+    # The oldest ghosts made room for them, counted; the real frames painted.
+    assert page.evaluate("window.livedataUnpainted") >= 1
+    assert page.evaluate("window.livedataWaiting.length") <= 1000
     page.close()
