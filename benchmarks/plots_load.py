@@ -299,6 +299,11 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
             rss.append(rss_mb(server.pid))
         cpu = (cpu_s(server.pid) - cpu0) / (time.monotonic() - t0)
         served = status(args.seconds)
+        # Quiet pages before a driver attaches again: attached, it is sent every
+        # websocket frame, and after minutes of load it could not keep up.
+        publisher.stop.set()
+        publisher.join(10)
+        time.sleep(3)
         frames, per_page, unprobed, unpainted, viewports = [], [], 0, 0, []
         with sync_playwright() as driver:
             for page in windows.pages(windows.connect(driver), url):
