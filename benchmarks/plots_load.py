@@ -216,6 +216,11 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
+    # A TERM (a timeout, a stopped CI job) unwinds like Ctrl-C: the plot
+    # server, the broker and Chromium are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    from livedata.cli.lifeline import PARENT_PID_ENV
     from livedata.instruments import get_instrument
     from livedata.kafka.broker import EmbeddedBroker
     from livedata.services.topics import create_instrument_topics
@@ -240,6 +245,8 @@ def main() -> int:
             ],
             stdout=subprocess.PIPE,
             stderr=open(work / "plots.log", "wb"),  # noqa: SIM115 - the child owns it
+            # Stops when the benchmark dies, however it dies.
+            env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
         )
         url = ""
         while not url:

@@ -19,16 +19,9 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from benchmarks.chromium_windows import CHROMIUM
+from benchmarks.chromium_windows import FLAGS as CHROMIUM_FLAGS
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -51,7 +44,7 @@ def browser(playwright_driver, tmp_path):
     context = playwright_driver.chromium.launch_persistent_context(
         str(tmp_path / "chromium-profile"),
         executable_path=CHROMIUM,
-        args=CHROMIUM_ARGS,
+        args=CHROMIUM_FLAGS,
         headless=True,
         viewport={"width": 1400, "height": 1000},
     )
