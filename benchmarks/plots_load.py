@@ -312,6 +312,7 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
         publisher.join(10)
         time.sleep(3)
         frames, per_page, unprobed, unpainted, viewports = [], [], 0, 0, []
+        covered_from_s = 0.0
         with sync_playwright() as driver:
             for page in windows.pages(windows.connect(driver), url):
                 if page.evaluate("window.livedataPaintProbe") is not True:
@@ -325,6 +326,12 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
                     ".map(f => [f.name, f.applied - f.t, f.drawn - f.t, f.probe])"
                 )
                 per_page.append(len(got))
+                # The page keeps its last 20 000 frames: do they reach back to the start?
+                first_t = page.evaluate(
+                    f"Math.min(...window.livedataFrames.filter(f => f.t >= {start_ms})"
+                    ".map(f => f.t))"
+                )
+                covered_from_s = max(covered_from_s, (first_t - start_ms) / 1000)
                 frames.extend(f[:3] for f in got if f[3] == "paint")
                 unprobed += sum(f[3] != "paint" for f in got)
                 unpainted += page.evaluate("window.livedataUnpainted")
@@ -345,6 +352,9 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
         "frames_published": publisher.frames,
         "frames_drawn_per_session": per_page,
         "viewports": viewports,
+        # Seconds into the measured window of the first frame every page kept
+        # (about 1 when the figures cover the whole run).
+        "frames_cover_from_s": round(covered_from_s, 1),
         # Left out of the figures: stamped at an animation frame, not the paint.
         "frames_not_paint_probed": unprobed,
         # Dropped by the page: their plot had not painted 1000 frames later.

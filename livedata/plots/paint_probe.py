@@ -1,14 +1,14 @@
 """The page's half of publish-to-paint latency: when each frame was painted.
 
-Per drawn frame the page records (``window.livedataFrames``) the frame's data
-time, when its data reached the page's model (``applied``) and when the plot
-showing it had finished painting its canvas (``drawn``). An animation frame
-requested on arrival would run before BokehJS paints (it asks for its own
-frame later, and throttles to 60 per second), so it would leave the painting
-out: the browser test found such frames stamped before any paint. BokehJS has
-no after-paint event, hence one wrapped method, ``PlotView._actual_paint``,
-installed page-wide when the document is ready (``install``); each source's
-change only queues its frame (``LATENCY_JS``).
+Per drawn frame the page records (``window.livedataFrames``, the last 20 000)
+the frame's data time, when its data reached the page's model (``applied``)
+and when the plot showing it had finished painting its canvas (``drawn``).
+An animation frame requested on arrival would run before BokehJS paints (it
+asks for its own frame later, and throttles to 60 per second), so it would
+leave the painting out: the browser test found such frames stamped before any
+paint. BokehJS has no after-paint event, hence one wrapped method,
+``PlotView._actual_paint``, installed page-wide when the document is ready
+(``install``); each source's change only queues its frame (``LATENCY_JS``).
 
 Honest when it cannot measure: should BokehJS move that method,
 ``window.livedataPaintProbe`` is false and frames are stamped at the next
@@ -67,7 +67,8 @@ const record = (drawn) => {  // the list as it is then (a reader may reset it)
   frame.drawn = drawn;
   const frames = window.livedataFrames = window.livedataFrames || [];
   frames.push(frame);
-  if (frames.length > 5000) frames.splice(0, frames.length - 5000);
+  // The last 20 000: 12 plots at 1 Hz for 27 minutes, ~2 MB.
+  if (frames.length > 20000) frames.splice(0, frames.length - 20000);
 };
 if (window.livedataPaintProbe === true) {
   const waiting = window.livedataWaiting;
