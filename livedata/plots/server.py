@@ -29,6 +29,7 @@ from .auth import Access, install, is_loopback
 from .context import UPDATE_PERIOD_MS, PlotContext
 from .feeds import Updater
 from .grid_store import GridStore
+from .heap import PeriodicTrim
 from .roi_tools import RoiOutbox
 from .sessions import SESSION_TIMEOUT_S, SessionRegistry
 
@@ -58,6 +59,7 @@ def build_context(
     sessions = SessionRegistry(timeout_s=options.session_timeout_s)
     updater = Updater(data)
     updater.on_tick(sessions.expire)
+    updater.on_tick(PeriodicTrim())  # the heap's free pages, once a minute
     transport = getattr(plane, "transport", None)
     outbox = RoiOutbox(transport.send) if transport is not None else None
     return PlotContext(
