@@ -176,19 +176,26 @@ def test_completing_a_workflow_id_loads_only_the_specs() -> None:
     assert loaded == ["pydantic"]
 
 
-def test_root_help_answers_within_0_15_s() -> None:
-    """The best of a few runs: the machine is shared, the code path is not."""
+def test_root_help_costs_little_beyond_starting_typer() -> None:
+    """``livedata --help`` is no slower than Python importing Typer, plus 40 ms.
+
+    Measured against that floor on the same machine, interleaved, best of 7:
+    a slow or busy machine moves both (a fixed 0.15 s failed on a host where
+    the floor itself took 0.18 s), an eager import of a heavy package does not.
+    """
     import time
 
-    best = float("inf")
-    for _ in range(5):
-        began = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "livedata", "--help"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        best = min(best, time.perf_counter() - began)
-        assert done.returncode == 0, done.stderr
-    assert best <= 0.15, f"livedata --help took {best:.3f} s"
+    commands = {
+        "help": [sys.executable, "-m", "livedata", "--help"],
+        "typer": [sys.executable, "-c", "import typer"],
+    }
+    best = dict.fromkeys(commands, float("inf"))
+    for _ in range(7):
+        for name, command in commands.items():
+            began = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            best[name] = min(best[name], time.perf_counter() - began)
+            assert done.returncode == 0, done.stderr
+    assert best["help"] <= best["typer"] + 0.04, (
+        f"livedata --help took {best['help']:.3f} s, importing typer {best['typer']:.3f} s"
+    )
