@@ -2,6 +2,8 @@
 'not running' with a start through the control plane (ACK shown), edits saved
 per instrument and restored."""
 
+import asyncio
+import inspect
 import time
 
 import numpy as np
@@ -235,7 +237,11 @@ class RecordingDoc(Document):
     def run_scheduled(self) -> None:
         scheduled, self.scheduled = self.scheduled, []
         for callback in scheduled:
-            callback()
+            # A coroutine: Bokeh runs it on the event loop itself (a plain
+            # function would go to a worker thread, from where each change
+            # is sent as a message of its own).
+            assert inspect.iscoroutinefunction(callback), callback
+            asyncio.run(callback())
 
 
 def test_new_data_is_drawn_when_the_updater_has_it_in_one_cheap_batch(setup, tmp_path):
