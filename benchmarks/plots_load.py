@@ -353,7 +353,7 @@ def measure(args, url, server, publisher, sync_playwright) -> dict:
         "frames_drawn_per_session": per_page,
         "viewports": viewports,
         # Seconds into the measured window of the first frame every page kept
-        # (about 1 when the figures cover the whole run).
+        # (under a second when the figures cover the whole run).
         "frames_cover_from_s": round(covered_from_s, 1),
         # Left out of the figures: stamped at an animation frame, not the paint.
         "frames_not_paint_probed": unprobed,
